@@ -1,0 +1,55 @@
+// What a shell (Electron IPC, the headless CLI, the browser test bridge) may ask the lobby to do, and the errors it gets back as data.
+import type { LobbyPatch, LobbySnapshot } from './state';
+
+export type ChatTarget = { readonly type: 'player'; readonly userId: string } | { readonly type: 'party' };
+
+export interface LobbyIntents {
+  queue(queues: readonly string[]): Promise<void>;
+  cancelQueue(): Promise<void>;
+  ready(): Promise<void>;
+  refreshPlaylists(): Promise<void>;
+  sendChat(target: ChatTarget, text: string): Promise<void>;
+  sendFriendRequest(userId: string): Promise<void>;
+  acceptFriendRequest(userId: string): Promise<void>;
+  rejectFriendRequest(userId: string): Promise<void>;
+  cancelFriendRequest(userId: string): Promise<void>;
+  removeFriend(userId: string): Promise<void>;
+  createParty(): Promise<void>;
+  inviteToParty(userId: string): Promise<void>;
+  cancelPartyInvite(userId: string): Promise<void>;
+  kickFromParty(userId: string): Promise<void>;
+  acceptPartyInvite(partyId: string): Promise<void>;
+  declinePartyInvite(partyId: string): Promise<void>;
+  leaveParty(): Promise<void>;
+  /** Skips the backoff wait and tries to connect now. */
+  reconnectNow(): Promise<void>;
+  /** Engine panel intents (seed 004's `set state`). */
+  engineStart(): Promise<void>;
+  engineStop(): Promise<void>;
+  engineRestart(): Promise<void>;
+  engineKill(): Promise<void>;
+}
+
+/** Stable codes a shell can show or branch on; messages are player-facing and never contain secrets. */
+export type IntentErrorCode =
+  | 'not_connected'
+  | 'invalid_input'
+  | 'rejected' // the server answered `failed`
+  | 'timeout'
+  | 'not_available' // e.g. the engine panel with no engine launched yet
+  | 'internal';
+
+export class IntentError extends Error {
+  constructor(readonly code: IntentErrorCode, message: string, readonly reason?: string) {
+    super(message);
+    this.name = 'IntentError';
+  }
+}
+
+/** The core as every shell sees it. */
+export interface LobbyApp {
+  snapshot(): LobbySnapshot;
+  onPatch(listener: (patch: LobbyPatch) => void): () => void;
+  readonly intents: LobbyIntents;
+  close(): Promise<void>;
+}

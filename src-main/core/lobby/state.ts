@@ -1,0 +1,228 @@
+// The lobby's state as plain readonly JSON, the patches that change it, and the pure function that applies a patch (shared with the renderer's stores).
+import type { ConnectionPhase, VersionParity } from '../connection/tachyon-connection';
+
+export type UserStatus = 'offline' | 'menu' | 'playing' | 'lobby';
+
+export interface UserView {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly clanId: string | null;
+  readonly countryCode?: string;
+  readonly status: UserStatus;
+  readonly rating?: number;
+}
+
+export interface ConnectionView {
+  readonly serverUrl: string;
+  readonly phase: ConnectionPhase;
+  readonly versionParity: VersionParity;
+  readonly retryAt?: number;
+  readonly retryInMs?: number;
+  readonly message?: string;
+}
+
+export interface StatsSample {
+  readonly at: number;
+  readonly userCount: number;
+}
+
+export interface StatsView {
+  readonly userCount: number | null;
+  /** Bounded history for the user-count chart, oldest first. */
+  readonly history: readonly StatsSample[];
+}
+
+export type ChatChannel = { readonly type: 'player'; readonly userId: string } | { readonly type: 'party'; readonly partyId: string };
+
+export interface ChatLine {
+  /** The server's history marker; local echoes of our own sends carry `local:<n>`. */
+  readonly marker: string;
+  readonly at: number;
+  readonly fromUserId: string;
+  readonly channel: ChatChannel;
+  readonly text: string;
+}
+
+export interface PlaylistView {
+  readonly id: string;
+  readonly name: string;
+  readonly numOfTeams: number;
+  readonly teamSize: number;
+  readonly ranked: boolean;
+  readonly engines: readonly string[];
+  readonly games: readonly string[];
+  readonly maps: readonly string[];
+}
+
+/** idle → queued → found → readied → battle; `lost` means still queued after a match fell apart, `cancelled` means out of matchmaking. */
+export type MatchmakingPhase = 'idle' | 'queued' | 'found' | 'readied' | 'lost' | 'cancelled' | 'battle';
+export type CancelReason = 'intentional' | 'server_error' | 'party_user_left' | 'ready_timeout';
+
+export interface MatchmakingView {
+  readonly phase: MatchmakingPhase;
+  readonly playlists: readonly PlaylistView[];
+  readonly queues: readonly string[];
+  readonly playersQueued: number | null;
+  readonly found: { readonly queueId: string; readonly timeoutMs: number; readonly deadline: number } | null;
+  readonly readyCount: number;
+  readonly cancelReason: CancelReason | null;
+}
+
+export interface FriendRequestView {
+  readonly userId: string;
+  readonly sentAt: number;
+}
+
+export interface FriendsView {
+  readonly friendIds: readonly string[];
+  readonly incoming: readonly FriendRequestView[];
+  readonly outgoing: readonly FriendRequestView[];
+}
+
+export interface PartyView {
+  readonly id: string;
+  readonly members: readonly { readonly userId: string; readonly joinedAt: number }[];
+  readonly invited: readonly { readonly userId: string; readonly invitedAt: number }[];
+}
+
+export interface PartiesView {
+  readonly current: PartyView | null;
+  readonly invitations: readonly PartyView[];
+}
+
+export interface SelfView {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly status: UserStatus;
+}
+
+/** The battle the engine launches into, as the player may see it: never the password. */
+export interface BattleView {
+  readonly phase: 'launching' | 'running' | 'ended' | 'failed';
+  readonly map: string;
+  readonly game: string;
+  readonly engine: string;
+  readonly host: string;
+  readonly message?: string;
+}
+
+export type EngineStatus = 'offline' | 'starting' | 'running' | 'stopping';
+
+/** The local engine process, in the words of seed 004's panel: status, stats and (separately patched) console lines. */
+export interface EngineView {
+  readonly status: EngineStatus;
+  readonly pid: number | null;
+  readonly startedAt: number | null;
+  readonly cpuPercent: number | null;
+  readonly rssMb: number | null;
+  readonly exitCode: number | null;
+  /** Player-facing explanation of the last failure (e.g. "wrong password", "map missing"). */
+  readonly message?: string;
+  /** Redacted console output, newest last, bounded. */
+  readonly console: readonly string[];
+}
+
+export interface Notice {
+  readonly at: number;
+  readonly level: 'info' | 'warning' | 'error';
+  readonly text: string;
+}
+
+export interface LobbySnapshot {
+  readonly connection: ConnectionView;
+  readonly self: SelfView | null;
+  readonly stats: StatsView;
+  readonly users: Readonly<Record<string, UserView>>;
+  readonly chat: readonly ChatLine[];
+  readonly matchmaking: MatchmakingView;
+  readonly friends: FriendsView;
+  readonly party: PartiesView;
+  readonly battle: BattleView | null;
+  readonly engine: EngineView;
+  readonly notices: readonly Notice[];
+}
+
+export type LobbyPatch =
+  | { readonly slice: 'connection'; readonly value: ConnectionView }
+  | { readonly slice: 'self'; readonly value: SelfView | null }
+  | { readonly slice: 'stats'; readonly userCount: number; readonly sample: StatsSample }
+  | { readonly slice: 'users'; readonly upsert: readonly UserView[]; readonly remove: readonly string[] }
+  | { readonly slice: 'chat'; readonly append: readonly ChatLine[] }
+  | { readonly slice: 'matchmaking'; readonly value: MatchmakingView }
+  | { readonly slice: 'friends'; readonly value: FriendsView }
+  | { readonly slice: 'party'; readonly value: PartiesView }
+  | { readonly slice: 'battle'; readonly value: BattleView | null }
+  | { readonly slice: 'engine'; readonly value: Omit<EngineView, 'console'> }
+  | { readonly slice: 'engineConsole'; readonly append: readonly string[] }
+  | { readonly slice: 'notice'; readonly value: Notice };
+
+export const STATS_HISTORY_LIMIT = 360; // one hour at one sample per 10 s
+export const CHAT_LIMIT = 2_000;
+export const NOTICE_LIMIT = 50;
+export const ENGINE_CONSOLE_LIMIT = 500;
+
+export function initialSnapshot(serverUrl = ''): LobbySnapshot {
+  return {
+    connection: { serverUrl, phase: 'idle', versionParity: 'unknown' },
+    self: null,
+    stats: { userCount: null, history: [] },
+    users: {},
+    chat: [],
+    matchmaking: { phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null },
+    friends: { friendIds: [], incoming: [], outgoing: [] },
+    party: { current: null, invitations: [] },
+    battle: null,
+    engine: { status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] },
+    notices: [],
+  };
+}
+
+/**
+ * Applies one patch, returning a new snapshot and sharing every untouched slice. For consumers that keep immutable
+ * snapshots (tests, the headless shell); the core's store and the renderer's stores apply patches in place instead.
+ */
+export function applyPatch(state: LobbySnapshot, patch: LobbyPatch): LobbySnapshot {
+  switch (patch.slice) {
+    case 'connection':
+      return { ...state, connection: patch.value };
+    case 'self':
+      return { ...state, self: patch.value };
+    case 'stats':
+      return { ...state, stats: { userCount: patch.userCount, history: appendBounded(state.stats.history, [patch.sample], STATS_HISTORY_LIMIT) } };
+    case 'users': {
+      const users: Record<string, UserView> = { ...state.users };
+      for (const user of patch.upsert) users[user.userId] = user;
+      for (const userId of patch.remove) delete users[userId];
+      return { ...state, users };
+    }
+    case 'chat':
+      return { ...state, chat: appendBounded(state.chat, patch.append, CHAT_LIMIT) };
+    case 'matchmaking':
+      return { ...state, matchmaking: patch.value };
+    case 'friends':
+      return { ...state, friends: patch.value };
+    case 'party':
+      return { ...state, party: patch.value };
+    case 'battle':
+      return { ...state, battle: patch.value };
+    case 'engine':
+      return { ...state, engine: { ...patch.value, console: state.engine.console } };
+    case 'engineConsole':
+      return { ...state, engine: { ...state.engine, console: appendBounded(state.engine.console, patch.append, ENGINE_CONSOLE_LIMIT) } };
+    case 'notice':
+      return { ...state, notices: appendBounded(state.notices, [patch.value], NOTICE_LIMIT) };
+    default:
+      return assertNever(patch);
+  }
+}
+
+export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {
+  const next = list.concat(items);
+  return next.length > limit ? next.slice(next.length - limit) : next;
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

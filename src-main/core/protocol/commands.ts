@@ -1,0 +1,34 @@
+// Type-level view of the Tachyon 1.13.0 command set: which commands exist for each direction, and their data shapes.
+import type { TachyonCommand } from 'tachyon-protocol/types';
+
+export type CommandId = TachyonCommand['commandId'];
+export type AnyRequest = Extract<TachyonCommand, { type: 'request' }>;
+export type AnyResponse = Extract<TachyonCommand, { type: 'response' }>;
+export type AnyEvent = Extract<TachyonCommand, { type: 'event' }>;
+
+export type RequestCommandId = AnyRequest['commandId'];
+export type EventCommandId = AnyEvent['commandId'];
+
+export type RequestOf<C extends RequestCommandId> = Extract<AnyRequest, { commandId: C }>;
+export type ResponseOf<C extends RequestCommandId> = Extract<AnyResponse, { commandId: C }>;
+export type EventOf<C extends EventCommandId> = Extract<AnyEvent, { commandId: C }>;
+
+/** The `data` a request carries; `undefined` for commands that take none (optional data stays optional). */
+export type RequestData<C extends RequestCommandId> = RequestOf<C> extends { data: infer D }
+  ? D
+  : RequestOf<C> extends { data?: infer D }
+    ? D | undefined
+    : undefined;
+
+export type SuccessResponseOf<C extends RequestCommandId> = Extract<ResponseOf<C>, { status: 'success' }>;
+export type FailedResponseOf<C extends RequestCommandId> = Extract<ResponseOf<C>, { status: 'failed' }>;
+export type SuccessData<C extends RequestCommandId> = SuccessResponseOf<C> extends { data: infer D } ? D : undefined;
+export type FailureReason<C extends RequestCommandId> = FailedResponseOf<C>['reason'];
+export type EventData<C extends EventCommandId> = EventOf<C> extends { data: infer D } ? D : undefined;
+
+/** Reasons any request may fail with, besides its own (protocol-brief §1). */
+export const COMMON_FAILURE_REASONS = ['internal_error', 'unauthorized', 'invalid_request', 'command_unimplemented'] as const;
+export type CommonFailureReason = (typeof COMMON_FAILURE_REASONS)[number];
+
+/** The subprotocol we speak; the server must echo it exactly (protocol-brief §1). */
+export const TACHYON_SUBPROTOCOL = 'v0.tachyon';

@@ -1,0 +1,12 @@
+// Test runner settings: real sockets and real processes, so tests run one file at a time per worker and get generous timeouts.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    pool: 'forks',
+  },
+});
