@@ -94,6 +94,15 @@ export class TachyonConnection {
     void this.connect();
   }
 
+  /** The player asked to try now: skip the backoff wait (also leaves the incompatible/unauthorized states, which never retry alone). */
+  retryNow(): void {
+    if (this.stopped || this.socket) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.backoff.reset();
+    void this.connect();
+  }
+
   /** Orderly quit: system/disconnect, then close 1000; never reconnects afterwards. */
   async close(reason = 'client quit'): Promise<void> {
     if (this.stopped) return;

@@ -75,7 +75,7 @@ export class TachyonEndpoint {
   private readonly pending = new Map<string, PendingRequest>();
   private readonly handlers = new Map<string, RequestHandler<RequestCommandId>>();
   private readonly eventListeners = new Set<(event: AnyEvent) => void>();
-  private readonly invalidListeners = new Set<(problem: string) => void>();
+  private readonly violationListeners = new Set<(problem: string) => void>();
   private closedError: Error | null = null;
   private readonly timeoutMs: number;
   private readonly maxPending: number;
@@ -135,10 +135,10 @@ export class TachyonEndpoint {
     return () => this.eventListeners.delete(listener);
   }
 
-  /** Called with a short description each time the peer sends something we had to drop. */
-  onInvalidMessage(listener: (problem: string) => void): () => void {
-    this.invalidListeners.add(listener);
-    return () => this.invalidListeners.delete(listener);
+  /** Called with a short description each time the peer breaks the protocol (dropped, refused or unparseable message). */
+  onViolation(listener: (problem: string) => void): () => void {
+    this.violationListeners.add(listener);
+    return () => this.violationListeners.delete(listener);
   }
 
   /** Feeds one inbound text frame. Never throws for anything the peer sends. */
@@ -150,6 +150,7 @@ export class TachyonEndpoint {
     } catch {
       this.counters.unparseable++;
       this.options.logger.warn('closing: received a frame that is not JSON');
+      this.reportViolation('a frame that is not JSON');
       this.options.closeForViolation('unparseable JSON');
       return;
     }
@@ -208,6 +209,7 @@ export class TachyonEndpoint {
     const handler = this.handlers.get(commandId);
     if (!hasSchema(commandId, 'request') || !handler) {
       this.counters.unknownCommands++;
+      if (!hasSchema(commandId, 'request')) this.reportViolation(`unknown request ${describeCommand(commandId)}`);
       this.options.logger.warn(`answered command_unimplemented to a ${describeCommand(commandId)} request`);
       return this.answerFailed(messageId, commandId, 'command_unimplemented', `this client does not implement ${describeCommand(commandId)}`, false);
     }
@@ -215,6 +217,7 @@ export class TachyonEndpoint {
     if (!check.ok) {
       this.counters.invalidInbound++;
       this.options.logger.warn(`answered invalid_request to ${commandId}: ${check.problem}`);
+      this.reportViolation(`invalid ${commandId} request: ${check.problem}`);
       return this.answerFailed(messageId, commandId, 'invalid_request', check.problem, true);
     }
     let data: unknown;
@@ -262,7 +265,11 @@ export class TachyonEndpoint {
   private dropInvalid(problem: string): void {
     this.counters.invalidInbound++;
     this.options.logger.warn(`dropped: ${problem}`);
-    for (const listener of this.invalidListeners) listener(problem);
+    this.reportViolation(problem);
+  }
+
+  private reportViolation(problem: string): void {
+    for (const listener of this.violationListeners) listener(problem);
   }
 
   private sendChecked(message: { type: MessageType; commandId: string }): void {

@@ -1,0 +1,111 @@
+// Composition root: createLobbyApp() wires connection, protocol, lobby state and (when configured) the engine into the one object every shell drives.
+import { createHash } from 'node:crypto';
+import { TachyonConnection, type ConnectionOptions } from './connection/tachyon-connection';
+import { silentLogger, type Logger } from './log';
+import { ChatMarkerFile } from './lobby/chat-marker-file';
+import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
+import { LobbyStore } from './lobby/store';
+import { IntentError, type LobbyApp, type LobbyIntents } from './lobby/intents';
+import type { LobbyPatch } from './lobby/state';
+
+export interface LobbyAppOptions {
+  /** http(s) base address of the Tachyon server. */
+  serverUrl: string;
+  /** Asked before every (re)connect. */
+  getToken: () => string | Promise<string>;
+  /** Where the app keeps its files (chat marker, engine runs). */
+  dataDir: string;
+  logger?: Logger;
+  now?: () => number;
+  /** Connection tuning (timeouts, backoff) for tests; production uses the defaults. */
+  connection?: Partial<Omit<ConnectionOptions, 'serverUrl' | 'getToken' | 'logger'>>;
+  statsIntervalMs?: number;
+  /** Launches the engine for battle/start; without it battles are answered `internal_error` with a clear reason. */
+  onBattleStart?: BattleStartHandler;
+  /** Engine panel intents; without them those intents answer `not_available`. */
+  engineControl?: Partial<Pick<LobbyIntents, 'engineStart' | 'engineStop' | 'engineRestart' | 'engineKill'>>;
+  /** Connect at once (default) or wait for start(). */
+  autoConnect?: boolean;
+}
+
+export interface CoreLobbyApp extends LobbyApp {
+  /** Starts connecting (when autoConnect was false). */
+  start(): void;
+  /** Lets the engine layer publish its panel state and tell the lobby a battle ended. */
+  readonly publish: (patch: LobbyPatch) => void;
+  battleEnded(message?: string): void;
+}
+
+export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
+  const logger = options.logger ?? silentLogger;
+  const connection = new TachyonConnection({
+    ...options.connection,
+    serverUrl: options.serverUrl,
+    getToken: options.getToken,
+    logger: logger.child('connection'),
+    now: options.now,
+  });
+  const store = new LobbyStore(options.serverUrl);
+  const serverKey = createHash('sha256').update(options.serverUrl).digest('hex').slice(0, 16);
+  const client = new LobbyClient({
+    connection,
+    store,
+    chatMarkers: new ChatMarkerFile(options.dataDir, serverKey),
+    logger: logger.child('lobby'),
+    now: options.now,
+    statsIntervalMs: options.statsIntervalMs,
+    onBattleStart: options.onBattleStart,
+  });
+
+  const engineIntent = (name: 'engineStart' | 'engineStop' | 'engineRestart' | 'engineKill') => async (): Promise<void> => {
+    const handler = options.engineControl?.[name];
+    if (!handler) throw new IntentError('not_available', 'No engine is configured in this lobby.');
+    await handler();
+  };
+
+  const intents: LobbyIntents = {
+    queue: (queues) => client.queue(queues),
+    cancelQueue: () => client.cancelQueue(),
+    ready: () => client.ready(),
+    refreshPlaylists: () => client.refreshPlaylists(),
+    sendChat: (target, text) => client.sendChat(target, text),
+    sendFriendRequest: (userId) => client.friendRequest('send', userId),
+    acceptFriendRequest: (userId) => client.friendRequest('accept', userId),
+    rejectFriendRequest: (userId) => client.friendRequest('reject', userId),
+    cancelFriendRequest: (userId) => client.friendRequest('cancel', userId),
+    removeFriend: (userId) => client.friendRequest('remove', userId),
+    createParty: () => client.party('create'),
+    inviteToParty: (userId) => client.party('invite', userId),
+    cancelPartyInvite: (userId) => client.party('cancelInvite', userId),
+    kickFromParty: (userId) => client.party('kick', userId),
+    acceptPartyInvite: (partyId) => client.party('accept', partyId),
+    declinePartyInvite: (partyId) => client.party('decline', partyId),
+    leaveParty: () => client.party('leave'),
+    reconnectNow: async () => connection.retryNow(),
+    engineStart: engineIntent('engineStart'),
+    engineStop: engineIntent('engineStop'),
+    engineRestart: engineIntent('engineRestart'),
+    engineKill: engineIntent('engineKill'),
+  };
+
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    connection.start();
+  };
+  if (options.autoConnect !== false) start();
+
+  return {
+    snapshot: () => store.snapshot(),
+    onPatch: (listener) => store.onPatch(listener),
+    intents,
+    start,
+    publish: (patch) => store.publish(patch),
+    battleEnded: (message) => client.battleEnded(message),
+    async close() {
+      client.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+// Matchmaking as Teiserver does it (protocol-brief §8): queues, found with a ready timeout, lost/cancelled with the right reason, then a battle.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { BattleStartRequestData } from 'tachyon-protocol/types';
+import { FailWith } from '../protocol/endpoint';
+import type { Logger } from '../log';
+import type { ClientSession } from './tachyon-server';
+import type { EventCommandId, EventData } from '../protocol/commands';
+import { emitTo } from './emit';
+import type { Community } from './community';
+
+export interface PlaylistConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly numOfTeams: number;
+  readonly teamSize: number;
+  readonly engine: string;
+  readonly game: string;
+  readonly map: string;
+}
+
+export interface MatchPlayer {
+  readonly userId: string;
+  readonly name: string;
+  /** Per-player secret the host script and the player's battle/start share. */
+  readonly password: string;
+  readonly team: number;
+}
+
+export interface MatchToLaunch {
+  readonly battleId: string;
+  readonly playlist: PlaylistConfig;
+  readonly players: readonly MatchPlayer[];
+}
+
+/** Where battles are hosted: an autohost, or (in protocol-only tests) a fixed address. */
+export interface BattleLauncher {
+  launch(match: MatchToLaunch): Promise<{ ip: string; port: number }>;
+}
+
+interface PendingMatch {
+  readonly id: string;
+  readonly playlist: PlaylistConfig;
+  readonly userIds: readonly string[];
+  readonly ready: Set<string>;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface MatchmakerOptions {
+  sessionsOf: (userId: string) => ClientSession[];
+  community: Community;
+  playlists: readonly PlaylistConfig[];
+  launcher?: BattleLauncher;
+  matchIntervalMs?: number;
+  readyTimeoutMs?: number;
+  logger: Logger;
+}
+
+export class Matchmaker {
+  private readonly queues = new Map<string, string[]>(); // playlist id → user ids in queue order
+  private readonly matches = new Map<string, PendingMatch>();
+  private readonly inBattle = new Map<string, string>(); // userId → battleId
+  private tickTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: MatchmakerOptions) {
+    for (const playlist of options.playlists) this.queues.set(playlist.id, []);
+  }
+
+  start(): void {
+    this.tickTimer = setInterval(() => this.formMatches(), this.options.matchIntervalMs ?? 1_000);
+  }
+
+  stop(): void {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    for (const match of this.matches.values()) if (match.timer) clearTimeout(match.timer);
+    this.matches.clear();
+  }
+
+  isInBattle(userId: string): boolean {
+    return this.inBattle.has(userId);
+  }
+
+  /** A battle is over (engine quit): its players go back to the menu. */
+  battleEnded(battleId: string): void {
+    for (const [userId, id] of this.inBattle) {
+      if (id !== battleId) continue;
+      this.inBattle.delete(userId);
+      if (this.options.sessionsOf(userId).length > 0) this.options.community.setStatus(userId, 'menu');
+    }
+  }
+
+  userDisconnected(userId: string): void {
+    // A dropped player leaves matchmaking like a cancel, but nobody is told `intentional`.
+    const match = this.matchOf(userId);
+    if (match) this.dissolve(match, new Set([userId]), null);
+    this.leaveQueues(userId);
+  }
+
+  registerHandlers(session: ClientSession): void {
+    const { endpoint } = session;
+    const me = session.account.userId;
+    endpoint.handle('matchmaking/list', () => ({
+      playlists: this.options.playlists.map((p) => ({
+        id: p.id, name: p.name, numOfTeams: p.numOfTeams, teamSize: p.teamSize, ranked: false,
+        engines: [{ version: p.engine }], games: [{ springName: p.game }], maps: [{ springName: p.map }],
+      })),
+    }));
+    endpoint.handle('matchmaking/queue', ({ queues }) => {
+      if (this.inBattle.has(me)) throw new FailWith<'matchmaking/queue'>('already_in_battle');
+      if (queues.some((id) => !this.queues.has(id))) throw new FailWith<'matchmaking/queue'>('invalid_queue_specified');
+      if (this.isQueued(me)) throw new FailWith<'matchmaking/queue'>('already_queued');
+      for (const id of new Set(queues)) this.queues.get(id)?.push(me);
+      setImmediate(() => this.formMatches());
+      return undefined;
+    });
+    endpoint.handle('matchmaking/ready', () => {
+      const match = this.matchOf(me);
+      if (!match) throw new FailWith<'matchmaking/ready'>('no_match');
+      match.ready.add(me);
+      for (const userId of match.userIds) this.emit(userId, 'matchmaking/foundUpdate', { readyCount: match.ready.size });
+      if (match.ready.size === match.userIds.length) setImmediate(() => void this.launch(match));
+      return undefined;
+    });
+    endpoint.handle('matchmaking/cancel', () => {
+      const match = this.matchOf(me);
+      if (!match && !this.isQueued(me)) throw new FailWith<'matchmaking/cancel'>('not_queued');
+      if (match) this.dissolve(match, new Set([me]), null);
+      this.leaveQueues(me);
+      setImmediate(() => this.emit(me, 'matchmaking/cancelled', { reason: 'intentional' }));
+      return undefined;
+    });
+  }
+
+  private isQueued(userId: string): boolean {
+    for (const queue of this.queues.values()) if (queue.includes(userId)) return true;
+    return this.matchOf(userId) !== undefined;
+  }
+
+  private matchOf(userId: string): PendingMatch | undefined {
+    for (const match of this.matches.values()) if (match.userIds.includes(userId)) return match;
+    return undefined;
+  }
+
+  private leaveQueues(userId: string): void {
+    for (const [id, queue] of this.queues) this.queues.set(id, queue.filter((u) => u !== userId));
+  }
+
+  private formMatches(): void {
+    for (const playlist of this.options.playlists) {
+      const size = playlist.numOfTeams * playlist.teamSize;
+      const queue = this.queues.get(playlist.id) ?? [];
+      const waiting = queue.filter((userId) => !this.matchOf(userId));
+      while (waiting.length >= size) {
+        const userIds = waiting.splice(0, size);
+        const match: PendingMatch = { id: randomUUID(), playlist, userIds, ready: new Set(), timer: null };
+        this.matches.set(match.id, match);
+        const timeoutMs = this.options.readyTimeoutMs ?? 20_000;
+        match.timer = setTimeout(() => this.readyTimedOut(match), timeoutMs);
+        for (const userId of userIds) this.emit(userId, 'matchmaking/found', { queueId: playlist.id, timeoutMs });
+      }
+    }
+  }
+
+  private readyTimedOut(match: PendingMatch): void {
+    if (!this.matches.has(match.id)) return;
+    const late = new Set(match.userIds.filter((userId) => !match.ready.has(userId)));
+    this.dissolve(match, late, 'ready_timeout');
+  }
+
+  /**
+   * Ends a found match. `leaving` players are out of matchmaking (told `cancelled` with `reason` when one is given);
+   * everyone else is told `lost` and stays queued for the next match.
+   */
+  private dissolve(match: PendingMatch, leaving: ReadonlySet<string>, reason: 'ready_timeout' | 'server_error' | null): void {
+    if (match.timer) clearTimeout(match.timer);
+    this.matches.delete(match.id);
+    for (const userId of match.userIds) {
+      if (leaving.has(userId)) {
+        this.leaveQueues(userId);
+        if (reason) {
+          this.emit(userId, 'matchmaking/lost');
+          this.emit(userId, 'matchmaking/cancelled', { reason });
+        }
+      } else {
+        this.emit(userId, 'matchmaking/lost');
+      }
+    }
+    setImmediate(() => this.formMatches());
+  }
+
+  private async launch(match: PendingMatch): Promise<void> {
+    if (!this.matches.has(match.id)) return;
+    if (match.timer) clearTimeout(match.timer);
+    const players: MatchPlayer[] = match.userIds.map((userId, index) => ({
+      userId,
+      name: this.options.community.publicUserName(userId),
+      password: randomBytes(12).toString('base64url'),
+      team: index % match.playlist.numOfTeams,
+    }));
+    const launcher = this.options.launcher;
+    let address: { ip: string; port: number };
+    try {
+      if (!launcher) throw new Error('no autohost is available');
+      address = await launcher.launch({ battleId: match.id, playlist: match.playlist, players });
+    } catch (error) {
+      this.options.logger.warn(`battle ${match.id} could not start: ${error instanceof Error ? error.message : String(error)}`);
+      this.dissolve(match, new Set(match.userIds), 'server_error');
+      return;
+    }
+    this.matches.delete(match.id);
+    for (const player of players) {
+      this.leaveQueues(player.userId);
+      this.inBattle.set(player.userId, match.id);
+      const data: BattleStartRequestData = {
+        username: player.name, password: player.password, ip: address.ip, port: address.port,
+        engine: { version: match.playlist.engine }, game: { springName: match.playlist.game }, map: { springName: match.playlist.map },
+      };
+      for (const session of this.options.sessionsOf(player.userId)) {
+        session.endpoint.request('battle/start', data).then(
+          (response) => {
+            if (response.status !== 'success') this.options.logger.warn(`player ${player.userId} could not start the battle: ${response.reason}`);
+          },
+          (error: Error) => this.options.logger.warn(`battle/start to ${player.userId}: ${error.message}`),
+        );
+      }
+      this.options.community.setStatus(player.userId, 'playing');
+    }
+  }
+
+  private emit<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {
+    emitTo(this.options.sessionsOf(userId), commandId, ...data);
+  }
+}

@@ -1,0 +1,235 @@
+// A real Tachyon server on 127.0.0.1: the peer for every test and, grown up, the embedded server for local play. Checks every message against the schemas.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, WebSocket } from 'ws';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import { TachyonEndpoint } from '../protocol/endpoint';
+import { TACHYON_SUBPROTOCOL, type EventCommandId, type EventData, type RequestCommandId, type RequestData, type ResponseOf } from '../protocol/commands';
+import { AccountRegistry, type Account } from './accounts';
+import { TokenBucket } from './rate-limit';
+import { Community } from './community';
+import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmaking';
+
+export interface TachyonServerOptions {
+  logger?: Logger;
+  /** How often the server pings each client (protocol: at least every 10 s). */
+  pingIntervalMs?: number;
+  /** Test knob: the subprotocol the server answers with; `null` answers with none. */
+  subprotocol?: string | null;
+  /** Rate limit per connection (Teiserver: 10/s, burst 20); `null` turns it off. */
+  rateLimit?: { perSecond: number; burst: number } | null;
+  playlists?: PlaylistConfig[];
+  launcher?: BattleLauncher;
+  matchIntervalMs?: number;
+  readyTimeoutMs?: number;
+}
+
+/** A connected client, as the server's services see it. */
+export interface ClientSession {
+  readonly account: Account;
+  readonly endpoint: TachyonEndpoint;
+  readonly socket: WebSocket;
+}
+
+export class TachyonServer {
+  readonly accounts = new AccountRegistry();
+  /** Every protocol violation any client committed, for tests to assert on (empty means all clean). */
+  readonly violations: string[] = [];
+  readonly community: Community;
+  readonly matchmaker: Matchmaker;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly sessions = new Set<ClientSession>();
+  private readonly logger: Logger;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private upgradeRefusal: number | null = null;
+  private closeOnConnect = false;
+  private silent = false;
+
+  constructor(private readonly options: TachyonServerOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.http = createServer((req, res) => this.handleHttp(req, res));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 4 * 1024 * 1024,
+      perMessageDeflate: false,
+      handleProtocols: (offered) => {
+        if (this.options.subprotocol !== undefined) return this.options.subprotocol ?? false;
+        return offered.has(TACHYON_SUBPROTOCOL) ? TACHYON_SUBPROTOCOL : false;
+      },
+    });
+    this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
+    this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds());
+    this.community.accountOf = (userId) => this.accounts.get(userId);
+    this.matchmaker = new Matchmaker({
+      sessionsOf: (userId) => this.sessionsOf(userId),
+      community: this.community,
+      playlists: options.playlists ?? [],
+      launcher: options.launcher,
+      matchIntervalMs: options.matchIntervalMs,
+      readyTimeoutMs: options.readyTimeoutMs,
+      logger: this.logger.child('matchmaking'),
+    });
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => resolve());
+    });
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs ?? 10_000);
+    this.matchmaker.start();
+    return this.baseUrl;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.matchmaker.stop();
+    for (const session of this.sessions) session.socket.terminate();
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  /** Creates a player and returns a token it can connect with. */
+  addPlayer(username: string, options?: { displayName?: string; countryCode?: string }): { userId: string; token: string } {
+    const { account, token } = this.accounts.addPlayer(username, options);
+    return { userId: account.userId, token };
+  }
+
+  connectedUserIds(): string[] {
+    return [...new Set([...this.sessions].map((s) => s.account.userId))];
+  }
+
+  sessionsOf(userId: string): ClientSession[] {
+    return [...this.sessions].filter((s) => s.account.userId === userId);
+  }
+
+  // ---- test knobs: each one reproduces a way real servers misbehave ----
+
+  /** Answer every upgrade with this HTTP status (e.g. 503) until called with null. */
+  refuseUpgrades(status: number | null): void {
+    this.upgradeRefusal = status;
+  }
+
+  /** Accept upgrades and close each connection at once, until called with false. */
+  closeConnectionsOnArrival(enabled: boolean): void {
+    this.closeOnConnect = enabled;
+  }
+
+  /** Stop pinging and answering (a hung server). */
+  goSilent(enabled: boolean): void {
+    this.silent = enabled;
+  }
+
+  /** Drops every connection as a crashing server would (no close frame). */
+  dropAllConnections(): void {
+    for (const session of this.sessions) session.socket.terminate();
+  }
+
+  sendEvent<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {
+    for (const session of this.sessionsOf(userId)) session.endpoint.sendEvent(commandId, ...data);
+  }
+
+  /** Puts raw text on the wire, bypassing validation: for hostile-server tests. */
+  sendRaw(userId: string, text: string | Buffer, binary = false): void {
+    for (const session of this.sessionsOf(userId)) session.socket.send(text, { binary });
+  }
+
+  request<C extends RequestCommandId>(userId: string, commandId: C, data: RequestData<C>): Promise<ResponseOf<C>> {
+    const session = this.sessionsOf(userId)[0];
+    if (!session) return Promise.reject(new Error(`user ${userId} is not connected`));
+    return (session.endpoint.request as (c: C, d: RequestData<C>) => Promise<ResponseOf<C>>)(commandId, data);
+  }
+
+  // ---- transport ----
+
+  private handleHttp(req: IncomingMessage, res: import('node:http').ServerResponse): void {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found\n');
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/tachyon') return rejectUpgrade(socket, 404, 'Not Found');
+    if (this.upgradeRefusal !== null) return rejectUpgrade(socket, this.upgradeRefusal, 'Refused');
+    const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    const account = match ? this.accounts.accountForToken(match[1] ?? '') : undefined;
+    if (!account) return rejectUpgrade(socket, 401, 'Unauthorized');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
+  }
+
+  private accept(socket: WebSocket, account: Account): void {
+    if (this.closeOnConnect) {
+      socket.close(1011, 'server restarting');
+      return;
+    }
+    const endpoint = new TachyonEndpoint({
+      send: (text) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(text);
+      },
+      closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
+      logger: this.logger.child(`client ${account.userId}`),
+    });
+    const session: ClientSession = { account, endpoint, socket };
+    endpoint.onViolation((problem) => this.violations.push(`user ${account.userId}: ${problem}`));
+    const bucket = this.options.rateLimit === null ? null : new TokenBucket(this.options.rateLimit?.perSecond ?? 10, this.options.rateLimit?.burst ?? 20);
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.violations.push(`user ${account.userId}: binary frame`);
+        socket.close(1003, 'binary frames are not accepted');
+        return;
+      }
+      if (bucket && !bucket.take()) {
+        socket.close(1008, 'rate limit exceeded');
+        return;
+      }
+      if (this.silent) return;
+      endpoint.receive(data.toString());
+    });
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      endpoint.close(new Error('client disconnected'));
+      if (this.sessionsOf(account.userId).length === 0) {
+        this.matchmaker.userDisconnected(account.userId);
+        this.community.setStatus(account.userId, 'offline');
+      }
+    });
+    this.sessions.add(session);
+    this.registerHandlers(session);
+    const wasOnline = this.sessionsOf(account.userId).length > 1;
+    if (!wasOnline) this.community.setStatus(account.userId, this.matchmaker.isInBattle(account.userId) ? 'playing' : 'menu');
+    endpoint.sendEvent('user/self', { user: this.community.privateUser(account) });
+  }
+
+  private registerHandlers(session: ClientSession): void {
+    const { endpoint, account, socket } = session;
+    endpoint.handle('system/serverStats', () => ({ userCount: this.connectedUserIds().length }));
+    endpoint.handle('system/disconnect', () => {
+      setImmediate(() => socket.close(1000, 'bye'));
+      return undefined;
+    });
+    this.community.registerHandlers(session, (userId) => this.accounts.get(userId));
+    this.matchmaker.registerHandlers(session);
+    void account;
+  }
+
+  private pingAll(): void {
+    if (this.silent) return;
+    for (const session of this.sessions) if (session.socket.readyState === WebSocket.OPEN) session.socket.ping();
+  }
+}
+
+function rejectUpgrade(socket: Socket, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -1,0 +1,67 @@
+// Test fixtures that own their world: a real Tachyon server on 127.0.0.1:0, temp data dirs, lobby apps, and teardown that leaves nothing behind.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
+import { createLobbyApp, type CoreLobbyApp, type LobbyAppOptions } from '../../src-main/core/lobby-app';
+import { createMemoryLogger } from '../../src-main/core/log';
+import type { LobbySnapshot } from '../../src-main/core/lobby/state';
+
+export interface World {
+  server: TachyonServer;
+  tempDir(): string;
+  player(name: string, options?: Partial<LobbyAppOptions>): Promise<{ app: CoreLobbyApp; userId: string; token: string; logs: string[]; dataDir: string }>;
+  dispose(): Promise<void>;
+}
+
+export async function createWorld(serverOptions: TachyonServerOptions = {}): Promise<World> {
+  const server = new TachyonServer({ rateLimit: null, matchIntervalMs: 100, ...serverOptions });
+  await server.listen(0);
+  const dirs: string[] = [];
+  const apps: CoreLobbyApp[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lobby-test-'));
+    dirs.push(dir);
+    return dir;
+  };
+  return {
+    server,
+    tempDir,
+    async player(name, options = {}) {
+      const { userId, token } = server.addPlayer(name);
+      const logger = createMemoryLogger();
+      const dataDir = options.dataDir ?? tempDir();
+      const app = createLobbyApp({
+        serverUrl: server.baseUrl,
+        getToken: () => token,
+        dataDir,
+        logger,
+        statsIntervalMs: 500,
+        ...options,
+        connection: { backoff: { baseMs: 50, capMs: 500 }, ...options.connection },
+      });
+      apps.push(app);
+      return { app, userId, token, logs: logger.lines, dataDir };
+    },
+    async dispose() {
+      await Promise.all(apps.map((app) => app.close()));
+      await server.close();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `predicate` holds (real sockets are asynchronous), failing with `what` after the timeout. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 5_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export function connected(app: { snapshot(): LobbySnapshot }): boolean {
+  return app.snapshot().connection.phase === 'connected';
+}
