@@ -1,0 +1,152 @@
+// The contract served over any transport (Electron IPC, the browser test bridge): validation, dispatch to the core, results as data, sequenced patches.
+// No Electron import here, so the browser test bridge runs exactly this code in plain Node.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import {
+  INTENT_NAMES,
+  PAYLOAD_SCHEMAS,
+  isIntentName,
+  type AppPatch,
+  type AppSnapshot,
+  type IntentName,
+  type IpcResult,
+  type PatchMessage,
+  type PayloadOf,
+  type ResultOf,
+  type SettingsView,
+} from '../contract';
+import { IntentError, type LobbyApp } from '../core/lobby/intents';
+import type { SettingsStore } from './settings';
+
+export interface LobbyServiceOptions {
+  settings: SettingsStore;
+  /** Builds the lobby for the given settings; called at start and again whenever the settings change. */
+  createApp(settings: SettingsView): Promise<LobbyApp>;
+  /** Where unexpected handler errors go (with their stack); never the renderer. */
+  logError?(message: string): void;
+}
+
+export interface LobbyService {
+  invoke(name: unknown, payload: unknown): Promise<IpcResult<unknown>>;
+  onPatch(listener: (message: PatchMessage) => void): () => void;
+  close(): Promise<void>;
+}
+
+type Handlers = { [N in IntentName]: (payload: PayloadOf<N>) => Promise<ResultOf<N>> };
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validators = Object.fromEntries(INTENT_NAMES.map((name) => [name, ajv.compile(PAYLOAD_SCHEMAS[name])])) as Record<
+  IntentName,
+  ValidateFunction
+>;
+
+/** Names the failing paths and rules, never the values (a payload may hold anything the page typed). */
+export function describePayloadErrors(errors: readonly ErrorObject[] | null | undefined): string {
+  const parts = (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.keyword}`);
+  return `invalid payload: ${[...new Set(parts)].join(', ') || 'rejected'}`;
+}
+
+export async function createLobbyService(options: LobbyServiceOptions): Promise<LobbyService> {
+  const listeners = new Set<(message: PatchMessage) => void>();
+  let seq = 0;
+  let closed = false;
+  let app = await options.createApp(options.settings.get());
+  let unsubscribe = app.onPatch((patch) => publish(patch));
+
+  function publish(patch: AppPatch): void {
+    seq += 1;
+    const message: PatchMessage = { seq, patch };
+    for (const listener of listeners) listener(message);
+  }
+
+  function snapshot(): AppSnapshot {
+    return { ...app.snapshot(), settings: options.settings.get() };
+  }
+
+  // A settings change rebuilds the lobby behind the window: the renderer gets one `reset` with the new world.
+  let rebuilding: Promise<void> = Promise.resolve();
+  async function changeSettings(change: Partial<SettingsView>): Promise<SettingsView> {
+    const next = options.settings.update(change);
+    publish({ slice: 'settings', value: next });
+    rebuilding = rebuilding.then(async () => {
+      if (closed) return;
+      unsubscribe();
+      await app.close();
+      app = await options.createApp(options.settings.get());
+      unsubscribe = app.onPatch((patch) => publish(patch));
+      publish({ slice: 'reset', value: snapshot() });
+    });
+    await rebuilding;
+    return next;
+  }
+
+  const intents = () => app.intents;
+  const none = async (run: () => Promise<void>): Promise<null> => {
+    await run();
+    return null;
+  };
+  const handlers: Handlers = {
+    snapshot: async () => ({ seq, state: snapshot() }),
+    queue: (p) => none(() => intents().queue(p.queues)),
+    cancelQueue: () => none(() => intents().cancelQueue()),
+    ready: () => none(() => intents().ready()),
+    refreshPlaylists: () => none(() => intents().refreshPlaylists()),
+    sendChat: (p) => none(() => intents().sendChat(p.target.type === 'player' ? { type: 'player', userId: p.target.userId } : { type: 'party' }, p.text)),
+    sendFriendRequest: (p) => none(() => intents().sendFriendRequest(p.userId)),
+    acceptFriendRequest: (p) => none(() => intents().acceptFriendRequest(p.userId)),
+    rejectFriendRequest: (p) => none(() => intents().rejectFriendRequest(p.userId)),
+    cancelFriendRequest: (p) => none(() => intents().cancelFriendRequest(p.userId)),
+    removeFriend: (p) => none(() => intents().removeFriend(p.userId)),
+    createParty: () => none(() => intents().createParty()),
+    inviteToParty: (p) => none(() => intents().inviteToParty(p.userId)),
+    cancelPartyInvite: (p) => none(() => intents().cancelPartyInvite(p.userId)),
+    kickFromParty: (p) => none(() => intents().kickFromParty(p.userId)),
+    acceptPartyInvite: (p) => none(() => intents().acceptPartyInvite(p.partyId)),
+    declinePartyInvite: (p) => none(() => intents().declinePartyInvite(p.partyId)),
+    leaveParty: () => none(() => intents().leaveParty()),
+    reconnectNow: () => none(() => intents().reconnectNow()),
+    engineStart: () => none(() => intents().engineStart()),
+    engineStop: () => none(() => intents().engineStop()),
+    engineRestart: () => none(() => intents().engineRestart()),
+    engineKill: () => none(() => intents().engineKill()),
+    setServerAddress: (p) => changeSettings({ serverUrl: p.serverUrl ?? null }),
+    setEnginePaths: (p) => changeSettings({ enginePaths: p.enginePaths }),
+    setDataDir: (p) => changeSettings({ dataDir: p.dataDir ?? null }),
+  };
+
+  async function invoke(name: unknown, rawPayload: unknown): Promise<IpcResult<unknown>> {
+    if (!isIntentName(name)) return { ok: false, code: 'unknown_intent', message: 'unknown intent' };
+    if (closed) return { ok: false, code: 'not_available', message: 'The app is shutting down.' };
+    const payload = rawPayload === undefined ? null : rawPayload;
+    const validate = validators[name];
+    if (!validate(payload)) return { ok: false, code: 'invalid_input', message: describePayloadErrors(validate.errors) };
+    try {
+      const handler = handlers[name] as (p: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(payload) };
+    } catch (error) {
+      if (error instanceof IntentError) {
+        return error.reason === undefined
+          ? { ok: false, code: error.code, message: error.message }
+          : { ok: false, code: error.code, message: error.message, reason: error.reason };
+      }
+      // Unknown errors may carry paths or server text: log them in main, give the page a stable code only.
+      options.logError?.(`intent ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return { ok: false, code: 'internal', message: 'Something went wrong in the app; see its log.' };
+    }
+  }
+
+  return {
+    invoke,
+    onPatch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await rebuilding;
+      listeners.clear();
+      unsubscribe();
+      await app.close();
+    },
+  };
+}

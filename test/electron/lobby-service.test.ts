@@ -1,0 +1,119 @@
+// The transport-independent half of the IPC wrapper: validation without values, errors as stable codes, sequenced patches, settings rebuilds.
+import { describe, expect, it } from 'vitest';
+import type { LobbyPatch, PatchMessage } from '../../src-main/contract';
+import { IntentError, type LobbyApp, type LobbyIntents } from '../../src-main/core/lobby/intents';
+import { initialSnapshot } from '../../src-main/core/lobby/state';
+import { createLobbyService } from '../../src-main/electron/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/electron/settings';
+
+/** A stand-in lobby that records calls; the real core is exercised by the browser tests. */
+function recordingApp(serverUrl: string) {
+  const calls: string[] = [];
+  const listeners = new Set<(p: LobbyPatch) => void>();
+  let closed = false;
+  const intents = new Proxy({} as LobbyIntents, {
+    get: (_t, name: string) => async (...args: unknown[]) => {
+      calls.push(`${name}(${JSON.stringify(args)})`);
+      if (name === 'ready') throw new IntentError('rejected', 'The match is gone.', 'no_match');
+      if (name === 'cancelQueue') throw new Error('/home/someone/secret path exploded');
+    },
+  });
+  const app: LobbyApp & { calls: string[]; emit(p: LobbyPatch): void; isClosed(): boolean } = {
+    calls,
+    snapshot: () => initialSnapshot(serverUrl),
+    onPatch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    intents,
+    async close() {
+      closed = true;
+    },
+    emit: (p) => listeners.forEach((l) => l(p)),
+    isClosed: () => closed,
+  };
+  return app;
+}
+
+async function setup() {
+  const apps: ReturnType<typeof recordingApp>[] = [];
+  const errors: string[] = [];
+  const service = await createLobbyService({
+    settings: createMemorySettingsStore(),
+    createApp: async (settings) => {
+      const app = recordingApp(settings.serverUrl ?? 'embedded');
+      apps.push(app);
+      return app;
+    },
+    logError: (m) => errors.push(m),
+  });
+  return { service, apps, errors };
+}
+
+describe('lobby service', () => {
+  it('dispatches valid payloads to the core', async () => {
+    const { service, apps } = await setup();
+    expect(await service.invoke('queue', { queues: ['1v1'] })).toEqual({ ok: true, value: null });
+    expect(await service.invoke('sendChat', { target: { type: 'player', userId: 'u2' }, text: 'gg' })).toEqual({ ok: true, value: null });
+    expect(apps[0]!.calls).toEqual(['queue([["1v1"]])', 'sendChat([{"type":"player","userId":"u2"},"gg"])']);
+    await service.close();
+  });
+
+  it('names failing paths, never values', async () => {
+    const { service, apps } = await setup();
+    const result = await service.invoke('sendChat', { target: { type: 'player', userId: 42 }, text: 'SECRET-VALUE', evil: 'SECRET-KEY-VALUE' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.code).toBe('invalid_input');
+    expect(result.message).toContain('/target');
+    expect(result.message).not.toContain('SECRET');
+    expect(result.message).not.toContain('42');
+    expect(apps[0]!.calls).toEqual([]);
+    await service.close();
+  });
+
+  it('refuses unknown intents, including prototype names', async () => {
+    const { service } = await setup();
+    for (const name of ['deleteEverything', 'constructor', '__proto__', 42, null]) {
+      expect(await service.invoke(name, null)).toMatchObject({ ok: false, code: 'unknown_intent' });
+    }
+    await service.close();
+  });
+
+  it('turns core errors into stable codes and hides unexpected ones', async () => {
+    const { service, errors } = await setup();
+    expect(await service.invoke('ready', undefined)).toEqual({ ok: false, code: 'rejected', message: 'The match is gone.', reason: 'no_match' });
+    const hidden = await service.invoke('cancelQueue', null);
+    expect(hidden).toMatchObject({ ok: false, code: 'internal' });
+    expect(JSON.stringify(hidden)).not.toContain('secret path');
+    expect(errors.join('\n')).toContain('secret path');
+    await service.close();
+  });
+
+  it('numbers patches so a snapshot and the feed line up', async () => {
+    const { service, apps } = await setup();
+    const seen: PatchMessage[] = [];
+    service.onPatch((m) => seen.push(m));
+    apps[0]!.emit({ slice: 'stats', userCount: 3, sample: { at: 1, userCount: 3 } });
+    const snap = await service.invoke('snapshot', null);
+    apps[0]!.emit({ slice: 'stats', userCount: 4, sample: { at: 2, userCount: 4 } });
+    expect(snap).toMatchObject({ ok: true, value: { seq: 1 } });
+    expect(seen.map((m) => m.seq)).toEqual([1, 2]);
+    await service.close();
+  });
+
+  it('rebuilds the lobby when the server changes and sends one reset', async () => {
+    const { service, apps } = await setup();
+    const seen: PatchMessage[] = [];
+    service.onPatch((m) => seen.push(m));
+    const result = await service.invoke('setServerAddress', { serverUrl: 'https://lobby.example' });
+    expect(result).toEqual({ ok: true, value: { serverUrl: 'https://lobby.example', enginePaths: [], dataDir: null } });
+    expect(apps).toHaveLength(2);
+    expect(apps[0]!.isClosed()).toBe(true);
+    expect(seen.map((m) => m.patch.slice)).toEqual(['settings', 'reset']);
+    const reset = seen[1]!.patch;
+    expect(reset.slice === 'reset' && reset.value.connection.serverUrl).toBe('https://lobby.example');
+    await service.close();
+    expect(apps[1]!.isClosed()).toBe(true);
+  });
+});
