@@ -223,7 +223,8 @@ export class TachyonConnection {
       return;
     }
     if (wasConnected) {
-      this.lastFailure = `connection lost (${code}${reason ? `: ${reason}` : ''})`;
+      // Keep a more specific reason (e.g. the silence timer's) when we already have one.
+      this.lastFailure ??= `connection lost (${code}${reason ? `: ${reason}` : ''})`;
       this.options.logger.info(this.lastFailure);
     }
     this.scheduleReconnect();

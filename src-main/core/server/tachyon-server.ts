@@ -1,5 +1,5 @@
 // A real Tachyon server on 127.0.0.1: the peer for every test and, grown up, the embedded server for local play. Checks every message against the schemas.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../log';
@@ -46,6 +46,7 @@ export class TachyonServer {
   private upgradeRefusal: number | null = null;
   private closeOnConnect = false;
   private silent = false;
+  private readonly frameListeners = new Set<(userId: string, text: string) => void>();
 
   constructor(private readonly options: TachyonServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
@@ -132,6 +133,12 @@ export class TachyonServer {
     this.silent = enabled;
   }
 
+  /** Sees every text frame a client sends, before it is handled: tests read the client's answers with it. */
+  onFrame(listener: (userId: string, text: string) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
   /** Drops every connection as a crashing server would (no close frame). */
   dropAllConnections(): void {
     for (const session of this.sessions) session.socket.terminate();
@@ -154,7 +161,7 @@ export class TachyonServer {
 
   // ---- transport ----
 
-  private handleHttp(req: IncomingMessage, res: import('node:http').ServerResponse): void {
+  private handleHttp(_req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
   }
@@ -195,7 +202,9 @@ export class TachyonServer {
         return;
       }
       if (this.silent) return;
-      endpoint.receive(data.toString());
+      const text = data.toString();
+      for (const listener of this.frameListeners) listener(account.userId, text);
+      endpoint.receive(text);
     });
     socket.on('close', () => {
       this.sessions.delete(session);
