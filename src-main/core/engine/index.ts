@@ -1,0 +1,66 @@
+// The engine layer's public API: installed engines, content check, start scripts, the engine process and its autohost interface.
+export {
+  EngineRegistry,
+  UnknownEngineError,
+  MissingEngineBinaryError,
+  parseEngineVersion,
+  runVersionCommand,
+  quoteForMessage,
+  DEBIAN_BIN_DIR,
+  DEBIAN_DATA_DIR,
+} from './engine-registry';
+export type { EngineBinaryKind, EngineBinaries, InstalledEngine, EngineRegistryOptions, RunVersion } from './engine-registry';
+
+export { checkContent, scanContent, matchContent, springNameFromInfo } from './content-check';
+export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest } from './content-check';
+
+export {
+  writeTestContent,
+  TEST_GAME_NAME,
+  TEST_MAP_NAME,
+  TEST_CHAT_LINE,
+  TEST_LUA_MESSAGE,
+  DEFAULT_GAME_OVER_FRAME,
+} from './test-content';
+export type { TestContent, TestContentOptions } from './test-content';
+
+export {
+  buildJoinScript,
+  buildHostScript,
+  buildHostScriptSection,
+  scriptPlayerOrder,
+  normaliseBattleId,
+  unsafeTextReason,
+  writeTdf,
+  TdfSection,
+  StartScriptError,
+} from './start-script';
+export type { JoinScriptInput, HostScriptOptions, StartScriptProblem } from './start-script';
+
+export { EngineRunner, EngineBusyError, EngineSpawnError, explainExit } from './engine-runner';
+export type {
+  EngineStatus,
+  EnginePhase,
+  EngineClientKind,
+  EngineLaunchRequest,
+  EngineExit,
+  EngineTimings,
+  EngineSnapshot,
+  EngineStats,
+  EngineConsoleLine,
+  EngineRunnerOptions,
+} from './engine-runner';
+
+export { AutohostInterface, AutohostCommandError, decodeAutohostPacket, encodeChat, encodeCommand, PacketType } from './autohost-interface';
+export type {
+  AutohostEvent,
+  UndecodablePacket,
+  DecodeResult,
+  ChatDestination,
+  LeaveReason,
+  ReadyState,
+  LuaMsgScript,
+  LuaMsgUiMode,
+  TeamStatistics,
+  AutohostInterfaceOptions,
+} from './autohost-interface';
