@@ -35,6 +35,8 @@ export class LobbyClient {
   private readonly seenMarkers = new Set<string>();
   private readonly subscribedUsers = new Set<string>();
   private readonly now: () => number;
+  /** Bumped by every server event that moves matchmaking, so a late request answer never overwrites newer news. */
+  private matchmakingEvents = 0;
 
   constructor(private readonly options: LobbyClientOptions) {
     this.now = options.now ?? Date.now;
@@ -96,8 +98,9 @@ export class LobbyClient {
 
   private async requeue(queues: readonly string[]): Promise<void> {
     try {
+      const before = this.matchmakingEvents;
       await this.call('matchmaking/queue', { queues: queues.slice() });
-      this.setMatchmaking(mmQueued(this.mm, queues));
+      if (before === this.matchmakingEvents) this.setMatchmaking(mmQueued(this.mm, queues));
     } catch (error) {
       if (error instanceof IntentError && error.reason === 'already_queued') return;
       this.setMatchmaking(mmIdle(this.mm));
@@ -109,6 +112,7 @@ export class LobbyClient {
 
   private onEvent(event: AnyEvent): void {
     const store = this.options.store;
+    if (event.commandId.startsWith('matchmaking/')) this.matchmakingEvents++;
     switch (event.commandId) {
       case 'user/self': {
         const user = event.data.user;
@@ -215,6 +219,7 @@ export class LobbyClient {
       phase: 'launching', map: data.map.springName, game: data.game.springName, engine: data.engine.version, host: `${data.ip}:${data.port}`,
     };
     this.options.store.publish({ slice: 'battle', value: battle });
+    this.matchmakingEvents++;
     this.setMatchmaking(mmBattle(this.mm));
     const launch = this.options.onBattleStart;
     try {
@@ -243,8 +248,11 @@ export class LobbyClient {
   async queue(queues: readonly string[]): Promise<void> {
     const ids = queues.map((q) => q.trim()).filter((q) => q.length > 0);
     if (ids.length === 0) throw new IntentError('invalid_input', 'Choose at least one playlist.');
+    const before = this.matchmakingEvents;
     await this.call('matchmaking/queue', { queues: ids });
-    this.setMatchmaking(mmQueued(this.mm, ids));
+    // A `found` can arrive in the same TCP read as the answer and be applied first: keep it.
+    if (before === this.matchmakingEvents) this.setMatchmaking(mmQueued(this.mm, ids));
+    else this.setMatchmaking({ ...this.mm, queues: ids });
   }
 
   async cancelQueue(): Promise<void> {

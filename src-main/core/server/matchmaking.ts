@@ -75,6 +75,10 @@ export class Matchmaker {
     this.matches.clear();
   }
 
+  queuedUserIds(playlistId: string): readonly string[] {
+    return this.queues.get(playlistId) ?? [];
+  }
+
   isInBattle(userId: string): boolean {
     return this.inBattle.has(userId);
   }
