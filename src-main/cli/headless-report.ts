@@ -1,0 +1,117 @@
+// Turns lobby patches into the headless client's output records: one per meaningful change, as text for people or JSON lines for scripts.
+import type { LobbyPatch, LobbySnapshot } from '../core/lobby/state';
+import { applyPatch } from '../core/lobby/state';
+
+export type HeadlessRecord =
+  | { kind: 'connection'; state: string; retryInMs?: number; message?: string }
+  | { kind: 'stats'; userCount: number }
+  | { kind: 'matchmaking'; state: string; queues: string[]; readyCount: number; reason?: string; timeoutMs?: number }
+  | { kind: 'chat'; from: string; fromUserId: string; channel: string; text: string; marker: string }
+  | { kind: 'battle'; phase: string; map: string; game: string; engine: string; message?: string }
+  | { kind: 'engine'; status: string; exitCode: number | null; pid: number | null; message?: string }
+  | { kind: 'notice'; level: string; text: string };
+
+/** Keeps the last state it reported per kind, so only real changes produce a record. */
+export class HeadlessReport {
+  private state: LobbySnapshot;
+  private last = new Map<string, string>();
+
+  constructor(initial: LobbySnapshot) {
+    this.state = initial;
+  }
+
+  records(patch: LobbyPatch): HeadlessRecord[] {
+    this.state = applyPatchLight(this.state, patch);
+    const s = this.state;
+    const out: HeadlessRecord[] = [];
+    const changed = (kind: string, record: HeadlessRecord, key = JSON.stringify(record)) => {
+      if (this.last.get(kind) === key) return;
+      this.last.set(kind, key);
+      out.push(record);
+    };
+    switch (patch.slice) {
+      case 'connection': {
+        const c = patch.value;
+        // `connecting` after a wait is still a reconnect; report the phase and, while waiting, when the next try is.
+        const record: HeadlessRecord = { kind: 'connection', state: c.phase === 'idle' ? 'connecting' : c.phase };
+        if (c.phase === 'reconnecting' && c.retryInMs !== undefined) record.retryInMs = c.retryInMs;
+        if (c.message && c.phase !== 'connected') record.message = c.message;
+        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}`);
+        break;
+      }
+      case 'stats':
+        changed('stats', { kind: 'stats', userCount: patch.userCount });
+        break;
+      case 'matchmaking': {
+        const m = patch.value;
+        const record: HeadlessRecord = { kind: 'matchmaking', state: m.phase, queues: m.queues.slice(), readyCount: m.readyCount };
+        if (m.phase === 'cancelled' && m.cancelReason) record.reason = m.cancelReason;
+        if (m.phase === 'found' && m.found) record.timeoutMs = m.found.timeoutMs;
+        changed('matchmaking', record, `${m.phase}|${m.readyCount}|${m.queues.join(',')}`);
+        break;
+      }
+      case 'chat':
+        for (const line of patch.append) {
+          const from = s.users[line.fromUserId]?.username || line.fromUserId;
+          out.push({ kind: 'chat', from, fromUserId: line.fromUserId, channel: line.channel.type, text: line.text, marker: line.marker });
+        }
+        break;
+      case 'battle':
+        if (patch.value) {
+          const b = patch.value;
+          const record: HeadlessRecord = { kind: 'battle', phase: b.phase, map: b.map, game: b.game, engine: b.engine };
+          if (b.message) record.message = b.message;
+          changed('battle', record);
+        }
+        break;
+      case 'engine': {
+        const e = patch.value;
+        const record: HeadlessRecord = { kind: 'engine', status: e.status, exitCode: e.exitCode, pid: e.pid };
+        if (e.message) record.message = e.message;
+        changed('engine', record, `${e.status}|${e.exitCode}|${e.message ?? ''}`);
+        break;
+      }
+      case 'notice':
+        out.push({ kind: 'notice', level: patch.value.level, text: patch.value.text });
+        break;
+      default:
+        break;
+    }
+    return out;
+  }
+}
+
+/** Users are the only slice that can be huge, and the report needs just names: keep them without copying the map each time. */
+function applyPatchLight(state: LobbySnapshot, patch: LobbyPatch): LobbySnapshot {
+  if (patch.slice !== 'users') return applyPatch(state, patch);
+  const users = state.users as Record<string, LobbySnapshot['users'][string]>;
+  for (const user of patch.upsert) users[user.userId] = user;
+  for (const id of patch.remove) delete users[id];
+  return state;
+}
+
+/** Removes terminal control characters, so a hostile name or message cannot rewrite the player's terminal. */
+export function printable(text: string, max = 500): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '�');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+export function humanLine(record: HeadlessRecord): string {
+  switch (record.kind) {
+    case 'connection':
+      return `connection: ${record.state}${record.retryInMs !== undefined ? ` (retry in ${(record.retryInMs / 1000).toFixed(1)} s)` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
+    case 'stats':
+      return `server: ${record.userCount} users online`;
+    case 'matchmaking':
+      return `matchmaking: ${record.state}${record.queues.length ? ` [${record.queues.map((q) => printable(q, 40)).join(', ')}]` : ''}${record.state === 'found' || record.state === 'readied' ? ` ready ${record.readyCount}` : ''}${record.reason ? ` (${record.reason})` : ''}`;
+    case 'chat':
+      return `chat ${record.channel === 'party' ? '[party] ' : ''}<${printable(record.from, 60)}> ${printable(record.text)}`;
+    case 'battle':
+      return `battle: ${record.phase} - map ${printable(record.map, 100)}, game ${printable(record.game, 100)}, engine ${printable(record.engine, 40)}${record.message ? ` - ${printable(record.message)}` : ''}`;
+    case 'engine':
+      return `engine: ${record.status}${record.pid !== null && record.status !== 'offline' ? ` (pid ${record.pid})` : ''}${record.exitCode !== null && record.status === 'offline' ? ` exit code ${record.exitCode}` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
+    case 'notice':
+      return `${record.level}: ${printable(record.text)}`;
+  }
+}

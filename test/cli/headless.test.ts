@@ -1,0 +1,98 @@
+// The headless client as a real process: its JSON lines, queue and auto-ready, orderly exit on SIGTERM, exit codes, and no secret on any output.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createWorld, waitFor, type World } from '../support/world';
+
+const CLI = ['--import', 'tsx', 'src-main/cli/headless.ts'];
+
+interface Run { child: ChildProcessWithoutNullStreams; stdout: string[]; stderr: string[]; exited: Promise<number | null> }
+
+function runHeadless(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    stdout.push(...lines);
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout, stderr, exited };
+}
+
+const records = (run: Run) => run.stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+let world: World;
+const runs: Run[] = [];
+beforeEach(async () => {
+  world = await createWorld({
+    playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Test Game', map: 'Test Map' }],
+    launcher: { launch: async () => ({ ip: '127.0.0.1', port: 8452 }) },
+  });
+});
+afterEach(async () => {
+  for (const run of runs) run.child.kill('SIGKILL');
+  runs.length = 0;
+  await world.dispose();
+});
+
+describe('headless client', () => {
+  it('prints JSON lines, queues, auto-readies, reports the battle and exits 0 on SIGTERM after system/disconnect', async () => {
+    const alice = world.server.addPlayer('alice');
+    const bob = world.server.addPlayer('bob');
+    const frames: string[] = [];
+    world.server.onFrame((_u, text) => frames.push(JSON.parse(text).commandId as string));
+    const common = ['--server', world.server.baseUrl, '--json', '--queue', '1v1', '--auto-ready'];
+    const a = runHeadless([...common, '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
+    const b = runHeadless([...common, '--data-dir', world.tempDir(), '--token', bob.token]);
+    runs.push(a, b);
+    await waitFor('alice battle record', () => records(a).some((r) => r.kind === 'battle'), 15_000);
+    const lines = records(a);
+    expect(lines.every((r) => typeof r.at === 'number' && typeof r.kind === 'string')).toBe(true);
+    expect(lines.find((r) => r.kind === 'connection')).toMatchObject({ state: 'connecting' });
+    expect(lines.some((r) => r.kind === 'connection' && r.state === 'connected')).toBe(true);
+    expect(lines.some((r) => r.kind === 'stats' && typeof r.userCount === 'number')).toBe(true);
+    const mm = lines.filter((r) => r.kind === 'matchmaking').map((r) => r.state);
+    expect(mm).toEqual(expect.arrayContaining(['found', 'readied', 'battle']));
+    expect(mm.indexOf('found')).toBeLessThan(mm.indexOf('battle'));
+    // No engine configured in this run: the battle is reported as failed with the reason.
+    expect(lines.find((r) => r.kind === 'battle')).toMatchObject({ map: 'Test Map', game: 'Test Game', engine: '106.0' });
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(frames).toContain('system/disconnect');
+    const everything = [...a.stdout, ...a.stderr, ...b.stdout, ...b.stderr].join('\n');
+    expect(everything).not.toContain(alice.token);
+    expect(everything).not.toContain(bob.token);
+  }, 30_000);
+
+  it('prints human lines with hostile text neutralised', async () => {
+    const alice = world.server.addPlayer('alice');
+    const evil = world.server.addPlayer('evil\u001b[2J\u001b]0;pwned\u0007');
+    const a = runHeadless(['--server', world.server.baseUrl, '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
+    runs.push(a);
+    await waitFor('connected', () => a.stdout.includes('connection: connected'), 10_000);
+    await waitFor('subscribed', () => world.server.connectedUserIds().length === 1 && a.stdout.some((l) => l.startsWith('server:')), 10_000);
+    world.server.community.deliver(alice.userId, { message: 'hi\u001b[31m red \r\nfake: line', source: { type: 'player', userId: evil.userId } });
+    await waitFor('chat line', () => a.stdout.some((l) => l.startsWith('chat')), 10_000);
+    const line = a.stdout.find((l) => l.startsWith('chat')) ?? '';
+    // eslint-disable-next-line no-control-regex
+    expect(line).not.toMatch(/[\u0000-\u001f]/);
+    expect(line).toContain('hi');
+    a.child.kill('SIGINT');
+    expect(await a.exited).toBe(0);
+  }, 30_000);
+
+  it('exits 3 when the server rejects the token, and 64 on bad usage', async () => {
+    const a = runHeadless(['--server', world.server.baseUrl, '--json', '--data-dir', world.tempDir()], { TACHYON_TOKEN: 'not-a-token' });
+    runs.push(a);
+    expect(await a.exited).toBe(3);
+    expect(a.stderr.join('')).toMatch(/401/);
+    const b = runHeadless(['--server', world.server.baseUrl, '--bogus']);
+    runs.push(b);
+    expect(await b.exited).toBe(64);
+    expect(b.stderr.join('')).toMatch(/unknown option --bogus/);
+  }, 30_000);
+});
