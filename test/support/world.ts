@@ -11,7 +11,8 @@ export interface World {
   server: TachyonServer;
   tempDir(): string;
   player(name: string, options?: Partial<LobbyAppOptions>): Promise<{ app: CoreLobbyApp; userId: string; token: string; logs: string[]; dataDir: string }>;
-  dispose(): Promise<void>;
+  /** Stops everything; fails when any client broke the protocol, unless the test expected it. */
+  dispose(options?: { allowViolations?: boolean }): Promise<void>;
 }
 
 export async function createWorld(serverOptions: TachyonServerOptions = {}): Promise<World> {
@@ -43,10 +44,12 @@ export async function createWorld(serverOptions: TachyonServerOptions = {}): Pro
       apps.push(app);
       return { app, userId, token, logs: logger.lines, dataDir };
     },
-    async dispose() {
+    async dispose(options = {}) {
       await Promise.all(apps.map((app) => app.close()));
+      const violations = server.violations.slice();
       await server.close();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      if (!options.allowViolations && violations.length > 0) throw new Error(`clients broke the protocol:\n${violations.join('\n')}`);
     },
   };
 }
