@@ -25,4 +25,34 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    files: ['src-main/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*', 'electron-store', 'node:*'], message: 'The contract is shared with the renderer and the preload: types and plain data only.' },
+          { group: ['**/core/**'], allowTypeImports: true, message: 'The contract may name core types, never pull core code into the renderer or preload.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*', 'electron-store', 'node:*', 'fs', 'path', 'child_process', 'ws'], message: 'The renderer is a sandboxed page: it talks to main only through src-renderer/client.ts.' },
+          { group: ['**/src-main/**', '!**/src-main/contract'], message: 'The renderer may import only src-main/contract (the one IPC contract).' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/core/**', '**/electron/**', 'node:*'], message: 'The preload is a sandboxed bridge: only electron and the contract.' }],
+      }],
+    },
+  },
 );

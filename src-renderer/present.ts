@@ -1,0 +1,167 @@
+// Words and numbers for the player: pure functions from views to text, shared by components and unit-tested without Vue.
+import type { CancelReason, ChatChannel, ChatLine, ConnectionView, IpcErrorCode, MatchmakingView, UserStatus } from '../src-main/contract';
+
+export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'idle';
+
+export interface ConnectionWords {
+  readonly label: string;
+  readonly tone: Tone;
+  readonly detail: string;
+}
+
+export function seconds(ms: number): number {
+  return Math.max(0, Math.ceil(ms / 1000));
+}
+
+export function connectionWords(view: ConnectionView, now: number): ConnectionWords {
+  switch (view.phase) {
+    case 'idle':
+      return { label: 'Offline', tone: 'idle', detail: 'Not connected yet.' };
+    case 'connecting':
+      return { label: 'Connecting…', tone: 'busy', detail: `Reaching ${view.serverUrl || 'the server'}.` };
+    case 'connected':
+      return { label: 'Connected', tone: 'good', detail: `Online at ${view.serverUrl}.` };
+    case 'reconnecting': {
+      const wait = view.retryAt !== undefined ? seconds(view.retryAt - now) : null;
+      const when = wait === null ? 'soon' : wait === 0 ? 'now' : `in ${wait} s`;
+      return { label: `Reconnecting ${when}`, tone: 'warn', detail: view.message ?? 'The connection dropped; trying again.' };
+    }
+    case 'incompatible':
+      return { label: 'Incompatible server', tone: 'bad', detail: view.message ?? 'This server speaks another protocol version.' };
+    case 'unauthorized':
+      return { label: 'Sign-in needed', tone: 'bad', detail: view.message ?? 'The server did not accept our sign-in.' };
+    case 'closed':
+      return { label: 'Offline', tone: 'idle', detail: view.message ?? 'Disconnected.' };
+    default:
+      return assertNever(view.phase);
+  }
+}
+
+export function cancelReasonWords(reason: CancelReason | null): string {
+  switch (reason) {
+    case null:
+      return 'Matchmaking stopped.';
+    case 'intentional':
+      return 'You left the queue.';
+    case 'server_error':
+      return 'The server had a problem and stopped matchmaking. Try queueing again.';
+    case 'party_user_left':
+      return 'A party member left, so the queue was cancelled.';
+    case 'ready_timeout':
+      return 'You did not ready up in time, so you were taken out of the queue.';
+    default:
+      return assertNever(reason);
+  }
+}
+
+/** What the play view says under the queue button. */
+export function matchmakingWords(view: MatchmakingView): string {
+  switch (view.phase) {
+    case 'idle':
+      return 'Pick a playlist and queue.';
+    case 'queued':
+      return view.playersQueued === null ? 'Searching for a match…' : `Searching for a match… ${view.playersQueued} in queue.`;
+    case 'found':
+      return 'Match found! Ready up.';
+    case 'readied':
+      return 'Ready. Waiting for the other players…';
+    case 'lost':
+      return 'The match fell through (someone did not ready). You are back in the queue.';
+    case 'cancelled':
+      return cancelReasonWords(view.cancelReason);
+    case 'battle':
+      return 'The battle is starting.';
+    default:
+      return assertNever(view.phase);
+  }
+}
+
+/** Players the found match needs: numOfTeams × teamSize of the playlist queued for. */
+export function matchSize(view: MatchmakingView): number | null {
+  const queueId = view.found?.queueId;
+  const playlist = view.playlists.find((p) => p.id === queueId);
+  return playlist ? playlist.numOfTeams * playlist.teamSize : null;
+}
+
+export function intentErrorWords(code: IpcErrorCode, reason?: string, message?: string): string {
+  if (reason === 'message_too_long') return 'That message is too long for the server. Shorten it and send again.';
+  if (reason === 'invalid_recipient') return 'That player cannot receive messages right now.';
+  switch (code) {
+    case 'not_connected':
+      return 'Not connected to the server right now. It will be sent once you are back — try again in a moment.';
+    case 'timeout':
+      return 'The server did not answer in time. Try again.';
+    case 'rejected':
+      return message ? `The server said no: ${message}` : 'The server refused that.';
+    case 'invalid_input':
+      return 'That input was not accepted.';
+    case 'not_available':
+      return message ?? 'Not available right now.';
+    case 'unknown_intent':
+    case 'forbidden_sender':
+    case 'internal':
+      return 'Something went wrong in the app. Its log has the details.';
+    default:
+      return assertNever(code);
+  }
+}
+
+export function statusWords(status: UserStatus): string {
+  switch (status) {
+    case 'offline':
+      return 'Offline';
+    case 'menu':
+      return 'In menu';
+    case 'lobby':
+      return 'In lobby';
+    case 'playing':
+      return 'Playing';
+    default:
+      return assertNever(status);
+  }
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+export function formatClock(at: number): string {
+  const d = new Date(at);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+
+/** A conversation's key: the party, or the other player of a direct chat (whichever side sent the line). */
+export function threadKey(line: ChatLine, selfId: string | null): string {
+  return threadKeyOf(line.channel, line.fromUserId, selfId);
+}
+
+export function threadKeyOf(channel: ChatChannel, fromUserId: string, selfId: string | null): string {
+  if (channel.type === 'party') return 'party';
+  const peer = channel.userId === selfId ? fromUserId : channel.userId;
+  return `player:${peer}`;
+}
+
+/** Points for an SVG polyline of the user count over time, scaled into width × height. */
+export function chartPoints(samples: readonly { at: number; userCount: number }[], width: number, height: number): string {
+  if (samples.length === 0) return '';
+  const first = samples[0]!.at;
+  const last = samples[samples.length - 1]!.at;
+  const span = Math.max(1, last - first);
+  const max = Math.max(1, ...samples.map((s) => s.userCount));
+  return samples
+    .map((s) => {
+      const x = samples.length === 1 ? width : ((s.at - first) / span) * width;
+      const y = height - (s.userCount / max) * (height - 4) - 2;
+      return `${x.toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(' ');
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}

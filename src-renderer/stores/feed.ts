@@ -1,0 +1,73 @@
+// Routes each patch from main to the one store that owns its slice; a snapshot (first load or `reset`) reloads every store.
+import type { AppPatch, AppSnapshot } from '../../src-main/contract';
+import {
+  useBattleStore,
+  useChatStore,
+  useConnectionStore,
+  useEngineStore,
+  useFriendsStore,
+  useMatchmakingStore,
+  useNoticesStore,
+  usePartyStore,
+  useSelfStore,
+  useSettingsStore,
+  useStatsStore,
+  useUsersStore,
+} from './index';
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected patch ${JSON.stringify(value)}`);
+}
+
+export function loadSnapshot(snapshot: AppSnapshot): void {
+  for (const store of [
+    useConnectionStore(),
+    useSelfStore(),
+    useStatsStore(),
+    useUsersStore(),
+    useChatStore(),
+    useMatchmakingStore(),
+    useFriendsStore(),
+    usePartyStore(),
+    useBattleStore(),
+    useEngineStore(),
+    useNoticesStore(),
+    useSettingsStore(),
+  ]) {
+    store.load(snapshot);
+  }
+}
+
+export function routePatch(patch: AppPatch): void {
+  switch (patch.slice) {
+    case 'connection':
+      return void useConnectionStore().apply(patch);
+    case 'self':
+      return void useSelfStore().apply(patch);
+    case 'stats':
+      return void useStatsStore().apply(patch);
+    case 'users':
+      return void useUsersStore().apply(patch);
+    case 'chat':
+      return void useChatStore().apply(patch);
+    case 'matchmaking':
+      return void useMatchmakingStore().apply(patch);
+    case 'friends':
+      return void useFriendsStore().apply(patch);
+    case 'party':
+      return void usePartyStore().apply(patch);
+    case 'battle':
+      return void useBattleStore().apply(patch);
+    case 'engine':
+    case 'engineConsole':
+      return void useEngineStore().apply(patch);
+    case 'notice':
+      return void useNoticesStore().apply(patch);
+    case 'settings':
+      return void useSettingsStore().apply(patch);
+    case 'reset':
+      return loadSnapshot(patch.value);
+    default:
+      return assertNever(patch);
+  }
+}

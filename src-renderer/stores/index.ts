@@ -1,0 +1,105 @@
+// One Pinia setup store per slice; each holds a shallowRef written only by its pure patch function (slices.ts) or a snapshot.
+import { defineStore } from 'pinia';
+import { computed, shallowRef } from 'vue';
+import type {
+  AppSnapshot,
+  BattleView,
+  ChatLine,
+  ConnectionView,
+  EngineView,
+  FriendsView,
+  MatchmakingView,
+  Notice,
+  PartiesView,
+  SelfView,
+  SettingsView,
+  StatsView,
+} from '../../src-main/contract';
+import { reduceChat, reduceEngine, reduceNotices, reduceStats, reduceUsers, type PatchOf, type UsersState } from './slices';
+
+export const useConnectionStore = defineStore('connection', () => {
+  const view = shallowRef<ConnectionView>({ serverUrl: '', phase: 'idle', versionParity: 'unknown' });
+  const apply = (patch: PatchOf<'connection'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.connection);
+  return { view, apply, load };
+});
+
+export const useSelfStore = defineStore('self', () => {
+  const view = shallowRef<SelfView | null>(null);
+  const apply = (patch: PatchOf<'self'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.self);
+  return { view, apply, load };
+});
+
+export const useStatsStore = defineStore('stats', () => {
+  const view = shallowRef<StatsView>({ userCount: null, history: [] });
+  const apply = (patch: PatchOf<'stats'>) => (view.value = reduceStats(view.value, patch));
+  const load = (s: AppSnapshot) => (view.value = s.stats);
+  return { view, apply, load };
+});
+
+export const useUsersStore = defineStore('users', () => {
+  const byId = shallowRef<UsersState>({});
+  const apply = (patch: PatchOf<'users'>) => (byId.value = reduceUsers(byId.value, patch));
+  const load = (s: AppSnapshot) => (byId.value = s.users);
+  const count = computed(() => Object.keys(byId.value).length);
+  /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
+  const nameOf = (userId: string) => byId.value[userId]?.displayName || byId.value[userId]?.username || userId;
+  return { byId, apply, load, count, nameOf };
+});
+
+export const useChatStore = defineStore('chat', () => {
+  const lines = shallowRef<readonly ChatLine[]>([]);
+  const apply = (patch: PatchOf<'chat'>) => (lines.value = reduceChat(lines.value, patch));
+  const load = (s: AppSnapshot) => (lines.value = s.chat);
+  return { lines, apply, load };
+});
+
+export const useMatchmakingStore = defineStore('matchmaking', () => {
+  const view = shallowRef<MatchmakingView>({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null });
+  const apply = (patch: PatchOf<'matchmaking'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.matchmaking);
+  return { view, apply, load };
+});
+
+export const useFriendsStore = defineStore('friends', () => {
+  const view = shallowRef<FriendsView>({ friendIds: [], incoming: [], outgoing: [] });
+  const apply = (patch: PatchOf<'friends'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.friends);
+  return { view, apply, load };
+});
+
+export const usePartyStore = defineStore('party', () => {
+  const view = shallowRef<PartiesView>({ current: null, invitations: [] });
+  const apply = (patch: PatchOf<'party'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.party);
+  return { view, apply, load };
+});
+
+export const useBattleStore = defineStore('battle', () => {
+  const view = shallowRef<BattleView | null>(null);
+  const apply = (patch: PatchOf<'battle'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.battle);
+  return { view, apply, load };
+});
+
+export const useEngineStore = defineStore('engine', () => {
+  const view = shallowRef<EngineView>({ status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] });
+  const apply = (patch: PatchOf<'engine'> | PatchOf<'engineConsole'>) => (view.value = reduceEngine(view.value, patch));
+  const load = (s: AppSnapshot) => (view.value = s.engine);
+  return { view, apply, load };
+});
+
+export const useNoticesStore = defineStore('notices', () => {
+  const list = shallowRef<readonly Notice[]>([]);
+  const apply = (patch: PatchOf<'notice'>) => (list.value = reduceNotices(list.value, patch));
+  const load = (s: AppSnapshot) => (list.value = s.notices);
+  return { list, apply, load };
+});
+
+export const useSettingsStore = defineStore('settings', () => {
+  const view = shallowRef<SettingsView>({ serverUrl: null, enginePaths: [], dataDir: null });
+  const apply = (patch: PatchOf<'settings'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.settings);
+  return { view, apply, load };
+});

@@ -1,0 +1,45 @@
+// Player-facing words and numbers: connection states, cancel reasons, chat errors, chart points.
+import { describe, expect, it } from 'vitest';
+import type { MatchmakingView } from '../../src-main/contract';
+import { cancelReasonWords, chartPoints, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, threadKey } from '../../src-renderer/present';
+
+const mm = (over: Partial<MatchmakingView>): MatchmakingView => ({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null, ...over });
+
+describe('present', () => {
+  it('says when the next retry is', () => {
+    const words = connectionWords({ serverUrl: 'http://127.0.0.1:1', phase: 'reconnecting', versionParity: 'unknown', retryAt: 10_500 }, 5_000);
+    expect(words).toMatchObject({ label: 'Reconnecting in 6 s', tone: 'warn' });
+    expect(connectionWords({ serverUrl: 'x', phase: 'incompatible', versionParity: 'major_mismatch' }, 0).label).toBe('Incompatible server');
+  });
+
+  it('explains cancel reasons and lost matches in words', () => {
+    expect(cancelReasonWords('ready_timeout')).toMatch(/did not ready/);
+    expect(cancelReasonWords('party_user_left')).toMatch(/party member left/);
+    expect(matchmakingWords(mm({ phase: 'lost' }))).toMatch(/back in the queue/);
+    expect(matchmakingWords(mm({ phase: 'cancelled', cancelReason: 'server_error' }))).toMatch(/server had a problem/);
+  });
+
+  it('explains message_too_long', () => {
+    expect(intentErrorWords('rejected', 'message_too_long', 'message_too_long')).toMatch(/too long/);
+    expect(intentErrorWords('internal')).not.toMatch(/stack|Error/);
+  });
+
+  it('sizes the found match from its playlist', () => {
+    const playlists = [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: true, engines: [], games: [], maps: [] }];
+    expect(matchSize(mm({ playlists, found: { queueId: '1v1', timeoutMs: 10_000, deadline: 1 } }))).toBe(2);
+  });
+
+  it('keys direct chats by the other player, whoever sent', () => {
+    const base = { marker: 'm', at: 0, text: 't' };
+    expect(threadKey({ ...base, fromUserId: 'me', channel: { type: 'player', userId: 'bob' } }, 'me')).toBe('player:bob');
+    expect(threadKey({ ...base, fromUserId: 'bob', channel: { type: 'player', userId: 'me' } }, 'me')).toBe('player:bob');
+    expect(threadKey({ ...base, fromUserId: 'bob', channel: { type: 'party', partyId: 'p' } }, 'me')).toBe('party');
+  });
+
+  it('formats durations and chart points', () => {
+    expect(formatDuration(65_000)).toBe('1:05');
+    expect(formatDuration(3_725_000)).toBe('1:02:05');
+    expect(chartPoints([], 100, 50)).toBe('');
+    expect(chartPoints([{ at: 0, userCount: 0 }, { at: 10, userCount: 4 }], 100, 50)).toBe('0.0,48.0 100.0,2.0');
+  });
+});
