@@ -1,0 +1,97 @@
+// The Electron main process: single instance, app lifecycle, settings and token in main, the lobby service behind IPC, one secure window.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, type WebContents } from 'electron';
+import Store from 'electron-store';
+import { createLogger } from '../core/log';
+import { createAppProtocolHandler } from './app-protocol';
+import { registerLobbyIpc } from './ipc';
+import { createLobbyFactory, localPlayerName } from './lobby-factory';
+import { createLobbyService, type LobbyService } from './lobby-service';
+import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from './settings';
+import { createTokenVault } from './token-vault';
+import { createMainWindow, hardenWebContents } from './window';
+
+// Must run before `ready`: app:// is a standard, secure origin (fetch, CORS for module scripts), unlike file://.
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+
+const BUILD_DIR = import.meta.dirname; // dist/main after the build
+const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
+const PRELOAD = path.join(BUILD_DIR, '..', 'preload', 'index.cjs');
+
+let mainWindow: BrowserWindow | null = null;
+let service: LobbyService | null = null;
+let stopIpc: (() => void) | null = null;
+
+function focusWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+async function start(): Promise<void> {
+  const userData = app.getPath('userData');
+  const logDir = path.join(userData, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, 'main.log');
+  const logger = createLogger((level, scope, message) => {
+    const line = `${new Date().toISOString()} ${level} ${scope}: ${message}\n`;
+    appendFileSync(logFile, line);
+    if (!app.isPackaged) process.stderr.write(line);
+  });
+
+  protocol.handle('app', createAppProtocolHandler(RENDERER_DIR));
+
+  const vault = createTokenVault(safeStorage, path.join(userData, 'session.bin'));
+  // A token handed in by the environment (scripts, CI) is stored encrypted and then read from the vault like any other.
+  const envToken = process.env.TACHYON_TOKEN;
+  if (envToken) vault.write(envToken);
+  delete process.env.TACHYON_TOKEN;
+
+  const store = new Store({ name: 'settings', cwd: userData, schema: SETTINGS_SCHEMA, defaults: SETTINGS_DEFAULTS });
+  const settings = createSettingsStore(store as unknown as ConfLike);
+
+  service = await createLobbyService({
+    settings,
+    createApp: createLobbyFactory({
+      defaultDataDir: path.join(userData, 'data'),
+      readToken: () => vault.read(),
+      logger,
+      localPlayerName: localPlayerName(userInfo().username),
+    }),
+    logError: (message) => logger.error(message),
+  });
+  stopIpc = registerLobbyIpc({
+    ipcMain,
+    service,
+    targets: () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []) as WebContents[],
+  });
+
+  mainWindow = createMainWindow({ preloadPath: PRELOAD });
+  mainWindow.on('closed', () => (mainWindow = null));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', focusWindow);
+  // Every WebContents, including ones we did not create on purpose, gets the same navigation and popup rules.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => app.quit());
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !service) return;
+    // An orderly goodbye to the server (system/disconnect, close 1000) before the process ends.
+    event.preventDefault();
+    quitting = true;
+    stopIpc?.();
+    void service.close().finally(() => app.quit());
+  });
+
+  app.whenReady().then(start, (error: unknown) => {
+    console.error(error);
+    app.exit(1);
+  });
+}
