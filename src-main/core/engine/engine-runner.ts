@@ -408,7 +408,9 @@ export class EngineRunner {
     // The script holds the password: delete it, and the per-launch write dir and HOME, as soon as the engine is gone.
     await rm(launch.dir, { recursive: true, force: true }).catch(() => {});
     const lastLines = this.lines.slice(-30).map((l) => l.text);
-    const explanation = launch.requested ? undefined : explainExit(code, signal, lastLines);
+    // The reason comes well before the end: the engine logs a few hundred lines while shutting down.
+    const recent = this.lines.slice(-500).map((l) => l.text);
+    const explanation = launch.requested ? undefined : explainExit(code, signal, recent);
     const exit: EngineExit = {
       code,
       signal,

@@ -64,3 +64,5 @@ export type {
   TeamStatistics,
   AutohostInterfaceOptions,
 } from './autohost-interface';
+export { planBattleLaunch } from './battle-launch';
+export type { BattleLaunchContext, BattleLaunchPlan } from './battle-launch';
