@@ -16,6 +16,9 @@ export interface PlaylistConfig {
   readonly engine: string;
   readonly game: string;
   readonly map: string;
+  /** How many of the last sides are played by bots (a one-player playlist against the AI has 1). */
+  readonly botSides?: number;
+  readonly botAi?: string;
 }
 
 export interface MatchPlayer {
@@ -150,7 +153,7 @@ export class Matchmaker {
 
   private formMatches(): void {
     for (const playlist of this.options.playlists) {
-      const size = playlist.numOfTeams * playlist.teamSize;
+      const size = (playlist.numOfTeams - (playlist.botSides ?? 0)) * playlist.teamSize;
       const queue = this.queues.get(playlist.id) ?? [];
       const waiting = queue.filter((userId) => !this.matchOf(userId));
       while (waiting.length >= size) {
@@ -198,7 +201,7 @@ export class Matchmaker {
       userId,
       name: this.options.community.publicUserName(userId),
       password: randomBytes(12).toString('base64url'),
-      team: index % match.playlist.numOfTeams,
+      team: index % (match.playlist.numOfTeams - (match.playlist.botSides ?? 0)),
     }));
     const launcher = this.options.launcher;
     let address: { ip: string; port: number };

@@ -10,6 +10,9 @@ import { AccountRegistry, type Account } from './accounts';
 import { TokenBucket } from './rate-limit';
 import { Community } from './community';
 import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmaking';
+import { AutohostFleet, type AutohostConnection } from './autohost-fleet';
+import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, readForm, sendJson, ServiceClientRegistry } from './oauth';
+import { randomBytes } from 'node:crypto';
 
 export interface TachyonServerOptions {
   logger?: Logger;
@@ -20,7 +23,10 @@ export interface TachyonServerOptions {
   /** Rate limit per connection (Teiserver: 10/s, burst 20); `null` turns it off. */
   rateLimit?: { perSecond: number; burst: number } | null;
   playlists?: PlaylistConfig[];
+  /** Where matches are hosted; by default on the connected autohosts. */
   launcher?: BattleLauncher;
+  /** Lifetime of issued access tokens. */
+  tokenLifetimeSeconds?: number;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
 }
@@ -38,9 +44,13 @@ export class TachyonServer {
   readonly violations: string[] = [];
   readonly community: Community;
   readonly matchmaker: Matchmaker;
+  readonly autohosts: AutohostFleet;
+  readonly serviceClients = new ServiceClientRegistry();
+  private readonly serviceTokens = new Map<string, { clientId: string; expiresAt: number }>();
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ClientSession>();
+  private readonly autohostSockets = new Set<WebSocket>();
   private readonly logger: Logger;
   private pingTimer: NodeJS.Timeout | null = null;
   private upgradeRefusal: number | null = null;
@@ -63,15 +73,22 @@ export class TachyonServer {
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
     this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds());
     this.community.accountOf = (userId) => this.accounts.get(userId);
+    this.autohosts = new AutohostFleet(this.logger.child('autohosts'));
     this.matchmaker = new Matchmaker({
       sessionsOf: (userId) => this.sessionsOf(userId),
       community: this.community,
       playlists: options.playlists ?? [],
-      launcher: options.launcher,
+      launcher: options.launcher ?? this.autohosts,
       matchIntervalMs: options.matchIntervalMs,
       readyTimeoutMs: options.readyTimeoutMs,
       logger: this.logger.child('matchmaking'),
     });
+    this.autohosts.onBattleEnded((battleId) => this.matchmaker.battleEnded(battleId));
+  }
+
+  /** Registers an autohost that may get tokens with client_credentials; returns its secret. */
+  addAutohostClient(clientId: string): { clientId: string; secret: string } {
+    return this.serviceClients.add(clientId);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -96,6 +113,7 @@ export class TachyonServer {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.matchmaker.stop();
     for (const session of this.sessions) session.socket.terminate();
+    for (const socket of this.autohostSockets) socket.terminate();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.http.closeAllConnections();
@@ -161,9 +179,35 @@ export class TachyonServer {
 
   // ---- transport ----
 
-  private handleHttp(_req: IncomingMessage, res: ServerResponse): void {
+  private handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/.well-known/oauth-authorization-server') {
+      sendJson(res, 200, discoveryDocument(this.baseUrl), { 'cache-control': 'max-age=300' });
+      return;
+    }
+    if (path === '/oauth2/token') {
+      if (req.method !== 'POST') return oauthError(res, 405, 'invalid_request', 'use POST');
+      void this.handleToken(req, res).catch(() => oauthError(res, 500, 'server_error', 'token endpoint failed'));
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
+  }
+
+  private async handleToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = await readForm(req);
+    if (!form) return oauthError(res, 400, 'invalid_request', 'expected a form body');
+    const grant = form.get('grant_type');
+    if (grant !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'this server supports client_credentials');
+    const credentials = clientCredentials(req, form);
+    const client = credentials && this.serviceClients.verify(credentials.clientId, credentials.secret);
+    if (!client) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
+    const scope = form.get('scope') ?? LOBBY_SCOPE;
+    if (scope !== LOBBY_SCOPE) return oauthError(res, 400, 'invalid_scope', `only ${LOBBY_SCOPE} is offered`);
+    const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
+    const token = `svc_${randomBytes(24).toString('base64url')}`;
+    this.serviceTokens.set(token, { clientId: client.clientId, expiresAt: Date.now() + lifetime * 1000 });
+    sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: LOBBY_SCOPE });
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
@@ -171,9 +215,18 @@ export class TachyonServer {
     if (path !== '/tachyon') return rejectUpgrade(socket, 404, 'Not Found');
     if (this.upgradeRefusal !== null) return rejectUpgrade(socket, this.upgradeRefusal, 'Refused');
     const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-    const account = match ? this.accounts.accountForToken(match[1] ?? '') : undefined;
-    if (!account) return rejectUpgrade(socket, 401, 'Unauthorized');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
+    const token = match?.[1] ?? '';
+    const account = this.accounts.accountForToken(token);
+    if (account) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
+      return;
+    }
+    const service = this.serviceTokens.get(token);
+    if (service && service.expiresAt > Date.now()) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptAutohost(ws, service.clientId));
+      return;
+    }
+    rejectUpgrade(socket, 401, 'Unauthorized');
   }
 
   private accept(socket: WebSocket, account: Account): void {
@@ -221,6 +274,33 @@ export class TachyonServer {
     endpoint.sendEvent('user/self', { user: this.community.privateUser(account) });
   }
 
+  private acceptAutohost(socket: WebSocket, clientId: string): void {
+    const endpoint = new TachyonEndpoint({
+      send: (text) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(text);
+      },
+      closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
+      logger: this.logger.child(`autohost ${clientId}`),
+    });
+    endpoint.onViolation((problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
+    const connection: AutohostConnection = { clientId, endpoint };
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.violations.push(`autohost ${clientId}: binary frame`);
+        socket.close(1003, 'binary frames are not accepted');
+        return;
+      }
+      endpoint.receive(data.toString());
+    });
+    socket.on('close', () => {
+      endpoint.close(new Error('autohost disconnected'));
+      this.autohosts.detach(connection);
+      this.autohostSockets.delete(socket);
+    });
+    this.autohostSockets.add(socket);
+    this.autohosts.attach(connection);
+  }
+
   private registerHandlers(session: ClientSession): void {
     const { endpoint, account, socket } = session;
     endpoint.handle('system/serverStats', () => ({ userCount: this.connectedUserIds().length }));
@@ -236,6 +316,7 @@ export class TachyonServer {
   private pingAll(): void {
     if (this.silent) return;
     for (const session of this.sessions) if (session.socket.readyState === WebSocket.OPEN) session.socket.ping();
+    for (const socket of this.autohostSockets) if (socket.readyState === WebSocket.OPEN) socket.ping();
   }
 }
 

@@ -1,0 +1,146 @@
+// The autohosts connected to the embedded server: their status, their update streams (resumed with `since`), and hosting matches on them.
+import type { AllyTeam, AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
+import { isIP } from 'node:net';
+import type { TachyonEndpoint } from '../protocol/endpoint';
+import type { Logger } from '../log';
+import type { BattleLauncher, MatchToLaunch } from './matchmaking';
+
+export interface AutohostConnection {
+  readonly clientId: string;
+  readonly endpoint: TachyonEndpoint;
+}
+
+interface AutohostRecord {
+  connection: AutohostConnection | null;
+  status: AutohostStatusEventData | null;
+  /** The newest update `time` stored; the resume point of the next subscription. */
+  lastTime: number;
+}
+
+const START_TIMEOUT_MS = 5_000; // Teiserver's autohost/start call timeout
+const UPDATES_KEPT = 20_000;
+
+export class AutohostFleet implements BattleLauncher {
+  private readonly autohosts = new Map<string, AutohostRecord>();
+  private readonly battleHost = new Map<string, string>(); // battleId → clientId
+  /** Every update the server stored, in order: the battle history the tests check. */
+  readonly updates: AutohostUpdateEventData[] = [];
+  private readonly endedListeners = new Set<(battleId: string) => void>();
+  private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
+
+  constructor(private readonly logger: Logger, private readonly now: () => number = Date.now) {}
+
+  onBattleEnded(listener: (battleId: string) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  onUpdate(listener: (update: AutohostUpdateEventData) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  statusOf(clientId: string): AutohostStatusEventData | null {
+    return this.autohosts.get(clientId)?.status ?? null;
+  }
+
+  get connectedCount(): number {
+    return [...this.autohosts.values()].filter((a) => a.connection !== null).length;
+  }
+
+  attach(connection: AutohostConnection): void {
+    const record = this.autohosts.get(connection.clientId) ?? { connection: null, status: null, lastTime: this.now() * 1000 };
+    record.connection = connection;
+    record.status = null;
+    this.autohosts.set(connection.clientId, record);
+    connection.endpoint.onEvent((event) => {
+      if (event.commandId === 'autohost/status') {
+        record.status = { maxBattles: event.data.maxBattles, currentBattles: event.data.currentBattles, availableEngines: event.data.availableEngines.slice() };
+      } else if (event.commandId === 'autohost/update') {
+        this.store(record, connection.clientId, event.data);
+      }
+    });
+    // Resume where we stopped: updates strictly newer than the last one we stored (protocol-brief §5).
+    connection.endpoint.call('autohost/subscribeUpdates', { since: record.lastTime }).catch((error: Error) => {
+      this.logger.warn(`autohost ${connection.clientId} refused the update subscription: ${error.message}`);
+    });
+  }
+
+  detach(connection: AutohostConnection): void {
+    const record = this.autohosts.get(connection.clientId);
+    if (record?.connection === connection) {
+      record.connection = null;
+      record.status = null;
+    }
+  }
+
+  async launch(match: MatchToLaunch): Promise<{ ip: string; port: number }> {
+    const engine = match.playlist.engine;
+    const candidates = [...this.autohosts.entries()].filter(([, a]) => a.connection && a.status && a.status.currentBattles < a.status.maxBattles);
+    const host = candidates.find(([, a]) => a.status?.availableEngines.includes(engine));
+    if (!host) {
+      throw new Error(candidates.length === 0 ? 'no autohost with room is connected' : `no autohost has engine ${engine}`);
+    }
+    const [clientId, record] = host;
+    const endpoint = record.connection?.endpoint;
+    if (!endpoint) throw new Error('the autohost went away');
+    const request = startRequest(match);
+    this.battleHost.set(request.battleId, clientId);
+    const answer = await Promise.race([
+      endpoint.call('autohost/start', request),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the autohost did not answer autohost/start in 5 s')), START_TIMEOUT_MS).unref()),
+    ]);
+    const ip = chooseAddress(answer.ips);
+    if (!ip) throw new Error('the autohost offered no usable address');
+    return { ip, port: answer.port };
+  }
+
+  /** Sends a request for a running battle to the autohost hosting it (kick, mute, message, kill...). */
+  endpointFor(battleId: string): TachyonEndpoint | null {
+    const clientId = this.battleHost.get(battleId);
+    return (clientId && this.autohosts.get(clientId)?.connection?.endpoint) || null;
+  }
+
+  private store(record: AutohostRecord, clientId: string, update: AutohostUpdateEventData): void {
+    // A replay after a resubscription may overlap what we stored: `time` is unique and increasing per autohost.
+    if (update.time <= record.lastTime) return;
+    record.lastTime = update.time;
+    this.updates.push(update);
+    if (this.updates.length > UPDATES_KEPT) this.updates.splice(0, this.updates.length - UPDATES_KEPT);
+    for (const listener of this.updateListeners) listener(update);
+    const type = update.update.type;
+    if (type === 'engine_quit' || type === 'engine_crash') {
+      this.battleHost.delete(update.battleId);
+      for (const listener of this.endedListeners) listener(update.battleId);
+    }
+    void clientId;
+  }
+}
+
+/** The battle description for a match: one ally team per side, one team per player, bots for bot sides. */
+export function startRequest(match: MatchToLaunch): AutohostStartRequestData {
+  const { playlist } = match;
+  const allyTeams: AllyTeam[] = [];
+  for (let side = 0; side < playlist.numOfTeams; side++) {
+    const players = match.players.filter((p) => p.team === side);
+    if (players.length > 0) {
+      allyTeams.push({ teams: players.map((p) => ({ players: [{ userId: p.userId, name: p.name, password: p.password }] })) });
+    } else {
+      const host = match.players[0];
+      if (!host) throw new Error('a match needs at least one player');
+      allyTeams.push({ teams: Array.from({ length: playlist.teamSize }, (_, i) => ({ bots: [{ hostUserId: host.userId, aiShortName: playlist.botAi ?? 'NullAI', name: `Bot${side}${i}` }] })) });
+    }
+  }
+  return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'fixed', allyTeams };
+}
+
+/** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (protocol-brief §4). */
+export function chooseAddress(ips: readonly string[]): string | null {
+  const usable = ips.filter((ip) => {
+    const family = isIP(ip);
+    if (family === 0) return false;
+    if (ip === '0.0.0.0' || ip === '::' || ip.startsWith('169.254.')) return false;
+    return !(family === 6 && /^fe[89ab]/i.test(ip));
+  });
+  return usable.find((ip) => isIP(ip) === 4) ?? usable[0] ?? null;
+}
