@@ -95,6 +95,11 @@ export class AutohostFleet implements BattleLauncher {
     return { ip, port: answer.port };
   }
 
+  /** The live endpoint of an autohost, to send it requests directly (tests, admin tools). */
+  endpointOf(clientId: string): TachyonEndpoint | null {
+    return this.autohosts.get(clientId)?.connection?.endpoint ?? null;
+  }
+
   /** Sends a request for a running battle to the autohost hosting it (kick, mute, message, kill...). */
   endpointFor(battleId: string): TachyonEndpoint | null {
     const clientId = this.battleHost.get(battleId);
