@@ -81,6 +81,14 @@ describe('EngineRegistry lookups', () => {
 });
 
 describe('EngineRegistry on this machine', () => {
+  it('takes an explicit binary (--engine) with its siblings and the Debian data dir', async () => {
+    const registry = await EngineRegistry.discover({ engineBinaries: ['/usr/games/spring-headless'], includeSystem: false });
+    expect(registry.resolve('106.0')).toMatchObject({ dataDir: '/usr/share/games/spring', binaries: { headless: '/usr/games/spring-headless' } });
+    const bad = await EngineRegistry.discover({ engineBinaries: ['/usr/bin/env'], includeSystem: false });
+    expect(bad.versions).toEqual([]);
+    expect(bad.problems).toEqual(['/usr/bin/env: not an executable spring, spring-headless or spring-dedicated']);
+  });
+
   it("finds Debian's spring in /usr/games with its version and three binaries", async () => {
     const registry = await EngineRegistry.discover();
     expect(registry.versions).toContain('106.0');

@@ -91,6 +91,11 @@ export const runVersionCommand: RunVersion = (binary) =>
   });
 
 export interface EngineRegistryOptions {
+  /**
+   * Single binaries given explicitly (the headless client's `--engine <binary>`): its version is read from it, its
+   * siblings of the other kinds are used if present, and its data dir is Debian's for /usr/games, else its own dir.
+   */
+  engineBinaries?: readonly string[];
   /** Engine directories from the settings: each holds the binaries and is its own data dir (Recoil's layout). */
   engineDirs?: readonly string[];
   /** Look for Debian's `spring` package (default true). */
@@ -137,7 +142,13 @@ export class EngineRegistry {
 
   static async discover(options: EngineRegistryOptions = {}): Promise<EngineRegistry> {
     const runVersion = options.runVersion ?? runVersionCommand;
-    const candidates: Array<{ binDir: string; dataDir: string; source: InstalledEngine['source'] }> = [];
+    const candidates: Array<{ binDir: string; dataDir: string; source: InstalledEngine['source']; only?: string }> = [];
+    for (const binary of options.engineBinaries ?? []) {
+      const abs = path.resolve(binary);
+      const binDir = path.dirname(abs);
+      const dataDir = binDir === (options.systemBinDir ?? DEBIAN_BIN_DIR) ? (options.systemDataDir ?? DEBIAN_DATA_DIR) : binDir;
+      candidates.push({ binDir, dataDir, source: 'directory', only: abs });
+    }
     for (const dir of options.engineDirs ?? []) {
       const abs = path.resolve(dir);
       candidates.push({ binDir: abs, dataDir: abs, source: 'directory' });
@@ -149,7 +160,14 @@ export class EngineRegistry {
     const problems: string[] = [];
     for (const candidate of candidates) {
       const binaries = await findBinaries(candidate.binDir);
-      const probe = VERSION_PROBE_ORDER.map((kind) => binaries[kind]).find((b) => b !== undefined);
+      if (candidate.only !== undefined) {
+        const kind = (Object.keys(BINARY_NAMES) as EngineBinaryKind[]).find((k) => binaries[k] === candidate.only);
+        if (kind === undefined) {
+          problems.push(`${candidate.only}: not an executable spring, spring-headless or spring-dedicated`);
+          continue;
+        }
+      }
+      const probe = candidate.only ?? VERSION_PROBE_ORDER.map((kind) => binaries[kind]).find((b) => b !== undefined);
       if (probe === undefined) {
         if (candidate.source === 'directory') problems.push(`${candidate.binDir}: no spring, spring-headless or spring-dedicated binary`);
         continue;
