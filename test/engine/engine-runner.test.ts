@@ -149,6 +149,7 @@ echo "the password is hunter2-secret, really" >&2`);
 describe('explainExit', () => {
   it.each([
     [0, null, [], undefined],
+    [0, null, ['[t=00:00:01.888228][f=-000001] Kicked from the battle'], 'The battle host removed you from the game (kicked).'],
     [21, null, ['Connection rejected: Incorrect password'], 'The battle host rejected the password (engine exit code 21).'],
     [21, null, [' -> User name not authorized to connect'], 'The battle host does not know this player name (engine exit code 21).'],
     [21, null, [], 'The engine could not join the battle: content missing, a network problem or an incorrect password.'],

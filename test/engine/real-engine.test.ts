@@ -167,6 +167,17 @@ describe.sequential('real engine (Debian spring 106, headless, 127.0.0.1)', () =
     expect(await runner.stats()).toBeUndefined();
   }, 40_000);
 
+  it('commands go back to the engine: /kick removes the player (PLAYER_LEFT kicked) and the client exits', async () => {
+    const host = await startRealHost(path.join(root, 'host-kick'), contentDir, battle([{ userId: 'u1', name: 'Alice', password: 'pw' }]));
+    hosts.push(host);
+    const { runner } = await launch(battleStart(host, 'Alice', 'pw'));
+    await waitForEvent(host, 'player_joined', 20_000);
+    await host.iface.sendCommand('kick', ['Alice']);
+    expect(await waitForEvent(host, 'player_left', 10_000)).toEqual({ type: 'player_left', player: 0, reason: 'kicked' });
+    const exit = (await runner.waitForExit())!;
+    expect(exit).toMatchObject({ code: 0, requested: false, explanation: 'The battle host removed you from the game (kicked).' });
+  }, 40_000);
+
   it('wrong password: the host says so, the client exits 21, the player is told the password was rejected', async () => {
     const host = await startRealHost(path.join(root, 'host-password'), contentDir, battle([{ userId: 'u1', name: 'Alice', password: 'right' }]));
     hosts.push(host);

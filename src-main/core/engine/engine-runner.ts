@@ -106,7 +106,7 @@ export interface EngineRunnerOptions {
 const DEFAULT_PASS_ENV = ['PATH', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'XDG_RUNTIME_DIR', 'PULSE_SERVER', 'LANG', 'LC_ALL'];
 const MAX_LINE = 2000;
 // `MyPasswd=x;`, `Password = x` in script echoes, whatever the password: never in a log.
-const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\s]*/gi;
+const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\r\n]*/gi;
 // A headless client needs about 1.3 GB and is in game in under a second with these (engine-brief).
 const HEADLESS_SETTINGS: Readonly<Record<string, string | number>> = { ROAM: 0, TextureMemPoolSize: 0 };
 // The downloader wants a CA bundle in $HOME/.spring and tries to fetch one if missing (2 s lost offline).
@@ -120,8 +120,10 @@ const EXIT_EXPLANATIONS: Readonly<Record<number, string>> = {
 
 /** What a player should read about an exit, refined by what the engine said last. */
 export function explainExit(code: number | null, signal: NodeJS.Signals | null, lastLines: readonly string[]): string | undefined {
-  if (code === 0) return undefined;
   const text = lastLines.join('\n');
+  // A kicked client exits 0: still worth telling the player.
+  if (/Kicked from the battle/.test(text)) return 'The battle host removed you from the game (kicked).';
+  if (code === 0) return undefined;
   if (/Incorrect password/i.test(text)) return 'The battle host rejected the password (engine exit code 21).';
   if (/User name not authorized/i.test(text)) return 'The battle host does not know this player name (engine exit code 21).';
   const dependency = /Dependent archive "([^"\n]{1,200})"[^\n]*not found/i.exec(text);
