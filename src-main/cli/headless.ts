@@ -1,6 +1,8 @@
 // The headless client: the lobby core with a stdout shell. One line per meaningful change (or JSON lines with --json); errors on stderr; never a secret.
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
 import { createLogger, type LogLevel } from '../core/log';
 import { HeadlessReport, humanLine, printable, type HeadlessRecord } from './headless-report';
@@ -13,6 +15,8 @@ const SPEC = {
   json: { type: 'boolean', description: 'print one JSON object per line: {"at": <epoch ms>, "kind": ..., ...}' },
   queue: { type: 'list', description: 'queue for this playlist id once connected' },
   'auto-ready': { type: 'boolean', description: 'ready up as soon as a match is found' },
+  engine: { type: 'string', description: 'engine binary to play with (e.g. /usr/games/spring-headless); default: installed engines, the GL client when a display is available' },
+  content: { type: 'list', description: 'a data directory holding games/ and maps/ for the engine' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info, warn (default), error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
@@ -47,9 +51,31 @@ async function main(): Promise<number> {
     process.stdout.write(json ? `${JSON.stringify({ at: Date.now(), ...record })}\n` : `${humanLine(record)}\n`);
   };
 
+  const dataDir = resolve(args['data-dir'] ?? join(homedir(), '.tachyon-lobby'));
+  const engineBinary = args.engine ? resolve(args.engine) : undefined;
+  let binary: EngineClientKind = process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? 'client' : 'headless';
+  if (engineBinary) {
+    const name = basename(engineBinary);
+    if (name.startsWith('spring-dedicated')) {
+      process.stderr.write('headless: --engine must be a client binary (spring or spring-headless), not spring-dedicated\n');
+      return EXIT.usage;
+    }
+    binary = name.startsWith('spring-headless') ? 'headless' : 'client';
+  }
+  const runsDir = join(dataDir, 'engine-runs');
+  mkdirSync(runsDir, { recursive: true, mode: 0o700 });
+  const registry = EngineRegistry.discover(engineBinary ? { engineBinaries: [engineBinary], includeSystem: false } : {});
+  void registry.then((r) => {
+    for (const problem of r.problems) process.stderr.write(`headless: engine: ${printable(problem)}\n`);
+    if (r.versions.length === 0) process.stderr.write('headless: no engine found: battles cannot be launched (install spring, or pass --engine)\n');
+  });
+
   let app;
   try {
-    app = createLobbyApp({ serverUrl: args.server, getToken: () => token, dataDir: args['data-dir'] ?? join(homedir(), '.tachyon-lobby'), logger, autoConnect: false });
+    app = createLobbyApp({
+      serverUrl: args.server, getToken: () => token, dataDir, logger, autoConnect: false,
+      engine: { registry, contentDirs: (args.content ?? []).map((d) => resolve(d)), binary, runner: { tempBase: runsDir } },
+    });
   } catch (error) {
     process.stderr.write(`headless: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.usage;

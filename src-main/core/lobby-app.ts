@@ -7,6 +7,7 @@ import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
 import { LobbyStore } from './lobby/store';
 import { IntentError, type LobbyApp, type LobbyIntents } from './lobby/intents';
 import type { LobbyPatch } from './lobby/state';
+import { BattleEngine, type BattleEngineOptions } from './battle-engine';
 
 export interface LobbyAppOptions {
   /** http(s) base address of the Tachyon server. */
@@ -20,7 +21,9 @@ export interface LobbyAppOptions {
   /** Connection tuning (timeouts, backoff) for tests; production uses the defaults. */
   connection?: Partial<Omit<ConnectionOptions, 'serverUrl' | 'getToken' | 'logger'>>;
   statsIntervalMs?: number;
-  /** Launches the engine for battle/start; without it battles are answered `internal_error` with a clear reason. */
+  /** The player's engine: battle/start launches it, and the engine panel intents drive it. */
+  engine?: BattleEngineOptions;
+  /** A custom battle/start handler (tests); without it or `engine`, battles are answered `internal_error` with a clear reason. */
   onBattleStart?: BattleStartHandler;
   /** Engine panel intents; without them those intents answer `not_available`. */
   engineControl?: Partial<Pick<LobbyIntents, 'engineStart' | 'engineStop' | 'engineRestart' | 'engineKill'>>;
@@ -47,18 +50,25 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
   });
   const store = new LobbyStore(options.serverUrl);
   const serverKey = createHash('sha256').update(options.serverUrl).digest('hex').slice(0, 16);
-  const client = new LobbyClient({
+  let battleEngine: BattleEngine | null = null;
+  const client: LobbyClient = new LobbyClient({
     connection,
     store,
     chatMarkers: new ChatMarkerFile(options.dataDir, serverKey),
     logger: logger.child('lobby'),
     now: options.now,
     statsIntervalMs: options.statsIntervalMs,
-    onBattleStart: options.onBattleStart,
+    onBattleStart: options.onBattleStart ?? (options.engine ? (data) => (battleEngine as BattleEngine).launch(data) : undefined),
   });
+  if (options.engine) {
+    battleEngine = new BattleEngine(options.engine, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
+  }
+  const engineControl = options.engineControl ?? (battleEngine
+    ? { engineStart: () => battleEngine.start(), engineStop: () => battleEngine.stop(), engineRestart: () => battleEngine.restart(), engineKill: () => battleEngine.kill() }
+    : undefined);
 
   const engineIntent = (name: 'engineStart' | 'engineStop' | 'engineRestart' | 'engineKill') => async (): Promise<void> => {
-    const handler = options.engineControl?.[name];
+    const handler = engineControl?.[name];
     if (!handler) throw new IntentError('not_available', 'No engine is configured in this lobby.');
     await handler();
   };
@@ -105,7 +115,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     battleEnded: (message) => client.battleEnded(message),
     async close() {
       client.close();
-      await connection.close();
+      await Promise.all([connection.close(), battleEngine?.dispose()]);
     },
   };
 }

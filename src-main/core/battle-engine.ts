@@ -1,0 +1,140 @@
+// The player's engine for battles: answers battle/start by launching it, and publishes the engine panel (seed 004) as lobby patches.
+import type { BattleStartRequestData } from 'tachyon-protocol/types';
+import { FailWith } from './protocol/endpoint';
+import { EngineBusyError, EngineRunner, planBattleLaunch, type EngineClientKind, type EngineRegistry, type EngineRunnerOptions } from './engine';
+import type { LobbyPatch } from './lobby/state';
+import { IntentError } from './lobby/intents';
+import type { Logger } from './log';
+
+export interface BattleEngineOptions {
+  /** Installed engines (discovering them reads each binary's version, so it may still be under way). */
+  registry: EngineRegistry | Promise<EngineRegistry>;
+  /** Data dirs holding games and maps, besides the engine's own. */
+  contentDirs: readonly string[];
+  /** `client` (GL) for players; `headless` for the headless lobby and tests. */
+  binary?: EngineClientKind;
+  runner?: EngineRunnerOptions;
+  statsIntervalMs?: number;
+}
+
+export class BattleEngine {
+  readonly runner: EngineRunner;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private consoleBuffer: string[] = [];
+  private consoleTimer: NodeJS.Timeout | null = null;
+  private startedAt: number | null = null;
+  private lastStats: { cpuPercent: number | null; rssMb: number | null } = { cpuPercent: null, rssMb: null };
+
+  constructor(
+    private readonly options: BattleEngineOptions,
+    private readonly publish: (patch: LobbyPatch) => void,
+    private readonly battleEnded: (message?: string) => void,
+    private readonly logger: Logger,
+  ) {
+    this.runner = new EngineRunner(options.runner);
+    this.runner.onStatus((status, snap) => {
+      if (status === 'starting') this.startedAt = Date.now();
+      if (status === 'running') this.startStats();
+      if (status === 'offline') this.stopStats();
+      this.publishStatus(snap.pid ?? null, snap.lastExit?.code ?? null, snap.lastExit?.explanation);
+    });
+    this.runner.onConsole((line) => {
+      this.consoleBuffer.push(line.text);
+      // Batch console lines: an engine can print thousands a second while loading.
+      this.consoleTimer ??= setTimeout(() => this.flushConsole(), 100);
+    });
+    this.runner.onExit((exit) => {
+      this.flushConsole();
+      this.publishStatus(null, exit.code, exit.explanation);
+      this.battleEnded(exit.ok ? undefined : exit.explanation);
+    });
+  }
+
+  /**
+   * The battle/start handler: plan (engine by version lookup, content present, join data safe), then spawn. A second
+   * battle/start while one runs replaces it: the server is the authority on which battle the player is in.
+   */
+  async launch(data: BattleStartRequestData): Promise<void> {
+    const registry = await this.options.registry;
+    const plan = await planBattleLaunch(data, { registry, contentDirs: this.options.contentDirs, binary: this.options.binary ?? 'client' });
+    if (!plan.ok) throw new FailWith<'battle/start'>(plan.reason, plan.details);
+    try {
+      await this.runner.launch(plan.request, { replace: true });
+    } catch (error) {
+      throw new FailWith<'battle/start'>('internal_error', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.intent(() => this.runner.start());
+  }
+
+  async stop(): Promise<void> {
+    await this.intent(() => this.runner.stop());
+  }
+
+  async restart(): Promise<void> {
+    await this.intent(() => this.runner.restart());
+  }
+
+  async kill(): Promise<void> {
+    await this.intent(() => this.runner.kill());
+  }
+
+  async dispose(): Promise<void> {
+    this.stopStats();
+    if (this.consoleTimer) clearTimeout(this.consoleTimer);
+    await this.runner.dispose();
+  }
+
+  private async intent(action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      if (error instanceof EngineBusyError) throw new IntentError('invalid_input', error.message);
+      throw new IntentError('not_available', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private publishStatus(pid: number | null, exitCode: number | null, message: string | undefined): void {
+    const status = this.runner.status;
+    const running = status !== 'offline';
+    this.publish({
+      slice: 'engine',
+      value: {
+        status,
+        pid: running ? pid : null,
+        startedAt: running ? this.startedAt : null,
+        cpuPercent: running ? this.lastStats.cpuPercent : null,
+        rssMb: running ? this.lastStats.rssMb : null,
+        exitCode: running ? null : exitCode,
+        ...(message && !running ? { message } : {}),
+      },
+    });
+  }
+
+  private flushConsole(): void {
+    if (this.consoleTimer) clearTimeout(this.consoleTimer);
+    this.consoleTimer = null;
+    if (this.consoleBuffer.length === 0) return;
+    const lines = this.consoleBuffer;
+    this.consoleBuffer = [];
+    this.publish({ slice: 'engineConsole', append: lines });
+  }
+
+  private startStats(): void {
+    this.stopStats();
+    this.statsTimer = setInterval(() => {
+      void this.runner.stats().then((stats) => {
+        if (!stats || this.runner.status === 'offline') return;
+        this.lastStats = { cpuPercent: stats.cpuPercent, rssMb: Math.round(stats.rssBytes / 1024 / 102.4) / 10 };
+        this.publishStatus(stats.pid, null, undefined);
+      }, (error: Error) => this.logger.debug(`engine stats: ${error.message}`));
+    }, this.options.statsIntervalMs ?? 2_000);
+  }
+
+  private stopStats(): void {
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
+  }
+}
