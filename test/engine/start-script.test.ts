@@ -242,6 +242,9 @@ describe('host script validation rules', () => {
     box.allyTeams[0]!.startBox = { top: 0.8, bottom: 0.2, left: 0, right: 1 };
     expectRejected(() => buildHostScript(box, HOST), 'allyTeams[0].startBox');
     expectRejected(() => buildHostScript(battle({ restrictions: { armcom: -1 } }), HOST), 'restrictions[key 0].value');
+    for (const startPosType of ['constructor', '__proto__', 'toString', 'Fixed']) {
+      expectRejected(() => buildHostScript(battle({ startPosType: startPosType as 'fixed' }), HOST), 'startPosType');
+    }
     const rank = battle();
     rank.allyTeams[0]!.teams[0]!.players![0]!.rank = 1.5;
     expectRejected(() => buildHostScript(rank, HOST), 'allyTeams[0].teams[0].players[0].rank');

@@ -288,7 +288,7 @@ export function buildHostScriptSection(data: AutohostStartRequestData, options: 
   if (data.mapArchiveHash !== undefined || absentHash === '1') {
     game.set('MapHash', checkHash(data.mapArchiveHash, 'mapArchiveHash'), 'mapArchiveHash');
   }
-  const startPosType = START_POS_TYPE[data.startPosType];
+  const startPosType = Object.hasOwn(START_POS_TYPE, data.startPosType) ? START_POS_TYPE[data.startPosType] : undefined;
   if (startPosType === undefined) throw new StartScriptError('startPosType', 'invalid_number', 'must be fixed, random, ingame or beforegame');
   game.set('StartPosType', startPosType, 'startPosType');
   if (data.startDelay !== undefined && data.startDelay !== 0) {
