@@ -1,0 +1,238 @@
+// The renderer in Debian's Chromium against the real core and the real test server, through the browser bridge: no mocked stores.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLobbyApp } from '../../src-main/core/lobby-app';
+import { IntentError } from '../../src-main/core/lobby/intents';
+import { createMemoryLogger } from '../../src-main/core/log';
+import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
+import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { connected, createWorld, waitFor, type World } from '../support/world';
+import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Tachyon Test Game', map: 'Tachyon Test Map' };
+
+let rendererDir: string;
+let profileDir: string;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  rendererDir = mkdtempSync(path.join(tmpdir(), 'lobby-renderer-'));
+  profileDir = mkdtempSync(path.join(tmpdir(), 'lobby-chromium-'));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Components mark what tests look for with data-test (not playwright's default data-testid).
+  selectors.setTestIdAttribute('data-test');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+  });
+  await context.addInitScript(BROWSER_SHIM);
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  rmSync(rendererDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
+});
+
+interface Scene {
+  world: World;
+  page: Page;
+  alice: { userId: string };
+  /** Console errors and page errors (a CSP violation shows up here). */
+  problems: string[];
+}
+
+let scene: Scene | null = null;
+let cleanup: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+  const problems = scene?.problems ?? [];
+  scene = null;
+  expect(problems).toEqual([]);
+});
+
+/** One world per test: a server, alice in the browser (through the bridge) and whoever else the test adds in Node. */
+async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: string } = {}): Promise<Scene> {
+  const world = await createWorld({
+    playlists: [duel],
+    readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
+    launcher: { launch: async () => ({ ip: '127.0.0.1', port: 8452 }) },
+  });
+  cleanup.push(() => world.dispose());
+  const { userId, token } = world.server.addPlayer('alice', options.aliceDisplayName ? { displayName: options.aliceDisplayName } : undefined);
+  const logger = createMemoryLogger();
+  const service: LobbyService = await createLobbyService({
+    settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
+    createApp: async (settings) =>
+      createLobbyApp({
+        serverUrl: settings.serverUrl ?? world.server.baseUrl,
+        getToken: () => token,
+        dataDir: world.tempDir(),
+        logger,
+        statsIntervalMs: 300,
+        connection: { backoff: { baseMs: 50, capMs: 500 } },
+        onBattleStart: async () => {},
+      }),
+    logError: (m) => logger.error(m),
+  });
+  const bridge: Bridge = await startBridge(rendererDir, service);
+  cleanup.push(() => service.close());
+  cleanup.push(() => bridge.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(8_000);
+  cleanup.push(() => page.close());
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(bridge.url);
+  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+  scene = { world, page, alice: { userId }, problems };
+  return scene;
+}
+
+async function player(world: World, name: string) {
+  const p = await world.player(name);
+  await waitFor(`${name} connected`, () => connected(p.app));
+  return p;
+}
+
+async function sendWhenConnected(send: () => Promise<void>): Promise<void> {
+  const until = Date.now() + 8_000;
+  for (;;) {
+    try {
+      return await send();
+    } catch (error) {
+      if (Date.now() > until || !(error instanceof IntentError) || error.code !== 'not_connected') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+describe('lobby in Chromium', () => {
+  it('connects and shows the server user count change', async () => {
+    const { world, page } = await openLobby();
+    await page.getByTestId('nav-server').click();
+    await expect.poll(() => page.getByTestId('user-count').textContent()).toBe('1');
+    await player(world, 'bob');
+    await player(world, 'carol');
+    await expect.poll(() => page.getByTestId('user-count').textContent(), { timeout: 5_000 }).toBe('3');
+    await expect.poll(() => page.getByTestId('topbar-user-count').textContent()).toBe('3');
+    await expect.poll(async () => Number((await page.locator('figcaption').textContent())?.match(/(\d+) samples/)?.[1] ?? 0)).toBeGreaterThan(2);
+    await shot(page, 'server');
+  });
+
+  it('queues, gets a match and readies before the countdown ends', async () => {
+    const { world, page } = await openLobby();
+    const bob = await player(world, 'bob');
+    await page.getByTestId('playlist-1v1').click();
+    await shot(page, 'play');
+    await page.getByTestId('queue').click();
+    await expect.poll(() => page.getByTestId('mm-phase').textContent()).toContain('queued');
+    await bob.app.intents.queue(['1v1']);
+    const dialog = page.getByTestId('match-found');
+    await dialog.waitFor();
+    const countdown = Number(await page.getByTestId('countdown').textContent());
+    // Counted down from the server's timeoutMs (10 s here), not from a number of the app's own.
+    expect(countdown).toBeGreaterThan(5);
+    expect(countdown).toBeLessThanOrEqual(10);
+    await bob.app.intents.ready();
+    await expect.poll(() => page.getByTestId('ready-tally').getAttribute('aria-label')).toBe('1 of 2 players ready');
+    await shot(page, 'match-found');
+    // Enter on the focused Ready button: the prompt works from the keyboard.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-test'))).toBe('ready');
+    await page.keyboard.press('Enter');
+    await waitFor('battle', () => bob.app.snapshot().matchmaking.phase === 'battle', 8_000);
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('nav-battle').click();
+    await expect.poll(() => page.getByTestId('battle').textContent()).toContain('Tachyon Test Map');
+    await shot(page, 'battle');
+  });
+
+  it('tells a lost match in words, then finds one again', async () => {
+    const { world, page } = await openLobby({ readyTimeoutMs: 1_500 });
+    const bob = await player(world, 'bob');
+    await page.getByTestId('playlist-1v1').click();
+    await page.getByTestId('queue').click();
+    await bob.app.intents.queue(['1v1']);
+    await page.getByTestId('match-found').waitFor();
+    await page.getByTestId('ready').click();
+    // Bob never readies: alice is told the match fell through and stays queued.
+    await expect.poll(() => page.getByTestId('mm-words').textContent(), { timeout: 5_000 }).toContain('fell through');
+    await page.getByTestId('match-found').waitFor({ state: 'hidden' });
+    await shot(page, 'match-lost');
+    await waitFor('bob cancelled', () => bob.app.snapshot().matchmaking.phase === 'cancelled');
+    await bob.app.intents.queue(['1v1']);
+    await page.getByTestId('match-found').waitFor();
+    expect(Number(await page.getByTestId('countdown').textContent())).toBeGreaterThan(0);
+  });
+
+  it('chats both ways, also after the server drops everyone, with nothing doubled', async () => {
+    const { world, page, alice } = await openLobby();
+    const bob = await world.player('bob');
+    await waitFor('bob connected', () => connected(bob.app));
+    await bob.app.intents.sendChat({ type: 'player', userId: alice.userId }, 'glhf, want a duel?');
+    await page.getByTestId('nav-chat').click();
+    await page.getByTestId(`thread-player:${bob.userId}`).click();
+    await expect.poll(() => page.getByTestId('message-text').allTextContents()).toEqual(['glhf, want a duel?']);
+    await page.getByTestId('chat-input').fill('sure, queue up');
+    await page.getByTestId('chat-input').press('Enter');
+    await waitFor('bob got the reply', () => bob.app.snapshot().chat.some((l) => l.text === 'sure, queue up'));
+
+    world.server.dropAllConnections();
+    // Both reconnect on their own; bob's send is retried until his client is back.
+    await sendWhenConnected(() => bob.app.intents.sendChat({ type: 'player', userId: alice.userId }, 'back again'));
+    await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+    await expect.poll(() => page.getByTestId('message-text').allTextContents(), { timeout: 5_000 }).toEqual(['glhf, want a duel?', 'sure, queue up', 'back again']);
+    await page.getByTestId('chat-input').fill('x'.repeat(2_000));
+    await page.getByTestId('chat-send').click();
+    await shot(page, 'chat');
+    await page.getByTestId('chat-input').fill('still here');
+    await page.getByTestId('chat-send').click();
+    await waitFor('bob got it after the drop', () => bob.app.snapshot().chat.some((l) => l.text === 'still here'));
+    expect(await page.getByTestId('message-text').allTextContents()).toContain('still here');
+  });
+
+  it('renders a hostile username as text', async () => {
+    const { world, page } = await openLobby();
+    const hostile = '<img src=x onerror="window.__pwned=1"><b>Mallory</b>';
+    const { token } = world.server.addPlayer('mallory', { displayName: hostile });
+    const mallory = createLobbyApp({ serverUrl: world.server.baseUrl, getToken: () => token, dataDir: world.tempDir() });
+    cleanup.push(() => mallory.close());
+    await waitFor('mallory connected', () => connected(mallory));
+    // Tachyon lists no strangers: mallory becomes known to alice by writing to her and asking to be friends.
+    const { alice } = scene!;
+    await mallory.intents.sendChat({ type: 'player', userId: alice.userId }, hostile);
+    await mallory.intents.sendFriendRequest(alice.userId);
+    await page.getByTestId('nav-people').click();
+    await expect.poll(() => page.getByTestId('user-name').allTextContents(), { timeout: 5_000 }).toContain(hostile);
+    expect(await page.locator('main img, main b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await expect.poll(() => page.locator('main').textContent()).toContain(`${hostile}Accept`);
+    await shot(page, 'people');
+    await page.getByTestId('nav-chat').click();
+    await expect.poll(() => page.getByTestId('message-text').allTextContents()).toEqual([hostile]);
+    expect(await page.locator('main img, main b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.getByTestId('nav-settings').click();
+    await shot(page, 'settings');
+  });
+});
