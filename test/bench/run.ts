@@ -1,6 +1,7 @@
 // `npm run bench [-- --json]`: every benchmark, as rates and ratios against baselines measured in the same run.
 import { measureInbound } from './inbound';
 import { measureHeadlessRss } from './rss';
+import { measureBattleStart } from './battle';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, number> = {};
@@ -13,5 +14,10 @@ say(`  pipeline ${figures.inbound_events_per_s} events/s, bare ${figures.bare_ev
 say('headless client memory with 10,000 known users');
 Object.assign(figures, await measureHeadlessRss());
 say(`  RSS ${figures.rss_mb_idle} MB connected and idle, ${figures.rss_mb_10k_users} MB with 10,000 users`);
+
+say('battle/start on the real engine (spring-headless joining a spring-dedicated host on 127.0.0.1)');
+Object.assign(figures, await measureBattleStart());
+say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms (goal ≤ 50 ms; a bare spawn of the same binary takes ${figures.bare_spawn_ms} ms, ratio ${figures.spawn_ratio})`);
+say(`  battle/start → player in game ${figures.battle_start_to_in_game_ms} ms`);
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
