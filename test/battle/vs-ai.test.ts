@@ -1,0 +1,60 @@
+// The one-player playlist on the real engine: a player against a NullAI bot team, from queue to game over.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineRegistry } from '../../src-main/core/engine';
+import { startRequest } from '../../src-main/core/server/autohost-fleet';
+import { findLocalContent, localPlaylists } from '../../src-main/core/server/content-playlists';
+import type { MatchToLaunch } from '../../src-main/core/server/matchmaking';
+import { connected, createWorld, waitFor, type World } from '../support/world';
+import { startRealHost, type RealHost } from '../engine/real-host';
+
+let base: string;
+beforeAll(() => { base = mkdtempSync(join(tmpdir(), 'lobby-vsai-')); });
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe('one player against the AI', () => {
+  let world: World;
+  const hosts: RealHost[] = [];
+  afterAll(async () => {
+    await world?.dispose();
+    for (const host of hosts) await host.stop();
+  });
+
+  it('builds test content when there is none, offers vs-ai, and plays it on the real engine', async () => {
+    const registry = EngineRegistry.discover();
+    const version = (await registry).versions[0] ?? '';
+    const content = await findLocalContent([], base);
+    expect(content.builtTestContent).toBe(true);
+    const playlists = localPlaylists(version, content);
+    expect(playlists.map((p) => p.id)).toEqual(['1v1', 'vs-ai']);
+    let request: ReturnType<typeof startRequest> | null = null;
+    world = await createWorld({
+      playlists,
+      launcher: {
+        async launch(match: MatchToLaunch) {
+          request = startRequest(match);
+          const host = await startRealHost(join(base, 'host'), content.contentDirs[0] ?? '', request);
+          hosts.push(host);
+          return { ip: '127.0.0.1', port: host.port };
+        },
+      },
+    });
+    const alice = await world.player('alice', { engine: { registry, contentDirs: content.contentDirs, binary: 'headless', runner: { tempBase: base } } });
+    await waitFor('playlists', () => connected(alice.app) && alice.app.snapshot().matchmaking.playlists.length === 2);
+    await alice.app.intents.queue(['vs-ai']);
+    await waitFor('found alone', () => alice.app.snapshot().matchmaking.phase === 'found');
+    await alice.app.intents.ready();
+    await waitFor('engine running', () => alice.app.snapshot().engine.status === 'running', 20_000);
+    expect(request).toMatchObject({ allyTeams: [{ teams: [{ players: [{ name: 'alice' }] }] }, { teams: [{ bots: [{ aiShortName: 'NullAI' }] }] }] });
+    const host = hosts[0];
+    if (!host) throw new Error('no host');
+    await waitFor('alice in game', () => host.events.some((e) => e.type === 'player_joined'), 30_000);
+    await waitFor('the game started', () => host.events.some((e) => e.type === 'start_playing'), 30_000);
+    // The local-play content lasts half an hour: the player leaves by stopping the engine.
+    await alice.app.intents.engineStop();
+    await waitFor('engine offline', () => alice.app.snapshot().engine.status === 'offline', 30_000);
+    expect(alice.app.snapshot().matchmaking.phase).toBe('idle');
+  }, 90_000);
+});
