@@ -34,3 +34,36 @@ export function usage(command: string, spec: Record<string, FlagSpec>): string {
   const lines = Object.entries(spec).map(([name, flag]) => `  --${name}${flag.type === 'boolean' ? '' : ' <value>'}${flag.type === 'list' ? ' (repeatable)' : ''}\n      ${flag.description}`);
   return `usage: ${command} [options]\n${lines.join('\n')}\n`;
 }
+
+export const EXIT_USAGE = 64;
+
+/**
+ * Parses a command's arguments, printing the error and usage to stderr (or the help to stdout) when there is nothing to
+ * run; returns the exit code in that case.
+ */
+export function parseCommandLine<S extends Record<string, FlagSpec>>(name: string, argv: readonly string[], spec: S): ParsedArgs<S> | number {
+  const command = `npm run ${name} --`;
+  try {
+    const args = parseArgs(argv, spec) as ParsedArgs<S> & { help?: boolean };
+    if (args.help) {
+      process.stdout.write(usage(command, spec));
+      return 0;
+    }
+    return args;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${name}: ${error.message}\n${usage(command, spec)}`);
+    return EXIT_USAGE;
+  }
+}
+
+/** Runs a command's main and exits with its code; an unexpected error is one line on stderr. */
+export function runCommand(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -6,7 +6,7 @@ import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
 import { createLogger, type LogLevel } from '../core/log';
 import { HeadlessReport, humanLine, printable, type HeadlessRecord } from './headless-report';
-import { parseArgs, usage, UsageError } from './args';
+import { parseCommandLine, runCommand, usage } from './args';
 
 const SPEC = {
   server: { type: 'string', description: 'http(s) base address of the Tachyon server (plain http only for 127.0.0.1/localhost)' },
@@ -25,20 +25,8 @@ const SPEC = {
 const EXIT = { ok: 0, usage: 64, incompatible: 2, unauthorized: 3 } as const;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(process.argv.slice(2), SPEC);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`headless: ${error.message}\n${usage('npm run headless --', SPEC)}`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  if (args.help) {
-    process.stdout.write(usage('npm run headless --', SPEC));
-    return EXIT.ok;
-  }
+  const args = parseCommandLine('headless', process.argv.slice(2), SPEC);
+  if (typeof args === 'number') return args;
   const token = args.token ?? process.env.TACHYON_TOKEN;
   if (!args.server || !token) {
     process.stderr.write(`headless: --server and a token (--token or TACHYON_TOKEN) are required\n${usage('npm run headless --', SPEC)}`);
@@ -114,10 +102,4 @@ async function main(): Promise<number> {
   return exitCode ?? EXIT.ok;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`headless: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('headless', main);

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { TachyonServer } from '../core/server/tachyon-server';
 import { createLogger, type LogLevel } from '../core/log';
-import { parseArgs, usage, UsageError } from './args';
+import { parseCommandLine, runCommand } from './args';
 import { printable } from './headless-report';
 
 const SPEC = {
@@ -14,20 +14,8 @@ const SPEC = {
 } as const;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs(process.argv.slice(2), SPEC);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`server: ${error.message}\n${usage('npm run server --', SPEC)}`);
-      return 64;
-    }
-    throw error;
-  }
-  if (args.help) {
-    process.stdout.write(usage('npm run server --', SPEC));
-    return 0;
-  }
+  const args = parseCommandLine('server', process.argv.slice(2), SPEC);
+  if (typeof args === 'number') return args;
   const port = Number(args.port ?? 8200);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write('server: --port must be an integer 0-65535\n');
@@ -58,10 +46,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`server: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('server', main);

@@ -56,7 +56,9 @@ describe('headless client', () => {
     expect(lines.some((r) => r.kind === 'connection' && r.state === 'connected')).toBe(true);
     expect(lines.some((r) => r.kind === 'stats' && typeof r.userCount === 'number')).toBe(true);
     const mm = lines.filter((r) => r.kind === 'matchmaking').map((r) => r.state);
-    expect(mm).toEqual(expect.arrayContaining(['found', 'readied', 'battle']));
+    // `readied` may be skipped: the battle/start can arrive in the same read as the answer to our ready.
+    expect(mm).toEqual(expect.arrayContaining(['found', 'battle']));
+    expect(lines.some((r) => r.kind === 'matchmaking' && r.readyCount === 2)).toBe(true);
     expect(mm.indexOf('found')).toBeLessThan(mm.indexOf('battle'));
     // No engine configured in this run: the battle is reported as failed with the reason.
     expect(lines.find((r) => r.kind === 'battle')).toMatchObject({ map: 'Test Map', game: 'Test Game', engine: '106.0' });
