@@ -9,6 +9,7 @@ const SPEC = {
   port: { type: 'string', description: 'TCP port on 127.0.0.1 (default 8200; 0 picks a free one)' },
   users: { type: 'string', description: 'comma-separated player names to create' },
   'tokens-out': { type: 'string', description: 'write {"name": "<token>"} for those players to this file (mode 0600) once listening' },
+  'no-autohost': { type: 'boolean', description: 'do not start the local autohost (matches then need an autohost that connects by itself)' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info (default), warn, error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;

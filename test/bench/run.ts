@@ -2,6 +2,7 @@
 import { measureInbound } from './inbound';
 import { measureHeadlessRss } from './rss';
 import { measureBattleStart } from './battle';
+import { measureCapacity } from './capacity';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, number> = {};
@@ -19,5 +20,9 @@ say('battle/start on the real engine (spring-headless joining a spring-dedicated
 Object.assign(figures, await measureBattleStart());
 say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms (goal ≤ 50 ms; a bare spawn of the same binary takes ${figures.bare_spawn_ms} ms, ratio ${figures.spawn_ratio})`);
 say(`  battle/start → player in game ${figures.battle_start_to_in_game_ms} ms`);
+
+say('embedded server capacity: connection-core clients on 127.0.0.1, server in its own process');
+Object.assign(figures, await measureCapacity());
+say(`  held ${figures.server_concurrent_users} users with p95 system/serverStats round trip ${figures.stats_rtt_ms_at_max} ms (${figures.stats_rtt_ms_at_100} ms at 100 users, ratio ${figures.stats_rtt_ratio})`);
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
