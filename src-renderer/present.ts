@@ -94,7 +94,8 @@ export function intentErrorWords(code: IpcErrorCode, reason?: string, message?: 
     case 'rejected':
       return message ? `The server said no: ${message}` : 'The server refused that.';
     case 'invalid_input':
-      return 'That input was not accepted.';
+      // The core's messages are player-facing ("The message is too long: at most 512 characters.").
+      return message ?? 'That input was not accepted.';
     case 'not_available':
       return message ?? 'Not available right now.';
     case 'unknown_intent':

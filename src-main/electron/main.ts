@@ -2,7 +2,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, type WebContents } from 'electron';
+import { app, ipcMain, protocol, safeStorage, type BrowserWindow, type WebContents } from 'electron';
 import Store from 'electron-store';
 import { createLogger } from '../core/log';
 import { createAppProtocolHandler } from './app-protocol';

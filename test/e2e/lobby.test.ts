@@ -158,7 +158,7 @@ describe('lobby in Chromium', () => {
     await expect.poll(() => page.getByTestId('ready-tally').getAttribute('aria-label')).toBe('1 of 2 players ready');
     await shot(page, 'match-found');
     // Enter on the focused Ready button: the prompt works from the keyboard.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-test'))).toBe('ready');
+    expect(await page.evaluate('document.activeElement?.getAttribute("data-test")')).toBe('ready');
     await page.keyboard.press('Enter');
     await waitFor('battle', () => bob.app.snapshot().matchmaking.phase === 'battle', 8_000);
     await dialog.waitFor({ state: 'hidden' });
@@ -204,6 +204,7 @@ describe('lobby in Chromium', () => {
     await expect.poll(() => page.getByTestId('message-text').allTextContents(), { timeout: 5_000 }).toEqual(['glhf, want a duel?', 'sure, queue up', 'back again']);
     await page.getByTestId('chat-input').fill('x'.repeat(2_000));
     await page.getByTestId('chat-send').click();
+    await expect.poll(() => page.getByTestId('chat-error').textContent()).toMatch(/too long/);
     await shot(page, 'chat');
     await page.getByTestId('chat-input').fill('still here');
     await page.getByTestId('chat-send').click();
@@ -225,13 +226,13 @@ describe('lobby in Chromium', () => {
     await page.getByTestId('nav-people').click();
     await expect.poll(() => page.getByTestId('user-name').allTextContents(), { timeout: 5_000 }).toContain(hostile);
     expect(await page.locator('main img, main b').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await expect.poll(() => page.locator('main').textContent()).toContain(`${hostile}Accept`);
     await shot(page, 'people');
     await page.getByTestId('nav-chat').click();
     await expect.poll(() => page.getByTestId('message-text').allTextContents()).toEqual([hostile]);
     expect(await page.locator('main img, main b').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await page.getByTestId('nav-settings').click();
     await shot(page, 'settings');
   });
