@@ -5,6 +5,7 @@ import type { ChatTarget, IntentErrorCode } from '../core/lobby/intents';
 
 // Only types (and a few plain constants) cross into the renderer; the renderer bundle never imports the core's runtime.
 export type {
+  BattleUpdateView,
   BattleView,
   CancelReason,
   ChatChannel,
@@ -29,7 +30,7 @@ export type {
   UserView,
 } from '../core/lobby/state';
 export type { ChatTarget, IntentErrorCode } from '../core/lobby/intents';
-export type { ConnectionPhase, VersionParity } from '../core/connection/tachyon-connection';
+export type { ConnectionPhase, VersionParity } from '../core/lobby/state';
 
 /** What the player may change in the settings view. Nothing here may ever carry a password or token. */
 export interface SettingsView {

@@ -2,6 +2,7 @@
 import type { AppPatch, AppSnapshot } from '../../src-main/contract';
 import {
   useBattleStore,
+  useBattleUpdatesStore,
   useChatStore,
   useConnectionStore,
   useEngineStore,
@@ -30,6 +31,7 @@ export function loadSnapshot(snapshot: AppSnapshot): void {
     useFriendsStore(),
     usePartyStore(),
     useBattleStore(),
+    useBattleUpdatesStore(),
     useEngineStore(),
     useNoticesStore(),
     useSettingsStore(),
@@ -61,6 +63,8 @@ export function routePatch(patch: AppPatch): void {
     case 'engine':
     case 'engineConsole':
       return void useEngineStore().apply(patch);
+    case 'battleUpdates':
+      return void useBattleUpdatesStore().apply(patch);
     case 'notice':
       return void useNoticesStore().apply(patch);
     case 'settings':

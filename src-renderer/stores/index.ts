@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, shallowRef } from 'vue';
 import type {
   AppSnapshot,
+  BattleUpdateView,
   BattleView,
   ChatLine,
   ConnectionView,
@@ -15,7 +16,7 @@ import type {
   SettingsView,
   StatsView,
 } from '../../src-main/contract';
-import { reduceChat, reduceEngine, reduceNotices, reduceStats, reduceUsers, type PatchOf, type UsersState } from './slices';
+import { reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats, reduceUsers, type PatchOf, type UsersState } from './slices';
 
 export const useConnectionStore = defineStore('connection', () => {
   const view = shallowRef<ConnectionView>({ serverUrl: '', phase: 'idle', versionParity: 'unknown' });
@@ -81,6 +82,14 @@ export const useBattleStore = defineStore('battle', () => {
   const apply = (patch: PatchOf<'battle'>) => (view.value = patch.value);
   const load = (s: AppSnapshot) => (view.value = s.battle);
   return { view, apply, load };
+});
+
+/** Updates of battles the local autohost hosts (seed 003): joins, chat, defeats, the result. */
+export const useBattleUpdatesStore = defineStore('battleUpdates', () => {
+  const list = shallowRef<readonly BattleUpdateView[]>([]);
+  const apply = (patch: PatchOf<'battleUpdates'>) => (list.value = reduceBattleUpdates(list.value, patch));
+  const load = (s: AppSnapshot) => (list.value = s.battleUpdates);
+  return { list, apply, load };
 });
 
 export const useEngineStore = defineStore('engine', () => {

@@ -2,6 +2,7 @@
 import type {
   AppPatch,
   AppSnapshot,
+  BattleUpdateView,
   ChatLine,
   EngineView,
   Notice,
@@ -16,6 +17,7 @@ export const STATS_HISTORY_LIMIT = 360;
 export const CHAT_LIMIT = 2_000;
 export const NOTICE_LIMIT = 50;
 export const ENGINE_CONSOLE_LIMIT = 500;
+export const BATTLE_UPDATES_LIMIT = 1_000;
 
 export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {
   if (items.length === 0) return list;
@@ -56,6 +58,10 @@ export function reduceEngine(state: EngineView, patch: PatchOf<'engine'> | Patch
 
 export function reduceNotices(state: readonly Notice[], patch: PatchOf<'notice'>): readonly Notice[] {
   return appendBounded(state, [patch.value], NOTICE_LIMIT);
+}
+
+export function reduceBattleUpdates(state: readonly BattleUpdateView[], patch: PatchOf<'battleUpdates'>): readonly BattleUpdateView[] {
+  return appendBounded(state, patch.append, BATTLE_UPDATES_LIMIT);
 }
 
 /** The slices a `reset` or the first snapshot replaces wholesale. */

@@ -6,9 +6,9 @@ import { TACHYON_SUBPROTOCOL, type AnyEvent } from '../protocol/commands';
 import { Backoff, type BackoffOptions } from './backoff';
 import { tachyonUrl } from './server-url';
 
-export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'incompatible' | 'unauthorized' | 'closed';
-/** Local protocol-version status, in seed 002's words: match after a v0.tachyon handshake, major_mismatch on a subprotocol error. */
-export type VersionParity = 'match' | 'major_mismatch' | 'unknown';
+import type { ConnectionPhase, VersionParity } from '../lobby/state';
+
+export type { ConnectionPhase, VersionParity };
 
 export interface ConnectionStatus {
   readonly phase: ConnectionPhase;

@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { LobbyStore } from './store';
 import type { ChatMarkerFile } from './chat-marker-file';
 import { IntentError, type ChatTarget } from './intents';
-import type { BattleView, MatchmakingView, Notice, PartiesView } from './state';
+import { MESSAGE_MAX_CHARS, type BattleView, type MatchmakingView, type Notice, type PartiesView } from './state';
 import {
   CANCEL_REASON_TEXT, chatLine, friendsFromSelf, isInQueue, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued,
   mmReadied, mmReadyCount, parsePlayersQueued, partyView, playlistViews, selfView, userView,
@@ -277,7 +277,7 @@ export class LobbyClient {
 
   async sendChat(target: ChatTarget, text: string): Promise<void> {
     if (text.trim().length === 0) throw new IntentError('invalid_input', 'The message is empty.');
-    if ([...text].length > 512) throw new IntentError('invalid_input', 'The message is too long: at most 512 characters.');
+    if ([...text].length > MESSAGE_MAX_CHARS) throw new IntentError('invalid_input', `The message is too long: at most ${MESSAGE_MAX_CHARS} characters.`);
     const wireTarget = target.type === 'player' ? { type: 'player' as const, userId: target.userId } : { type: 'party' as const };
     await this.call('messaging/send', { target: wireTarget, message: text });
     const self = this.options.store.view.self;

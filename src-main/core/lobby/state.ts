@@ -1,5 +1,11 @@
 // The lobby's state as plain readonly JSON, the patches that change it, and the pure function that applies a patch (shared with the renderer's stores).
-import type { ConnectionPhase, VersionParity } from '../connection/tachyon-connection';
+/** Where the connection to the server stands (the renderer imports this file, so it stays free of Node types). */
+export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'incompatible' | 'unauthorized' | 'closed';
+/** Local protocol-version status, in seed 002's words: match after a v0.tachyon handshake, major_mismatch on a subprotocol error. */
+export type VersionParity = 'match' | 'major_mismatch' | 'unknown';
+
+/** The longest chat message the protocol accepts (messaging/send, counted in characters). */
+export const MESSAGE_MAX_CHARS = 512;
 
 export type UserStatus = 'offline' | 'menu' | 'playing' | 'lobby';
 
@@ -124,6 +130,23 @@ export interface EngineView {
   readonly console: readonly string[];
 }
 
+/** One update of a battle hosted by the local autohost (seed 003's `autohost/update`), known fields only. */
+export interface BattleUpdateView {
+  readonly battleId: string;
+  /** Milliseconds since the epoch (the protocol's microseconds / 1000). */
+  readonly at: number;
+  readonly type:
+    | 'start' | 'finished' | 'engine_message' | 'engine_warning' | 'engine_quit' | 'engine_crash'
+    | 'player_joined' | 'player_left' | 'player_chat' | 'player_defeated' | 'luamsg';
+  readonly userId?: string;
+  readonly name?: string;
+  readonly message?: string;
+  readonly reason?: string;
+  readonly destination?: string;
+  readonly toUserId?: string;
+  readonly winningAllyTeams?: readonly number[];
+}
+
 export interface Notice {
   readonly at: number;
   readonly level: 'info' | 'warning' | 'error';
@@ -141,6 +164,8 @@ export interface LobbySnapshot {
   readonly party: PartiesView;
   readonly battle: BattleView | null;
   readonly engine: EngineView;
+  /** Updates of battles hosted by this app's local autohost, oldest first, bounded. */
+  readonly battleUpdates: readonly BattleUpdateView[];
   readonly notices: readonly Notice[];
 }
 
@@ -156,12 +181,14 @@ export type LobbyPatch =
   | { readonly slice: 'battle'; readonly value: BattleView | null }
   | { readonly slice: 'engine'; readonly value: Omit<EngineView, 'console'> }
   | { readonly slice: 'engineConsole'; readonly append: readonly string[] }
+  | { readonly slice: 'battleUpdates'; readonly append: readonly BattleUpdateView[] }
   | { readonly slice: 'notice'; readonly value: Notice };
 
 export const STATS_HISTORY_LIMIT = 360; // one hour at one sample per 10 s
 export const CHAT_LIMIT = 2_000;
 export const NOTICE_LIMIT = 50;
 export const ENGINE_CONSOLE_LIMIT = 500;
+export const BATTLE_UPDATES_LIMIT = 1_000;
 
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
@@ -175,6 +202,7 @@ export function initialSnapshot(serverUrl = ''): LobbySnapshot {
     party: { current: null, invitations: [] },
     battle: null,
     engine: { status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] },
+    battleUpdates: [],
     notices: [],
   };
 }
@@ -211,6 +239,8 @@ export function applyPatch(state: LobbySnapshot, patch: LobbyPatch): LobbySnapsh
       return { ...state, engine: { ...patch.value, console: state.engine.console } };
     case 'engineConsole':
       return { ...state, engine: { ...state.engine, console: appendBounded(state.engine.console, patch.append, ENGINE_CONSOLE_LIMIT) } };
+    case 'battleUpdates':
+      return { ...state, battleUpdates: appendBounded(state.battleUpdates, patch.append, BATTLE_UPDATES_LIMIT) };
     case 'notice':
       return { ...state, notices: appendBounded(state.notices, [patch.value], NOTICE_LIMIT) };
     default:

@@ -1,6 +1,6 @@
 // The core's copy of the lobby state: applies patches in place (users in a Map, so a 10,000-user lobby stays cheap) and tells listeners.
 import {
-  appendBounded, CHAT_LIMIT, ENGINE_CONSOLE_LIMIT, initialSnapshot, NOTICE_LIMIT, STATS_HISTORY_LIMIT, assertNever,
+  appendBounded, BATTLE_UPDATES_LIMIT, CHAT_LIMIT, ENGINE_CONSOLE_LIMIT, initialSnapshot, NOTICE_LIMIT, STATS_HISTORY_LIMIT, assertNever,
   type LobbyPatch, type LobbySnapshot, type UserView,
 } from './state';
 
@@ -61,6 +61,7 @@ export class LobbyStore {
       case 'battle': s.battle = patch.value; return;
       case 'engine': s.engine = { ...patch.value, console: s.engine.console }; return;
       case 'engineConsole': s.engine = { ...s.engine, console: appendBounded(s.engine.console, patch.append, ENGINE_CONSOLE_LIMIT) }; return;
+      case 'battleUpdates': s.battleUpdates = appendBounded(s.battleUpdates, patch.append, BATTLE_UPDATES_LIMIT); return;
       case 'notice': s.notices = appendBounded(s.notices, [patch.value], NOTICE_LIMIT); return;
       default: assertNever(patch);
     }
