@@ -1,4 +1,4 @@
-// Who may connect to the embedded server: players and their bearer tokens.
+// Who may connect to the embedded server: players and their bearer tokens (lifelong for addPlayer, short-lived when issued by OAuth).
 import { randomBytes, randomUUID } from 'node:crypto';
 
 export interface Account {
@@ -8,10 +8,20 @@ export interface Account {
   readonly countryCode?: string;
 }
 
+interface AccessToken {
+  readonly userId: string;
+  /** Epoch ms; null for the lifelong tokens addPlayer hands to tests and the local shell. */
+  readonly expiresAt: number | null;
+  /** The OAuth grant it came from, so revoking the grant (RFC 7009 §2.1) also ends its access tokens. */
+  readonly grantId: string | null;
+}
+
 export class AccountRegistry {
   private readonly byId = new Map<string, Account>();
-  private readonly byToken = new Map<string, string>();
+  private readonly byToken = new Map<string, AccessToken>();
   private nextId = 1;
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Creates a player (or returns the existing one of that name) and issues a fresh access token for it. */
   addPlayer(username: string, options: { displayName?: string; countryCode?: string } = {}): { account: Account; token: string } {
@@ -23,9 +33,12 @@ export class AccountRegistry {
     return { account, token: this.issueToken(account.userId) };
   }
 
-  issueToken(userId: string): string {
+  /** Without a lifetime the token never expires (addPlayer's tokens); OAuth passes its `expires_in`. */
+  issueToken(userId: string, options: { lifetimeSeconds?: number; grantId?: string } = {}): string {
+    if (this.byToken.size > 1000) this.pruneExpired();
     const token = `local_${randomBytes(24).toString('base64url')}`;
-    this.byToken.set(token, userId);
+    const expiresAt = options.lifetimeSeconds === undefined ? null : this.now() + options.lifetimeSeconds * 1000;
+    this.byToken.set(token, { userId, expiresAt, grantId: options.grantId ?? null });
     return token;
   }
 
@@ -33,9 +46,19 @@ export class AccountRegistry {
     this.byToken.delete(token);
   }
 
+  /** Ends every access token issued under one OAuth grant. */
+  revokeGrant(grantId: string): void {
+    for (const [token, entry] of this.byToken) if (entry.grantId === grantId) this.byToken.delete(token);
+  }
+
   accountForToken(token: string): Account | undefined {
-    const userId = this.byToken.get(token);
-    return userId === undefined ? undefined : this.byId.get(userId);
+    const entry = this.byToken.get(token);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= this.now()) {
+      this.byToken.delete(token);
+      return undefined;
+    }
+    return this.byId.get(entry.userId);
   }
 
   get(userId: string): Account | undefined {
@@ -44,6 +67,11 @@ export class AccountRegistry {
 
   all(): Account[] {
     return [...this.byId.values()];
+  }
+
+  private pruneExpired(): void {
+    const now = this.now();
+    for (const [token, entry] of this.byToken) if (entry.expiresAt !== null && entry.expiresAt <= now) this.byToken.delete(token);
   }
 }
 

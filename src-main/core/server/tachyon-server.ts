@@ -11,7 +11,7 @@ import { TokenBucket } from './rate-limit';
 import { Community } from './community';
 import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmaking';
 import { AutohostFleet, type AutohostConnection } from './autohost-fleet';
-import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, readForm, sendJson, ServiceClientRegistry } from './oauth';
+import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, PlayerAuthorization, readForm, sendJson, ServiceClientRegistry, type PlayerAuthorizationOptions } from './oauth';
 import { randomBytes } from 'node:crypto';
 
 export interface TachyonServerOptions {
@@ -25,8 +25,10 @@ export interface TachyonServerOptions {
   playlists?: PlaylistConfig[];
   /** Where matches are hosted; by default on the connected autohosts. */
   launcher?: BattleLauncher;
-  /** Lifetime of issued access tokens. */
+  /** Lifetime of access tokens issued by the token endpoint (players and autohosts), default 3600 s. */
   tokenLifetimeSeconds?: number;
+  /** The player sign-in flow: clients, code and refresh token lifetimes, clock (tests shorten them). */
+  oauth?: Omit<PlayerAuthorizationOptions, 'accessTokenLifetimeSeconds'>;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
 }
@@ -46,6 +48,7 @@ export class TachyonServer {
   readonly matchmaker: Matchmaker;
   readonly autohosts: AutohostFleet;
   readonly serviceClients = new ServiceClientRegistry();
+  readonly playerAuthorization: PlayerAuthorization;
   private readonly serviceTokens = new Map<string, { clientId: string; expiresAt: number }>();
   private readonly http: Server;
   private readonly wss: WebSocketServer;
@@ -60,6 +63,7 @@ export class TachyonServer {
 
   constructor(private readonly options: TachyonServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
+    this.playerAuthorization = new PlayerAuthorization(this.accounts, { ...options.oauth, accessTokenLifetimeSeconds: options.tokenLifetimeSeconds });
     this.http = createServer((req, res) => this.handleHttp(req, res));
     this.wss = new WebSocketServer({
       noServer: true,
@@ -185,9 +189,24 @@ export class TachyonServer {
       sendJson(res, 200, discoveryDocument(this.baseUrl), { 'cache-control': 'max-age=300' });
       return;
     }
+    if (path === '/oauth2/authorize') {
+      if (req.method === 'GET') return this.playerAuthorization.authorizePage(new URL(req.url ?? '/', this.baseUrl), res);
+      if (req.method === 'POST') {
+        void this.playerAuthorization.decide(req, res).catch(() => failHttp(res, 'consent failed'));
+        return;
+      }
+      return oauthError(res, 405, 'invalid_request', 'use GET or POST');
+    }
     if (path === '/oauth2/token') {
       if (req.method !== 'POST') return oauthError(res, 405, 'invalid_request', 'use POST');
-      void this.handleToken(req, res).catch(() => oauthError(res, 500, 'server_error', 'token endpoint failed'));
+      void this.handleToken(req, res).catch(() => failHttp(res, 'token endpoint failed'));
+      return;
+    }
+    if (path === '/oauth2/revoke') {
+      if (req.method !== 'POST') return oauthError(res, 405, 'invalid_request', 'use POST');
+      void readForm(req)
+        .then((form) => (form ? this.playerAuthorization.revoke(form, res) : oauthError(res, 400, 'invalid_request', 'expected a form body')))
+        .catch(() => failHttp(res, 'revocation failed'));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -198,7 +217,8 @@ export class TachyonServer {
     const form = await readForm(req);
     if (!form) return oauthError(res, 400, 'invalid_request', 'expected a form body');
     const grant = form.get('grant_type');
-    if (grant !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'this server supports client_credentials');
+    if (this.playerAuthorization.handlesGrant(grant)) return this.playerAuthorization.tokenRequest(form, res);
+    if (grant !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'this server supports authorization_code, refresh_token and client_credentials');
     const credentials = clientCredentials(req, form);
     const client = credentials && this.serviceClients.verify(credentials.clientId, credentials.secret);
     if (!client) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
@@ -318,6 +338,14 @@ export class TachyonServer {
     for (const session of this.sessions) if (session.socket.readyState === WebSocket.OPEN) session.socket.ping();
     for (const socket of this.autohostSockets) if (socket.readyState === WebSocket.OPEN) socket.ping();
   }
+}
+
+function failHttp(res: ServerResponse, description: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  oauthError(res, 500, 'server_error', description);
 }
 
 function rejectUpgrade(socket: Socket, status: number, text: string): void {
