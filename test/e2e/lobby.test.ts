@@ -1,4 +1,5 @@
 // The renderer in Debian's Chromium against the real core and the real test server, through the browser bridge: no mocked stores.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,10 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
 import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { appEngineOptions, contentDirOf } from '../../src-main/electron/lobby-factory';
+import { TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { connected, createWorld, waitFor, type World } from '../support/world';
+import { startRealHost } from '../engine/real-host';
 import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -51,6 +55,8 @@ interface Scene {
   alice: { userId: string };
   /** Console errors and page errors (a CSP violation shows up here). */
   problems: string[];
+  /** Alice's data dir (content in `<dataDir>/content` when the engine is wired). */
+  dataDir: string;
 }
 
 let scene: Scene | null = null;
@@ -64,8 +70,12 @@ afterEach(async () => {
   expect(problems).toEqual([]);
 });
 
-/** One world per test: a server, alice in the browser (through the bridge) and whoever else the test adds in Node. */
-async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: string } = {}): Promise<Scene> {
+/**
+ * One world per test: a server, alice in the browser (through the bridge) and whoever else the test adds in Node.
+ * `engine: true` wires alice's real engine as the app does (headless binary, test content in `<dataDir>/content`);
+ * the matchmaking tests leave it out so a fake battle address never spawns a 1.3 GB engine that has nowhere to go.
+ */
+async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: string; engine?: boolean } = {}): Promise<Scene> {
   const world = await createWorld({
     playlists: [duel],
     readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
@@ -74,17 +84,21 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
   cleanup.push(() => world.dispose());
   const { userId, token } = world.server.addPlayer('alice', options.aliceDisplayName ? { displayName: options.aliceDisplayName } : undefined);
   const logger = createMemoryLogger();
+  const dataDir = world.tempDir();
+  if (options.engine) await writeTestContent(contentDirOf(dataDir), { gameOverFrame: 30 * 600 });
   const service: LobbyService = await createLobbyService({
     settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
     createApp: async (settings) =>
       createLobbyApp({
         serverUrl: settings.serverUrl ?? world.server.baseUrl,
         getToken: () => token,
-        dataDir: world.tempDir(),
+        dataDir,
         logger,
         statsIntervalMs: 300,
         connection: { backoff: { baseMs: 50, capMs: 500 } },
-        onBattleStart: async () => {},
+        ...(options.engine
+          ? { engine: appEngineOptions({ enginePaths: settings.enginePaths, dataDir: settings.dataDir ?? dataDir, binary: 'headless', statsIntervalMs: 300 }) }
+          : { onBattleStart: async () => {} }),
       }),
     logError: (m) => logger.error(m),
   });
@@ -101,7 +115,7 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
   });
   await page.goto(bridge.url);
   await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-  scene = { world, page, alice: { userId }, problems };
+  scene = { world, page, alice: { userId }, problems, dataDir };
   return scene;
 }
 
@@ -120,6 +134,15 @@ async function sendWhenConnected(send: () => Promise<void>): Promise<void> {
       if (Date.now() > until || !(error instanceof IntentError) || error.code !== 'not_connected') throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -209,7 +232,77 @@ describe('lobby in Chromium', () => {
     await page.getByTestId('chat-input').fill('still here');
     await page.getByTestId('chat-send').click();
     await waitFor('bob got it after the drop', () => bob.app.snapshot().chat.some((l) => l.text === 'still here'));
-    expect(await page.getByTestId('message-text').allTextContents()).toContain('still here');
+    await expect.poll(() => page.getByTestId('message-text').allTextContents()).toContain('still here');
+  });
+
+  it('shows a real engine starting, running with live stats and console, and stopped from the panel', async () => {
+    const { world, page, alice, dataDir } = await openLobby({ engine: true });
+    const version = '106.0';
+    const host = await startRealHost(path.join(dataDir, 'host'), contentDirOf(dataDir), {
+      battleId: randomUUID(),
+      engineVersion: version,
+      gameName: TEST_GAME_NAME,
+      mapName: TEST_MAP_NAME,
+      startPosType: 'fixed',
+      allyTeams: [
+        { teams: [{ players: [{ userId: alice.userId, name: 'alice', password: 'hunter2' }] }] },
+        { teams: [{ bots: [{ hostUserId: alice.userId, aiShortName: 'NullAI', name: 'Bot' }] }] },
+      ],
+    });
+    cleanup.push(() => host.stop());
+    await page.getByTestId('nav-battle').click();
+    // Every status the panel shows, in order, as the page saw it (not sampled by polling).
+    await page.evaluate(`(() => {
+      const el = document.querySelector('[data-test="engine-status"]');
+      window.__statuses = [el.textContent.trim()];
+      new MutationObserver(() => {
+        const text = el.textContent.trim();
+        if (window.__statuses.at(-1) !== text) window.__statuses.push(text);
+      }).observe(el, { subtree: true, childList: true, characterData: true });
+    })()`);
+    const response = await world.server.request(alice.userId, 'battle/start', {
+      username: 'alice', password: 'hunter2', ip: '127.0.0.1', port: host.port,
+      engine: { version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
+    });
+    expect(response).toMatchObject({ status: 'success' });
+    await page.getByTestId('engine-status').filter({ hasText: 'running' }).waitFor({ timeout: 20_000 });
+    const pid = Number(await page.getByTestId('engine-pid').textContent());
+    expect(pid).toBeGreaterThan(1);
+    await expect.poll(() => page.getByTestId('engine-cpu').textContent(), { timeout: 5_000 }).toMatch(/^\d+(\.\d)? %$/);
+    await expect.poll(() => page.getByTestId('engine-memory').textContent(), { timeout: 5_000 }).toMatch(/^\d+ MB$/);
+    await expect.poll(() => page.getByTestId('engine-uptime').textContent()).toMatch(/^\d+:\d\d$/);
+    await waitFor('alice in game', () => host.events.some((e) => e.type === 'player_joined'), 30_000);
+    await expect.poll(() => page.getByTestId('engine-console').textContent(), { timeout: 5_000 }).toMatch(/\w{4,}/);
+    const consoleText = (await page.getByTestId('engine-console').textContent()) ?? '';
+    expect(consoleText).not.toContain('hunter2');
+    expect(await page.getByTestId('battle').textContent()).toContain(TEST_MAP_NAME);
+    expect(await page.locator('main').textContent()).not.toContain('hunter2');
+    await shot(page, 'engine-running');
+
+    await page.getByTestId('engine-stop').click();
+    await page.getByTestId('engine-status').filter({ hasText: 'offline' }).waitFor({ timeout: 25_000 });
+    expect(await page.evaluate('window.__statuses')).toEqual(expect.arrayContaining(['starting', 'running', 'offline']));
+    const statuses = (await page.evaluate('window.__statuses')) as string[];
+    expect(statuses.indexOf('starting')).toBeLessThan(statuses.indexOf('running'));
+    expect(statuses.lastIndexOf('offline')).toBeGreaterThan(statuses.indexOf('running'));
+    expect(await page.getByTestId('engine-pid').textContent()).toBe('—');
+    // SIGTERM ended the process itself: nothing is left running under that pid.
+    expect(processAlive(pid)).toBe(false);
+    await shot(page, 'engine-stopped');
+  }, 60_000);
+
+  it('explains a launch that fails for a missing map', async () => {
+    const { world, page, alice } = await openLobby({ engine: true });
+    await page.getByTestId('nav-battle').click();
+    const response = await world.server.request(alice.userId, 'battle/start', {
+      username: 'alice', password: 'pw', ip: '127.0.0.1', port: 8452,
+      engine: { version: '106.0' }, game: { springName: TEST_GAME_NAME }, map: { springName: 'No Such Map 1.0' },
+    });
+    expect(response).toMatchObject({ status: 'failed' });
+    await page.getByTestId('battle-phase').filter({ hasText: 'failed' }).waitFor();
+    await expect.poll(() => page.getByTestId('battle-message').textContent()).toMatch(/No Such Map 1\.0/);
+    expect(await page.getByTestId('engine-status').textContent()).toContain('offline');
+    await shot(page, 'engine-missing-map');
   });
 
   it('renders a hostile username as text', async () => {
