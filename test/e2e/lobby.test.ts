@@ -6,7 +6,7 @@ import path from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLobbyApp } from '../../src-main/core/lobby-app';
+import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { IntentError } from '../../src-main/core/lobby/intents';
 import { createMemoryLogger } from '../../src-main/core/log';
 import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
@@ -14,6 +14,7 @@ import { createLobbyService, type LobbyService } from '../../src-main/electron/l
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
 import { appEngineOptions, contentDirOf } from '../../src-main/electron/lobby-factory';
 import { TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
+import type { BattleUpdateView } from '../../src-main/contract';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost } from '../engine/real-host';
 import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
@@ -57,6 +58,8 @@ interface Scene {
   problems: string[];
   /** Alice's data dir (content in `<dataDir>/content` when the engine is wired). */
   dataDir: string;
+  /** Alice's core (the lobby behind the page). */
+  app(): CoreLobbyApp;
 }
 
 let scene: Scene | null = null;
@@ -85,11 +88,12 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
   const { userId, token } = world.server.addPlayer('alice', options.aliceDisplayName ? { displayName: options.aliceDisplayName } : undefined);
   const logger = createMemoryLogger();
   const dataDir = world.tempDir();
+  let aliceApp: CoreLobbyApp | null = null;
   if (options.engine) await writeTestContent(contentDirOf(dataDir), { gameOverFrame: 30 * 600 });
   const service: LobbyService = await createLobbyService({
     settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
     createApp: async (settings) =>
-      createLobbyApp({
+      (aliceApp = createLobbyApp({
         serverUrl: settings.serverUrl ?? world.server.baseUrl,
         getToken: () => token,
         dataDir,
@@ -99,7 +103,7 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
         ...(options.engine
           ? { engine: appEngineOptions({ enginePaths: settings.enginePaths, dataDir: settings.dataDir ?? dataDir, binary: 'headless', statsIntervalMs: 300 }) }
           : { onBattleStart: async () => {} }),
-      }),
+      })),
     logError: (m) => logger.error(m),
   });
   const bridge: Bridge = await startBridge(rendererDir, service);
@@ -115,7 +119,7 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
   });
   await page.goto(bridge.url);
   await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-  scene = { world, page, alice: { userId }, problems, dataDir };
+  scene = { world, page, alice: { userId }, problems, dataDir, app: () => aliceApp as unknown as CoreLobbyApp };
   return scene;
 }
 
@@ -303,6 +307,37 @@ describe('lobby in Chromium', () => {
     await expect.poll(() => page.getByTestId('battle-message').textContent()).toMatch(/No Such Map 1\.0/);
     expect(await page.getByTestId('engine-status').textContent()).toContain('offline');
     await shot(page, 'engine-missing-map');
+  });
+
+  it('shows a hosted battle from its updates: roster, chat, defeat, result', async () => {
+    // Until the local autohost feeds the battleUpdates slice, the updates enter through the core store's own publish.
+    const { page, app, alice } = await openLobby();
+    await page.getByTestId('nav-battle').click();
+    expect(await page.getByTestId('battle-updates').count()).toBe(0);
+    const battleId = randomUUID();
+    let at = Date.now() - 60_000;
+    const up = (type: BattleUpdateView['type'], extra: Partial<BattleUpdateView> = {}): BattleUpdateView => ({ battleId, at: (at += 5_000), type, ...extra });
+    const hostile = '<img src=x onerror="window.__pwned=1">gg';
+    app().publish({ slice: 'battleUpdates', append: [up('player_joined', { userId: alice.userId }), up('player_joined', { userId: 'bot-1', name: 'Bot (NullAI)' }), up('start')] });
+    await expect.poll(() => page.getByTestId('battle-outcome').textContent()).toBe('In progress');
+    app().publish({
+      slice: 'battleUpdates',
+      append: [
+        up('player_chat', { userId: alice.userId, message: hostile, destination: 'all' }),
+        up('player_chat', { userId: alice.userId, message: 'push top', destination: 'allies' }),
+        up('player_defeated', { userId: 'bot-1' }),
+        up('finished', { userId: alice.userId, winningAllyTeams: [0] }),
+      ],
+    });
+    await expect.poll(() => page.getByTestId('battle-outcome').textContent()).toBe('Finished — Team 1 won');
+    expect(await page.getByTestId(`battle-player-${alice.userId}`).textContent()).toContain('alice');
+    expect(await page.getByTestId('battle-player-bot-1').textContent()).toContain('defeated');
+    expect(await page.getByTestId('battle-chat-text').allTextContents()).toEqual([hostile, 'push top']);
+    expect(await page.getByTestId('battle-events').textContent()).toContain('alice to allies');
+    expect(await page.getByTestId('battle-events').textContent()).toContain('Bot (NullAI) was defeated');
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    await shot(page, 'battle-updates');
   });
 
   it('renders a hostile username as text', async () => {

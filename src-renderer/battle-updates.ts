@@ -1,0 +1,181 @@
+// The battle state of seed 003's updates, in words: the current battle (last battleId), who is in it, how it ended, and a timeline.
+import type { BattleUpdateView } from '../src-main/contract';
+import type { Tone } from './present';
+
+export type BattleOutcome = 'waiting' | 'running' | 'finished' | 'quit' | 'crashed';
+export type PlayerState = 'in' | 'left' | 'defeated';
+
+export interface BattlePlayerRow {
+  readonly userId: string;
+  readonly name: string;
+  readonly state: PlayerState;
+  /** Words for how they left ("lost connection", "was kicked"), when they did. */
+  readonly detail?: string;
+}
+
+export type BattleEventKind = 'start' | 'joined' | 'left' | 'chat' | 'defeated' | 'finished' | 'quit' | 'crash' | 'warning';
+
+export interface BattleEventRow {
+  /** Stable per row within one battle (the update's index in the slice). */
+  readonly key: string;
+  readonly at: number;
+  readonly kind: BattleEventKind;
+  readonly tone: Tone;
+  /** Who and what, e.g. "Alice joined", "Bob left: lost connection", "Alice to allies". */
+  readonly text: string;
+  /** A chat line's words, shown as text beside the speaker. */
+  readonly message?: string;
+}
+
+export interface BattleReport {
+  readonly battleId: string;
+  readonly outcome: BattleOutcome;
+  readonly tone: Tone;
+  /** One line for a glance: "In progress", "Finished — Team 1 won", "The engine crashed: …". */
+  readonly headline: string;
+  /** Winning ally teams as the players reported them (0-based ids), once any did. */
+  readonly winners: readonly number[] | null;
+  readonly players: readonly BattlePlayerRow[];
+  readonly events: readonly BattleEventRow[];
+  /** Older timeline rows left out to keep the view light. */
+  readonly hiddenEvents: number;
+}
+
+/** Timeline rows shown at most; the slice itself keeps up to 1,000 updates. */
+export const BATTLE_EVENTS_SHOWN = 200;
+
+const LEFT_WORDS: Readonly<Record<string, string>> = { lost_connection: 'lost connection', left: 'left the game', kicked: 'was kicked' };
+const DESTINATION_WORDS: Readonly<Record<string, string>> = { all: 'to all', allies: 'to allies', spectators: 'to spectators' };
+
+/** Ally team ids are 0-based in the start script; players count teams from 1. */
+export function teamWords(allyTeams: readonly number[]): string {
+  const names = allyTeams.map((id) => `Team ${id + 1}`);
+  if (names.length <= 1) return `${names[0] ?? 'No team'} won`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} won`;
+}
+
+/**
+ * The report of the current battle: the updates of the last battleId seen, in order. `nameOf` turns a user id into a
+ * display name (the users store); an update's own `name` wins when it carries one. Null when no battle has updates.
+ */
+export function presentBattleUpdates(updates: readonly BattleUpdateView[], nameOf: (userId: string) => string): BattleReport | null {
+  const last = updates[updates.length - 1];
+  if (!last) return null;
+  const battleId = last.battleId;
+  const players = new Map<string, BattlePlayerRow>();
+  const events: BattleEventRow[] = [];
+  let outcome: BattleOutcome = 'waiting';
+  let winners: readonly number[] | null = null;
+  let winnerReports = 0;
+  let crashDetails: string | undefined;
+  // A name an update carried (the autohost knows bots' and players' in-game names) is used for that id from then on.
+  const known = new Map<string, string>();
+  const who = (u: BattleUpdateView): string => {
+    if (u.name && u.name.length > 0) {
+      if (u.userId) known.set(u.userId, u.name);
+      return u.name;
+    }
+    return u.userId ? (known.get(u.userId) ?? nameOf(u.userId)) : 'Someone';
+  };
+
+  updates.forEach((u, index) => {
+    if (u.battleId !== battleId) return;
+    const key = `${index}`;
+    const push = (kind: BattleEventKind, tone: Tone, text: string, message?: string) =>
+      events.push(message === undefined ? { key, at: u.at, kind, tone, text } : { key, at: u.at, kind, tone, text, message });
+    switch (u.type) {
+      case 'start':
+        if (outcome === 'waiting') outcome = 'running';
+        push('start', 'good', 'The battle started');
+        return;
+      case 'player_joined':
+        if (u.userId) players.set(u.userId, { userId: u.userId, name: who(u), state: 'in' });
+        if (outcome === 'waiting') outcome = 'running';
+        push('joined', 'good', `${who(u)} joined`);
+        return;
+      case 'player_left': {
+        const detail = LEFT_WORDS[u.reason ?? ''] ?? 'left';
+        if (u.userId) {
+          const before = players.get(u.userId);
+          // A defeated player who then leaves stays "defeated": that is what mattered in the game.
+          if (before?.state !== 'defeated') players.set(u.userId, { userId: u.userId, name: before?.name ?? who(u), state: 'left', detail });
+        }
+        push('left', u.reason === 'left' ? 'idle' : 'warn', `${who(u)} ${detail}`);
+        return;
+      }
+      case 'player_chat': {
+        const to = u.destination === 'player' ? `to ${u.toUserId ? (known.get(u.toUserId) ?? nameOf(u.toUserId)) : 'a player'}` : (DESTINATION_WORDS[u.destination ?? ''] ?? 'to all');
+        push('chat', 'idle', `${who(u)} ${to}`, u.message ?? '');
+        return;
+      }
+      case 'player_defeated':
+        if (u.userId) players.set(u.userId, { userId: u.userId, name: players.get(u.userId)?.name ?? who(u), state: 'defeated' });
+        push('defeated', 'warn', `${who(u)} was defeated`);
+        return;
+      case 'finished':
+        // Sent once per player reporting the result: the first report sets it, the others only count.
+        winnerReports += 1;
+        if (winners === null && u.winningAllyTeams && u.winningAllyTeams.length > 0) {
+          winners = u.winningAllyTeams;
+          push('finished', 'good', `Game over: ${teamWords(u.winningAllyTeams)}`);
+        }
+        if (outcome === 'waiting' || outcome === 'running') outcome = 'finished';
+        return;
+      case 'engine_quit':
+        if (outcome !== 'finished') outcome = 'quit';
+        push('quit', 'idle', 'The battle closed');
+        return;
+      case 'engine_crash':
+        outcome = 'crashed';
+        crashDetails = u.message ?? u.reason;
+        push('crash', 'bad', crashDetails ? `The engine crashed: ${crashDetails}` : 'The engine crashed');
+        return;
+      case 'engine_warning':
+        push('warning', 'warn', `Engine warning: ${u.message ?? ''}`);
+        return;
+      case 'engine_message':
+      case 'luamsg':
+        // Connection notices and game-specific Lua traffic: not for the player's eyes at a glance.
+        return;
+      default:
+        return assertNever(u.type);
+    }
+  });
+
+  const winnerList = winners as readonly number[] | null;
+  const { headline, tone } = outcomeWords(outcome, winnerList, winnerReports, crashDetails);
+  const hiddenEvents = Math.max(0, events.length - BATTLE_EVENTS_SHOWN);
+  return {
+    battleId,
+    outcome,
+    tone,
+    headline,
+    winners: winnerList,
+    players: [...players.values()],
+    events: hiddenEvents > 0 ? events.slice(hiddenEvents) : events,
+    hiddenEvents,
+  };
+}
+
+function outcomeWords(outcome: BattleOutcome, winners: readonly number[] | null, reports: number, crash: string | undefined): { headline: string; tone: Tone } {
+  switch (outcome) {
+    case 'waiting':
+      return { headline: 'Waiting for players', tone: 'busy' };
+    case 'running':
+      return { headline: 'In progress', tone: 'good' };
+    case 'finished': {
+      const by = reports > 1 ? ` (reported by ${reports} players)` : '';
+      return { headline: winners ? `Finished — ${teamWords(winners)}${by}` : 'Finished', tone: 'good' };
+    }
+    case 'quit':
+      return { headline: 'Closed before a result', tone: 'idle' };
+    case 'crashed':
+      return { headline: crash ? `The engine crashed: ${crash}` : 'The engine crashed', tone: 'bad' };
+    default:
+      return assertNever(outcome);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
