@@ -1,0 +1,125 @@
+// RFC 8414 discovery at the one fixed path, with the checks of brief §2 and a cache that follows Cache-Control.
+import { isLoopbackHost } from '../connection/server-url';
+import { AuthError, errorText, serverText } from './errors';
+
+export const DISCOVERY_PATH = '/.well-known/oauth-authorization-server';
+
+export interface AuthServerMetadata {
+  readonly issuer: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  /** RFC 7009; absent when the server offers no revocation (sign-out then only forgets locally). */
+  readonly revocationEndpoint: string | null;
+  readonly scopesSupported: readonly string[] | null;
+}
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** The server's origin, the only thing discovery and the issuer check are keyed by. */
+export function serverOrigin(serverUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(serverUrl);
+  } catch {
+    throw new AuthError('discovery_failed', 'The server address is not a valid URL (expected e.g. https://server.example).');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AuthError('discovery_failed', 'The server address must start with https://.');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new AuthError('insecure_server', 'Refusing to sign in over plain http to a remote server: use https:// (plain http is only for 127.0.0.1/localhost).');
+  }
+  return url.origin;
+}
+
+/** Parses and checks a discovery document against the server it came from. */
+export function checkMetadata(origin: string, body: unknown): AuthServerMetadata {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AuthError('discovery_failed', 'The server\'s sign-in metadata is not a JSON object.');
+  const doc = body as Record<string, unknown>;
+  const fail = (why: string) => new AuthError('discovery_failed', `This server's sign-in metadata is unusable: ${why}.`);
+  // RFC 8414 §3.3: the issuer must be the one we asked, or a look-alike server could hand out its endpoints.
+  if (doc.issuer !== origin && doc.issuer !== `${origin}/`) throw fail(`its issuer ${JSON.stringify(serverText(doc.issuer, 100))} is not ${origin}`);
+  if (!stringArray(doc.response_types_supported)?.includes('code')) throw fail('it does not offer the authorization code flow (response type "code")');
+  const methods = doc.code_challenge_methods_supported;
+  if (methods !== undefined && !stringArray(methods)?.includes('S256')) throw fail('it does not offer PKCE with S256, which this app requires');
+  const authorizationEndpoint = endpoint(doc.authorization_endpoint, 'authorization_endpoint');
+  const tokenEndpoint = endpoint(doc.token_endpoint, 'token_endpoint');
+  const revocationEndpoint = doc.revocation_endpoint === undefined ? null : endpoint(doc.revocation_endpoint, 'revocation_endpoint');
+  return { issuer: origin, authorizationEndpoint, tokenEndpoint, revocationEndpoint, scopesSupported: stringArray(doc.scopes_supported) };
+}
+
+export interface DiscoveryOptions {
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+/** Fetches discovery documents and keeps each as long as its Cache-Control allows. */
+export class DiscoveryCache {
+  private readonly entries = new Map<string, { metadata: AuthServerMetadata; until: number }>();
+  private readonly fetch: FetchLike;
+  private readonly now: () => number;
+
+  constructor(options: DiscoveryOptions = {}) {
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.now = options.now ?? Date.now;
+  }
+
+  async get(serverUrl: string): Promise<AuthServerMetadata> {
+    const origin = serverOrigin(serverUrl);
+    const cached = this.entries.get(origin);
+    if (cached && cached.until > this.now()) return cached.metadata;
+    this.entries.delete(origin);
+    let response: Response;
+    try {
+      response = await this.fetch(`${origin}${DISCOVERY_PATH}`, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(15_000) });
+    } catch (error) {
+      throw new AuthError('network', `Could not reach the server for sign-in: ${serverText(errorText(error))}.`);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new AuthError('discovery_failed', `This server does not publish sign-in metadata (HTTP ${response.status} for ${DISCOVERY_PATH}).`);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new AuthError('discovery_failed', 'The server\'s sign-in metadata is not valid JSON.');
+    }
+    const metadata = checkMetadata(origin, body);
+    const maxAge = cacheLifetimeMs(response.headers.get('cache-control'));
+    if (maxAge > 0) this.entries.set(origin, { metadata, until: this.now() + maxAge });
+    return metadata;
+  }
+
+  /** Forget a server's metadata (e.g. after it changed its endpoints). */
+  forget(serverUrl: string): void {
+    this.entries.delete(serverOrigin(serverUrl));
+  }
+}
+
+/** max-age in ms, or 0 for no-store / no-cache / no header (RFC 9111 §5.2.2). */
+export function cacheLifetimeMs(header: string | null): number {
+  if (!header) return 0;
+  const directives = header.toLowerCase().split(',').map((d) => d.trim());
+  if (directives.some((d) => d === 'no-store' || d === 'no-cache')) return 0;
+  for (const d of directives) {
+    const m = /^(?:s-)?max-age=(\d{1,9})$/.exec(d);
+    if (m && d.startsWith('max-age')) return Number(m[1]) * 1000;
+  }
+  return 0;
+}
+
+function stringArray(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
+}
+
+function endpoint(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new AuthError('discovery_failed', `This server's sign-in metadata has no ${name}.`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AuthError('discovery_failed', `This server's ${name} is not a valid URL.`);
+  }
+  // Codes, verifiers and tokens travel to these: never in clear beyond this machine.
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url.toString();
+  throw new AuthError('insecure_server', `This server's ${name} is not an https:// address; refusing to send sign-in secrets to it.`);
+}

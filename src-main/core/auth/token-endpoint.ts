@@ -1,0 +1,61 @@
+// Talking to the token and revocation endpoints: form POSTs (brief §2 errata: never GET with a query), answers checked field by field.
+import { AuthError, errorText, serverText } from './errors';
+import type { FetchLike } from './discovery';
+
+export interface TokenSet {
+  /** Secret; kept in memory only. */
+  readonly accessToken: string;
+  /** Epoch ms; null when the server gave no expires_in (then only a 401 tells us). */
+  readonly expiresAt: number | null;
+  /** Secret; persisted through a RefreshTokenStore. Null when the server issued none. */
+  readonly refreshToken: string | null;
+  readonly scope: string | null;
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } as const;
+
+/** POSTs a token request; returns the checked token set or throws an AuthError carrying the OAuth `error` code. */
+export async function requestTokens(fetchFn: FetchLike, tokenEndpoint: string, form: Record<string, string>, now: () => number): Promise<TokenSet> {
+  let response: Response;
+  try {
+    response = await fetchFn(tokenEndpoint, { method: 'POST', headers: FORM, body: new URLSearchParams(form).toString(), redirect: 'error', signal: AbortSignal.timeout(15_000) });
+  } catch (error) {
+    throw new AuthError('network', `Could not reach the server's token endpoint: ${serverText(errorText(error))}.`);
+  }
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  const doc = body !== null && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : {};
+  if (!response.ok) {
+    const error = typeof doc.error === 'string' ? serverText(doc.error, 60) : `http_${response.status}`;
+    const description = typeof doc.error_description === 'string' ? `: ${serverText(doc.error_description)}` : '';
+    if (response.status >= 500) throw new AuthError('network', `The server's token endpoint failed (HTTP ${response.status}); try again later.`, error);
+    throw new AuthError('token_request_failed', `The server refused the token request (${error}${description}).`, error);
+  }
+  const accessToken = doc.access_token;
+  if (typeof accessToken !== 'string' || accessToken.length === 0) throw new AuthError('token_request_failed', 'The server\'s token answer has no access_token.');
+  // RFC 6749 §5.1: token_type is case-insensitive; only Bearer works for our upgrade header.
+  if (typeof doc.token_type !== 'string' || doc.token_type.toLowerCase() !== 'bearer') throw new AuthError('token_request_failed', 'The server issued a token that is not a Bearer token.');
+  const expiresIn = doc.expires_in;
+  const expiresAt = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? now() + expiresIn * 1000 : null;
+  const refreshToken = typeof doc.refresh_token === 'string' && doc.refresh_token.length > 0 ? doc.refresh_token : null;
+  return { accessToken, expiresAt, refreshToken, scope: typeof doc.scope === 'string' ? doc.scope : null };
+}
+
+/** RFC 7009: revoke a refresh token. The server answers 200 even for tokens it no longer knows. */
+export async function revokeToken(fetchFn: FetchLike, revocationEndpoint: string, token: string, clientId: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetchFn(revocationEndpoint, {
+      method: 'POST', headers: FORM, redirect: 'error', signal: AbortSignal.timeout(15_000),
+      body: new URLSearchParams({ token, token_type_hint: 'refresh_token', client_id: clientId }).toString(),
+    });
+  } catch (error) {
+    throw new AuthError('network', `Could not reach the server to revoke the sign-in: ${serverText(errorText(error))}.`);
+  }
+  await response.body?.cancel();
+  if (!response.ok) throw new AuthError('token_request_failed', `The server refused to revoke the sign-in (HTTP ${response.status}).`);
+}

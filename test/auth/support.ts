@@ -1,0 +1,111 @@
+// Shared pieces of the sign-in tests: the embedded server, a fetch that records every secret it carries, the browser step played over HTTP, and the log grep.
+import { createMemoryLogger } from '../../src-main/core/log';
+import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
+import type { FetchLike } from '../../src-main/core/auth';
+
+/** Every line any logger wrote, every message of an error a test caught, everything printed. */
+export const logger = createMemoryLogger('debug');
+export const logLines = logger.lines;
+/** Every token, code and verifier that crossed HTTP during the tests. */
+export const secrets = new Set<string>();
+
+export function note(line: string): void {
+  logLines.push(`note: ${line}`);
+}
+
+export async function startServer(options: TachyonServerOptions = {}): Promise<TachyonServer> {
+  const server = new TachyonServer({ rateLimit: null, logger: logger.child('server'), ...options });
+  await server.listen(0);
+  return server;
+}
+
+export interface RecordingFetch extends FetchLike {
+  /** Token endpoint requests by grant_type, and revocations. */
+  readonly counts: Record<string, number>;
+  /** Changes a form body before it is sent (tests of a wrong verifier). */
+  rewrite: ((form: URLSearchParams) => void) | null;
+  /** Holds token requests of this grant type back for a while (tests of an expired code, or of concurrency). */
+  delays: Record<string, number>;
+}
+
+/** Node's fetch, remembering the secrets in form bodies and JSON answers so the log grep knows what to look for. */
+export function recordingFetch(): RecordingFetch {
+  const counts: Record<string, number> = {};
+  const fn = (async (input: string | URL, init?: RequestInit) => {
+    let body = init?.body;
+    if (typeof body === 'string') {
+      const form = new URLSearchParams(body);
+      fn.rewrite?.(form);
+      body = form.toString();
+      for (const key of ['code', 'code_verifier', 'refresh_token', 'token']) {
+        const value = form.get(key);
+        if (value) secrets.add(value);
+      }
+      const kind = form.get('grant_type') ?? (form.has('token') ? 'revoke' : 'other');
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      const delay = fn.delays[kind];
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+    }
+    const response = await fetch(input, { ...init, body });
+    // Read the copy whole: a tee'd body left unread would stall the caller's cancel().
+    const text = await response.clone().text();
+    if ((response.headers.get('content-type') ?? '').includes('json')) {
+      let json: Record<string, unknown> | null = null;
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        json = null;
+      }
+      for (const key of ['access_token', 'refresh_token']) if (typeof json?.[key] === 'string') secrets.add(json[key] as string);
+    }
+    return response;
+  }) as RecordingFetch;
+  Object.assign(fn, { counts, rewrite: null, delays: {} });
+  return fn;
+}
+
+export interface BrowserOutcome {
+  /** Where the consent sent the browser (the loopback callback, with code or error). */
+  location: string;
+  /** The callback page the player sees. */
+  status: number;
+  page: string;
+}
+
+/** Plays the system browser: opens the authorize URL, picks a player, clicks Allow or Deny, follows the redirect to the loopback callback. */
+export async function playBrowser(authorizeUrl: string, options: { decision?: 'allow' | 'deny'; player?: string; tamper?: (callback: URL) => void } = {}): Promise<BrowserOutcome> {
+  const consent = await fetch(authorizeUrl);
+  const html = await consent.text();
+  if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}: ${html.slice(0, 200)}`);
+  const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
+  const player = options.player ?? /name="player" value="([^"]+)"/.exec(html)?.[1];
+  if (!requestId) throw new Error('no consent form on the page');
+  const form = new URLSearchParams({ request: requestId, decision: options.decision ?? 'allow' });
+  if (player) form.set('player', player);
+  const decided = await fetch(new URL('/oauth2/authorize', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
+  const location = decided.headers.get('location');
+  if (decided.status !== 303 || !location) throw new Error(`consent answered ${decided.status} without a redirect`);
+  const callback = new URL(location);
+  const code = callback.searchParams.get('code');
+  if (code) secrets.add(code);
+  options.tamper?.(callback);
+  const answer = await fetch(callback);
+  return { location: callback.toString(), status: answer.status, page: await answer.text() };
+}
+
+export async function postForm(url: string, form: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+}
+
+/** The grep of issue 7's "done means": no recorded secret in any line. */
+export function leakedSecrets(): string[] {
+  const leaks: string[] = [];
+  for (const secret of secrets) {
+    if (secret.length < 8) continue;
+    // Report where, never the secret itself: the failure message is a log too.
+    for (const line of logLines) if (line.includes(secret)) leaks.push(`a secret in: ${line.slice(0, line.indexOf(secret)).slice(0, 120)}…`);
+  }
+  return leaks;
+}
