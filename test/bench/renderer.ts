@@ -1,0 +1,138 @@
+// Benchmark: the built renderer in Chromium with 10,000 users, the cost of one patch of 1,000 user changes (stores → Vue → DOM laid out), and the JS heap.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import type { LobbyService } from '../../src-main/electron/lobby-service';
+import { startBridge } from '../e2e/bridge/bridge-server';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FRAME_BUDGET_MS = 16;
+
+/**
+ * Stands in for the preload inside the page (no socket, so the transport is not measured): the renderer's own feed
+ * (client.ts → stores/feed.ts → the users store's pure patch function) receives a snapshot of `users` users and then
+ * the patches the bench hands to `window.__bench.emit`.
+ */
+function benchShim(users: number): string {
+  return `(() => {
+    const statuses = ['menu', 'lobby', 'playing'];
+    const userList = {};
+    for (let i = 0; i < ${users}; i++) {
+      const userId = 'u' + i;
+      userList[userId] = { userId, username: 'player' + i, displayName: 'Player ' + String(i).padStart(5, '0'), clanId: null, status: statuses[i % 3] };
+    }
+    const listeners = new Set();
+    let seq = 0;
+    const snapshot = {
+      connection: { serverUrl: 'http://127.0.0.1:1', phase: 'connected', versionParity: 'match' },
+      self: { userId: 'self', username: 'bench', displayName: 'Bench', status: 'menu' },
+      stats: { userCount: ${users}, history: [] },
+      users: userList,
+      chat: [],
+      matchmaking: { phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null },
+      friends: { friendIds: [], incoming: [], outgoing: [] },
+      party: { current: null, invitations: [] },
+      battle: null,
+      engine: { status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] },
+      battleUpdates: [],
+      notices: [],
+      settings: { serverUrl: null, enginePaths: [], dataDir: null },
+    };
+    const lobby = Object.freeze({
+      async invoke(name) {
+        if (name === 'snapshot') return { ok: true, value: { seq, state: snapshot } };
+        return { ok: true, value: null };
+      },
+      onPatch(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    });
+    Object.defineProperty(window, 'lobby', { value: lobby });
+    window.__bench = {
+      emit(patch) { seq += 1; for (const l of listeners) l({ seq, patch }); },
+      /** One patch of n user changes (every tenth user, so rows on screen change too), then the time until the DOM is laid out. */
+      async measure(run, n) {
+        const upsert = [];
+        for (let k = 0; k < n; k++) {
+          const i = (k * 10) % ${users};
+          const status = statuses[(i + run + 1) % 3];
+          upsert.push({ userId: 'u' + i, username: 'player' + i, displayName: 'Player ' + String(i).padStart(5, '0'), clanId: null, status });
+        }
+        const patch = { slice: 'users', upsert, remove: [] };
+        // Start just after a frame, so the patch has the whole next frame's budget.
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        const started = performance.now();
+        this.emit(patch);
+        // Vue flushes its queued renders in a microtask queued during emit: one await lets it run.
+        await Promise.resolve();
+        void document.body.offsetHeight; // style and layout of the new DOM, as the next frame would need
+        const laidOut = performance.now();
+        // The timing counts only if the re-render was inside it: u0 (first row) already shows its new status.
+        const words = { menu: 'In menu', lobby: 'In lobby', playing: 'Playing' };
+        const row = document.querySelector('[data-test="user-u0"]');
+        if (!row || !row.textContent.includes(words[upsert[0].status])) throw new Error('the patch was not rendered when measured');
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        return laidOut - started;
+      },
+    };
+  })();`;
+}
+
+export async function measureRendererPatch(
+  options: { users?: number; changes?: number; runs?: number } = {},
+): Promise<{ render_patch_1000_ms: number; render_frame_budget_ratio: number; renderer_heap_mb: number }> {
+  const users = options.users ?? 10_000;
+  const changes = options.changes ?? 1_000;
+  const runs = options.runs ?? 15;
+  const rendererDir = mkdtempSync(path.join(tmpdir(), 'lobby-bench-renderer-'));
+  const profileDir = mkdtempSync(path.join(tmpdir(), 'lobby-bench-chromium-'));
+  // The page never talks to it: the bridge is used only to serve the build under the app's CSP.
+  const idle: LobbyService = { invoke: async () => ({ ok: true, value: null }), onPatch: () => () => {}, close: async () => {} };
+  let bridge: Awaited<ReturnType<typeof startBridge>> | null = null;
+  const context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+  try {
+    await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'silent', build: { outDir: rendererDir, emptyOutDir: true } });
+    bridge = await startBridge(rendererDir, idle);
+    const page = await context.newPage();
+    await page.addInitScript(benchShim(users));
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(bridge.url);
+    await page.locator('[data-test="topbar-user-count"]').filter({ hasText: String(users) }).waitFor();
+    await page.locator('[data-test="nav-people"]').click();
+    await page.locator('[data-test="user-list"] li').first().waitFor();
+    const timings: number[] = [];
+    for (let run = 0; run < runs + 3; run++) {
+      const ms = (await page.evaluate(({ run, changes }) => (globalThis as unknown as { __bench: { measure(r: number, n: number): Promise<number> } }).__bench.measure(run, changes), { run, changes })) as number;
+      if (run >= 3) timings.push(ms); // the first runs warm up the JIT
+    }
+    // The patches really reached the list: a changed user on screen shows its last status.
+    const shown = await page.locator('[data-test="user-u0"]').textContent();
+    if (!shown || problems.length > 0) throw new Error(`renderer bench: the list did not render (${problems.join('; ')})`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    timings.sort((a, b) => a - b);
+    const median = timings[Math.floor(timings.length / 2)] ?? NaN;
+    return {
+      render_patch_1000_ms: round(median),
+      render_frame_budget_ratio: round(median / FRAME_BUDGET_MS),
+      renderer_heap_mb: round(heap.usedSize / (1024 * 1024)),
+    };
+  } finally {
+    await context.close();
+    await bridge?.close();
+    rmSync(rendererDir, { recursive: true, force: true });
+    rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+// `node --import tsx test/bench/renderer.ts` runs it alone.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  console.log(JSON.stringify(await measureRendererPatch()));
+}
