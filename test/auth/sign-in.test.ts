@@ -360,7 +360,8 @@ describe('the consent page and token endpoint refuse what they must', () => {
 
   it('shows an error page (no redirect) for an unknown client or a non-loopback redirect_uri', async () => {
     const { server } = await world();
-    for (const change of [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/cb' }, { redirect_uri: 'http://localhost:9/cb' }, { redirect_uri: null }]) {
+    const changes: Record<string, string | null>[] = [{ client_id: 'evil' }, { redirect_uri: 'https://evil.example/cb' }, { redirect_uri: 'http://localhost:9/cb' }, { redirect_uri: null }];
+    for (const change of changes) {
       const response = await fetch(authorize(server, change), { redirect: 'manual' });
       expect(response.status).toBe(400);
       await response.body?.cancel();
