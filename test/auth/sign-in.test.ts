@@ -90,7 +90,7 @@ describe('sign-in against the embedded server', () => {
     let page = '';
     const events: AuthEvent[] = [];
     const session = await signIn({
-      serverUrl: w.server.baseUrl, store, fetch: w.fetch, logger: logger.child('auth'),
+      serverUrl: w.server.baseUrl, store, fetch: w.fetch, logger: logger.child('auth'), onEvent: (e) => events.push(e),
       openBrowser: async (url) => {
         expect(new URL(url).searchParams.get('scope')).toBe('tachyon.lobby');
         expect(new URL(url).searchParams.get('client_id')).toBe('generic_lobby');
@@ -99,7 +99,7 @@ describe('sign-in against the embedded server', () => {
       },
     });
     cleanups.push(() => session.dispose());
-    session.onEvent((e) => events.push(e));
+    expect(events).toEqual([{ event: 'auth success' }]);
     expect(session.state).toBe('signed-in');
     expect(page).toMatch(/you can close this tab/i);
     const file = join(dataDir, REFRESH_TOKEN_FILE);
@@ -112,8 +112,11 @@ describe('sign-in against the embedded server', () => {
     expect(await upgradeStatus(w.server, accessToken)).toBe(101);
     expect(w.fetch.counts).toEqual({ authorization_code: 1 });
     // A second run resumes from the file: one refresh, no browser.
-    const resumed = await resumeSession({ serverUrl: w.server.baseUrl, store, fetch: w.fetch, logger: logger.child('auth'), autoRefresh: false });
+    const resumedEvents: AuthEvent[] = [];
+    const resumed = await resumeSession({ serverUrl: w.server.baseUrl, store, fetch: w.fetch, logger: logger.child('auth'), autoRefresh: false, onEvent: (e) => resumedEvents.push(e) });
     expect(resumed?.state).toBe('signed-in');
+    expect(resumedEvents.map((e) => e.event)).toEqual(['token expiring', 'auth success']);
+    resumed?.dispose();
     expect(w.fetch.counts.refresh_token).toBe(1);
   });
 
@@ -414,6 +417,11 @@ describe('logs', () => {
   it('no token, code or verifier reached any log line, error message or printed line', () => {
     expect(secrets.size).toBeGreaterThan(10);
     expect(logLines.length).toBeGreaterThan(10);
+    // The grep itself works: a planted line is found, then removed.
+    const planted = [...secrets].find((s) => s.startsWith('rt_')) ?? '';
+    logLines.push(`planted ${planted}`);
+    expect(leakedSecrets()).toHaveLength(1);
+    logLines.pop();
     expect(leakedSecrets()).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { listenForCallback } from './loopback';
 import { createPkce, createState } from './pkce';
 import type { RefreshTokenStore } from './storage';
 import { requestTokens } from './token-endpoint';
-import { TokenSession, type TokenSessionOptions } from './token-session';
+import { TokenSession, type AuthEvent, type TokenSessionOptions } from './token-session';
 
 export const DEFAULT_CLIENT_ID = 'generic_lobby';
 export const LOBBY_SCOPE = 'tachyon.lobby';
@@ -22,6 +22,8 @@ export interface SessionOptions {
   discovery?: DiscoveryCache;
   logger?: Logger;
   now?: () => number;
+  /** Subscribed before anything happens, so the first `auth success` is seen too. */
+  onEvent?: (event: AuthEvent) => void;
   /** Session tuning (tests). */
   refreshMarginMs?: number;
   autoRefresh?: boolean;
@@ -82,6 +84,7 @@ export async function signIn(options: SignInOptions): Promise<TokenSession> {
       throw error;
     }
     const session = new TokenSession(sessionOptions(options, metadata, clientId, fetchFn, logger, now), null);
+    if (options.onEvent) session.onEvent(options.onEvent);
     await session.accept(tokens);
     return session;
   } catch (error) {
@@ -105,6 +108,7 @@ export async function resumeSession(options: SessionOptions): Promise<TokenSessi
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const metadata = await (options.discovery ?? new DiscoveryCache({ fetch: fetchFn, now })).get(options.serverUrl);
   const session = new TokenSession(sessionOptions(options, metadata, options.clientId ?? DEFAULT_CLIENT_ID, fetchFn, options.logger ?? silentLogger, now), stored);
+  if (options.onEvent) session.onEvent(options.onEvent);
   try {
     await session.refresh();
   } catch (error) {
