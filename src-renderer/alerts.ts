@@ -1,4 +1,4 @@
-// Tells a player who is looking elsewhere that a match was found: a desktop notification and a short chime (WebAudio, no files).
+// Tells a player who is looking elsewhere that a match was found: when to alert, and the watcher over the matchmaking store (the page's side is browser-alerts.ts).
 import { watch } from 'vue';
 import type { MatchmakingPhase } from '../src-main/contract';
 import { seconds } from './present';
@@ -8,38 +8,26 @@ export function shouldAlert(previous: MatchmakingPhase | undefined, next: Matchm
   return next === 'found' && previous !== 'found' && !focused;
 }
 
-function chime(): void {
-  try {
-    const audio = new AudioContext();
-    const start = audio.currentTime;
-    for (const [i, freq] of [660, 880].entries()) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, start + i * 0.18);
-      gain.gain.exponentialRampToValueAtTime(0.2, start + i * 0.18 + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.18 + 0.3);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(start + i * 0.18);
-      osc.stop(start + i * 0.18 + 0.32);
-    }
-    setTimeout(() => void audio.close(), 1000);
-  } catch {
-    // No audio device: the notification still shows.
-  }
+/** What an alert needs from the page: browser-alerts.ts in the app, a recording one in tests. */
+export interface AlertEnv {
+  focused(): boolean;
+  chime(): void;
+  notify(title: string, body: string): void;
 }
 
-export function watchMatchFound(): void {
+export function matchFoundBody(timeoutMs: number | undefined): string {
+  return timeoutMs ? `Ready up within ${seconds(timeoutMs)} seconds.` : 'Ready up now.';
+}
+
+/** Chime and notify when a match is found while the window is not focused; returns the watcher's stop. */
+export function watchMatchFound(env: AlertEnv): () => void {
   const matchmaking = useMatchmakingStore();
-  watch(
+  return watch(
     () => matchmaking.view.phase,
     (next, previous) => {
-      if (!shouldAlert(previous, next, document.hasFocus())) return;
-      chime();
-      if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-      const timeout = matchmaking.view.found?.timeoutMs;
-      const note = new Notification('Match found', { body: timeout ? `Ready up within ${seconds(timeout)} seconds.` : 'Ready up now.', tag: 'match-found' });
-      note.onclick = () => window.focus();
+      if (!shouldAlert(previous, next, env.focused())) return;
+      env.chime();
+      env.notify('Match found', matchFoundBody(matchmaking.view.found?.timeoutMs));
     },
   );
 }

@@ -3,13 +3,14 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { watchMatchFound } from './alerts';
+import { browserAlerts } from './browser-alerts';
 import { startFeed } from './client';
 import { loadSnapshot, routePatch } from './stores/feed';
 import './styles.css';
 
 const app = createApp(App);
 app.use(createPinia());
-watchMatchFound();
+watchMatchFound(browserAlerts());
 app.mount('#app');
 
 startFeed({ snapshot: loadSnapshot, patch: routePatch }).catch((error: unknown) => {

@@ -1,0 +1,125 @@
+// @vitest-environment happy-dom
+// The components with the most logic, mounted in happy-dom against real Pinia stores and a recording `window.lobby`.
+import { mount, flushPromises } from '@vue/test-utils';
+import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import type { Component } from 'vue';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { EngineView, IpcResult, LobbyBridge, MatchmakingView } from '../../src-main/contract';
+import type * as StoresModule from '../../src-renderer/stores';
+import { buildRendererModules, type BuiltModules } from './support/components';
+
+type Stores = typeof StoresModule;
+let built: BuiltModules;
+let components: Record<string, Component>;
+let stores: Stores;
+let pinia: Pinia;
+let calls: string[];
+let answer: (name: string) => IpcResult<unknown>;
+
+beforeAll(async () => {
+  built = await buildRendererModules({
+    MatchFoundDialog: 'components/MatchFoundDialog.vue',
+    EnginePanel: 'components/EnginePanel.vue',
+    stores: 'stores/index.ts',
+  });
+  stores = await built.load<Stores>('stores');
+  components = {
+    MatchFoundDialog: (await built.load<{ default: Component }>('MatchFoundDialog')).default,
+    EnginePanel: (await built.load<{ default: Component }>('EnginePanel')).default,
+  };
+}, 30_000);
+afterAll(() => built?.dispose());
+
+beforeEach(() => {
+  pinia = createPinia();
+  setActivePinia(pinia);
+  calls = [];
+  answer = () => ({ ok: true, value: null });
+  const bridge: LobbyBridge = {
+    invoke: (async (name: string, payload?: unknown) => {
+      calls.push(payload === undefined || payload === null ? name : `${name} ${JSON.stringify(payload)}`);
+      return answer(name);
+    }) as LobbyBridge['invoke'],
+    onPatch: () => () => {},
+  };
+  (globalThis as unknown as { lobby: LobbyBridge }).lobby = bridge;
+});
+
+const found = (timeoutMs: number, readyCount = 0, phase: MatchmakingView['phase'] = 'found'): MatchmakingView => ({
+  phase,
+  playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, engines: [], games: [], maps: [] }],
+  queues: ['1v1'],
+  playersQueued: null,
+  found: { queueId: '1v1', timeoutMs, deadline: Date.now() + timeoutMs },
+  readyCount,
+  cancelReason: null,
+});
+
+describe('MatchFoundDialog', () => {
+  it('counts down from the server timeout, shows the tally, and readies', async () => {
+    const wrapper = mount(components.MatchFoundDialog!, { global: { plugins: [pinia] }, attachTo: 'body' });
+    expect(wrapper.find('[data-test="match-found"]').exists()).toBe(false);
+    stores.useMatchmakingStore().apply({ slice: 'matchmaking', value: found(12_000, 1) });
+    await flushPromises();
+    const countdown = Number(wrapper.get('[data-test="countdown"]').text());
+    expect(countdown).toBeGreaterThan(10);
+    expect(countdown).toBeLessThanOrEqual(12);
+    expect(wrapper.get('[data-test="ready-tally"]').attributes('aria-label')).toBe('1 of 2 players ready');
+    expect(wrapper.findAll('.seat.ready')).toHaveLength(1);
+    // The Ready button takes the focus, so Enter readies.
+    expect(wrapper.get('[data-test="ready"]').element).toBe((globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
+    await wrapper.get('[data-test="ready"]').trigger('click');
+    expect(calls).toEqual(['ready']);
+    stores.useMatchmakingStore().apply({ slice: 'matchmaking', value: found(12_000, 2, 'readied') });
+    await flushPromises();
+    expect(wrapper.get('[data-test="ready"]').text()).toContain('waiting for others');
+    expect(wrapper.get('[data-test="ready"]').attributes('disabled')).toBeDefined();
+    wrapper.unmount();
+  });
+
+  it('says in words when readying fails, and closes when the match is gone', async () => {
+    answer = () => ({ ok: false, code: 'rejected', message: 'The match is gone.', reason: 'no_match' });
+    const wrapper = mount(components.MatchFoundDialog!, { global: { plugins: [pinia] } });
+    stores.useMatchmakingStore().apply({ slice: 'matchmaking', value: found(5_000) });
+    await flushPromises();
+    await wrapper.get('[data-test="ready"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('.error').text()).toBe('The server said no: The match is gone.');
+    stores.useMatchmakingStore().apply({ slice: 'matchmaking', value: { ...found(5_000), phase: 'lost', found: null } });
+    await flushPromises();
+    expect(wrapper.find('[data-test="match-found"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
+
+describe('EnginePanel', () => {
+  const engine = (patch: Partial<EngineView>): Omit<EngineView, 'console'> => ({ status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, ...patch });
+
+  it('offers Start only when offline, shows stats while running, and stops', async () => {
+    const wrapper = mount(components.EnginePanel!, { global: { plugins: [pinia] } });
+    expect(wrapper.get('[data-test="engine-stop"]').attributes('disabled')).toBeDefined();
+    expect(wrapper.text()).toContain('Start');
+    const store = stores.useEngineStore();
+    store.apply({ slice: 'engine', value: engine({ status: 'running', pid: 4242, startedAt: Date.now() - 65_000, cpuPercent: 87.25, rssMb: 1290.4 }) });
+    store.apply({ slice: 'engineConsole', append: ['[f=0] loading', 'MyPasswd=[redacted]'] });
+    await flushPromises();
+    expect(wrapper.get('[data-test="engine-pid"]').text()).toBe('4242');
+    expect(wrapper.get('[data-test="engine-cpu"]').text()).toBe('87.3 %');
+    expect(wrapper.get('[data-test="engine-memory"]').text()).toBe('1290 MB');
+    expect(wrapper.get('[data-test="engine-uptime"]').text()).toMatch(/^1:0[4-6]$/);
+    expect(wrapper.get('[data-test="engine-console"]').text()).toBe('[f=0] loading\nMyPasswd=[redacted]');
+    expect(wrapper.findAll('button').map((b) => b.text())).not.toContain('Start');
+    await wrapper.get('[data-test="engine-stop"]').trigger('click');
+    await flushPromises();
+    await wrapper.get('[data-test="engine-kill"]').trigger('click');
+    expect(calls).toEqual(['engineStop', 'engineKill']);
+    store.apply({ slice: 'engine', value: engine({ status: 'offline', exitCode: 21, message: 'The engine could not join the battle.' }) });
+    await flushPromises();
+    expect(wrapper.get('[data-test="engine-exit"]').text()).toBe('21');
+    expect(wrapper.get('[data-test="engine-message"]').text()).toBe('The engine could not join the battle.');
+    expect(wrapper.get('[data-test="engine-pid"]').text()).toBe('—');
+    // The console survives the status change: the player can read why it ended.
+    expect(wrapper.get('[data-test="engine-console"]').text()).toContain('loading');
+    wrapper.unmount();
+  });
+});
