@@ -1,9 +1,9 @@
 // Ties a TokenSession to a TachyonConnection: a 401 on the upgrade refreshes once and reconnects; a second 401 asks the player to sign in.
-import type { ConnectionStatus } from '../connection/tachyon-connection';
 import type { TokenSession } from './token-session';
 
+/** A TachyonConnection, or a lobby app adapted to it (its connection patches and the reconnectNow intent). */
 export interface UnauthorizedAware {
-  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  onStatus(listener: (status: { readonly phase: string }) => void): () => void;
   retryNow(): void;
 }
 
