@@ -169,6 +169,22 @@ describe('sign-in against the embedded server', () => {
     expect(error.code).toBe('timeout');
   });
 
+  it('ignores stray requests to the listener and can be cancelled', async () => {
+    const w = await world();
+    const controller = new AbortController();
+    let strayStatus = 0;
+    const error = await caught(signIn({
+      serverUrl: w.server.baseUrl, store: w.store, fetch: w.fetch, logger: logger.child('auth'), signal: controller.signal,
+      openBrowser: async (url) => {
+        const redirect = new URL(new URL(url).searchParams.get('redirect_uri') ?? '');
+        strayStatus = (await fetch(new URL('/favicon.ico', redirect))).status;
+        controller.abort();
+      },
+    }));
+    expect(strayStatus).toBe(404);
+    expect(error.code).toBe('cancelled');
+  });
+
   it('rotates refresh tokens: the old one is refused afterwards, and replaying it ends the grant', async () => {
     const w = await world();
     const { session, events } = await signedIn(w);
