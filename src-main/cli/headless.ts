@@ -5,12 +5,14 @@ import { basename, join, resolve } from 'node:path';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
 import { createLogger, type LogLevel } from '../core/log';
+import { loginInteractively, refreshOnUnauthorized, type TokenSession } from '../core/auth';
 import { HeadlessReport, humanLine, printable, type HeadlessRecord } from './headless-report';
 import { parseCommandLine, runCommand, usage } from './args';
 
 const SPEC = {
   server: { type: 'string', description: 'http(s) base address of the Tachyon server (plain http only for 127.0.0.1/localhost)' },
   token: { type: 'string', description: 'access token (prefer the TACHYON_TOKEN environment variable: it does not show in ps)' },
+  login: { type: 'boolean', description: 'sign in through the server\'s page: prints an address to open in a browser; the sign-in is remembered in the data dir' },
   'data-dir': { type: 'string', description: 'where the client keeps its files (default ~/.tachyon-lobby)' },
   json: { type: 'boolean', description: 'print one JSON object per line: {"at": <epoch ms>, "kind": ..., ...}' },
   queue: { type: 'list', description: 'queue for this playlist id once connected' },
@@ -28,8 +30,8 @@ async function main(): Promise<number> {
   const args = parseCommandLine('headless', process.argv.slice(2), SPEC);
   if (typeof args === 'number') return args;
   const token = args.token ?? process.env.TACHYON_TOKEN;
-  if (!args.server || !token) {
-    process.stderr.write(`headless: --server and a token (--token or TACHYON_TOKEN) are required\n${usage('npm run headless --', SPEC)}`);
+  if (!args.server || (!token && !args.login)) {
+    process.stderr.write(`headless: --server and either --login or a token (--token or TACHYON_TOKEN) are required\n${usage('npm run headless --', SPEC)}`);
     return EXIT.usage;
   }
   const level = (['debug', 'info', 'warn', 'error'].includes(args['log-level'] ?? '') ? args['log-level'] : 'warn') as LogLevel;
@@ -40,6 +42,17 @@ async function main(): Promise<number> {
   };
 
   const dataDir = resolve(args['data-dir'] ?? join(homedir(), '.tachyon-lobby'));
+  let session: TokenSession | null = null;
+  if (!token) {
+    try {
+      // The address goes to stderr with the other messages for a person, keeping stdout (and --json) machine-readable.
+      session = await loginInteractively({ serverUrl: args.server, dataDir, print: (line) => process.stderr.write(`headless: ${line}\n`), logger: logger.child('auth') });
+    } catch (error) {
+      process.stderr.write(`headless: sign-in failed: ${printable(error instanceof Error ? error.message : String(error))}\n`);
+      return EXIT.unauthorized;
+    }
+  }
+  const getToken = session ? () => (session as TokenSession).getAccessToken() : () => token ?? '';
   const engineBinary = args.engine ? resolve(args.engine) : undefined;
   let binary: EngineClientKind = process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? 'client' : 'headless';
   if (engineBinary) {
@@ -61,7 +74,7 @@ async function main(): Promise<number> {
   let app;
   try {
     app = createLobbyApp({
-      serverUrl: args.server, getToken: () => token, dataDir, logger, autoConnect: false,
+      serverUrl: args.server, getToken, dataDir, logger, autoConnect: false,
       engine: { registry, contentDirs: (args.content ?? []).map((d) => resolve(d)), binary, runner: { tempBase: runsDir } },
     });
   } catch (error) {
@@ -79,7 +92,8 @@ async function main(): Promise<number> {
     for (const record of report.records(patch)) emit(record);
     const snap = patch.slice === 'matchmaking' || patch.slice === 'connection' ? app.snapshot() : null;
     if (!snap) return;
-    if (patch.slice === 'connection' && (patch.value.phase === 'incompatible' || patch.value.phase === 'unauthorized')) {
+    // Signed in with --login, a 401 first refreshes (refreshOnUnauthorized); the session's `token expired` ends the run.
+    if (patch.slice === 'connection' && (patch.value.phase === 'incompatible' || (patch.value.phase === 'unauthorized' && !session))) {
       process.stderr.write(`headless: ${patch.value.message ?? patch.value.phase}\n`);
       exitCode = patch.value.phase === 'incompatible' ? EXIT.incompatible : EXIT.unauthorized;
       finish();
@@ -93,12 +107,27 @@ async function main(): Promise<number> {
     }
   });
 
+  if (session) {
+    const signedIn = session;
+    refreshOnUnauthorized(signedIn, {
+      onStatus: (listener) => app.onPatch((patch) => { if (patch.slice === 'connection') listener(patch.value); }),
+      retryNow: () => void app.intents.reconnectNow(),
+    });
+    signedIn.onEvent((event) => {
+      if (event.event !== 'token expired') return;
+      process.stderr.write(`headless: ${printable(event.message ?? 'sign in again')} (run again with --login)\n`);
+      exitCode = EXIT.unauthorized;
+      finish();
+    });
+  }
+
   const stop = () => finish();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   app.start();
   await finished;
   await app.close();
+  session?.dispose();
   return exitCode ?? EXIT.ok;
 }
 

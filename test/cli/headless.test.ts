@@ -2,6 +2,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, waitFor, type World } from '../support/world';
+import { playBrowser } from '../auth/support';
 
 const CLI = ['--import', 'tsx', 'src-main/cli/headless.ts'];
 
@@ -97,4 +98,23 @@ describe('headless client', () => {
     expect(await b.exited).toBe(64);
     expect(b.stderr.join('')).toMatch(/unknown option --bogus/);
   }, 30_000);
+
+  it('signs in with --login through the server page, then resumes the stored sign-in without a browser', async () => {
+    world.server.addPlayer('alice');
+    const dataDir = world.tempDir();
+    const a = runHeadless(['--server', world.server.baseUrl, '--json', '--login', '--data-dir', dataDir]);
+    runs.push(a);
+    const url = await waitFor('the sign-in address', () => /(http:\/\/127\.0\.0\.1:\d+\/oauth2\/authorize\S+)/.exec(a.stderr.join(''))?.[1], 15_000);
+    const outcome = await playBrowser(url);
+    expect(outcome.status).toBe(200);
+    await waitFor('connected', () => records(a).some((r) => r.kind === 'connection' && r.state === 'connected'), 15_000);
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    const b = runHeadless(['--server', world.server.baseUrl, '--json', '--login', '--data-dir', dataDir]);
+    runs.push(b);
+    await waitFor('connected again without a browser', () => records(b).some((r) => r.kind === 'connection' && r.state === 'connected'), 15_000);
+    expect(b.stderr.join('')).not.toMatch(/oauth2\/authorize/);
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+  }, 40_000);
 });

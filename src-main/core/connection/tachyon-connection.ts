@@ -134,6 +134,11 @@ export class TachyonConnection {
     try {
       token = await this.options.getToken();
     } catch (error) {
+      // A sign-in that has ended (refresh refused) will not come back by retrying: say so and wait for the player.
+      if ((error as { code?: unknown }).code === 'sign_in_needed') {
+        this.setStatus({ phase: 'unauthorized', versionParity: 'unknown', failedAttempts: this.backoff.attempts, message: 'Your sign-in has ended. Sign in again.' });
+        return;
+      }
       this.lastFailure = `could not get a sign-in token: ${errorText(error)}`;
       this.scheduleReconnect();
       return;
