@@ -16,6 +16,7 @@ import {
 } from '../contract';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
+import { checkSettingsChange } from './settings-check';
 
 export interface LobbyServiceOptions {
   settings: SettingsStore;
@@ -65,7 +66,8 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   // A settings change rebuilds the lobby behind the window: the renderer gets one `reset` with the new world.
   let rebuilding: Promise<void> = Promise.resolve();
   async function changeSettings(change: Partial<SettingsView>): Promise<SettingsView> {
-    const next = options.settings.update(change);
+    // Checked here, in main, whatever the page checked: a bad value is refused in words and nothing is rebuilt.
+    const next = options.settings.update(await checkSettingsChange(change));
     publish({ slice: 'settings', value: next });
     rebuilding = rebuilding.then(async () => {
       if (closed) return;

@@ -340,6 +340,27 @@ describe('lobby in Chromium', () => {
     await shot(page, 'battle-updates');
   });
 
+  it('checks settings in the page and in main, then reconnects with a new address', async () => {
+    const { world, page } = await openLobby();
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('settings-server').fill('http://lobby.example');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('settings-server-error').textContent()).toMatch(/only for this computer/);
+    // The page lets a missing folder through (it cannot look); main refuses it in words and keeps the old settings.
+    await page.getByTestId('settings-server').fill(world.server.baseUrl.replace('127.0.0.1', 'localhost'));
+    await page.getByTestId('settings-engines').fill('/definitely/not/an/engine');
+    await page.getByTestId('settings-save').click();
+    await expect.poll(() => page.getByTestId('settings-error').textContent()).toMatch(/does not exist/);
+    expect(await page.getByTestId('settings-engines').inputValue()).toBe('/definitely/not/an/engine');
+    await shot(page, 'settings-errors');
+    await page.getByTestId('settings-engines').fill('');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-saved').waitFor();
+    // The lobby behind the window was rebuilt for the new address and is connected again.
+    await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
+    await expect.poll(() => page.getByTestId('settings-server-hint').textContent()).toContain(`Now: ${world.server.baseUrl.replace('127.0.0.1', 'localhost')}.`);
+  });
+
   it('renders a hostile username as text', async () => {
     const { world, page } = await openLobby();
     const hostile = '<img src=x onerror="window.__pwned=1"><b>Mallory</b>';

@@ -20,12 +20,14 @@ beforeAll(async () => {
   built = await buildRendererModules({
     MatchFoundDialog: 'components/MatchFoundDialog.vue',
     EnginePanel: 'components/EnginePanel.vue',
+    SettingsView: 'views/SettingsView.vue',
     stores: 'stores/index.ts',
   });
   stores = await built.load<Stores>('stores');
   components = {
     MatchFoundDialog: (await built.load<{ default: Component }>('MatchFoundDialog')).default,
     EnginePanel: (await built.load<{ default: Component }>('EnginePanel')).default,
+    SettingsView: (await built.load<{ default: Component }>('SettingsView')).default,
   };
 }, 30_000);
 afterAll(() => built?.dispose());
@@ -120,6 +122,49 @@ describe('EnginePanel', () => {
     expect(wrapper.get('[data-test="engine-pid"]').text()).toBe('—');
     // The console survives the status change: the player can read why it ended.
     expect(wrapper.get('[data-test="engine-console"]').text()).toContain('loading');
+    wrapper.unmount();
+  });
+});
+
+describe('SettingsView', () => {
+  it('says what is wrong under each field and sends nothing until it is fixed', async () => {
+    const wrapper = mount(components.SettingsView!, { global: { plugins: [pinia] } });
+    expect(wrapper.get('[data-test="settings-server-hint"]').text()).toContain('the local server on this computer');
+    await wrapper.get('[data-test="settings-server"]').setValue('http://lobby.example');
+    await wrapper.get('[data-test="settings-engines"]').setValue('engines/recoil');
+    await wrapper.get('[data-test="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-test="settings-server-error"]').text()).toMatch(/only for this computer/);
+    expect(wrapper.get('[data-test="settings-engines-error"]').text()).toMatch(/Line 1 is not a full path/);
+    expect(wrapper.get('[data-test="settings-server"]').attributes('aria-invalid')).toBe('true');
+    expect(calls).toEqual([]);
+    // Fixing a field clears its error at once.
+    await wrapper.get('[data-test="settings-server"]').setValue('https://lobby.example');
+    expect(wrapper.find('[data-test="settings-server-error"]').exists()).toBe(false);
+    await wrapper.get('[data-test="settings-engines"]').setValue('/opt/recoil\n');
+    await wrapper.get('[data-test="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/recoil"]}', 'setServerAddress {"serverUrl":"https://lobby.example"}']);
+    expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(true);
+    wrapper.unmount();
+  });
+
+  it("shows main's refusal in its words and stops there", async () => {
+    answer = (name) => (name === 'setEnginePaths' ? { ok: false, code: 'invalid_input', message: 'Engine folder "/opt/none" does not exist.' } : { ok: true, value: null });
+    const wrapper = mount(components.SettingsView!, { global: { plugins: [pinia] } });
+    await wrapper.get('[data-test="settings-server"]').setValue('https://lobby.example');
+    await wrapper.get('[data-test="settings-engines"]').setValue('/opt/none');
+    await wrapper.get('[data-test="settings-data-dir"]').setValue('/data/lobby');
+    await wrapper.get('[data-test="settings-form"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-test="settings-error"]').text()).toBe('Engine folder "/opt/none" does not exist.');
+    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/none"]}']);
+    expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(false);
+    // Another field stored meanwhile does not wipe what the player typed.
+    stores.useSettingsStore().apply({ slice: 'settings', value: { serverUrl: null, enginePaths: [], dataDir: '/elsewhere' } });
+    await flushPromises();
+    expect((wrapper.get('[data-test="settings-engines"]').element as unknown as { value: string }).value).toBe('/opt/none');
+    expect((wrapper.get('[data-test="settings-server"]').element as unknown as { value: string }).value).toBe('https://lobby.example');
     wrapper.unmount();
   });
 });

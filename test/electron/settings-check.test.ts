@@ -1,0 +1,78 @@
+// Main's settings check: the core's server address rules in words, engine folders and the data dir on a real temp file system.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IntentError } from '../../src-main/core/lobby/intents';
+import { checkDataDir, checkEnginePaths, checkServerAddress, checkSettingsChange } from '../../src-main/electron/settings-check';
+import { createLobbyService } from '../../src-main/electron/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { initialSnapshot } from '../../src-main/core/lobby/state';
+import type { LobbyIntents } from '../../src-main/core/lobby/intents';
+
+const base = mkdtempSync(path.join(tmpdir(), 'lobby-settings-check-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+async function refusal(run: () => unknown): Promise<string> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(IntentError);
+    expect((error as IntentError).code).toBe('invalid_input');
+    return (error as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('settings check', () => {
+  it('accepts https anywhere and plain http only for this computer', async () => {
+    expect(checkServerAddress(' https://lobby.example ')).toBe('https://lobby.example');
+    expect(checkServerAddress('http://127.0.0.1:8200')).toBe('http://127.0.0.1:8200');
+    expect(checkServerAddress('http://localhost:8200/')).toBe('http://localhost:8200/');
+    expect(checkServerAddress('http://[::1]:8200')).toBe('http://[::1]:8200');
+    expect(await refusal(() => checkServerAddress('http://lobby.example'))).toMatch(/only allowed for this computer/);
+    expect(await refusal(() => checkServerAddress('lobby.example'))).toMatch(/not a web address/);
+    expect(await refusal(() => checkServerAddress('ftp://lobby.example'))).toMatch(/must start with https/);
+    expect(await refusal(() => checkServerAddress('ws://127.0.0.1:8200'))).toMatch(/must start with https/);
+    expect(await refusal(() => checkServerAddress('https://me:pw@lobby.example'))).toMatch(/user name or password/);
+  });
+
+  it('wants engine folders as full paths of existing folders', async () => {
+    const engine = path.join(base, 'engine');
+    mkdirSync(engine);
+    const file = path.join(base, 'file');
+    writeFileSync(file, '');
+    expect(await checkEnginePaths([engine, `${engine}/`, ` ${engine} `])).toEqual([engine]);
+    expect(await refusal(() => checkEnginePaths(['relative/engine']))).toMatch(/not a full path/);
+    expect(await refusal(() => checkEnginePaths([path.join(base, 'missing')]))).toMatch(/does not exist/);
+    expect(await refusal(() => checkEnginePaths([file]))).toMatch(/a file, not a folder/);
+  });
+
+  it('creates a missing data directory and refuses a file or a relative path', async () => {
+    const dir = path.join(base, 'data', 'nested');
+    expect(await checkDataDir(dir)).toBe(dir);
+    expect(existsSync(dir)).toBe(true);
+    writeFileSync(path.join(base, 'plain'), '');
+    expect(await refusal(() => checkDataDir(path.join(base, 'plain')))).toMatch(/a file, not a folder/);
+    expect(await refusal(() => checkDataDir('data'))).toMatch(/not a full path/);
+    expect(await checkSettingsChange({ serverUrl: null, dataDir: null })).toEqual({ serverUrl: null, dataDir: null });
+  });
+
+  it('is applied by the service: a refused address changes nothing and says why', async () => {
+    let builds = 0;
+    const service = await createLobbyService({
+      settings: createMemorySettingsStore(),
+      createApp: async () => {
+        builds += 1;
+        return { snapshot: () => initialSnapshot(), onPatch: () => () => {}, intents: {} as LobbyIntents, close: async () => {} };
+      },
+    });
+    const result = await service.invoke('setServerAddress', { serverUrl: 'http://lobby.example' });
+    expect(result).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(result.ok ? '' : result.message).toMatch(/only allowed for this computer/);
+    expect(builds).toBe(1);
+    expect(await service.invoke('setServerAddress', { serverUrl: 'http://127.0.0.1:1' })).toMatchObject({ ok: true, value: { serverUrl: 'http://127.0.0.1:1' } });
+    expect(builds).toBe(2);
+    await service.close();
+  });
+});
