@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRegistry, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { startRealHost } from '../engine/real-host';
+import { recordLog, recordSecrets } from '../support/secret-ledger';
 
 let base: string;
 let contentDir: string;
@@ -24,6 +25,7 @@ describe('headless client with a real engine', () => {
     const server = new TachyonServer({ rateLimit: null });
     await server.listen(0);
     const { userId, token } = server.addPlayer('alice');
+    recordSecrets(token, 's3cret-pw');
     const host = await startRealHost(join(base, 'host'), contentDir, {
       battleId: randomUUID(), engineVersion: version, gameName: TEST_GAME_NAME, mapName: TEST_MAP_NAME, startPosType: 'fixed',
       allyTeams: [{ teams: [{ players: [{ userId, name: 'alice', password: 's3cret-pw' }] }] }],
@@ -58,6 +60,7 @@ describe('headless client with a real engine', () => {
       expect([...out, ...err].join('\n')).not.toContain('s3cret-pw');
       expect([...out, ...err].join('\n')).not.toContain(token);
     } finally {
+      recordLog([...out, ...err]);
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       await host.stop();

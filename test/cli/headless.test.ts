@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, waitFor, type World } from '../support/world';
 import { playBrowser } from '../auth/support';
+import { recordLog, recordSecrets } from '../support/secret-ledger';
 
 const CLI = ['--import', 'tsx', 'src-main/cli/headless.ts'];
 
@@ -35,7 +36,10 @@ beforeEach(async () => {
   });
 });
 afterEach(async () => {
-  for (const run of runs) run.child.kill('SIGKILL');
+  for (const run of runs) {
+    run.child.kill('SIGKILL');
+    recordLog([...run.stdout, ...run.stderr]);
+  }
   runs.length = 0;
   await world.dispose();
 });
@@ -44,6 +48,7 @@ describe('headless client', () => {
   it('prints JSON lines, queues, auto-readies, reports the battle and exits 0 on SIGTERM after system/disconnect', async () => {
     const alice = world.server.addPlayer('alice');
     const bob = world.server.addPlayer('bob');
+    recordSecrets(alice.token, bob.token);
     const frames: string[] = [];
     world.server.onFrame((_u, text) => frames.push(JSON.parse(text).commandId as string));
     const common = ['--server', world.server.baseUrl, '--json', '--queue', '1v1', '--auto-ready'];

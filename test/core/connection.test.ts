@@ -4,6 +4,9 @@ import { TachyonConnection } from '../../src-main/core/connection/tachyon-connec
 import { createMemoryLogger } from '../../src-main/core/log';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
+import { recordSecrets } from '../support/secret-ledger';
+
+recordSecrets('hunter2', 'sekrit-value');
 
 let world: World;
 beforeEach(async () => { world = await createWorld(); });

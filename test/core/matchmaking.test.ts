@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
+import { recordSecrets } from '../support/secret-ledger';
 
 const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Test Game', map: 'Test Map' };
 
@@ -20,7 +21,7 @@ async function twoPlayers(options: { readyTimeoutMs?: number; launchFails?: bool
     launcher: { launch: async () => { if (options.launchFails) throw new Error('no room'); return { ip: '127.0.0.1', port: 8452 }; } },
   });
   const started: BattleStartRequestData[] = [];
-  const onBattleStart = async (data: BattleStartRequestData) => { started.push(data); };
+  const onBattleStart = async (data: BattleStartRequestData) => { started.push(data); recordSecrets(data.password); };
   const alice = await world.player('alice', { onBattleStart });
   const bob = await world.player('bob', { onBattleStart });
   await waitFor('both connected', () => connected(alice.app) && connected(bob.app) && alice.app.snapshot().matchmaking.playlists.length === 1 && bob.app.snapshot().matchmaking.playlists.length === 1);

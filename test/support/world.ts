@@ -6,6 +6,7 @@ import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/se
 import { createLobbyApp, type CoreLobbyApp, type LobbyAppOptions } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
 import type { LobbySnapshot } from '../../src-main/core/lobby/state';
+import { recordLog, recordSecrets } from './secret-ledger';
 
 export interface World {
   server: TachyonServer;
@@ -20,6 +21,7 @@ export async function createWorld(serverOptions: TachyonServerOptions = {}): Pro
   await server.listen(0);
   const dirs: string[] = [];
   const apps: CoreLobbyApp[] = [];
+  const logs: string[][] = [];
   const tempDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'lobby-test-'));
     dirs.push(dir);
@@ -31,6 +33,8 @@ export async function createWorld(serverOptions: TachyonServerOptions = {}): Pro
     async player(name, options = {}) {
       const { userId, token } = server.addPlayer(name);
       const logger = createMemoryLogger();
+      recordSecrets(token);
+      logs.push(logger.lines);
       const dataDir = options.dataDir ?? tempDir();
       const app = createLobbyApp({
         serverUrl: server.baseUrl,
@@ -46,6 +50,7 @@ export async function createWorld(serverOptions: TachyonServerOptions = {}): Pro
     },
     async dispose(options = {}) {
       await Promise.all(apps.map((app) => app.close()));
+      for (const lines of logs) recordLog(lines);
       const violations = server.violations.slice();
       await server.close();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
