@@ -1,6 +1,6 @@
 // The renderer in Debian's Chromium against the real core and the real test server, through the browser bridge: no mocked stores.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
@@ -15,6 +15,7 @@ import { createMemorySettingsStore } from '../../src-main/electron/settings';
 import { appEngineOptions, contentDirOf } from '../../src-main/electron/lobby-factory';
 import { TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import type { BattleUpdateView } from '../../src-main/contract';
+import type { BattleEngineOptions } from '../../src-main/core/battle-engine';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost } from '../engine/real-host';
 import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
@@ -45,6 +46,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Every engine this file started (client and host) is gone: nothing is left running for the next suite.
+  expect(engineDescendants()).toEqual([]);
   await context?.close();
   rmSync(rendererDir, { recursive: true, force: true });
   rmSync(profileDir, { recursive: true, force: true });
@@ -101,7 +104,7 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
         statsIntervalMs: 300,
         connection: { backoff: { baseMs: 50, capMs: 500 } },
         ...(options.engine
-          ? { engine: appEngineOptions({ enginePaths: settings.enginePaths, dataDir: settings.dataDir ?? dataDir, binary: 'headless', statsIntervalMs: 300 }) }
+          ? { engine: testEngine(appEngineOptions({ enginePaths: settings.enginePaths, dataDir: settings.dataDir ?? dataDir, binary: 'headless', statsIntervalMs: 300 })) }
           : { onBattleStart: async () => {} }),
       })),
     logError: (m) => logger.error(m),
@@ -139,6 +142,32 @@ async function sendWhenConnected(send: () => Promise<void>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+/** The app's engine wiring with a short SIGTERM → SIGKILL grace, so a failed test's teardown never waits 20 s on an engine. */
+function testEngine(options: BattleEngineOptions): BattleEngineOptions {
+  return { ...options, runner: { ...options.runner, stopGraceMs: 5_000 } };
+}
+
+/** Spring processes below this test process, from /proc (Linux): `pid comm` strings. */
+function engineDescendants(): string[] {
+  const parents = new Map<number, { ppid: number; comm: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), { ppid, comm });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = parents.get(pid)?.ppid; p !== undefined && p > 1; p = parents.get(p)?.ppid) if (p === process.pid) return true;
+    return false;
+  };
+  return [...parents].filter(([pid, info]) => info.comm.startsWith('spring') && ours(pid)).map(([pid, info]) => `${pid} ${info.comm}`);
 }
 
 function processAlive(pid: number): boolean {
@@ -272,6 +301,8 @@ describe('lobby in Chromium', () => {
     await page.getByTestId('engine-status').filter({ hasText: 'running' }).waitFor({ timeout: 20_000 });
     const pid = Number(await page.getByTestId('engine-pid').textContent());
     expect(pid).toBeGreaterThan(1);
+    // The pid shown is the real engine process (its main thread calls itself spring-main), a child of this test's core.
+    expect(engineDescendants().map((p) => p.split(' ')[0])).toContain(String(pid));
     await expect.poll(() => page.getByTestId('engine-cpu').textContent(), { timeout: 5_000 }).toMatch(/^\d+(\.\d)? %$/);
     await expect.poll(() => page.getByTestId('engine-memory').textContent(), { timeout: 5_000 }).toMatch(/^\d+ MB$/);
     await expect.poll(() => page.getByTestId('engine-uptime').textContent()).toMatch(/^\d+:\d\d$/);
@@ -292,6 +323,8 @@ describe('lobby in Chromium', () => {
     expect(await page.getByTestId('engine-pid').textContent()).toBe('—');
     // SIGTERM ended the process itself: nothing is left running under that pid.
     expect(processAlive(pid)).toBe(false);
+    // Only the host is left (comm names are cut at 15 characters); it stops in the test's cleanup.
+    expect(engineDescendants().filter((p) => !p.endsWith(' spring-dedicate'))).toEqual([]);
     await shot(page, 'engine-stopped');
   }, 60_000);
 
