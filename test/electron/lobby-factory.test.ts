@@ -1,8 +1,12 @@
 // The app shell's engine wiring: content in `<dataDir>/content`, runs under the data dir, the GL client by default.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineRegistry } from '../../src-main/core/engine';
-import { appEngineOptions, contentDirOf, localPlayerName } from '../../src-main/electron/lobby-factory';
+import { silentLogger } from '../../src-main/core/log';
+import { appEngineOptions, contentDirOf, createLobbyFactory, localPlayerName } from '../../src-main/electron/lobby-factory';
+import { waitFor } from '../support/world';
 
 describe('lobby factory', () => {
   it('wires the engine from the settings and the data dir', async () => {
@@ -21,5 +25,22 @@ describe('lobby factory', () => {
   it('makes a player name the embedded server accepts', () => {
     expect(localPlayerName('jörg smith')).toBe('jrgsmith');
     expect(localPlayerName('…')).toBe('Player');
+  });
+});
+
+describe('lobby factory, embedded server', () => {
+  it('with no address configured, starts the local server on 127.0.0.1 and connects to it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lobby-factory-'));
+    const factory = createLobbyFactory({ defaultDataDir: dir, readToken: () => null, logger: silentLogger, localPlayerName: 'Newcomer' });
+    const app = await factory({ serverUrl: null, enginePaths: [], dataDir: null });
+    try {
+      await waitFor('connected to the local server', () => app.snapshot().connection.phase === 'connected', 10_000);
+      const snap = app.snapshot();
+      expect(new URL(snap.connection.serverUrl).hostname).toBe('127.0.0.1');
+      expect(snap.self?.username).toBe('Newcomer');
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
