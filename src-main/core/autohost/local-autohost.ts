@@ -1,0 +1,835 @@
+// The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
+import { TachyonConnection, type ConnectionStatus } from '../connection/tachyon-connection';
+import type { BackoffOptions } from '../connection/backoff';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import { FailWith, type TachyonEndpoint } from '../protocol/endpoint';
+import type { RequestData } from '../protocol/commands';
+import {
+  AutohostCommandError,
+  AutohostInterface,
+  EngineRegistry,
+  StartScriptError,
+  buildHostScript,
+  checkContent,
+  encodeChat,
+  encodeCommand,
+  normaliseBattleId,
+  quoteForMessage,
+  unsafeTextReason,
+  type AutohostEvent,
+  type EngineRegistryOptions,
+  type InstalledEngine,
+} from '../engine';
+import { ClientCredentials } from './client-credentials';
+import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
+import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
+
+export interface LocalAutohostOptions {
+  /** http(s) base address of the Tachyon server. */
+  serverUrl: string;
+  /** The autohost's OAuth client: a token comes from the server's token endpoint with client_credentials. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Instead of client id and secret: any token source (asked before every connect). */
+  getToken?: () => Promise<string>;
+  /** Engines offered; `installEngine` re-scans with `engines` (default: Debian's package). */
+  registry?: EngineRegistry;
+  engines?: EngineRegistryOptions;
+  /** Game and map directories: the first is the engine's --isolation-dir, the rest precede the engine's data dir. */
+  contentDirs: readonly string[];
+  /** Parent of the per-battle directories (default: the OS temp dir). */
+  battlesDir?: string;
+  /** Address players are told to join (default 127.0.0.1). */
+  hostIp?: string;
+  /** Address spring-dedicated binds (default: hostIp). */
+  bindIp?: string;
+  /** Battles at once (default 4); more starts are refused with invalid_request, as recoil-autohost does. */
+  maxBattles?: number;
+  /** Seconds the engine waits for its first player before quitting (engine default 30, minimum 10). */
+  initialNetworkTimeoutSeconds?: number;
+  /** More springsettings.cfg lines for every battle. */
+  engineSettings?: Readonly<Record<string, string | number>>;
+  /** How long `start` waits for the engine's first packet (default 10 s). */
+  startTimeoutMs?: number;
+  /** After `/kill`, how long before SIGTERM; after SIGTERM, how long before SIGKILL (default 3 s and 10 s). */
+  killGraceMs?: number;
+  stopGraceMs?: number;
+  /** Check that the game and map exist before starting (default true), so the answer can say which is missing. */
+  checkContent?: boolean;
+  /** How long updates are kept for `subscribeUpdates` (default 10 minutes). */
+  updatesMaxAgeMs?: number;
+  logger?: Logger;
+  backoff?: BackoffOptions;
+  silenceTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** A battle's engine process and what maps engine player numbers to Tachyon users. */
+interface Battle {
+  readonly key: string;
+  /** The battleId exactly as the server sent it: updates carry it back unchanged. */
+  readonly wireId: string;
+  readonly dir: string;
+  readonly luamsg: RegExp | null;
+  readonly userByNumber: Map<number, string>;
+  readonly playerByUser: Map<string, { name: string; playerNumber: number }>;
+  readonly passwords: Set<string>;
+  readonly gameOverReporters: Set<number>;
+  readonly outputTail: string[];
+  iface: AutohostInterface | null;
+  child: ChildProcess | null;
+  pid: number | null;
+  port: number | null;
+  answered: boolean;
+  /** engine_quit or engine_crash was sent: nothing more for this battle. */
+  terminal: boolean;
+  /** The process is gone (or never started) and the battle's resources are released. */
+  released: boolean;
+  killRequested: boolean;
+  timers: NodeJS.Timeout[];
+  state: HostedBattleState;
+  onStarted: (() => void) | null;
+  onGone: ((why: string) => void) | null;
+  readonly gone: Promise<void>;
+  markGone: () => void;
+}
+
+type StartAnswer = { ips: string[]; port: number };
+
+const OUTPUT_LINES_KEPT = 30;
+// `Password=x;` as the engine may echo a script: never in a log or a crash detail.
+const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\r\n]*/gi;
+const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
+
+export class LocalAutohost {
+  private registry: EngineRegistry | null;
+  private readonly battles = new Map<string, Battle>();
+  private readonly updates: UpdateBuffer;
+  private readonly connection: TachyonConnection;
+  private readonly credentials: ClientCredentials | null;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private session: TachyonEndpoint | null = null;
+  private lastStatusSent: string | null = null;
+  private subscription: { endpoint: TachyonEndpoint; live: boolean } | null = null;
+  private rescan: Promise<void> | null = null;
+  private unauthorizedTimer: NodeJS.Timeout | null = null;
+  private unauthorizedRetries = 0;
+  private closing = false;
+  private readonly battleListeners = new Set<(battle: HostedBattleState) => void>();
+  private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
+  private readonly statusListeners = new Set<(status: AutohostStatusEventData) => void>();
+
+  constructor(private readonly options: LocalAutohostOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.registry = options.registry ?? null;
+    this.updates = new UpdateBuffer({ maxAgeMs: options.updatesMaxAgeMs, now: this.now });
+    if (options.getToken) this.credentials = null;
+    else if (options.clientId !== undefined && options.clientSecret !== undefined) {
+      this.credentials = new ClientCredentials({ serverUrl: options.serverUrl, clientId: options.clientId, clientSecret: options.clientSecret });
+    } else throw new Error('LocalAutohost needs clientId and clientSecret, or getToken');
+    const getToken = options.getToken ?? (() => this.credentials!.getToken());
+    this.connection = new TachyonConnection({
+      serverUrl: options.serverUrl,
+      getToken,
+      logger: this.logger.child('connection'),
+      backoff: options.backoff,
+      silenceTimeoutMs: options.silenceTimeoutMs,
+    });
+    this.connection.onSession((endpoint) => this.startSession(endpoint));
+    this.connection.onStatus((status) => this.handleConnectionStatus(status));
+  }
+
+  // ---- public API ----
+
+  /** Finds the engines (unless a registry was given) and connects; reconnects by itself until `close()`. */
+  async start(): Promise<void> {
+    this.registry ??= await EngineRegistry.discover(this.options.engines ?? {});
+    this.connection.start();
+  }
+
+  get connectionStatus(): ConnectionStatus {
+    return this.connection.status;
+  }
+
+  onConnectionStatus(listener: (status: ConnectionStatus) => void): () => void {
+    return this.connection.onStatus(listener);
+  }
+
+  /** What the server is told in `autohost/status`. */
+  get status(): AutohostStatusEventData {
+    const engines = (this.registry?.engines ?? []).filter((e) => e.binaries.dedicated !== undefined).map((e) => e.version);
+    const currentBattles = [...this.battles.values()].filter((b) => !b.released).length;
+    return { maxBattles: this.options.maxBattles ?? 4, currentBattles, availableEngines: engines };
+  }
+
+  onStatus(listener: (status: AutohostStatusEventData) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Every battle this autohost hosted since it started, as plain JSON for the UI. */
+  get hostedBattles(): HostedBattleState[] {
+    return [...this.battles.values()].map((b) => b.state);
+  }
+
+  hostedBattle(battleId: string): HostedBattleState | undefined {
+    return this.battles.get(keyOf(battleId) ?? '')?.state;
+  }
+
+  onBattleChange(listener: (battle: HostedBattleState) => void): () => void {
+    this.battleListeners.add(listener);
+    return () => this.battleListeners.delete(listener);
+  }
+
+  /** Every update as it is made (whether or not a server is subscribed). */
+  onUpdate(listener: (update: AutohostUpdateEventData) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  /** The updates still kept for `subscribeUpdates`, oldest first. */
+  get bufferedUpdates(): readonly AutohostUpdateEventData[] {
+    return this.updates.all();
+  }
+
+  /** The spring-dedicated process id of a battle, while it runs. */
+  enginePid(battleId: string): number | undefined {
+    const battle = this.battles.get(keyOf(battleId) ?? '');
+    return battle && !battle.released ? (battle.pid ?? undefined) : undefined;
+  }
+
+  /** Kills every engine it started, closes its sockets and the connection, and deletes the battle directories. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.unauthorizedTimer) clearTimeout(this.unauthorizedTimer);
+    const live = [...this.battles.values()].filter((b) => !b.released);
+    for (const battle of live) this.terminate(battle, 'SIGTERM');
+    await Promise.all(live.map((b) => b.gone));
+    await this.connection.close('autohost shutting down');
+  }
+
+  // ---- the autohost service (seed 003); each throws FailWith to answer `failed` ----
+
+  async startBattle(data: AutohostStartRequestData): Promise<StartAnswer> {
+    const requestedAt = this.now();
+    const startedAt = performance.now();
+    if (this.closing) throw new FailWith<'autohost/start'>('internal_error', 'the autohost is shutting down');
+    const key = keyOf(data.battleId);
+    if (key === undefined) throw new FailWith<'autohost/start'>('invalid_request', 'battleId must be a UUID');
+    const existing = this.battles.get(key);
+    if (existing && !existing.state.end) throw new FailWith<'autohost/start'>('battle_already_exists', `battle ${key} is already hosted here`);
+    const engine = this.findEngine(data.engineVersion);
+    const status = this.status;
+    if (status.currentBattles >= status.maxBattles) {
+      throw new FailWith<'autohost/start'>('invalid_request', `this autohost is full (${status.currentBattles} of ${status.maxBattles} battles)`);
+    }
+    const roster = checkRoster(data);
+    let luamsg: RegExp | null = null;
+    if (data.luamsgRegexp !== undefined) {
+      try {
+        luamsg = new RegExp(data.luamsgRegexp);
+      } catch {
+        throw new FailWith<'autohost/start'>('invalid_request', 'luamsgRegexp is not a valid regular expression');
+      }
+    }
+    // Hostile or malformed start data is refused here, before any directory, socket or process exists.
+    this.hostScript(data, 1, 1);
+    if (this.options.checkContent ?? true) {
+      const content = await checkContent({ dataDirs: [...this.options.contentDirs, engine.dataDir], gameName: data.gameName, mapName: data.mapName });
+      if (!content.ok) throw new FailWith<'autohost/start'>('internal_error', content.message ?? 'the game or map is not installed');
+    }
+    if (this.battles.get(key) && !this.battles.get(key)!.state.end) {
+      throw new FailWith<'autohost/start'>('battle_already_exists', `battle ${key} is already hosted here`);
+    }
+
+    let markGone = () => {};
+    const gone = new Promise<void>((resolve) => (markGone = resolve));
+    const battle: Battle = {
+      key,
+      wireId: data.battleId,
+      dir: '',
+      luamsg,
+      userByNumber: new Map(roster.map((p, n) => [n, p.userId])),
+      playerByUser: new Map(roster.map((p, n) => [p.userId, { name: p.name, playerNumber: n }])),
+      passwords: new Set(roster.map((p) => p.password)),
+      gameOverReporters: new Set(),
+      outputTail: [],
+      iface: null,
+      child: null,
+      pid: null,
+      port: null,
+      answered: false,
+      terminal: false,
+      released: false,
+      killRequested: false,
+      timers: [],
+      state: initialBattleState({
+        battleId: key,
+        engineVersion: engine.version,
+        gameName: data.gameName,
+        mapName: data.mapName,
+        requestedAt,
+        players: roster.map((p) => ({ userId: p.userId, name: p.name, spectator: p.spectator })),
+      }),
+      onStarted: null,
+      onGone: null,
+      gone,
+      markGone,
+    };
+    // Reserved before the first await that creates anything, so capacity and duplicates are checked against it.
+    this.battles.set(key, battle);
+    this.changed(battle);
+    this.statusChanged();
+    try {
+      const port = await this.launch(battle, data, engine);
+      battle.answered = true;
+      battle.state = { ...battle.state, port };
+      this.changed(battle);
+      this.logger.info(`battle ${key} is up on port ${port} (${Math.round(performance.now() - startedAt)} ms after the start request)`);
+      return { ips: [this.options.hostIp ?? '127.0.0.1'], port };
+    } catch (error) {
+      const details = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`battle ${key} could not start: ${details}`);
+      if (battle.child) this.terminate(battle, 'SIGKILL');
+      else this.processGone(battle, details, false);
+      await battle.gone;
+      this.battles.delete(key);
+      this.statusChanged();
+      throw new FailWith<'autohost/start'>('internal_error', details);
+    }
+  }
+
+  async killBattle(data: RequestData<'autohost/kill'>): Promise<void> {
+    const battle = this.lookup(data.battleId, true);
+    if (battle.released || battle.killRequested) return;
+    battle.killRequested = true;
+    this.logger.info(`killing battle ${battle.key}`);
+    try {
+      await battle.iface?.sendCommand('kill');
+    } catch {
+      // No command channel (the engine never spoke): the signals below still end it.
+    }
+    battle.timers.push(setTimeout(() => this.terminate(battle, 'SIGTERM'), this.options.killGraceMs ?? 3_000));
+  }
+
+  async addPlayer(data: RequestData<'autohost/addPlayer'>): Promise<void> {
+    const battle = this.lookup(data.battleId);
+    const known = battle.playerByUser.get(data.userId);
+    if (known && known.name !== data.name) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'this userId plays under another name');
+    if (!known && [...battle.playerByUser.values()].some((p) => p.name.toLowerCase() === data.name.toLowerCase())) {
+      throw new FailWith<'autohost/addPlayer'>('invalid_request', 'another player of this battle has that name');
+    }
+    const nameProblem = unsafeTextReason(data.name) ?? (/\s/.test(data.name) || data.name.length === 0 ? 'must be non-empty without spaces' : undefined);
+    if (nameProblem) throw new FailWith<'autohost/addPlayer'>('invalid_request', `name ${nameProblem}`);
+    if (data.userId.length === 0) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'userId must not be empty');
+    // `/adduser name password 1` adds a spectator; without the `1` it sets a known player's new password.
+    const args = known ? [data.name, data.password] : [data.name, data.password, '1'];
+    await this.sendToEngine(battle, 'adduser', args);
+    if (!known) {
+      const playerNumber = battle.userByNumber.size;
+      battle.userByNumber.set(playerNumber, data.userId);
+      battle.playerByUser.set(data.userId, { name: data.name, playerNumber });
+      battle.state = withPlayerAdded(battle.state, { userId: data.userId, name: data.name, playerNumber });
+      this.changed(battle);
+    }
+    battle.passwords.add(data.password);
+  }
+
+  async kickPlayer(data: RequestData<'autohost/kickPlayer'>): Promise<void> {
+    const battle = this.lookup(data.battleId);
+    await this.sendToEngine(battle, 'kick', [this.nameOf(battle, data.userId)]);
+  }
+
+  async mutePlayer(data: RequestData<'autohost/mutePlayer'>): Promise<void> {
+    const battle = this.lookup(data.battleId);
+    await this.sendToEngine(battle, 'mute', [this.nameOf(battle, data.userId), data.chat ? '1' : '0', data.draw ? '1' : '0']);
+  }
+
+  async specPlayers(data: RequestData<'autohost/specPlayers'>): Promise<void> {
+    const battle = this.lookup(data.battleId);
+    // Every name is checked before the first command, so a bad id changes nothing.
+    const names = data.userIds.map((userId) => this.nameOf(battle, userId));
+    for (const name of names) await this.sendToEngine(battle, 'spec', [name]);
+  }
+
+  async sendCommand(data: RequestData<'autohost/sendCommand'>): Promise<void> {
+    const battle = this.lookup(data.battleId);
+    await this.sendToEngine(battle, data.command, data.arguments ?? []);
+  }
+
+  async sendMessage(data: RequestData<'autohost/sendMessage'>): Promise<void> {
+    const battle = this.lookup(data.battleId);
+    try {
+      encodeChat(data.message);
+    } catch (error) {
+      if (error instanceof AutohostCommandError) throw new FailWith<'autohost/sendMessage'>('invalid_request', error.message);
+      throw error;
+    }
+    // The interface doubles a leading `/` so the engine says it instead of running it.
+    await this.deliver(battle, (iface) => iface.sendChat(data.message));
+  }
+
+  /** Answers at once; "installs" by looking at the configured engine directories again, then tells the server. */
+  installEngine(data: RequestData<'autohost/installEngine'>): void {
+    if (this.registry?.find(data.version)) return;
+    this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
+      .then((registry) => {
+        this.registry = registry;
+        if (!registry.find(data.version)) this.logger.warn(`engine ${quoteForMessage(data.version)} is not in the configured engine directories`);
+        this.statusChanged();
+      })
+      .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        this.rescan = null;
+      });
+  }
+
+  // ---- the connection ----
+
+  private startSession(endpoint: TachyonEndpoint): void {
+    this.session = endpoint;
+    this.subscription = null;
+    this.lastStatusSent = null;
+    this.unauthorizedRetries = 0;
+    endpoint.handle('autohost/start', (data) => this.startBattle(data));
+    endpoint.handle('autohost/kill', (data) => answered(this.killBattle(data)));
+    endpoint.handle('autohost/addPlayer', (data) => answered(this.addPlayer(data)));
+    endpoint.handle('autohost/kickPlayer', (data) => answered(this.kickPlayer(data)));
+    endpoint.handle('autohost/mutePlayer', (data) => answered(this.mutePlayer(data)));
+    endpoint.handle('autohost/specPlayers', (data) => answered(this.specPlayers(data)));
+    endpoint.handle('autohost/sendCommand', (data) => answered(this.sendCommand(data)));
+    endpoint.handle('autohost/sendMessage', (data) => answered(this.sendMessage(data)));
+    endpoint.handle('autohost/installEngine', (data) => {
+      this.installEngine(data);
+      return undefined;
+    });
+    endpoint.handle('autohost/subscribeUpdates', (data) => {
+      this.subscribe(endpoint, data.since);
+      return undefined;
+    });
+    this.sendStatus();
+  }
+
+  private subscribe(endpoint: TachyonEndpoint, since: number): void {
+    try {
+      this.updates.after(since);
+    } catch (error) {
+      if (error instanceof SinceTooOldError) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', error.message);
+      throw error;
+    }
+    if (this.subscription?.endpoint === endpoint) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', 'already subscribed on this connection');
+    this.subscription = { endpoint, live: false };
+    // After the success answer has gone out: replay what is newer than `since`, in order, then stream. Updates made
+    // meanwhile are in the buffer, so the replay includes them and nothing is sent twice.
+    setImmediate(() => {
+      const subscription = this.subscription;
+      if (subscription?.endpoint !== endpoint) return;
+      let replay: readonly AutohostUpdateEventData[];
+      try {
+        replay = this.updates.after(since);
+      } catch {
+        replay = this.updates.all();
+      }
+      for (const entry of replay) this.sendUpdate(endpoint, entry);
+      subscription.live = true;
+    });
+  }
+
+  private handleConnectionStatus(status: ConnectionStatus): void {
+    if (status.phase !== 'connected') {
+      this.session = null;
+      this.subscription = null;
+    }
+    if (status.phase === 'unauthorized' && !this.closing) {
+      // A refused token may simply have expired: drop it and try again later with a fresh one (the connection
+      // itself stops at a 401, which suits a player who must sign in, not a service).
+      this.credentials?.invalidate();
+      const waitMs = Math.min(30_000, 1_000 * 2 ** Math.min(this.unauthorizedRetries++, 5));
+      this.unauthorizedTimer = setTimeout(() => {
+        this.unauthorizedTimer = null;
+        if (!this.closing) this.connection.retryNow();
+      }, waitMs);
+    }
+  }
+
+  private sendStatus(): void {
+    const endpoint = this.session;
+    const status = this.status;
+    for (const listener of this.statusListeners) listener(status);
+    if (!endpoint) return;
+    const text = JSON.stringify(status);
+    if (text === this.lastStatusSent) return;
+    try {
+      endpoint.sendEvent('autohost/status', status);
+      this.lastStatusSent = text;
+    } catch (error) {
+      this.logger.error(`could not send autohost/status: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private statusChanged(): void {
+    this.sendStatus();
+  }
+
+  private sendUpdate(endpoint: TachyonEndpoint, entry: AutohostUpdateEventData): void {
+    try {
+      endpoint.sendEvent('autohost/update', entry);
+    } catch (error) {
+      this.logger.error(`could not send a ${entry.update.type} update: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  // ---- starting an engine ----
+
+  private findEngine(version: string): InstalledEngine {
+    const engine = this.registry?.find(version);
+    if (!engine || engine.binaries.dedicated === undefined) {
+      const installed = this.status.availableEngines;
+      throw new FailWith<'autohost/start'>(
+        'engine_version_not_available',
+        `engine ${quoteForMessage(version)} is not installed here (${installed.length > 0 ? `available: ${installed.join(', ')}` : 'no engine is installed'})`,
+      );
+    }
+    return engine;
+  }
+
+  private hostScript(data: AutohostStartRequestData, hostPort: number, autohostPort: number): string {
+    try {
+      return buildHostScript(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
+    } catch (error) {
+      if (error instanceof StartScriptError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
+      throw error;
+    }
+  }
+
+  /** Directory, autohost socket, port, script and settings, then the engine; resolves with the port after SERVER_STARTED. */
+  private async launch(battle: Battle, data: AutohostStartRequestData, engine: InstalledEngine): Promise<number> {
+    const base = path.resolve(this.options.battlesDir ?? os.tmpdir());
+    // mkdtemp creates the directory 0700: the script inside holds every player's password.
+    (battle as { dir: string }).dir = await mkdtemp(path.join(base, 'battle-'));
+    // The listener must exist before the engine's first packet, or the engine gives up on it for the whole game.
+    battle.iface = await AutohostInterface.open({ host: '127.0.0.1' });
+    battle.iface.onEvent((event) => this.onEnginePacket(battle, event));
+    const port = await this.freeHostPort();
+    battle.port = port;
+    const scriptPath = path.join(battle.dir, 'script.txt');
+    await writeFile(scriptPath, this.hostScript(data, port, battle.iface.port), { mode: 0o600 });
+    await writeFile(path.join(battle.dir, 'springsettings.cfg'), this.settingsFile(), { mode: 0o600 });
+    if (this.closing || battle.killRequested) throw new Error('the battle was stopped while starting');
+
+    const contentDirs = this.options.contentDirs.map((d) => path.resolve(d));
+    const args = contentDirs[0] !== undefined ? ['--isolation-dir', contentDirs[0], scriptPath] : [scriptPath];
+    const started = new Promise<void>((resolve, reject) => {
+      battle.onStarted = resolve;
+      battle.onGone = (why) => reject(new Error(why));
+      battle.timers.push(setTimeout(() => reject(new Error(`spring-dedicated sent no first packet within ${this.options.startTimeoutMs ?? 10_000} ms`)), this.options.startTimeoutMs ?? 10_000));
+    });
+    const child = spawn(engine.binaries.dedicated!, args, {
+      cwd: battle.dir,
+      // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir (engine-brief).
+      env: { PATH: '/usr/bin:/bin', HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: [...contentDirs.slice(1), engine.dataDir].join(':') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    battle.child = child;
+    battle.pid = child.pid ?? null;
+    this.watchProcess(battle, child);
+    await started;
+    for (const timer of battle.timers.splice(0)) clearTimeout(timer);
+    battle.onStarted = null;
+    battle.onGone = null;
+    return port;
+  }
+
+  private settingsFile(): string {
+    const settings: Record<string, string | number> = { AllowSpectatorJoin: 0, WhiteListAdditionalPlayers: 1 };
+    if (this.options.initialNetworkTimeoutSeconds !== undefined) settings.InitialNetworkTimeout = Math.max(10, Math.round(this.options.initialNetworkTimeoutSeconds));
+    for (const [key, value] of Object.entries(this.options.engineSettings ?? {})) {
+      // eslint-disable-next-line no-control-regex
+      if (!SETTING_KEY.test(key) || /[\u0000-\u001f\u007f]/.test(String(value))) throw new Error(`engine setting ${quoteForMessage(key)} is not a plain key = value line`);
+      settings[key] = value;
+    }
+    return Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join('');
+  }
+
+  /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
+  private async freeHostPort(): Promise<number> {
+    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port));
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.bind(0, this.options.bindIp ?? '127.0.0.1', () => resolve());
+      });
+      const { port } = socket.address();
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      if (!taken.has(port) && port >= 1024) return port;
+    }
+    throw new Error('no free UDP port for the battle');
+  }
+
+  private watchProcess(battle: Battle, child: ChildProcess): void {
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
+        if (line.trim().length === 0) continue;
+        battle.outputTail.push(line.slice(0, 300));
+        if (battle.outputTail.length > OUTPUT_LINES_KEPT) battle.outputTail.shift();
+      }
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('error', (error) => {
+      // Spawn failures (no binary, no permission) come only here; after a spawn, 'exit' follows anyway.
+      if (child.pid === undefined) this.processGone(battle, `spring-dedicated could not be started: ${error.message}`, false);
+    });
+    child.once('exit', (code, signal) => {
+      const clean = code === 0 || (battle.killRequested && (signal === 'SIGTERM' || code === 143));
+      const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
+      this.processGone(battle, `spring-dedicated ${how}${this.lastLine(battle)}`, clean);
+    });
+  }
+
+  private processGone(battle: Battle, why: string, clean: boolean): void {
+    if (battle.released) return;
+    battle.child = null;
+    for (const timer of battle.timers.splice(0)) clearTimeout(timer);
+    if (battle.onGone) {
+      battle.onGone(why);
+    } else if (battle.answered && !battle.terminal) {
+      this.pushUpdate(battle, clean ? { type: 'engine_quit' } : { type: 'engine_crash', details: why.slice(0, 200) });
+      if (!clean) this.logger.warn(`battle ${battle.key}: ${why}`);
+    }
+    battle.onGone = null;
+    battle.onStarted = null;
+    void this.release(battle);
+  }
+
+  /** Closes the battle's socket and deletes its directory (script with passwords, settings, demos, logs). */
+  private async release(battle: Battle): Promise<void> {
+    if (battle.released) return;
+    battle.released = true;
+    const iface = battle.iface;
+    battle.iface = null;
+    try {
+      await iface?.close();
+      if (battle.dir) await rm(battle.dir, { recursive: true, force: true });
+    } catch (error) {
+      this.logger.warn(`battle ${battle.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.statusChanged();
+    battle.markGone();
+  }
+
+  /** Ends the process with a signal (SIGTERM falls back to SIGKILL). Without a process yet, a launch in progress stops before spawning. */
+  private terminate(battle: Battle, signal: 'SIGTERM' | 'SIGKILL'): void {
+    battle.killRequested = true;
+    const child = battle.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    if (signal === 'SIGTERM') {
+      const fallback = setTimeout(() => {
+        if (battle.child === child) child.kill('SIGKILL');
+      }, this.options.stopGraceMs ?? 10_000);
+      battle.timers.push(fallback);
+    }
+  }
+
+  // ---- engine packets → updates ----
+
+  private onEnginePacket(battle: Battle, event: AutohostEvent): void {
+    if (event.type === 'started') {
+      battle.onStarted?.();
+      return;
+    }
+    if (battle.terminal) return;
+    const update = this.toUpdate(battle, event);
+    if (update) this.pushUpdate(battle, update);
+  }
+
+  private toUpdate(battle: Battle, event: AutohostEvent): BattleUpdate | null {
+    const user = (player: number): string | null => {
+      const userId = battle.userByNumber.get(player);
+      if (userId === undefined) this.logger.debug(`battle ${battle.key}: a packet names player ${player}, who is not in the battle`);
+      return userId ?? null;
+    };
+    switch (event.type) {
+      case 'quit':
+        return { type: 'engine_quit' };
+      case 'start_playing':
+        return { type: 'start' };
+      case 'game_over': {
+        // The engine sends one per client; each reporting player counts once (they may disagree: the UI tallies).
+        if (battle.gameOverReporters.has(event.player)) return null;
+        const userId = user(event.player);
+        const [first, ...rest] = event.winningAllyTeams;
+        if (userId === null || first === undefined) return null;
+        battle.gameOverReporters.add(event.player);
+        return { type: 'finished', userId, winningAllyTeams: [first, ...rest] };
+      }
+      case 'message':
+        return { type: 'engine_message', message: this.redact(battle, event.text) };
+      case 'warning':
+        return { type: 'engine_warning', message: this.redact(battle, event.text) };
+      case 'player_joined': {
+        const userId = user(event.player);
+        return userId === null ? null : { type: 'player_joined', userId, playerNumber: event.player };
+      }
+      case 'player_left': {
+        const userId = user(event.player);
+        return userId === null ? null : { type: 'player_left', userId, reason: event.reason };
+      }
+      case 'player_defeated': {
+        const userId = user(event.player);
+        return userId === null ? null : { type: 'player_defeated', userId };
+      }
+      case 'player_chat': {
+        const userId = user(event.player);
+        if (userId === null) return null;
+        const destination = event.destination;
+        if (destination.kind === 'player') {
+          const toUserId = user(destination.player);
+          return toUserId === null ? null : { type: 'player_chat', userId, message: event.text, destination: 'player', toUserId };
+        }
+        if (destination.kind === 'server') return null;
+        return { type: 'player_chat', userId, message: event.text, destination: destination.kind };
+      }
+      case 'luamsg': {
+        // Only what the battle asked for (luamsgRegexp); none when it asked for nothing.
+        if (battle.luamsg === null || !battle.luamsg.test(event.data.toString('utf8'))) return null;
+        const userId = user(event.player);
+        if (userId === null) return null;
+        const script = event.script === 'gaia' ? 'game' : event.script;
+        const update: BattleUpdate = { type: 'luamsg', userId, script, data: event.data.toString('base64') };
+        if (script === 'ui' && event.uiMode !== undefined) update.uiMode = event.uiMode;
+        return update;
+      }
+      case 'started':
+      case 'player_ready':
+      case 'team_stat':
+        // Not in Tachyon's update union (protocol-brief §5).
+        return null;
+      default:
+        return assertNever(event);
+    }
+  }
+
+  private pushUpdate(battle: Battle, update: BattleUpdate): void {
+    if (battle.terminal) return;
+    if (update.type === 'engine_quit' || update.type === 'engine_crash') battle.terminal = true;
+    const entry = this.updates.push(battle.wireId, update);
+    battle.state = applyBattleUpdate(battle.state, entry);
+    for (const listener of this.updateListeners) listener(entry);
+    this.changed(battle);
+    const subscription = this.subscription;
+    if (subscription?.live) this.sendUpdate(subscription.endpoint, entry);
+  }
+
+  private changed(battle: Battle): void {
+    for (const listener of this.battleListeners) {
+      try {
+        listener(battle.state);
+      } catch (error) {
+        this.logger.error(`battle listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  // ---- commands to the engine ----
+
+  private lookup(battleId: string, allowEnded = false): Battle {
+    const battle = this.battles.get(keyOf(battleId) ?? '');
+    if (!battle || !battle.answered) throw new FailWith('invalid_request', 'battle not found');
+    if (!allowEnded && (battle.terminal || battle.released)) throw new FailWith('invalid_request', 'the battle has ended');
+    return battle;
+  }
+
+  private nameOf(battle: Battle, userId: string): string {
+    const player = battle.playerByUser.get(userId);
+    if (!player) throw new FailWith('invalid_request', 'player not in battle');
+    return player.name;
+  }
+
+  /** `/command args` under recoil-autohost's rules (refused ones are invalid_request), sent from the battle's socket. */
+  private async sendToEngine(battle: Battle, command: string, args: readonly string[]): Promise<void> {
+    try {
+      encodeCommand(command, args);
+    } catch (error) {
+      // encodeCommand's messages name the rule and the argument's position, never its value (it may be a password).
+      if (error instanceof AutohostCommandError) throw new FailWith('invalid_request', error.message);
+      throw error;
+    }
+    await this.deliver(battle, (iface) => iface.sendCommand(command, args));
+  }
+
+  private async deliver(battle: Battle, send: (iface: AutohostInterface) => Promise<void>): Promise<void> {
+    const iface = battle.iface;
+    if (!iface) throw new FailWith('invalid_request', 'the battle has ended');
+    try {
+      await send(iface);
+    } catch (error) {
+      throw new FailWith('internal_error', `the command did not reach the engine: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private lastLine(battle: Battle): string {
+    const line = battle.outputTail.at(-1);
+    return line ? `; last output: ${this.redact(battle, line).slice(0, 160)}` : '';
+  }
+
+  private redact(battle: Battle, text: string): string {
+    let out = text.replace(SECRET_ASSIGNMENT, '$1$2[redacted]');
+    for (const password of battle.passwords) if (password.length >= 3) out = out.split(password).join('[redacted]');
+    return out;
+  }
+}
+
+/** The battle's key: its normalised UUID, or undefined for anything else. */
+function keyOf(battleId: string): string | undefined {
+  try {
+    return normaliseBattleId(battleId);
+  } catch {
+    return undefined;
+  }
+}
+
+interface RosterEntry {
+  userId: string;
+  name: string;
+  password: string;
+  spectator: boolean;
+}
+
+/** Players in engine numbering (team players in walk order, then spectators), as the start script numbers them. */
+function checkRoster(data: AutohostStartRequestData): RosterEntry[] {
+  const roster: RosterEntry[] = [];
+  for (const allyTeam of data.allyTeams) {
+    for (const team of allyTeam.teams) {
+      for (const p of team.players ?? []) roster.push({ userId: p.userId, name: p.name, password: p.password, spectator: false });
+    }
+  }
+  for (const p of data.spectators ?? []) roster.push({ userId: p.userId, name: p.name, password: p.password, spectator: true });
+  for (const p of roster) {
+    // Names are also command arguments later (/kick, /mute, /spec): one word, as the engine parses them.
+    if (typeof p.name === 'string' && /\s/.test(p.name)) throw new FailWith<'autohost/start'>('invalid_request', 'player names must not contain spaces');
+  }
+  return roster;
+}
+
+/** A request that answers plain `success` once the work is done. */
+async function answered(work: Promise<void>): Promise<undefined> {
+  await work;
+  return undefined;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled engine event ${JSON.stringify(value)}`);
+}
