@@ -1,10 +1,13 @@
 // Test world for the local autohost: the embedded server, the tiny test content, a LocalAutohost signed in with client credentials, and clean-up checks.
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostUpdateEventData } from 'tachyon-protocol/types';
 import { validator } from 'tachyon-protocol/validators';
 import { expect } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { LocalAutohost, type LocalAutohostOptions } from '../../src-main/core/autohost';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { EngineRegistry, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
@@ -147,16 +150,14 @@ export async function createRawPeer(): Promise<{
   request(commandId: string, data: unknown): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }> {
-  const { WebSocketServer } = await import('ws');
-  const http = await import('node:http');
-  const server = http.createServer((_req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(404);
     res.end();
   });
   const wss = new WebSocketServer({ server, path: '/tachyon', handleProtocols: (offered) => (offered.has('v0.tachyon') ? 'v0.tachyon' : false) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as import('node:net').AddressInfo;
-  let socket: import('ws').WebSocket | null = null;
+  const { port } = server.address() as AddressInfo;
+  let socket: WebSocket | null = null;
   const waiting = new Map<string, (message: Record<string, unknown>) => void>();
   const connected = new Promise<void>((resolve) => {
     wss.on('connection', (ws) => {
