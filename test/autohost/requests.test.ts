@@ -1,10 +1,11 @@
 // Every autohost request of seed 003 against the LocalAutohost on the real spring-dedicated, sent by the embedded server over a real WebSocket, failures included.
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData } from 'tachyon-protocol/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAutohost } from '../../src-main/core/autohost';
+import { EngineRegistry } from '../../src-main/core/engine';
 import { RequestFailedError } from '../../src-main/core/protocol/endpoint';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { alive, battleData, createRawPeer, createWorld, ENGINE_VERSION, expectIncreasingTimes, newBattleId, serverUpdates, waitFor, type AutohostWorld } from './support';
@@ -277,5 +278,61 @@ describe('installEngine', () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('start failures before the engine\'s first packet', () => {
+  it('an engine that dies or never speaks is internal_error with details, and leaves nothing behind', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'autohost-fake-engine-'));
+    const battlesDir = path.join(dir, 'battles');
+    await mkdir(battlesDir);
+    // Stand-in servers: a real process that reports version 106.0 and then fails in the way asked for.
+    const engineDir = path.join(dir, 'engine');
+    await mkdir(engineDir);
+    const fake = path.join(engineDir, 'spring-dedicated');
+    await writeFile(
+      fake,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "spring-dedicated version 106.0 (Dedicated)"; exit 0; fi\n' +
+        'if [ -f "$SPRING_WRITEDIR/../../hang" ]; then exec sleep 30; fi\necho "Error: could not open the map"; exit 3\n',
+    );
+    await chmod(fake, 0o755);
+    const registry = await EngineRegistry.discover({ engineDirs: [engineDir], includeSystem: false });
+    const server = new TachyonServer();
+    await server.listen(0);
+    const { secret } = server.addAutohostClient('ah-fail');
+    const autohost = new LocalAutohost({
+      serverUrl: server.baseUrl,
+      clientId: 'ah-fail',
+      clientSecret: secret,
+      registry,
+      contentDirs: [world.contentDir],
+      battlesDir,
+      startTimeoutMs: 500,
+      checkContent: false,
+    });
+    try {
+      await autohost.start();
+      await waitFor(() => server.autohosts.statusOf('ah-fail') !== null, 10_000, 'the autohost to connect');
+      const endpoint = server.autohosts.endpointOf('ah-fail')!;
+      const died = await failure(endpoint.call('autohost/start', battleData([alice])));
+      expect(died).toEqual({ reason: 'internal_error', details: 'spring-dedicated exited with code 3; last output: Error: could not open the map' });
+      await writeFile(path.join(battlesDir, '..', 'hang'), '');
+      const hung = await failure(endpoint.call('autohost/start', battleData([alice])));
+      expect(hung).toEqual({ reason: 'internal_error', details: 'spring-dedicated sent no first packet within 500 ms' });
+      expect(autohost.hostedBattles).toEqual([]);
+      expect(autohost.status.currentBattles).toBe(0);
+      expect(await readdir(battlesDir)).toEqual([]);
+      expect(server.autohosts.updates).toEqual([]);
+    } finally {
+      await autohost.close();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a game or map that is not installed is internal_error naming it, before anything starts', async () => {
+    const missing = await failure(world.endpoint().call('autohost/start', battleData([alice], { mapName: 'Theta Crystals 1.3' })));
+    expect(missing).toEqual({ reason: 'internal_error', details: 'map "Theta Crystals 1.3" is not installed' });
+    expect(await readdir(world.battlesDir)).toEqual([]);
   });
 });
