@@ -1,14 +1,19 @@
-// Runs the embedded Tachyon server on its own: `npm run server -- --port 8200 --users alice,bob --tokens-out tokens.json`.
+// Runs the embedded Tachyon server on its own, with a local autohost: `npm run server -- --port 8200 --users alice,bob --tokens-out tokens.json`.
 import { writeFileSync } from 'node:fs';
-import { TachyonServer } from '../core/server/tachyon-server';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLocalPlay } from '../core/local-play';
 import { createLogger, type LogLevel } from '../core/log';
-import { parseCommandLine, runCommand } from './args';
+import { EXIT_USAGE, parseCommandLine, runCommand } from './args';
 import { printable } from './headless-report';
 
 const SPEC = {
   port: { type: 'string', description: 'TCP port on 127.0.0.1 (default 8200; 0 picks a free one)' },
   users: { type: 'string', description: 'comma-separated player names to create' },
   'tokens-out': { type: 'string', description: 'write {"name": "<token>"} for those players to this file (mode 0600) once listening' },
+  engine: { type: 'list', description: 'engine binary for the local autohost (e.g. /usr/games/spring-dedicated); default: installed engines' },
+  content: { type: 'list', description: 'a data directory with games/ and maps/ to offer (default: the tiny test game and map)' },
+  'data-dir': { type: 'string', description: 'where local play keeps its files (default ~/.tachyon-lobby/local-server)' },
   'no-autohost': { type: 'boolean', description: 'do not start the local autohost (matches then need an autohost that connects by itself)' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info (default), warn, error' },
   help: { type: 'boolean', description: 'show this help' },
@@ -20,30 +25,34 @@ async function main(): Promise<number> {
   const port = Number(args.port ?? 8200);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write('server: --port must be an integer 0-65535\n');
-    return 64;
+    return EXIT_USAGE;
   }
   const names = (args.users ?? '').split(',').map((n) => n.trim()).filter((n) => n.length > 0);
   const bad = names.find((n) => !/^[A-Za-z0-9_[\]-]{1,32}$/.test(n));
   if (bad !== undefined) {
     process.stderr.write(`server: player names may use letters, digits, _ - [ ] (1-32 characters): ${JSON.stringify(printable(bad, 40))}\n`);
-    return 64;
+    return EXIT_USAGE;
   }
-  const level = (args['log-level'] ?? 'info') as LogLevel;
+  const level = (['debug', 'info', 'warn', 'error'].includes(args['log-level'] ?? '') ? args['log-level'] : 'info') as LogLevel;
   const logger = createLogger((lvl, scope, message) => process.stderr.write(`${lvl} ${scope}: ${printable(message, 2000)}\n`), level, 'server');
-  const server = new TachyonServer({
+  const engines = args.engine?.map((e) => resolve(e));
+  const play = await startLocalPlay({
+    dataDir: resolve(args['data-dir'] ?? join(homedir(), '.tachyon-lobby', 'local-server')),
+    port,
+    contentDirs: (args.content ?? []).map((d) => resolve(d)),
+    engines: engines ? { engineBinaries: engines, includeSystem: false } : {},
+    autohost: !args['no-autohost'],
+    players: names,
     logger,
-    playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Tachyon Test Game', map: 'Tachyon Test Map' }],
   });
-  const tokens: Record<string, string> = {};
-  for (const name of names) tokens[name] = server.addPlayer(name).token;
-  const base = await server.listen(port);
-  if (args['tokens-out']) writeFileSync(args['tokens-out'], `${JSON.stringify(tokens)}\n`, { mode: 0o600 });
-  process.stdout.write(`Tachyon server listening on ${base} (players: ${names.join(', ') || 'none'})\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+  if (args['tokens-out']) writeFileSync(args['tokens-out'], `${JSON.stringify(play.tokens)}\n`, { mode: 0o600 });
+  const playlists = play.server.matchmaker.playlistIds().join(', ');
+  process.stdout.write(`Tachyon server listening on ${play.baseUrl} (players: ${names.join(', ') || 'none'}; playlists: ${playlists}; game ${JSON.stringify(play.content.game)} on ${JSON.stringify(play.content.map)}; autohost: ${play.autohost ? 'local' : 'none'})\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
   });
-  await server.close();
+  await play.close();
   return 0;
 }
 

@@ -78,6 +78,10 @@ export class Matchmaker {
     this.matches.clear();
   }
 
+  playlistIds(): string[] {
+    return this.options.playlists.map((p) => p.id);
+  }
+
   queuedUserIds(playlistId: string): readonly string[] {
     return this.queues.get(playlistId) ?? [];
   }

@@ -1,0 +1,113 @@
+// Local play out of the box: the embedded Tachyon server on 127.0.0.1, playlists from the content found (or the tiny test content), and a local autohost driving spring-dedicated.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalAutohost } from './autohost';
+import { EngineRegistry, type EngineRegistryOptions } from './engine';
+import { silentLogger, type Logger } from './log';
+import { findLocalContent, localPlaylists, type LocalContent } from './server/content-playlists';
+import { TachyonServer } from './server/tachyon-server';
+import type { BattleUpdateView, LobbyPatch } from './lobby/state';
+import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
+
+export interface LocalPlayOptions {
+  /** Where local play keeps its files: the test content it may write, the battles' directories. */
+  dataDir: string;
+  port?: number;
+  /** Game and map directories to offer, besides any test content. */
+  contentDirs?: readonly string[];
+  /** Engines: settings' engine directories, or explicit binaries (the server's `--engine`). */
+  engines?: EngineRegistryOptions;
+  /** Start the local autohost (default true). */
+  autohost?: boolean;
+  /** Players to create up front (scripts connect headless clients with their tokens). */
+  players?: readonly string[];
+  logger?: Logger;
+  /** Server tuning for tests. */
+  readyTimeoutMs?: number;
+  matchIntervalMs?: number;
+  /** Seconds a hosted battle waits for its first player (engine minimum 10). */
+  initialNetworkTimeoutSeconds?: number;
+}
+
+export interface LocalPlay {
+  readonly server: TachyonServer;
+  readonly baseUrl: string;
+  readonly content: LocalContent;
+  readonly registry: EngineRegistry;
+  readonly autohost: LocalAutohost | null;
+  /** Tokens of the players created up front, by name. */
+  readonly tokens: Readonly<Record<string, string>>;
+  /** A token for a (new or existing) local player: local players sign in without ceremony. */
+  tokenFor(name: string): string;
+  /** Feeds the hosted battles' updates into a lobby (the Battle view's `battleUpdates`). */
+  forwardBattleUpdates(publish: (patch: LobbyPatch) => void): () => void;
+  close(): Promise<void>;
+}
+
+export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPlay> {
+  const logger = options.logger ?? silentLogger;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const registry = await EngineRegistry.discover(options.engines ?? {});
+  const content = await findLocalContent(options.contentDirs ?? [], options.dataDir);
+  // Matches need an engine the autohost can host with: pick the first that has spring-dedicated.
+  const engine = registry.engines.find((e) => e.binaries.dedicated !== undefined);
+  if (!engine) logger.warn('no engine with spring-dedicated is installed: matches cannot be hosted locally');
+  const server = new TachyonServer({
+    logger: logger.child('server'),
+    playlists: localPlaylists(engine?.version ?? 'none', content),
+    readyTimeoutMs: options.readyTimeoutMs,
+    matchIntervalMs: options.matchIntervalMs,
+  });
+  const tokens: Record<string, string> = {};
+  for (const name of options.players ?? []) tokens[name] = server.addPlayer(name).token;
+  const baseUrl = await server.listen(options.port ?? 0);
+  let autohost: LocalAutohost | null = null;
+  try {
+    if (options.autohost !== false && engine) {
+      const client = server.addAutohostClient('local-autohost');
+      const battlesDir = join(options.dataDir, 'battles');
+      mkdirSync(battlesDir, { recursive: true, mode: 0o700 });
+      autohost = new LocalAutohost({
+        serverUrl: baseUrl, clientId: client.clientId, clientSecret: client.secret, registry, engines: options.engines,
+        contentDirs: content.contentDirs, battlesDir, logger: logger.child('autohost'),
+        initialNetworkTimeoutSeconds: options.initialNetworkTimeoutSeconds,
+      });
+      await autohost.start();
+    }
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return {
+    server, baseUrl, content, registry, autohost, tokens,
+    tokenFor: (name) => server.addPlayer(name).token,
+    forwardBattleUpdates(publish) {
+      return server.autohosts.onUpdate((update) => publish({ slice: 'battleUpdates', append: [battleUpdateView(update)] }));
+    },
+    async close() {
+      await autohost?.close();
+      await server.close();
+    },
+  };
+}
+
+/** Copies the known fields of an autohost update for the UI (luamsg data stays out: it is opaque bytes). */
+export function battleUpdateView(event: AutohostUpdateEventData): BattleUpdateView {
+  const u = event.update;
+  const view: { -readonly [K in keyof BattleUpdateView]: BattleUpdateView[K] } = { battleId: event.battleId, at: Math.floor(event.time / 1000), type: u.type };
+  switch (u.type) {
+    case 'finished': view.userId = u.userId; view.winningAllyTeams = u.winningAllyTeams.slice(); break;
+    case 'engine_message': case 'engine_warning': view.message = u.message; break;
+    case 'engine_crash': if (u.details !== undefined) view.message = u.details; break;
+    case 'player_joined': view.userId = u.userId; break;
+    case 'player_left': view.userId = u.userId; view.reason = u.reason; break;
+    case 'player_chat':
+      view.userId = u.userId; view.message = u.message; view.destination = u.destination;
+      if (u.destination === 'player') view.toUserId = u.toUserId;
+      break;
+    case 'player_defeated': view.userId = u.userId; break;
+    case 'luamsg': view.userId = u.userId; break;
+    case 'start': case 'engine_quit': break;
+  }
+  return view;
+}

@@ -1,0 +1,89 @@
+// Local play end to end with no mocks: the embedded server, the local autohost on spring-dedicated, and two headless clients that queue, ready and play on the real engine.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTestContent } from '../../src-main/core/engine';
+import { startLocalPlay, type LocalPlay } from '../../src-main/core/local-play';
+import { createMemoryLogger } from '../../src-main/core/log';
+import { recordLog, recordSecrets } from '../support/secret-ledger';
+
+interface Client { child: ChildProcessWithoutNullStreams; lines: Record<string, unknown>[]; stderr: string[]; exited: Promise<number | null> }
+
+function headless(baseUrl: string, token: string, dataDir: string, contentDir: string): Client {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/headless.ts', '--server', baseUrl, '--json', '--queue', '1v1', '--auto-ready',
+    '--data-dir', dataDir, '--engine', '/usr/games/spring-headless', '--content', contentDir], { env: { ...process.env, TACHYON_TOKEN: token }, stdio: 'pipe' });
+  const lines: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const part of parts) if (part) lines.push(JSON.parse(part) as Record<string, unknown>);
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  return { child, lines, stderr, exited: new Promise((resolve) => child.on('exit', resolve)) };
+}
+
+async function until(what: string, probe: () => boolean, ms: number, clients: Client[] = []): Promise<void> {
+  const t = Date.now();
+  while (!probe()) {
+    if (Date.now() - t > ms) throw new Error(`timed out waiting for ${what}\n${clients.map((c) => JSON.stringify(c.lines.slice(-8)) + c.stderr.join('')).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let base: string;
+let play: LocalPlay;
+const clients: Client[] = [];
+const logger = createMemoryLogger('info');
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), 'lobby-local-play-'));
+  await writeTestContent(join(base, 'content'), { gameOverFrame: 60 });
+  play = await startLocalPlay({ dataDir: join(base, 'play'), contentDirs: [join(base, 'content')], players: ['alice', 'bob'], logger, initialNetworkTimeoutSeconds: 15 });
+  recordSecrets(...Object.values(play.tokens));
+});
+afterAll(async () => {
+  for (const c of clients) {
+    c.child.kill('SIGTERM');
+    await c.exited;
+    recordLog([...c.lines.map((l) => JSON.stringify(l)), ...c.stderr]);
+  }
+  recordLog(logger.lines);
+  await play?.close();
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe('local play', () => {
+  it('matches two headless players, hosts the battle on the local autohost, and brings both back to the menu', async () => {
+    expect(play.content.builtTestContent).toBe(false);
+    expect(play.autohost).not.toBeNull();
+    await until('autohost connected', () => play.server.autohosts.connectedCount === 1, 10_000);
+    const alice = headless(play.baseUrl, play.tokens.alice ?? '', join(base, 'alice'), join(base, 'content'));
+    const bob = headless(play.baseUrl, play.tokens.bob ?? '', join(base, 'bob'), join(base, 'content'));
+    clients.push(alice, bob);
+    const phases = (c: Client) => c.lines.filter((l) => l.kind === 'matchmaking').map((l) => l.state);
+    await until('both in battle', () => [alice, bob].every((c) => phases(c).includes('battle')), 20_000, clients);
+    await until('both engines running', () => [alice, bob].every((c) => c.lines.some((l) => l.kind === 'engine' && l.status === 'running')), 20_000, clients);
+    await until('both engines exited cleanly', () => [alice, bob].every((c) => c.lines.some((l) => l.kind === 'engine' && l.status === 'offline' && l.exitCode === 0)), 60_000, clients);
+    for (const c of [alice, bob]) {
+      expect(phases(c)).toEqual(expect.arrayContaining(['found', 'battle']));
+      expect(c.lines.filter((l) => l.kind === 'battle').map((l) => l.phase)).toEqual(['launching', 'running', 'ended']);
+    }
+    const updates = play.server.autohosts.updates;
+    await until('engine quit update', () => updates.some((u) => u.update.type === 'engine_quit'), 20_000);
+    const types = updates.map((u) => u.update.type);
+    expect(types.filter((t) => t === 'player_joined')).toHaveLength(2);
+    expect(types).toEqual(expect.arrayContaining(['start', 'finished', 'engine_quit']));
+    expect(types.indexOf('start')).toBeLessThan(types.indexOf('finished'));
+    expect(types.at(-1)).toBe('engine_quit');
+    const times = updates.map((u) => u.time);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(new Set(times).size).toBe(times.length);
+    const ids = play.server.accounts.all().map((a) => a.userId);
+    await until('both back in the menu', () => ids.every((id) => play.server.community.statusOf(id) === 'menu'), 10_000);
+    expect(play.server.violations).toEqual([]);
+  }, 120_000);
+});
