@@ -3,6 +3,7 @@ import { measureInbound } from './inbound';
 import { measureHeadlessRss } from './rss';
 import { measureBattleStart } from './battle';
 import { measureCapacity } from './capacity';
+import { measureQueueToGame } from './local-play';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, number> = {};
@@ -20,6 +21,10 @@ say('battle/start on the real engine (spring-headless joining a spring-dedicated
 Object.assign(figures, await measureBattleStart());
 say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms (goal ≤ 50 ms; a bare spawn of the same binary takes ${figures.bare_spawn_ms} ms, ratio ${figures.spawn_ratio})`);
 say(`  battle/start → player in game ${figures.battle_start_to_in_game_ms} ms`);
+
+say('local play: queue → both players in game (embedded server, local autohost, two lobby cores with spring-headless)');
+Object.assign(figures, await measureQueueToGame());
+say(`  queue → in game ${figures.queue_to_in_game_ms} ms (goal ≤ 10000 ms; queue → found ${figures.queue_to_found_ms} ms, last ready → in game ${figures.ready_to_in_game_ms} ms)`);
 
 say('embedded server capacity: connection-core clients on 127.0.0.1, server in its own process');
 Object.assign(figures, await measureCapacity());
