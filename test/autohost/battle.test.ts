@@ -20,6 +20,11 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  if (world) {
+    // Passwords reach the engine only through the 0600 script: never an update, a log line or a crash detail.
+    const seen = JSON.stringify(world.server.autohosts.updates) + world.logger.lines.join('\n');
+    for (const player of [alice, bob]) expect(seen).not.toContain(player.password);
+  }
   await world?.close();
 });
 

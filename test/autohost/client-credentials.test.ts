@@ -105,6 +105,18 @@ describe('ClientCredentials', () => {
     expect(logger.lines.join('\n')).not.toContain('not-the-secret-1234');
   });
 
+  it('an upgrade refused with 401 (an expired token) drops the cached token and tries again with a fresh one', async () => {
+    const server = await embeddedServer();
+    const { secret } = server.addAutohostClient('ah-401');
+    server.refuseUpgrades(401);
+    const autohost = new LocalAutohost({ serverUrl: server.baseUrl, clientId: 'ah-401', clientSecret: secret, registry: await emptyRegistry(), contentDirs: [] });
+    cleanups.push(() => autohost.close());
+    await autohost.start();
+    await waitFor(() => autohost.connectionStatus.phase === 'unauthorized', 5_000, 'the 401');
+    server.refuseUpgrades(null);
+    await waitFor(() => server.autohosts.statusOf('ah-401') !== null, 5_000, 'the autohost to sign in again and connect');
+  });
+
   it('discovery whose issuer is another server is refused before the secret is sent', async () => {
     const posts: string[] = [];
     const impostor = await httpServer((req, res, origin) => {

@@ -45,7 +45,7 @@ describe.sequential('LocalAutohost requests on the real engine', () => {
     const before = performance.now();
     const answer = await world.endpoint().call('autohost/start', battle);
     const ms = performance.now() - before;
-    console.log(`[timing] autohost/start request → answer: ${ms.toFixed(1)} ms`);
+    console.log(`[timing] autohost/start request → answer: ${ms.toFixed(1)} ms; ${world.logger.lines.find((l) => l.includes('is up on port'))}`);
     expect(answer.ips).toEqual(['127.0.0.1']);
     expect(answer.port).toBeGreaterThanOrEqual(1024);
     const dirs = await readdir(world.battlesDir);

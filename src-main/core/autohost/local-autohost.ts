@@ -93,6 +93,8 @@ interface Battle {
   /** The process is gone (or never started) and the battle's resources are released. */
   released: boolean;
   killRequested: boolean;
+  /** spawn → SERVER_STARTED, for the log. */
+  firstPacketMs: number | null;
   timers: NodeJS.Timeout[];
   state: HostedBattleState;
   onStarted: (() => void) | null;
@@ -104,6 +106,7 @@ interface Battle {
 type StartAnswer = { ips: string[]; port: number };
 
 const OUTPUT_LINES_KEPT = 30;
+const ENDED_BATTLES_KEPT = 20;
 // `Password=x;` as the engine may echo a script: never in a log or a crash detail.
 const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\r\n]*/gi;
 const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
@@ -272,6 +275,7 @@ export class LocalAutohost {
       terminal: false,
       released: false,
       killRequested: false,
+      firstPacketMs: null,
       timers: [],
       state: initialBattleState({
         battleId: key,
@@ -287,7 +291,9 @@ export class LocalAutohost {
       markGone,
     };
     // Reserved before the first await that creates anything, so capacity and duplicates are checked against it.
+    this.battles.delete(key);
     this.battles.set(key, battle);
+    this.forgetOldBattles();
     this.changed(battle);
     this.statusChanged();
     try {
@@ -295,7 +301,7 @@ export class LocalAutohost {
       battle.answered = true;
       battle.state = { ...battle.state, port };
       this.changed(battle);
-      this.logger.info(`battle ${key} is up on port ${port} (${Math.round(performance.now() - startedAt)} ms after the start request)`);
+      this.logger.info(`battle ${key} is up on port ${port} (${Math.round(performance.now() - startedAt)} ms after the start request, the engine's first packet ${battle.firstPacketMs} ms after its spawn)`);
       return { ips: [this.options.hostIp ?? '127.0.0.1'], port };
     } catch (error) {
       const details = error instanceof Error ? error.message : String(error);
@@ -307,6 +313,12 @@ export class LocalAutohost {
       this.statusChanged();
       throw new FailWith<'autohost/start'>('internal_error', details);
     }
+  }
+
+  /** Ended battles stay visible to the UI, the newest few only. */
+  private forgetOldBattles(): void {
+    const ended = [...this.battles.values()].filter((b) => b.released && b.state.end !== null);
+    for (const battle of ended.slice(0, Math.max(0, ended.length - ENDED_BATTLES_KEPT))) this.battles.delete(battle.key);
   }
 
   async killBattle(data: RequestData<'autohost/kill'>): Promise<void> {
@@ -534,6 +546,7 @@ export class LocalAutohost {
       battle.onGone = (why) => reject(new Error(why));
       battle.timers.push(setTimeout(() => reject(new Error(`spring-dedicated sent no first packet within ${this.options.startTimeoutMs ?? 10_000} ms`)), this.options.startTimeoutMs ?? 10_000));
     });
+    const spawnedAt = performance.now();
     const child = spawn(engine.binaries.dedicated!, args, {
       cwd: battle.dir,
       // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir (engine-brief).
@@ -544,6 +557,7 @@ export class LocalAutohost {
     battle.pid = child.pid ?? null;
     this.watchProcess(battle, child);
     await started;
+    battle.firstPacketMs = Math.round(performance.now() - spawnedAt);
     for (const timer of battle.timers.splice(0)) clearTimeout(timer);
     battle.onStarted = null;
     battle.onGone = null;
@@ -592,7 +606,8 @@ export class LocalAutohost {
       if (child.pid === undefined) this.processGone(battle, `spring-dedicated could not be started: ${error.message}`, false);
     });
     child.once('exit', (code, signal) => {
-      const clean = code === 0 || (battle.killRequested && (signal === 'SIGTERM' || code === 143));
+      // An exit we asked for (kill request, shutdown) is a quit, whatever signal it took; otherwise only exit code 0 is.
+      const clean = code === 0 || battle.killRequested;
       const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
       this.processGone(battle, `spring-dedicated ${how}${this.lastLine(battle)}`, clean);
     });
