@@ -1,4 +1,4 @@
-// Builds the lobby the window shows from the settings: the configured server, or (none configured) the embedded server on 127.0.0.1.
+// Builds the lobby the window shows from the settings: the configured server, or (none configured) local play: the embedded server on 127.0.0.1 with a local autohost.
 // No Electron import: main.ts passes in what it knows (data dir, token source, logger).
 import path from 'node:path';
 import type { SettingsView } from '../contract';
@@ -7,7 +7,7 @@ import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
 import type { LobbyApp } from '../core/lobby/intents';
 import type { Logger } from '../core/log';
-import { TachyonServer } from '../core/server/tachyon-server';
+import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
 
 export interface LobbyFactoryOptions {
   /** Default data directory when the settings name none. */
@@ -17,10 +17,12 @@ export interface LobbyFactoryOptions {
   logger: Logger;
   /** The local player's name on the embedded server. */
   localPlayerName: string;
+  /** The player's engine binary: `client` (GL) in the app, `headless` in tests. */
+  engineBinary?: EngineClientKind;
+  /** Test tuning of local play (ready timeout, match interval, host wait) and the engine panel's stats period. */
+  localPlay?: Pick<LocalPlayOptions, 'readyTimeoutMs' | 'matchIntervalMs' | 'initialNetworkTimeoutSeconds'>;
+  engine?: Pick<BattleEngineOptions, 'statsIntervalMs' | 'runner'>;
 }
-
-/** Playlists of the embedded server, so a newcomer can try matchmaking at once. */
-const LOCAL_PLAYLISTS = [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Tachyon Test Game', map: 'Tachyon Test Map' }];
 
 export interface AppEngineInput {
   /** Engine folders from the settings; the system engine (Debian's `spring`) is always looked for too. */
@@ -32,6 +34,8 @@ export interface AppEngineInput {
   /** `client` (GL) in the app; `headless` in tests. */
   binary?: EngineClientKind;
   statsIntervalMs?: number;
+  /** An engine registry already discovered (local play's); otherwise one is discovered from `enginePaths`. */
+  registry?: EngineRegistry;
 }
 
 /** The directory maps and games are kept in, under a data directory. */
@@ -45,12 +49,12 @@ export function contentDirOf(dataDir: string): string {
  * battle/start is answered with "engine not installed" in words rather than an unhandled rejection.
  */
 export function appEngineOptions(input: AppEngineInput): BattleEngineOptions {
-  const registry = EngineRegistry.discover({ engineDirs: [...input.enginePaths] }).catch(() =>
-    EngineRegistry.discover({ engineDirs: [], includeSystem: false }),
-  );
+  const registry =
+    input.registry ??
+    EngineRegistry.discover({ engineDirs: [...input.enginePaths] }).catch(() => EngineRegistry.discover({ engineDirs: [], includeSystem: false }));
   return {
     registry,
-    contentDirs: [contentDirOf(input.dataDir), ...(input.contentDirs ?? [])],
+    contentDirs: [...new Set([contentDirOf(input.dataDir), ...(input.contentDirs ?? [])])],
     binary: input.binary ?? 'client',
     runner: { tempBase: path.join(input.dataDir, 'engine-runs') },
     ...(input.statsIntervalMs !== undefined ? { statsIntervalMs: input.statsIntervalMs } : {}),
@@ -60,32 +64,51 @@ export function appEngineOptions(input: AppEngineInput): BattleEngineOptions {
 export function createLobbyFactory(options: LobbyFactoryOptions): (settings: SettingsView) => Promise<LobbyApp> {
   return async (settings) => {
     const dataDir = settings.dataDir ?? options.defaultDataDir;
+    const engineFor = (extra: Partial<AppEngineInput>): BattleEngineOptions => {
+      const wired = appEngineOptions({
+        enginePaths: settings.enginePaths,
+        dataDir,
+        binary: options.engineBinary ?? 'client',
+        ...(options.engine?.statsIntervalMs !== undefined ? { statsIntervalMs: options.engine.statsIntervalMs } : {}),
+        ...extra,
+      });
+      return options.engine?.runner ? { ...wired, runner: { ...wired.runner, ...options.engine.runner } } : wired;
+    };
     if (settings.serverUrl !== null) {
       return createLobbyApp({
         serverUrl: settings.serverUrl,
         getToken: () => options.readToken() ?? '',
         dataDir,
         logger: options.logger,
-        engine: appEngineOptions({ enginePaths: settings.enginePaths, dataDir }),
+        engine: engineFor({}),
       });
     }
-    const server = new TachyonServer({ logger: options.logger.child('embedded-server'), playlists: LOCAL_PLAYLISTS });
-    const baseUrl = await server.listen(0, '127.0.0.1');
-    const { token } = server.addPlayer(options.localPlayerName);
+    // Local play: the embedded server, playlists from the content found (or the tiny test content), a local autohost.
+    const local = await startLocalPlay({
+      dataDir: path.join(dataDir, 'local'),
+      contentDirs: [contentDirOf(dataDir)],
+      engines: { engineDirs: [...settings.enginePaths] },
+      logger: options.logger.child('local-play'),
+      ...options.localPlay,
+    });
+    const token = local.tokenFor(options.localPlayerName);
     const app = createLobbyApp({
-      serverUrl: baseUrl,
+      serverUrl: local.baseUrl,
       getToken: () => token,
       dataDir: path.join(dataDir, 'local'),
       logger: options.logger,
-      engine: appEngineOptions({ enginePaths: settings.enginePaths, dataDir }),
+      engine: engineFor({ registry: local.registry, contentDirs: local.content.contentDirs }),
     });
+    // The hosted battles' updates (seed 003) feed the Battle view of this lobby.
+    const stopUpdates = local.forwardBattleUpdates((patch) => app.publish(patch));
     return {
       snapshot: () => app.snapshot(),
       onPatch: (listener) => app.onPatch(listener),
       intents: app.intents,
       async close() {
+        stopUpdates();
         await app.close();
-        await server.close();
+        await local.close();
       },
     };
   };

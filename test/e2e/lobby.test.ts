@@ -12,8 +12,8 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
 import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
-import { appEngineOptions, contentDirOf } from '../../src-main/electron/lobby-factory';
-import { TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
+import { appEngineOptions, contentDirOf, createLobbyFactory } from '../../src-main/electron/lobby-factory';
+import { TEST_CHAT_LINE, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import type { BattleUpdateView } from '../../src-main/contract';
 import type { BattleEngineOptions } from '../../src-main/core/battle-engine';
 import { connected, createWorld, waitFor, type World } from '../support/world';
@@ -109,6 +109,13 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
       })),
     logError: (m) => logger.error(m),
   });
+  const { page, problems } = await openPage(service);
+  scene = { world, page, alice: { userId }, problems, dataDir, app: () => aliceApp as unknown as CoreLobbyApp };
+  return scene;
+}
+
+/** The page on a lobby service, through the bridge, connected; its console errors collected. */
+async function openPage(service: LobbyService): Promise<{ page: Page; problems: string[] }> {
   const bridge: Bridge = await startBridge(rendererDir, service);
   cleanup.push(() => service.close());
   cleanup.push(() => bridge.close());
@@ -122,8 +129,7 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
   });
   await page.goto(bridge.url);
   await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-  scene = { world, page, alice: { userId }, problems, dataDir, app: () => aliceApp as unknown as CoreLobbyApp };
-  return scene;
+  return { page, problems };
 }
 
 async function player(world: World, name: string) {
@@ -396,6 +402,53 @@ describe('lobby in Chromium', () => {
     await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
     await expect.poll(() => page.getByTestId('settings-server-hint').textContent()).toContain(`Now: ${world.server.baseUrl.replace('127.0.0.1', 'localhost')}.`);
   });
+
+  it('plays against the AI on local play: the app factory, the local autohost, and the hosted battle in the Battle view', async () => {
+    // Exactly the app's path with no server configured (startLocalPlay behind createLobbyFactory), with the headless engine.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-e2e-local-'));
+    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    // Content in the data dir's content folder, as a player would have it: local play offers it (a game over at frame 240).
+    await writeTestContent(contentDirOf(dataDir), { gameOverFrame: 240 });
+    const logger = createMemoryLogger();
+    const service = await createLobbyService({
+      settings: createMemorySettingsStore(),
+      createApp: createLobbyFactory({
+        defaultDataDir: dataDir,
+        readToken: () => null,
+        logger,
+        localPlayerName: 'alice',
+        engineBinary: 'headless',
+        localPlay: { matchIntervalMs: 100, readyTimeoutMs: 10_000 },
+        engine: { statsIntervalMs: 300, runner: { stopGraceMs: 5_000 } },
+      }),
+      logError: (m) => logger.error(m),
+    });
+    const { page, problems } = await openPage(service);
+    scene = { problems } as unknown as Scene;
+    await page.getByTestId('playlist-vs-ai').click();
+    await page.getByTestId('queue').click();
+    await page.getByTestId('match-found').waitFor({ timeout: 10_000 });
+    await page.getByTestId('ready').click();
+    await page.getByTestId('nav-battle').click();
+    await page.getByTestId('engine-status').filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
+    // The local autohost's updates reach the page through the core: alice is in the hosted battle, and it runs.
+    await page.getByTestId('battle-updates').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('battle-events').textContent(), { timeout: 30_000 }).toContain('alice joined');
+    await expect.poll(() => page.getByTestId('battle-outcome').textContent(), { timeout: 30_000 }).toBe('In progress');
+    expect(await page.getByTestId('battle-players').textContent()).toContain('alice');
+    await shot(page, 'local-play-battle');
+    // The test game ends itself after a few seconds: the result, alice leaving and the host closing all show up.
+    await expect.poll(() => page.getByTestId('battle-outcome').textContent(), { timeout: 30_000 }).toMatch(/^Finished — Team \d won/);
+    await expect.poll(() => page.getByTestId('battle-events').textContent(), { timeout: 20_000 }).toContain('alice left the game');
+    await expect.poll(() => page.getByTestId('battle-events').textContent(), { timeout: 20_000 }).toContain('The battle closed');
+    await page.getByTestId('engine-status').filter({ hasText: 'offline' }).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('engine-exit').textContent()).toBe('0');
+    expect(await page.getByTestId('battle-players').textContent()).toMatch(/alice\s*left the game/);
+    // The test game says one line to all: the chat update, with its destination, as text.
+    expect(await page.getByTestId('battle-chat-text').allTextContents()).toContain(TEST_CHAT_LINE);
+    expect(await page.getByTestId('battle-events').textContent()).toContain('alice to all');
+    await shot(page, 'local-play-finished');
+  }, 90_000);
 
   it('renders a hostile username as text', async () => {
     const { world, page } = await openLobby();
