@@ -27,6 +27,7 @@ export interface LocalPlayOptions {
   matchIntervalMs?: number;
   /** Seconds a hosted battle waits for its first player (engine minimum 10). */
   initialNetworkTimeoutSeconds?: number;
+  autohostReconnectGraceMs?: number;
 }
 
 export interface LocalPlay {
@@ -57,6 +58,7 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
     playlists: localPlaylists(engine?.version ?? 'none', content),
     readyTimeoutMs: options.readyTimeoutMs,
     matchIntervalMs: options.matchIntervalMs,
+    autohostReconnectGraceMs: options.autohostReconnectGraceMs,
   });
   const tokens: Record<string, string> = {};
   for (const name of options.players ?? []) tokens[name] = server.addPlayer(name).token;
@@ -73,8 +75,15 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
         initialNetworkTimeoutSeconds: options.initialNetworkTimeoutSeconds,
       });
       await autohost.start();
+      // Ready means ready: a player who queues at once must find the autohost connected and its status known.
+      const deadline = Date.now() + 15_000;
+      while (server.autohosts.statusOf(client.clientId) === null) {
+        if (Date.now() > deadline) throw new Error('the local autohost did not connect to the embedded server within 15 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
   } catch (error) {
+    await autohost?.close();
     await server.close();
     throw error;
   }

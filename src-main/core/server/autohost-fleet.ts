@@ -28,7 +28,13 @@ export class AutohostFleet implements BattleLauncher {
   private readonly endedListeners = new Set<(battleId: string) => void>();
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
 
-  constructor(private readonly logger: Logger, private readonly now: () => number = Date.now) {}
+  private readonly goneTimers = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * @param reconnectGraceMs how long an autohost may be away before its battles count as over (it may come back and
+   *   resubscribe with `since`; if it does not, its players must not stay `playing` forever).
+   */
+  constructor(private readonly logger: Logger, private readonly now: () => number = Date.now, private readonly reconnectGraceMs = 30_000) {}
 
   onBattleEnded(listener: (battleId: string) => void): () => void {
     this.endedListeners.add(listener);
@@ -50,6 +56,9 @@ export class AutohostFleet implements BattleLauncher {
 
   attach(connection: AutohostConnection): void {
     const record = this.autohosts.get(connection.clientId) ?? { connection: null, status: null, lastTime: this.now() * 1000 };
+    const gone = this.goneTimers.get(connection.clientId);
+    if (gone) clearTimeout(gone);
+    this.goneTimers.delete(connection.clientId);
     record.connection = connection;
     record.status = null;
     this.autohosts.set(connection.clientId, record);
@@ -71,7 +80,26 @@ export class AutohostFleet implements BattleLauncher {
     if (record?.connection === connection) {
       record.connection = null;
       record.status = null;
+      const timer = setTimeout(() => this.abandon(connection.clientId), this.reconnectGraceMs);
+      timer.unref();
+      this.goneTimers.set(connection.clientId, timer);
     }
+  }
+
+  /** The autohost did not come back: its battles are over for the server. */
+  private abandon(clientId: string): void {
+    this.goneTimers.delete(clientId);
+    for (const [battleId, host] of [...this.battleHost]) {
+      if (host !== clientId) continue;
+      this.logger.warn(`autohost ${clientId} did not come back: battle ${battleId} is over`);
+      this.battleHost.delete(battleId);
+      for (const listener of this.endedListeners) listener(battleId);
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.goneTimers.values()) clearTimeout(timer);
+    this.goneTimers.clear();
   }
 
   async launch(match: MatchToLaunch): Promise<{ ip: string; port: number }> {

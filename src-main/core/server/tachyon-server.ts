@@ -31,6 +31,8 @@ export interface TachyonServerOptions {
   oauth?: Omit<PlayerAuthorizationOptions, 'accessTokenLifetimeSeconds'>;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
+  /** How long an autohost may be away before its battles are over (default 30 s). */
+  autohostReconnectGraceMs?: number;
 }
 
 /** A connected client, as the server's services see it. */
@@ -77,7 +79,7 @@ export class TachyonServer {
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
     this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds());
     this.community.accountOf = (userId) => this.accounts.get(userId);
-    this.autohosts = new AutohostFleet(this.logger.child('autohosts'));
+    this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs);
     this.matchmaker = new Matchmaker({
       sessionsOf: (userId) => this.sessionsOf(userId),
       community: this.community,
@@ -116,6 +118,7 @@ export class TachyonServer {
   async close(): Promise<void> {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.matchmaker.stop();
+    this.autohosts.stop();
     for (const session of this.sessions) session.socket.terminate();
     for (const socket of this.autohostSockets) socket.terminate();
     this.sessions.clear();
