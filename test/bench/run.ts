@@ -4,6 +4,7 @@ import { measureHeadlessRss } from './rss';
 import { measureBattleStart } from './battle';
 import { measureCapacity } from './capacity';
 import { measureQueueToGame } from './local-play';
+import { measureRendererPatch } from './renderer';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, number> = {};
@@ -29,5 +30,9 @@ say(`  queue → in game ${figures.queue_to_in_game_ms} ms (goal ≤ 10000 ms; q
 say('embedded server capacity: connection-core clients on 127.0.0.1, server in its own process');
 Object.assign(figures, await measureCapacity());
 say(`  held ${figures.server_concurrent_users} users with p95 system/serverStats round trip ${figures.stats_rtt_ms_at_max} ms (${figures.stats_rtt_ms_at_100} ms at 100 users, ratio ${figures.stats_rtt_ratio})`);
+
+say('renderer in Chromium: 10,000 users listed, one patch of 1,000 user changes applied and laid out');
+Object.assign(figures, await measureRendererPatch());
+say(`  ${figures.render_patch_1000_ms} ms per 1,000-user patch (${figures.render_frame_budget_ratio} of a 16 ms frame; goal ≤ 1), JS heap ${figures.renderer_heap_mb} MB`);
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
