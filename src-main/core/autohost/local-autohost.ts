@@ -232,10 +232,7 @@ export class LocalAutohost {
     const existing = this.battles.get(key);
     if (existing && !existing.state.end) throw new FailWith<'autohost/start'>('battle_already_exists', `battle ${key} is already hosted here`);
     const engine = this.findEngine(data.engineVersion);
-    const status = this.status;
-    if (status.currentBattles >= status.maxBattles) {
-      throw new FailWith<'autohost/start'>('invalid_request', `this autohost is full (${status.currentBattles} of ${status.maxBattles} battles)`);
-    }
+    this.checkRoom();
     const roster = checkRoster(data);
     let luamsg: RegExp | null = null;
     if (data.luamsgRegexp !== undefined) {
@@ -251,9 +248,11 @@ export class LocalAutohost {
       const content = await checkContent({ dataDirs: [...this.options.contentDirs, engine.dataDir], gameName: data.gameName, mapName: data.mapName });
       if (!content.ok) throw new FailWith<'autohost/start'>('internal_error', content.message ?? 'the game or map is not installed');
     }
+    // Another start may have arrived during the content check.
     if (this.battles.get(key) && !this.battles.get(key)!.state.end) {
       throw new FailWith<'autohost/start'>('battle_already_exists', `battle ${key} is already hosted here`);
     }
+    this.checkRoom();
 
     let markGone = () => {};
     const gone = new Promise<void>((resolve) => (markGone = resolve));
@@ -312,6 +311,13 @@ export class LocalAutohost {
       this.battles.delete(key);
       this.statusChanged();
       throw new FailWith<'autohost/start'>('internal_error', details);
+    }
+  }
+
+  private checkRoom(): void {
+    const status = this.status;
+    if (status.currentBattles >= status.maxBattles) {
+      throw new FailWith<'autohost/start'>('invalid_request', `this autohost is full (${status.currentBattles} of ${status.maxBattles} battles)`);
     }
   }
 
