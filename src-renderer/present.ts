@@ -1,5 +1,5 @@
 // Words and numbers for the player: pure functions from views to text, shared by components and unit-tested without Vue.
-import type { CancelReason, ChatChannel, ChatLine, ConnectionView, IpcErrorCode, MatchmakingView, UserStatus } from '../src-main/contract';
+import type { CancelReason, ChatChannel, ChatLine, ConnectionView, IpcErrorCode, MatchmakingView, ServerProfileView, SessionView, UserStatus } from '../src-main/contract';
 
 export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'idle';
 
@@ -98,12 +98,55 @@ export function intentErrorWords(code: IpcErrorCode, reason?: string, message?: 
       return message ?? 'That input was not accepted.';
     case 'not_available':
       return message ?? 'Not available right now.';
+    case 'sign_in_failed':
+      // core/auth's sentences are written for the player (access denied, timed out, server unreachable).
+      return message ?? 'The sign-in failed. Try again.';
     case 'unknown_intent':
     case 'forbidden_sender':
     case 'internal':
       return 'Something went wrong in the app. Its log has the details.';
     default:
       return assertNever(code);
+  }
+}
+
+export interface SessionWords {
+  /** One line: where the player stands with this server. */
+  readonly title: string;
+  /** What to do next, or what went wrong, in words. */
+  readonly detail: string;
+  readonly tone: Tone;
+  /** Which button the panel offers. */
+  readonly action: 'signIn' | 'cancel' | 'signOut' | null;
+}
+
+/** The sign-in panel's words for the current server; `name` is who the server says we are (self), when known. */
+export function sessionWords(session: SessionView, profile: ServerProfileView | undefined, name: string | null): SessionWords {
+  const server = profile?.label ?? session.server;
+  if (profile?.kind === 'embedded') {
+    return { title: 'Playing on this computer', detail: 'The local server needs no sign-in.', tone: 'good', action: null };
+  }
+  switch (session.state) {
+    case 'signed_out':
+      return {
+        title: `Not signed in to ${server}`,
+        detail: session.message ?? 'Sign in through the server\'s page in your browser to play here.',
+        tone: session.problem && session.problem !== 'cancelled' ? 'bad' : 'idle',
+        action: 'signIn',
+      };
+    case 'signing_in':
+      return { title: 'Waiting for your browser…', detail: `Finish signing in to ${server} on the page that opened in your browser.`, tone: 'busy', action: 'cancel' };
+    case 'signed_in':
+      return {
+        title: name ? `Signed in as ${name}` : `Signed in to ${server}`,
+        detail: session.lastEvent === 'token expiring' ? 'Renewing your sign-in…' : `Your sign-in to ${server} is remembered on this computer.`,
+        tone: 'good',
+        action: 'signOut',
+      };
+    case 'expired':
+      return { title: `Your sign-in to ${server} has ended`, detail: session.message ?? 'Sign in again to keep playing.', tone: 'warn', action: 'signIn' };
+    default:
+      return assertNever(session.state);
   }
 }
 

@@ -42,16 +42,61 @@ export interface SettingsView {
   readonly dataDir: string | null;
 }
 
-/** Everything the renderer needs at start: the lobby and the settings. */
-export interface AppSnapshot extends LobbySnapshot {
-  readonly settings: SettingsView;
+/** Where the player stands with the current server's sign-in (issue 7). Never a token, code or verifier: only state and words. */
+export type SessionState = 'signed_out' | 'signing_in' | 'signed_in' | 'expired';
+/** Seed 004's player-facing words: `auth success`, `token expiring` (a refresh started), `token expired` (sign in again). */
+export type SessionEventName = 'auth success' | 'token expiring' | 'token expired';
+/** Why the last sign-in attempt or session ended, as a stable code (the words are in `message`). */
+export type SignInProblem = 'access_denied' | 'timeout' | 'cancelled' | 'network' | 'refused' | 'ended';
+
+export interface SessionView {
+  readonly state: SessionState;
+  /** The server profile this is about (`embedded`, or the server's origin). */
+  readonly server: string;
+  readonly lastEvent?: SessionEventName;
+  /** What happened, in words for the player (a failed sign-in, an ended session). */
+  readonly message?: string;
+  readonly problem?: SignInProblem;
 }
 
-/** Patches main publishes: the core's, the settings, and a full reset when the lobby behind the window is replaced (server changed). */
+/** One server the player knows: the embedded local server first, then the addresses they added. */
+export interface ServerProfileView {
+  /** `embedded`, or the server's origin. */
+  readonly id: string;
+  readonly kind: 'embedded' | 'remote';
+  /** The origin; null for the embedded server (its port is chosen at each start). */
+  readonly url: string | null;
+  readonly label: string;
+  /** A sign-in is remembered for this server. */
+  readonly signedIn: boolean;
+}
+
+export interface ServersView {
+  /** The profile the lobby connects to. */
+  readonly current: string;
+  readonly profiles: readonly ServerProfileView[];
+}
+
+/** Everything the renderer needs at start: the lobby, the settings, the servers and the sign-in. */
+export interface AppSnapshot extends LobbySnapshot {
+  readonly settings: SettingsView;
+  readonly servers: ServersView;
+  readonly session: SessionView;
+}
+
+/** Patches main publishes: the core's, the settings, servers and sign-in, and a full reset when the lobby behind the window is replaced (server changed). */
 export type AppPatch =
   | LobbyPatch
   | { readonly slice: 'settings'; readonly value: SettingsView }
+  | { readonly slice: 'servers'; readonly value: ServersView }
+  | { readonly slice: 'session'; readonly value: SessionView }
   | { readonly slice: 'reset'; readonly value: AppSnapshot };
+
+/** The answer to `signIn`: the browser was asked to open the server's page; the rest arrives as `session` patches. */
+export interface SignInStarted {
+  readonly openedBrowser: true;
+  readonly server: string;
+}
 
 /**
  * The patch feed carries a sequence number so the renderer can drop patches already contained in the snapshot it asked
@@ -99,6 +144,16 @@ export interface IntentMap {
   setEnginePaths: { payload: { enginePaths: string[] }; result: SettingsView };
   /** No `dataDir` means the app's default. */
   setDataDir: { payload: { dataDir?: string }; result: SettingsView };
+  /** Starts the sign-in for the current server in the system browser; resolves once the browser was asked to open. */
+  signIn: { payload: null; result: SignInStarted };
+  cancelSignIn: { payload: null; result: null };
+  /** Revokes where the server offers it, forgets the sign-in, then disconnects (system/disconnect). */
+  signOut: { payload: null; result: { revoked: boolean } };
+  /** Adds a server address (kept as its origin) and switches the lobby to it. */
+  addServer: { payload: { url: string; label?: string }; result: ServersView };
+  chooseServer: { payload: { id: string }; result: ServersView };
+  /** Forgets a server and its sign-in; the embedded server cannot be removed. */
+  removeServer: { payload: { id: string }; result: ServersView };
 }
 
 export type IntentName = keyof IntentMap;
@@ -108,7 +163,7 @@ export type ResultOf<N extends IntentName> = IntentMap[N]['result'];
 export type PayloadArgs<N extends IntentName> = PayloadOf<N> extends null ? [payload?: null] : [payload: PayloadOf<N>];
 
 /** Stable codes a result may fail with: the core's, plus those the IPC layer itself produces. */
-export type IpcErrorCode = IntentErrorCode | 'unknown_intent' | 'forbidden_sender';
+export type IpcErrorCode = IntentErrorCode | 'unknown_intent' | 'forbidden_sender' | 'sign_in_failed';
 
 export type IpcResult<T> =
   | { readonly ok: true; readonly value: T }
@@ -129,6 +184,8 @@ const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
 const PATH = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 /** The core decides what is too long for the server (`message_too_long`); this only caps what crosses IPC. */
 export const CHAT_TEXT_MAX = 4096;
+/** A profile id is `embedded` or an origin, which is at most an address's length. */
+const PROFILE_ID = { type: 'string', minLength: 1, maxLength: 2048 } as const;
 const NONE: JSONSchemaType<null> = { type: 'null', nullable: true };
 const USER: JSONSchemaType<{ userId: string }> = {
   type: 'object',
@@ -200,6 +257,17 @@ export const PAYLOAD_SCHEMAS: { readonly [N in IntentName]: JSONSchemaType<Paylo
     required: [],
     additionalProperties: false,
   },
+  signIn: NONE,
+  cancelSignIn: NONE,
+  signOut: NONE,
+  addServer: {
+    type: 'object',
+    properties: { url: { type: 'string', minLength: 1, maxLength: 2048 }, label: { type: 'string', minLength: 1, maxLength: 64, nullable: true } },
+    required: ['url'],
+    additionalProperties: false,
+  },
+  chooseServer: { type: 'object', properties: { id: PROFILE_ID }, required: ['id'], additionalProperties: false },
+  removeServer: { type: 'object', properties: { id: PROFILE_ID }, required: ['id'], additionalProperties: false },
 };
 
 /** The names, for the preload's allow-list and main's dispatch. */

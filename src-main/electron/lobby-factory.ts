@@ -2,6 +2,7 @@
 // No Electron import: main.ts passes in what it knows (data dir, token source, logger).
 import path from 'node:path';
 import type { SettingsView } from '../contract';
+import { refreshOnUnauthorized, type TokenSession } from '../core/auth';
 import type { BattleEngineOptions } from '../core/battle-engine';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
@@ -12,8 +13,13 @@ import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
 export interface LobbyFactoryOptions {
   /** Default data directory when the settings name none. */
   defaultDataDir: string;
-  /** The session token for a configured server; stays in main. */
+  /** A fixed token for a configured server (TACHYON_TOKEN, scripts); stays in main. Used when no sign-in session is given. */
   readToken(): string | null;
+  /**
+   * The signed-in session for a remote server (issue 7), from the sign-in service: the lobby takes its access token
+   * through `getAccessToken` (refreshed before expiry and before every reconnect) and a 401 refreshes once.
+   */
+  sessionFor?(serverUrl: string): TokenSession | null;
   logger: Logger;
   /** The local player's name on the embedded server. */
   localPlayerName: string;
@@ -75,13 +81,33 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       return options.engine?.runner ? { ...wired, runner: { ...wired.runner, ...options.engine.runner } } : wired;
     };
     if (settings.serverUrl !== null) {
-      return createLobbyApp({
+      const session = options.sessionFor?.(settings.serverUrl) ?? null;
+      if (!session) {
+        const token = options.readToken();
+        // Not signed in and no fixed token: a lobby that does not connect until the player signs in (the page shows why).
+        return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), autoConnect: token !== null });
+      }
+      const app = createLobbyApp({
         serverUrl: settings.serverUrl,
-        getToken: () => options.readToken() ?? '',
+        getToken: () => session.getAccessToken(),
         dataDir,
         logger: options.logger,
         engine: engineFor({}),
       });
+      // Brief §1/§2: a 401 on the upgrade refreshes once and reconnects; a second one ends the session (`token expired`).
+      const stopRefresh = refreshOnUnauthorized(session, {
+        onStatus: (listener) => app.onPatch((patch) => { if (patch.slice === 'connection') listener(patch.value); }),
+        retryNow: () => void app.intents.reconnectNow().catch(() => undefined),
+      });
+      return {
+        snapshot: () => app.snapshot(),
+        onPatch: (listener) => app.onPatch(listener),
+        intents: app.intents,
+        async close() {
+          stopRefresh();
+          await app.close();
+        },
+      };
     }
     // Local play: the embedded server, playlists from the content found (or the tiny test content), a local autohost.
     const local = await startLocalPlay({

@@ -12,11 +12,15 @@ import {
   type PatchMessage,
   type PayloadOf,
   type ResultOf,
+  type ServersView,
+  type SessionView,
   type SettingsView,
 } from '../contract';
+import { AuthError, EMBEDDED_PROFILE_ID, serverOrigin } from '../core/auth';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
 import { checkSettingsChange } from './settings-check';
+import type { SignInService } from './sign-in-service';
 
 export interface LobbyServiceOptions {
   settings: SettingsStore;
@@ -24,6 +28,11 @@ export interface LobbyServiceOptions {
   createApp(settings: SettingsView): Promise<LobbyApp>;
   /** Where unexpected handler errors go (with their stack); never the renderer. */
   logError?(message: string): void;
+  /**
+   * Server profiles and sign-in (issue 7). Without it the shell supplies tokens itself (tests, TACHYON_TOKEN):
+   * the page then sees the current server as signed in and the sign-in intents answer `not_available`.
+   */
+  auth?: SignInService;
 }
 
 export interface LobbyService {
@@ -50,8 +59,14 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   const listeners = new Set<(message: PatchMessage) => void>();
   let seq = 0;
   let closed = false;
+  const auth = options.auth;
+  // Resume the remembered sign-in before the first lobby is built, so it connects with it at once.
+  await auth?.select(options.settings.get().serverUrl);
   let app = await options.createApp(options.settings.get());
   let unsubscribe = app.onPatch((patch) => publish(patch));
+  const stopAuthPatches = auth?.onPatch((patch) => publish(patch));
+  // Signed in, or the server ended the sign-in: the lobby is rebuilt with (or without) the session's tokens.
+  const stopAuthChanges = auth?.onSessionChange(() => void rebuild().catch((error: unknown) => options.logError?.(`rebuild after a sign-in change failed: ${String(error)}`)));
 
   function publish(patch: AppPatch): void {
     seq += 1;
@@ -59,26 +74,69 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     for (const listener of listeners) listener(message);
   }
 
-  function snapshot(): AppSnapshot {
-    return { ...app.snapshot(), settings: options.settings.get() };
+  function profileIdOf(serverUrl: string | null): string {
+    if (serverUrl === null) return EMBEDDED_PROFILE_ID;
+    try {
+      return serverOrigin(serverUrl);
+    } catch {
+      return serverUrl;
+    }
   }
 
-  // A settings change rebuilds the lobby behind the window: the renderer gets one `reset` with the new world.
+  /** Without `auth`: the shell's own token, so the page sees the current server as signed in. */
+  function fixedServers(): ServersView {
+    const current = profileIdOf(options.settings.get().serverUrl);
+    const embedded = { id: EMBEDDED_PROFILE_ID, kind: 'embedded', url: null, label: 'This computer', signedIn: false } as const;
+    return {
+      current,
+      profiles: current === EMBEDDED_PROFILE_ID ? [embedded] : [embedded, { id: current, kind: 'remote', url: current, label: new URL(current).host, signedIn: true }],
+    };
+  }
+
+  function session(): SessionView {
+    return auth ? auth.session() : { state: 'signed_in', server: profileIdOf(options.settings.get().serverUrl) };
+  }
+
+  function snapshot(): AppSnapshot {
+    return { ...app.snapshot(), settings: options.settings.get(), servers: auth ? auth.servers() : fixedServers(), session: session() };
+  }
+
+  // A settings or sign-in change rebuilds the lobby behind the window: the old one says goodbye (system/disconnect),
+  // and the renderer gets one `reset` with the new world.
   let rebuilding: Promise<void> = Promise.resolve();
-  async function changeSettings(change: Partial<SettingsView>): Promise<SettingsView> {
-    // Checked here, in main, whatever the page checked: a bad value is refused in words and nothing is rebuilt.
-    const next = options.settings.update(await checkSettingsChange(change));
-    publish({ slice: 'settings', value: next });
+  function rebuild(beforeBuild?: () => Promise<void>): Promise<void> {
     rebuilding = rebuilding.then(async () => {
       if (closed) return;
       unsubscribe();
       await app.close();
+      await beforeBuild?.();
       app = await options.createApp(options.settings.get());
       unsubscribe = app.onPatch((patch) => publish(patch));
       publish({ slice: 'reset', value: snapshot() });
     });
-    await rebuilding;
+    return rebuilding;
+  }
+
+  async function changeSettings(change: Partial<SettingsView>): Promise<SettingsView> {
+    // Checked here, in main, whatever the page checked: a bad value is refused in words and nothing is rebuilt.
+    const before = options.settings.get().serverUrl;
+    const next = options.settings.update(await checkSettingsChange(change));
+    publish({ slice: 'settings', value: next });
+    // A new server: its profile is found or added and its remembered sign-in resumed before the lobby connects.
+    await rebuild(auth && next.serverUrl !== before ? () => auth.select(next.serverUrl) : undefined);
     return next;
+  }
+
+  function requireAuth(): SignInService {
+    if (!auth) throw new IntentError('not_available', 'This lobby was started with a fixed token; there is nothing to sign in to.');
+    return auth;
+  }
+
+  async function chooseServer(id: string): Promise<ServersView> {
+    const profile = requireAuth().profile(id);
+    if (!profile) throw new IntentError('invalid_input', 'That server is not in the list.');
+    await changeSettings({ serverUrl: profile.url });
+    return requireAuth().servers();
   }
 
   const intents = () => app.intents;
@@ -113,6 +171,20 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     setServerAddress: (p) => changeSettings({ serverUrl: p.serverUrl ?? null }),
     setEnginePaths: (p) => changeSettings({ enginePaths: p.enginePaths }),
     setDataDir: (p) => changeSettings({ dataDir: p.dataDir ?? null }),
+    signIn: () => requireAuth().signIn(),
+    cancelSignIn: () => none(() => requireAuth().cancelSignIn()),
+    // Revoke, forget locally, then the lobby is rebuilt without a token: closing the old one sends system/disconnect.
+    signOut: () => requireAuth().signOut(() => rebuild()),
+    addServer: async (p) => {
+      const checked = await checkSettingsChange({ serverUrl: p.url });
+      const profile = await requireAuth().addServer(checked.serverUrl ?? p.url, p.label ?? undefined);
+      return chooseServer(profile.id);
+    },
+    chooseServer: (p) => chooseServer(p.id),
+    removeServer: async (p) => {
+      await requireAuth().removeServer(p.id);
+      return requireAuth().servers();
+    },
   };
 
   async function invoke(name: unknown, rawPayload: unknown): Promise<IpcResult<unknown>> {
@@ -125,6 +197,8 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       const handler = handlers[name] as (p: unknown) => Promise<unknown>;
       return { ok: true, value: await handler(payload) };
     } catch (error) {
+      // The core's sign-in errors are written for the player and never hold a token, code or verifier.
+      if (error instanceof AuthError) return { ok: false, code: 'sign_in_failed', message: error.message, reason: error.code };
       if (error instanceof IntentError) {
         return error.reason === undefined
           ? { ok: false, code: error.code, message: error.message }
@@ -147,8 +221,11 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       closed = true;
       await rebuilding;
       listeners.clear();
+      stopAuthPatches?.();
+      stopAuthChanges?.();
       unsubscribe();
       await app.close();
+      await auth?.close();
     },
   };
 }

@@ -4,12 +4,16 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { app, ipcMain, protocol, safeStorage, type BrowserWindow, type WebContents } from 'electron';
 import Store from 'electron-store';
+import { ServerProfiles, createJsonFileProfileStore } from '../core/auth';
 import { createLogger } from '../core/log';
 import { createAppProtocolHandler } from './app-protocol';
 import { registerLobbyIpc } from './ipc';
 import { createLobbyFactory, localPlayerName } from './lobby-factory';
 import { createLobbyService, type LobbyService } from './lobby-service';
+import { createSafeStorageRefreshTokenStore } from './refresh-token-store';
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from './settings';
+import { createSignInService } from './sign-in-service';
+import { openSignInPage } from './system-browser';
 import { createTokenVault } from './token-vault';
 import { createMainWindow, hardenWebContents } from './window';
 
@@ -52,14 +56,24 @@ async function start(): Promise<void> {
   const store = new Store({ name: 'settings', cwd: userData, schema: SETTINGS_SCHEMA, defaults: SETTINGS_DEFAULTS });
   const settings = createSettingsStore(store as unknown as ConfLike);
 
+  // Sign-in (issue 7): refresh tokens sealed with safeStorage, the servers the player knows, the authorize page in the system browser.
+  const auth = createSignInService({
+    profiles: await ServerProfiles.open(createJsonFileProfileStore(path.join(userData, 'servers.json'))),
+    store: createSafeStorageRefreshTokenStore(safeStorage, path.join(userData, 'auth', 'refresh-tokens.bin')),
+    openBrowser: openSignInPage,
+    logger: logger.child('auth'),
+  });
+
   service = await createLobbyService({
     settings,
     createApp: createLobbyFactory({
       defaultDataDir: path.join(userData, 'data'),
       readToken: () => vault.read(),
+      sessionFor: (serverUrl) => auth.sessionFor(serverUrl),
       logger,
       localPlayerName: localPlayerName(userInfo().username),
     }),
+    auth,
     logError: (message) => logger.error(message),
   });
   stopIpc = registerLobbyIpc({

@@ -11,6 +11,8 @@ import {
   useNoticesStore,
   usePartyStore,
   useSelfStore,
+  useServersStore,
+  useSessionStore,
   useSettingsStore,
   useStatsStore,
   useUsersStore,
@@ -35,6 +37,8 @@ export function loadSnapshot(snapshot: AppSnapshot): void {
     useEngineStore(),
     useNoticesStore(),
     useSettingsStore(),
+    useServersStore(),
+    useSessionStore(),
   ]) {
     store.load(snapshot);
   }
@@ -69,6 +73,10 @@ export function routePatch(patch: AppPatch): void {
       return void useNoticesStore().apply(patch);
     case 'settings':
       return void useSettingsStore().apply(patch);
+    case 'servers':
+      return void useServersStore().apply(patch);
+    case 'session':
+      return void useSessionStore().apply(patch);
     case 'reset':
       return loadSnapshot(patch.value);
     default:

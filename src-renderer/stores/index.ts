@@ -13,6 +13,8 @@ import type {
   Notice,
   PartiesView,
   SelfView,
+  ServersView,
+  SessionView,
   SettingsView,
   StatsView,
 } from '../../src-main/contract';
@@ -110,5 +112,22 @@ export const useSettingsStore = defineStore('settings', () => {
   const view = shallowRef<SettingsView>({ serverUrl: null, enginePaths: [], dataDir: null });
   const apply = (patch: PatchOf<'settings'>) => (view.value = patch.value);
   const load = (s: AppSnapshot) => (view.value = s.settings);
+  return { view, apply, load };
+});
+
+/** The servers the player knows and which one the lobby uses. */
+export const useServersStore = defineStore('servers', () => {
+  const view = shallowRef<ServersView>({ current: 'embedded', profiles: [] });
+  const apply = (patch: PatchOf<'servers'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.servers);
+  const current = computed(() => view.value.profiles.find((p) => p.id === view.value.current));
+  return { view, apply, load, current };
+});
+
+/** The sign-in with the current server: state and words only (tokens never leave main). */
+export const useSessionStore = defineStore('session', () => {
+  const view = shallowRef<SessionView>({ state: 'signed_out', server: 'embedded' });
+  const apply = (patch: PatchOf<'session'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.session);
   return { view, apply, load };
 });

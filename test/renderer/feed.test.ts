@@ -11,6 +11,8 @@ const snapshotAt = (userCount: number): AppSnapshot => ({
   ...initialSnapshot('http://127.0.0.1:1'),
   stats: { userCount, history: [] },
   settings: { serverUrl: null, enginePaths: [], dataDir: null },
+  servers: { current: 'embedded', profiles: [{ id: 'embedded', kind: 'embedded', url: null, label: 'This computer', signedIn: false }] },
+  session: { state: 'signed_in', server: 'embedded' },
 });
 
 beforeEach(() => setActivePinia(createPinia()));

@@ -1,0 +1,343 @@
+// The app's side of signing in (issue 7): server profiles, the current server's TokenSession, and the session slice the page sees.
+// No Electron import: main.ts passes the safeStorage store and shell.openExternal; the browser test bridge passes a file store and its own openBrowser.
+import type { ServerProfileView, ServersView, SessionEventName, SessionView, SignInProblem, SignInStarted } from '../contract';
+import {
+  AuthError,
+  EMBEDDED_PROFILE_ID,
+  resumeSession,
+  serverOrigin,
+  signIn,
+  type AuthEvent,
+  type DiscoveryCache,
+  type FetchLike,
+  type RefreshTokenStore,
+  type ServerProfile,
+  type ServerProfiles,
+  type TokenSession,
+} from '../core/auth';
+import { IntentError } from '../core/lobby/intents';
+import { silentLogger, type Logger } from '../core/log';
+
+export interface SignInServiceOptions {
+  profiles: ServerProfiles;
+  store: RefreshTokenStore;
+  /** Opens the authorize URL in the system browser (Electron: openSignInPage). Never an app window. */
+  openBrowser(url: string): void | Promise<void>;
+  logger?: Logger;
+  /** Tests: the HTTP client, discovery cache, the loopback wait, how long resuming may take at start. */
+  fetch?: FetchLike;
+  discovery?: DiscoveryCache;
+  timeoutMs?: number;
+  resumeTimeoutMs?: number;
+}
+
+export interface SignInService {
+  /** The signed-in session for this server address, if that is the current server; the lobby factory's token source. */
+  sessionFor(serverUrl: string): TokenSession | null;
+  session(): SessionView;
+  servers(): ServersView;
+  profile(id: string): ServerProfileView | undefined;
+  /** Session and servers patches for the page. */
+  onPatch(listener: (patch: { slice: 'session'; value: SessionView } | { slice: 'servers'; value: ServersView }) => void): () => void;
+  /** The lobby must be rebuilt: a sign-in succeeded, or the session ended (`token expired`). */
+  onSessionChange(listener: () => void): () => void;
+  /** The lobby is about to connect to this server (null: the embedded one): resumes a remembered sign-in. */
+  select(serverUrl: string | null): Promise<void>;
+  /** Adds a server address as a profile (or finds it); does not switch to it. */
+  addServer(url: string, label?: string): Promise<ServerProfileView>;
+  /** Forgets the profile and its stored refresh token. */
+  removeServer(id: string): Promise<void>;
+  signIn(): Promise<SignInStarted>;
+  cancelSignIn(): Promise<void>;
+  /** Revoke where offered → delete locally → `disconnect` (the caller closes the lobby: system/disconnect). */
+  signOut(disconnect: () => Promise<void>): Promise<{ revoked: boolean }>;
+  close(): Promise<void>;
+}
+
+interface Attempt {
+  readonly server: string;
+  readonly abort: AbortController;
+}
+
+const RESUME_TIMEOUT_MS = 15_000;
+
+export function createSignInService(options: SignInServiceOptions): SignInService {
+  const logger = options.logger ?? silentLogger;
+  const patchListeners = new Set<Parameters<SignInService['onPatch']>[0]>();
+  const changeListeners = new Set<() => void>();
+  let currentId = EMBEDDED_PROFILE_ID;
+  let current: TokenSession | null = null;
+  let stopEvents: (() => void) | null = null;
+  let attempt: Attempt | null = null;
+  let view: SessionView = { state: 'signed_in', server: EMBEDDED_PROFILE_ID };
+  let closed = false;
+
+  const serversView = (): ServersView => ({ current: currentId, profiles: options.profiles.list().map(profileView) });
+  const setSession = (next: SessionView) => {
+    view = next;
+    for (const listener of patchListeners) listener({ slice: 'session', value: view });
+  };
+  const publishServers = () => {
+    const value = serversView();
+    for (const listener of patchListeners) listener({ slice: 'servers', value });
+  };
+  const changed = () => {
+    for (const listener of changeListeners) listener();
+  };
+  const markSignedIn = async (id: string, signedIn: boolean) => {
+    if (options.profiles.get(id)?.signedIn === signedIn) return;
+    await options.profiles.setSignedIn(id, signedIn).catch((error: unknown) => logger.warn(`could not save the server list: ${text(error)}`));
+    publishServers();
+  };
+
+  /** Drops the current session object without signing out: its refresh token stays stored for the next time. */
+  const release = () => {
+    stopEvents?.();
+    stopEvents = null;
+    current?.dispose();
+    current = null;
+  };
+  const adopt = (session: TokenSession, server: string) => {
+    release();
+    current = session;
+    stopEvents = session.onEvent((event) => onEvent(server, event));
+  };
+
+  function onEvent(server: string, event: AuthEvent): void {
+    if (server !== currentId || closed) return;
+    const lastEvent: SessionEventName = event.event;
+    if (event.event !== 'token expired') {
+      if (view.server === server && view.lastEvent !== lastEvent) setSession({ ...view, lastEvent });
+      return;
+    }
+    // The server ended the sign-in (invalid_grant, or a 401 after a refresh): the lobby stops, the page asks to sign in again.
+    release();
+    setSession({ state: 'expired', server, lastEvent, problem: 'ended', message: event.message ?? 'Your sign-in has ended. Sign in again.' });
+    void markSignedIn(server, false);
+    changed();
+  }
+
+  function currentProfile(): ServerProfile {
+    const profile = options.profiles.get(currentId);
+    if (!profile) throw new IntentError('not_available', 'The current server is not in the server list any more.');
+    return profile;
+  }
+
+  async function resume(profile: ServerProfile & { url: string }): Promise<void> {
+    const server = profile.id;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const session = await Promise.race([
+        resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery, onEvent: (event) => onEvent(server, event) }),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new AuthError('network', 'The server did not answer in time.')), options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
+        }),
+      ]);
+      if (currentId !== server || closed) {
+        session?.dispose();
+        return;
+      }
+      if (session) {
+        adopt(session, server);
+        setSession({ state: 'signed_in', server, lastEvent: 'auth success' });
+        await markSignedIn(server, true);
+        return;
+      }
+      setSession({ state: 'expired', server, lastEvent: 'token expired', problem: 'ended', message: 'The server no longer accepts your remembered sign-in. Sign in again.' });
+      await markSignedIn(server, false);
+    } catch (error) {
+      if (currentId !== server) return;
+      // Network trouble: the stored sign-in stays for the next try; the player can sign in again now.
+      logger.warn(`could not resume the sign-in to ${server}: ${text(error)}`);
+      setSession({ state: 'signed_out', server, problem: 'network', message: `Could not reach the server to resume your sign-in. ${text(error)}` });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    sessionFor(serverUrl) {
+      if (!current || current.state !== 'signed-in') return null;
+      let origin: string;
+      try {
+        origin = serverOrigin(serverUrl);
+      } catch {
+        return null;
+      }
+      return origin === currentId ? current : null;
+    },
+    session: () => view,
+    servers: serversView,
+    profile: (id) => {
+      const profile = options.profiles.get(id);
+      return profile ? profileView(profile) : undefined;
+    },
+    onPatch(listener) {
+      patchListeners.add(listener);
+      return () => patchListeners.delete(listener);
+    },
+    onSessionChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+
+    async select(serverUrl) {
+      attempt?.abort.abort();
+      attempt = null;
+      release();
+      if (serverUrl === null) {
+        currentId = EMBEDDED_PROFILE_ID;
+        publishServers();
+        // The embedded server on 127.0.0.1 hands the local player a token with no ceremony.
+        setSession({ state: 'signed_in', server: EMBEDDED_PROFILE_ID });
+        return;
+      }
+      const profile = await options.profiles.add(serverUrl);
+      currentId = profile.id;
+      publishServers();
+      if (profile.url === null) return;
+      if ((await options.store.read(profile.id)) === null) {
+        // Remembered as signed in, but the token is gone (memory-only storage, or it was deleted): a calm "sign in again".
+        if (profile.signedIn) await markSignedIn(profile.id, false);
+        setSession({ state: 'signed_out', server: profile.id });
+        return;
+      }
+      await resume({ ...profile, url: profile.url });
+    },
+
+    async addServer(url, label) {
+      try {
+        return profileView(await options.profiles.add(url, label));
+      } catch (error) {
+        throw new IntentError('invalid_input', error instanceof AuthError ? error.message : `Could not add that server: ${text(error)}.`);
+      } finally {
+        publishServers();
+      }
+    },
+
+    async removeServer(id) {
+      if (id === EMBEDDED_PROFILE_ID) throw new IntentError('invalid_input', 'The server on this computer cannot be removed.');
+      if (id === currentId) throw new IntentError('invalid_input', 'Switch to another server before removing this one.');
+      if (!options.profiles.get(id)) throw new IntentError('invalid_input', 'That server is not in the list.');
+      // Forgetting a server forgets its sign-in too (locally; it was not in use, so there is nothing to disconnect).
+      await options.store.delete(id);
+      await options.profiles.remove(id);
+      publishServers();
+    },
+
+    async signIn() {
+      const profile = currentProfile();
+      if (profile.kind === 'embedded' || profile.url === null) throw new IntentError('not_available', 'The server on this computer needs no sign-in.');
+      if (current) throw new IntentError('not_available', 'You are already signed in to this server.');
+      attempt?.abort.abort();
+      const mine: Attempt = { server: profile.id, abort: new AbortController() };
+      attempt = mine;
+      setSession({ state: 'signing_in', server: profile.id });
+      let opened: () => void = () => {};
+      const browserOpened = new Promise<void>((resolve) => (opened = resolve));
+      const flow = signIn({
+        serverUrl: profile.url,
+        store: options.store,
+        logger,
+        fetch: options.fetch,
+        discovery: options.discovery,
+        timeoutMs: options.timeoutMs,
+        signal: mine.abort.signal,
+        onEvent: (event) => onEvent(profile.id, event),
+        openBrowser: async (url) => {
+          await options.openBrowser(url);
+          opened();
+        },
+      });
+      flow.then(
+        async (session) => {
+          if (attempt !== mine || currentId !== profile.id || closed) {
+            // Cancelled or switched away while the browser step finished: keep the stored sign-in, drop this session object.
+            session.dispose();
+            return;
+          }
+          attempt = null;
+          adopt(session, profile.id);
+          setSession({ state: 'signed_in', server: profile.id, lastEvent: 'auth success' });
+          await markSignedIn(profile.id, true);
+          changed();
+        },
+        (error: unknown) => {
+          if (attempt !== mine) return;
+          attempt = null;
+          const problem = problemOf(error);
+          setSession({ state: 'signed_out', server: profile.id, problem, message: signInFailureWords(error, problem) });
+        },
+      );
+      // Answer as soon as the browser was asked to open; a failure before that (discovery, an address refused) is the answer.
+      await Promise.race([browserOpened, flow.then(() => undefined)]).catch((error: unknown) => {
+        throw error instanceof AuthError ? error : new AuthError('cancelled', `Could not start the sign-in: ${text(error)}.`);
+      });
+      return { openedBrowser: true, server: profile.id };
+    },
+
+    async cancelSignIn() {
+      attempt?.abort.abort();
+    },
+
+    async signOut(disconnect) {
+      const server = currentId;
+      const session = current;
+      attempt?.abort.abort();
+      if (!session) {
+        // Nothing live (expired, or never signed in): forget whatever is stored and say so.
+        await options.store.delete(server);
+        if (server !== EMBEDDED_PROFILE_ID) {
+          await markSignedIn(server, false);
+          setSession({ state: 'signed_out', server });
+        }
+        return { revoked: false };
+      }
+      stopEvents?.();
+      stopEvents = null;
+      current = null;
+      const result = await session.signOut({ disconnect });
+      await markSignedIn(server, false);
+      setSession({ state: 'signed_out', server, message: result.revoked ? 'Signed out. The server has forgotten this sign-in.' : 'Signed out on this computer.' });
+      return result;
+    },
+
+    async close() {
+      closed = true;
+      attempt?.abort.abort();
+      attempt = null;
+      release();
+      patchListeners.clear();
+      changeListeners.clear();
+    },
+  };
+}
+
+function profileView(profile: ServerProfile): ServerProfileView {
+  return { id: profile.id, kind: profile.kind, url: profile.url, label: profile.label, signedIn: profile.signedIn };
+}
+
+function problemOf(error: unknown): SignInProblem {
+  if (!(error instanceof AuthError)) return 'refused';
+  switch (error.code) {
+    case 'access_denied':
+    case 'timeout':
+    case 'cancelled':
+    case 'network':
+      return error.code;
+    default:
+      return 'refused';
+  }
+}
+
+/** The core's AuthError messages are written for the player and hold no secret; anything else gets a generic sentence. */
+function signInFailureWords(error: unknown, problem: SignInProblem): string {
+  if (problem === 'cancelled') return 'Sign-in cancelled.';
+  if (problem === 'access_denied') return 'Access denied: you declined the sign-in on the server\'s page. Sign in again when you want to play.';
+  if (problem === 'timeout') return 'The sign-in timed out: nobody finished it in the browser within 5 minutes. Start it again.';
+  return error instanceof AuthError ? error.message : 'The sign-in failed. Try again.';
+}
+
+function text(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
