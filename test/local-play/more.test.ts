@@ -64,7 +64,7 @@ describe('local play', () => {
     expect(server.community.statusOf(aliceId)).toBe('playing');
     await play.autohost?.close(); // the autohost and its engines are gone
     await waitFor('alice back in the menu on the server', () => server.community.statusOf(aliceId) === 'menu', 10_000);
-    await waitFor('both engines gone', () => [alice, bob].every((a) => a.snapshot().engine.status === 'offline'), 60_000);
+    // The players' engines notice the host is gone only after their own network timeout; the lobby does not wait for that.
     // Both can queue again at once.
     await alice.intents.queue(['1v1']);
     expect(alice.snapshot().matchmaking.phase).toBe('queued');

@@ -146,6 +146,8 @@ export class LocalAutohost {
       logger: this.logger.child('connection'),
       backoff: options.backoff,
       silenceTimeoutMs: options.silenceTimeoutMs,
+      // system/disconnect is a user command: the autohost actor just closes.
+      disconnectOnClose: false,
     });
     this.connection.onSession((endpoint) => this.startSession(endpoint));
     this.connection.onStatus((status) => this.handleConnectionStatus(status));

@@ -36,6 +36,8 @@ export interface ConnectionOptions {
   maxPayloadBytes?: number;
   /** A connection that stays up this long resets the backoff. */
   stableAfterMs?: number;
+  /** Send system/disconnect before closing (default true; only the user actor has that command). */
+  disconnectOnClose?: boolean;
   now?: () => number;
 }
 
@@ -110,7 +112,7 @@ export class TachyonConnection {
     this.clearTimers();
     const socket = this.socket;
     const endpoint = this.endpoint;
-    if (socket && endpoint && socket.readyState === WebSocket.OPEN && this.currentStatus.phase === 'connected') {
+    if (this.options.disconnectOnClose !== false && socket && endpoint && socket.readyState === WebSocket.OPEN && this.currentStatus.phase === 'connected') {
       const answered = endpoint.request('system/disconnect', { reason }).catch(() => undefined);
       await Promise.race([answered, delay(2_000)]);
     }

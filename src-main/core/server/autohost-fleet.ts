@@ -70,9 +70,25 @@ export class AutohostFleet implements BattleLauncher {
       }
     });
     // Resume where we stopped: updates strictly newer than the last one we stored (protocol-brief §5).
-    connection.endpoint.call('autohost/subscribeUpdates', { since: record.lastTime }).catch((error: Error) => {
-      this.logger.warn(`autohost ${connection.clientId} refused the update subscription: ${error.message}`);
-    });
+    void this.subscribe(connection, record);
+  }
+
+  /**
+   * Subscribes from the last stored update. An autohost keeps about 10 minutes of updates and refuses an older `since`:
+   * then resubscribe from now, accepting (and logging) the gap rather than getting no updates at all.
+   */
+  private async subscribe(connection: AutohostConnection, record: AutohostRecord): Promise<void> {
+    try {
+      await connection.endpoint.call('autohost/subscribeUpdates', { since: record.lastTime });
+    } catch (error) {
+      const refused = error instanceof Error && /invalid_request/.test(error.message);
+      this.logger.warn(`autohost ${connection.clientId} refused the update subscription${refused ? ' from our last update: resubscribing from now' : ''}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!refused || record.connection !== connection) return;
+      record.lastTime = Math.max(record.lastTime, this.now() * 1000);
+      await connection.endpoint.call('autohost/subscribeUpdates', { since: record.lastTime }).catch((again: Error) => {
+        this.logger.warn(`autohost ${connection.clientId} refused the update subscription again: ${again.message}`);
+      });
+    }
   }
 
   detach(connection: AutohostConnection): void {

@@ -167,6 +167,7 @@ export class TachyonServer {
   /** Drops every connection as a crashing server would (no close frame). */
   dropAllConnections(): void {
     for (const session of this.sessions) session.socket.terminate();
+    for (const socket of this.autohostSockets) socket.terminate();
   }
 
   sendEvent<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {
