@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import type { LobbyService } from '../../src-main/electron/lobby-service';
 import { startBridge } from '../e2e/bridge/bridge-server';
+import { initialSnapshot } from '../../src-main/core/lobby/state';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -26,21 +27,13 @@ function benchShim(users: number): string {
     }
     const listeners = new Set();
     let seq = 0;
-    const snapshot = {
+    // The core's own empty snapshot, filled with the bench's users: the renderer loads exactly what main would send.
+    const snapshot = Object.assign(${JSON.stringify({ ...initialSnapshot('http://127.0.0.1:1'), settings: { serverUrl: null, enginePaths: [], dataDir: null } })}, {
       connection: { serverUrl: 'http://127.0.0.1:1', phase: 'connected', versionParity: 'match' },
       self: { userId: 'self', username: 'bench', displayName: 'Bench', status: 'menu' },
       stats: { userCount: ${users}, history: [] },
       users: userList,
-      chat: [],
-      matchmaking: { phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null },
-      friends: { friendIds: [], incoming: [], outgoing: [] },
-      party: { current: null, invitations: [] },
-      battle: null,
-      engine: { status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] },
-      battleUpdates: [],
-      notices: [],
-      settings: { serverUrl: null, enginePaths: [], dataDir: null },
-    };
+    });
     const lobby = Object.freeze({
       async invoke(name) {
         if (name === 'snapshot') return { ok: true, value: { seq, state: snapshot } };
