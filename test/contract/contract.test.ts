@@ -1,7 +1,21 @@
 // The contract's guarantees: every intent has a schema tied to its type, and unknown intents or wrong payloads do not compile.
 import { Ajv } from 'ajv';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { INTENT_NAMES, PAYLOAD_SCHEMAS, isIntentName, type IntentName, type IpcResult, type LobbyBridge, type ResultOf, type SnapshotResult } from '../../src-main/contract';
+import {
+  INTENT_NAMES,
+  PAYLOAD_SCHEMAS,
+  isIntentName,
+  type AppPatch,
+  type IntentName,
+  type IpcResult,
+  type LobbyBridge,
+  type PayloadOf,
+  type ResultOf,
+  type ServersView,
+  type SessionView,
+  type SignInStarted,
+  type SnapshotResult,
+} from '../../src-main/contract';
 import type { LobbyIntents } from '../../src-main/core/lobby/intents';
 
 declare const lobby: LobbyBridge;
@@ -67,5 +81,61 @@ describe('contract schemas', () => {
     expect(check('setServerAddress', { serverUrl: 'https://lobby.example' })).toBe(true);
     expect(check('setEnginePaths', { enginePaths: ['/opt/engine'] })).toBe(true);
     expect(check('setEnginePaths', { enginePaths: [''] })).toBe(false);
+  });
+});
+
+/** Every property name anywhere inside T (through arrays and nested objects), lower-cased. */
+type DeepKeys<T> = T extends readonly (infer U)[]
+  ? DeepKeys<U>
+  : T extends object
+    ? { [K in keyof T & string]: Lowercase<K> | DeepKeys<T[K]> }[keyof T & string]
+    : never;
+/** Names a secret could hide behind: tokens, codes, verifiers, secrets, passwords, credentials. */
+type SecretLike = `${string}${'token' | 'code' | 'verifier' | 'secret' | 'password' | 'credential' | 'bearer' | 'jwt' | 'key'}${string}`;
+
+describe('sign-in in the contract (issue 7)', () => {
+  it('has no token-like field in the session and servers slices or the sign-in results', () => {
+    // Any field named like a secret makes these types non-never, and the line stops compiling.
+    expectTypeOf<Extract<DeepKeys<SessionView>, SecretLike>>().toEqualTypeOf<never>();
+    expectTypeOf<Extract<DeepKeys<ServersView>, SecretLike>>().toEqualTypeOf<never>();
+    expectTypeOf<Extract<DeepKeys<Extract<AppPatch, { slice: 'session' | 'servers' }>>, SecretLike>>().toEqualTypeOf<never>();
+    expectTypeOf<Extract<DeepKeys<ResultOf<'signIn' | 'cancelSignIn' | 'signOut' | 'addServer' | 'chooseServer' | 'removeServer'>>, SecretLike>>().toEqualTypeOf<never>();
+    expectTypeOf<Extract<DeepKeys<PayloadOf<'signIn' | 'cancelSignIn' | 'signOut' | 'addServer' | 'chooseServer' | 'removeServer'>>, SecretLike>>().toEqualTypeOf<never>();
+    // The check itself bites: a slice with a token would be caught.
+    expectTypeOf<Extract<DeepKeys<SessionView & { accessToken: string }>, SecretLike>>().toEqualTypeOf<'accesstoken'>();
+    expectTypeOf<Extract<DeepKeys<{ a: { codeVerifier: string }[] }>, SecretLike>>().toEqualTypeOf<'codeverifier'>();
+    // The session's words are seed 004's.
+    expectTypeOf<NonNullable<SessionView['lastEvent']>>().toEqualTypeOf<'auth success' | 'token expiring' | 'token expired'>();
+    expectTypeOf<SessionView['state']>().toEqualTypeOf<'signed_out' | 'signing_in' | 'signed_in' | 'expired'>();
+  });
+
+  it('types the sign-in intents and refuses payloads they do not take', () => {
+    const typed = async () => {
+      expectTypeOf(await lobby.invoke('signIn')).toEqualTypeOf<IpcResult<SignInStarted>>();
+      expectTypeOf(await lobby.invoke('signOut')).toEqualTypeOf<IpcResult<{ revoked: boolean }>>();
+      expectTypeOf(await lobby.invoke('addServer', { url: 'https://lobby.example' })).toEqualTypeOf<IpcResult<ServersView>>();
+      await lobby.invoke('chooseServer', { id: 'embedded' });
+      // @ts-expect-error signIn takes no payload: the server is the current profile
+      await lobby.invoke('signIn', { serverUrl: 'https://x' });
+      // @ts-expect-error no token can come in from the page either
+      await lobby.invoke('addServer', { url: 'https://x', refreshToken: 'rt' });
+      // @ts-expect-error removeServer needs an id
+      await lobby.invoke('removeServer');
+    };
+    expect(typed).toBeTypeOf('function');
+    const ajv = new Ajv({ strict: true });
+    const check = (name: IntentName, payload: unknown) => ajv.validate(PAYLOAD_SCHEMAS[name], payload);
+    expect(check('signIn', null)).toBe(true);
+    expect(check('signIn', { serverUrl: 'https://x' })).toBe(false);
+    expect(check('cancelSignIn', null)).toBe(true);
+    expect(check('signOut', null)).toBe(true);
+    expect(check('addServer', { url: 'https://lobby.example' })).toBe(true);
+    expect(check('addServer', { url: 'https://lobby.example', label: 'Mine' })).toBe(true);
+    expect(check('addServer', { url: 'https://lobby.example', label: '' })).toBe(false);
+    expect(check('addServer', { url: '' })).toBe(false);
+    expect(check('addServer', { url: 'https://x', token: 'secret' })).toBe(false);
+    expect(check('chooseServer', { id: 'embedded' })).toBe(true);
+    expect(check('chooseServer', {})).toBe(false);
+    expect(check('removeServer', { id: 'x'.repeat(5000) })).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { mount, flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { Component } from 'vue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineView, IpcResult, LobbyBridge, MatchmakingView } from '../../src-main/contract';
+import type { EngineView, IpcResult, LobbyBridge, MatchmakingView, SessionView } from '../../src-main/contract';
 import type * as StoresModule from '../../src-renderer/stores';
 import { buildRendererModules, type BuiltModules } from './support/components';
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
     MatchFoundDialog: 'components/MatchFoundDialog.vue',
     EnginePanel: 'components/EnginePanel.vue',
     SettingsView: 'views/SettingsView.vue',
+    SignInPanel: 'components/SignInPanel.vue',
     stores: 'stores/index.ts',
   });
   stores = await built.load<Stores>('stores');
@@ -28,6 +29,7 @@ beforeAll(async () => {
     MatchFoundDialog: (await built.load<{ default: Component }>('MatchFoundDialog')).default,
     EnginePanel: (await built.load<{ default: Component }>('EnginePanel')).default,
     SettingsView: (await built.load<{ default: Component }>('SettingsView')).default,
+    SignInPanel: (await built.load<{ default: Component }>('SignInPanel')).default,
   };
 }, 30_000);
 afterAll(() => built?.dispose());
@@ -165,6 +167,59 @@ describe('SettingsView', () => {
     await flushPromises();
     expect((wrapper.get('[data-test="settings-engines"]').element as unknown as { value: string }).value).toBe('/opt/none');
     expect((wrapper.get('[data-test="settings-server"]').element as unknown as { value: string }).value).toBe('https://lobby.example');
+    wrapper.unmount();
+  });
+});
+
+describe('SignInPanel', () => {
+  const REMOTE = 'https://lobby.example';
+  function setSession(value: SessionView) {
+    stores.useSessionStore().apply({ slice: 'session', value });
+  }
+  beforeEach(() => {
+    stores.useServersStore().apply({
+      slice: 'servers',
+      value: { current: REMOTE, profiles: [{ id: 'embedded', kind: 'embedded', url: null, label: 'This computer', signedIn: false }, { id: REMOTE, kind: 'remote', url: REMOTE, label: 'Lobby', signedIn: false }] },
+    });
+  });
+
+  it('walks through sign in, waiting with cancel, signed in with sign out', async () => {
+    setSession({ state: 'signed_out', server: REMOTE });
+    const wrapper = mount(components.SignInPanel!, { global: { plugins: [pinia] } });
+    expect(wrapper.get('[data-test="sign-in-title"]').text()).toBe('Not signed in to Lobby');
+    expect(wrapper.get('[data-test="sign-in-server"]').text()).toBe(`Lobby · ${REMOTE}`);
+    await wrapper.get('[data-test="sign-in-button"]').trigger('click');
+    expect(calls).toEqual(['signIn']);
+    setSession({ state: 'signing_in', server: REMOTE });
+    await flushPromises();
+    expect(wrapper.get('[data-test="sign-in-title"]').text()).toBe('Waiting for your browser…');
+    expect(wrapper.find('[data-test="sign-in-button"]').exists()).toBe(false);
+    await wrapper.get('[data-test="sign-in-cancel"]').trigger('click');
+    expect(calls).toEqual(['signIn', 'cancelSignIn']);
+    stores.useSelfStore().apply({ slice: 'self', value: { userId: 'u1', username: 'alice', displayName: 'Alice <b>', clanId: null, countryCode: null, status: 'menu', partyId: null, friendIds: [], outgoingFriendRequests: [], incomingFriendRequests: [], outgoingPartyInvites: [], incomingPartyInvites: [] } as never });
+    setSession({ state: 'signed_in', server: REMOTE, lastEvent: 'auth success' });
+    await flushPromises();
+    expect(wrapper.get('[data-test="sign-in-title"]').text()).toBe('Signed in as Alice <b>');
+    expect(wrapper.html()).not.toContain('<b>');
+    await wrapper.get('[data-test="sign-out-button"]').trigger('click');
+    expect(calls).toEqual(['signIn', 'cancelSignIn', 'signOut']);
+    wrapper.unmount();
+  });
+
+  it('says why a sign-in failed or ended, as an alert, and offers to sign in again', async () => {
+    setSession({ state: 'signed_out', server: REMOTE, problem: 'access_denied', message: 'Access denied: you declined the sign-in on the server\'s page.' });
+    const wrapper = mount(components.SignInPanel!, { global: { plugins: [pinia] } });
+    const detail = wrapper.get('[data-test="sign-in-detail"]');
+    expect(detail.text()).toMatch(/^Access denied/);
+    expect(detail.attributes('role')).toBe('alert');
+    setSession({ state: 'expired', server: REMOTE, lastEvent: 'token expired', problem: 'ended', message: 'The server ended this sign-in. Sign in again.' });
+    await flushPromises();
+    expect(wrapper.get('[data-test="sign-in-title"]').text()).toBe('Your sign-in to Lobby has ended');
+    expect(wrapper.get('[data-test="sign-in-button"]').text()).toBe('Sign in again');
+    answer = () => ({ ok: false, code: 'sign_in_failed', reason: 'network', message: 'Could not reach the server for sign-in: connect ECONNREFUSED.' });
+    await wrapper.get('[data-test="sign-in-button"]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-test="sign-in-error"]').text()).toBe('Could not reach the server for sign-in: connect ECONNREFUSED.');
     wrapper.unmount();
   });
 });

@@ -1,7 +1,7 @@
 // Player-facing words and numbers: connection states, cancel reasons, chat errors, chart points.
 import { describe, expect, it } from 'vitest';
-import type { MatchmakingView } from '../../src-main/contract';
-import { cancelReasonWords, chartPoints, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, threadKey } from '../../src-renderer/present';
+import type { MatchmakingView, ServerProfileView } from '../../src-main/contract';
+import { cancelReasonWords, chartPoints, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, sessionWords, threadKey } from '../../src-renderer/present';
 
 const mm = (over: Partial<MatchmakingView>): MatchmakingView => ({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null, ...over });
 
@@ -41,5 +41,26 @@ describe('present', () => {
     expect(formatDuration(3_725_000)).toBe('1:02:05');
     expect(chartPoints([], 100, 50)).toBe('');
     expect(chartPoints([{ at: 0, userCount: 0 }, { at: 10, userCount: 4 }], 100, 50)).toBe('0.0,48.0 100.0,2.0');
+  });
+});
+
+describe('sign-in words', () => {
+  const remote: ServerProfileView = { id: 'https://lobby.example', kind: 'remote', url: 'https://lobby.example', label: 'Lobby', signedIn: false };
+  const embedded: ServerProfileView = { id: 'embedded', kind: 'embedded', url: null, label: 'This computer', signedIn: false };
+  const server = remote.id;
+
+  it('offers the one next step for each state', () => {
+    expect(sessionWords({ state: 'signed_in', server: 'embedded' }, embedded, 'Local')).toMatchObject({ action: null, tone: 'good' });
+    expect(sessionWords({ state: 'signed_out', server }, remote, null)).toMatchObject({ title: 'Not signed in to Lobby', action: 'signIn', tone: 'idle' });
+    expect(sessionWords({ state: 'signing_in', server }, remote, null)).toMatchObject({ title: 'Waiting for your browser…', action: 'cancel', tone: 'busy' });
+    expect(sessionWords({ state: 'signed_in', server, lastEvent: 'auth success' }, remote, 'Alice')).toMatchObject({ title: 'Signed in as Alice', action: 'signOut' });
+    expect(sessionWords({ state: 'signed_in', server, lastEvent: 'token expiring' }, remote, 'Alice').detail).toBe('Renewing your sign-in…');
+    expect(sessionWords({ state: 'expired', server, lastEvent: 'token expired', message: 'Ended. Sign in again.' }, remote, null)).toMatchObject({ title: 'Your sign-in to Lobby has ended', detail: 'Ended. Sign in again.', action: 'signIn', tone: 'warn' });
+  });
+
+  it('shows failures as bad news but a cancel calmly', () => {
+    expect(sessionWords({ state: 'signed_out', server, problem: 'access_denied', message: 'Access denied.' }, remote, null)).toMatchObject({ detail: 'Access denied.', tone: 'bad' });
+    expect(sessionWords({ state: 'signed_out', server, problem: 'cancelled', message: 'Sign-in cancelled.' }, remote, null).tone).toBe('idle');
+    expect(intentErrorWords('sign_in_failed', 'network', 'Could not reach the server for sign-in.')).toBe('Could not reach the server for sign-in.');
   });
 });
