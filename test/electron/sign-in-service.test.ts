@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { PatchMessage, SessionView } from '../../src-main/contract';
+import type { AppSnapshot, PatchMessage, SessionView } from '../../src-main/contract';
 import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { createLobbyFactory } from '../../src-main/electron/lobby-factory';
@@ -96,7 +96,7 @@ async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'r
 async function snapshotOf(service: LobbyService) {
   const result = await service.invoke('snapshot', null);
   if (!result.ok) throw new Error(result.message);
-  return (result.value as { state: import('../../src-main/contract').AppSnapshot }).state;
+  return (result.value as { state: AppSnapshot }).state;
 }
 
 /** No token, code or verifier in anything that would cross IPC. */
