@@ -45,8 +45,10 @@ export class BattleEngine {
     });
     this.runner.onExit((exit) => {
       this.flushConsole();
-      this.publishStatus(null, exit.code, exit.explanation);
-      this.battleEnded(exit.ok ? undefined : exit.explanation);
+      // A stop or kill the player asked for is not a failure: say so plainly instead of explaining a signal.
+      const message = exit.requested ? (exit.signal === 'SIGKILL' ? 'Killed.' : 'Stopped.') : exit.explanation;
+      this.publishStatus(null, exit.code, message);
+      this.battleEnded(exit.ok ? undefined : message);
     });
   }
 
