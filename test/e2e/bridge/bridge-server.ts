@@ -60,6 +60,8 @@ export async function startBridge(rendererDir: string, service: LobbyService): P
     async close() {
       for (const socket of sockets) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Chromium keeps (and pre-opens) connections to the page's origin; close() alone would wait for them to time out.
+      http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
