@@ -135,7 +135,10 @@ export function sessionWords(session: SessionView, profile: ServerProfileView | 
         action: 'signIn',
       };
     case 'signing_in':
-      return { title: 'Waiting for your browser…', detail: `Finish signing in to ${server} on the page that opened in your browser.`, tone: 'busy', action: 'cancel' };
+      // With a message it is the remembered sign-in being checked (no browser involved); without, the browser step.
+      return session.message
+        ? { title: 'Resuming your sign-in…', detail: session.message, tone: 'busy', action: null }
+        : { title: 'Waiting for your browser…', detail: `Finish signing in to ${server} on the page that opened in your browser.`, tone: 'busy', action: 'cancel' };
     case 'signed_in':
       return {
         title: name ? `Signed in as ${name}` : `Signed in to ${server}`,

@@ -29,6 +29,11 @@ export interface SignInServiceOptions {
   discovery?: DiscoveryCache;
   timeoutMs?: number;
   resumeTimeoutMs?: number;
+  /**
+   * How long select() waits for a remembered sign-in before the lobby is built without it (default 3 s): a slow or
+   * unreachable server must not hold the window back. A resume that finishes later rebuilds the lobby (onSessionChange).
+   */
+  resumeWaitMs?: number;
 }
 
 export interface SignInService {
@@ -123,7 +128,8 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     return profile;
   }
 
-  async function resume(profile: ServerProfile & { url: string }): Promise<void> {
+  /** Resolves true when the resumed session was adopted. */
+  async function resume(profile: ServerProfile & { url: string }): Promise<boolean> {
     const server = profile.id;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -133,23 +139,25 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
           timer = setTimeout(() => reject(new AuthError('network', 'The server did not answer in time.')), options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
         }),
       ]);
-      if (currentId !== server || closed) {
+      if (currentId !== server || closed || current) {
         session?.dispose();
-        return;
+        return false;
       }
       if (session) {
         adopt(session, server);
         setSession({ state: 'signed_in', server, lastEvent: 'auth success' });
         await markSignedIn(server, true);
-        return;
+        return true;
       }
       setSession({ state: 'expired', server, lastEvent: 'token expired', problem: 'ended', message: 'The server no longer accepts your remembered sign-in. Sign in again.' });
       await markSignedIn(server, false);
+      return false;
     } catch (error) {
-      if (currentId !== server) return;
+      if (currentId !== server) return false;
       // Network trouble: the stored sign-in stays for the next try; the player can sign in again now.
       logger.warn(`could not resume the sign-in to ${server}: ${text(error)}`);
       setSession({ state: 'signed_out', server, problem: 'network', message: `Could not reach the server to resume your sign-in. ${text(error)}` });
+      return false;
     } finally {
       clearTimeout(timer);
     }
@@ -202,7 +210,21 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
         setSession({ state: 'signed_out', server: profile.id });
         return;
       }
-      await resume({ ...profile, url: profile.url });
+      setSession({ state: 'signing_in', server: profile.id, message: 'Resuming your remembered sign-in…' });
+      let settled = false;
+      const resuming = resume({ ...profile, url: profile.url }).then((adopted) => {
+        settled = true;
+        return adopted;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([resuming, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.resumeWaitMs ?? 3_000)))]);
+      clearTimeout(timer);
+      if (!settled) {
+        // The lobby is built without it now; a resume that lands later rebuilds the lobby with the session.
+        void resuming.then((adopted) => {
+          if (adopted && !closed) changed();
+        });
+      }
     },
 
     async addServer(url, label) {

@@ -1,6 +1,6 @@
 // The transport-independent half of the IPC wrapper: validation without values, errors as stable codes, sequenced patches, settings rebuilds.
 import { describe, expect, it } from 'vitest';
-import type { LobbyPatch, PatchMessage } from '../../src-main/contract';
+import type { LobbyPatch, PatchMessage, SnapshotResult } from '../../src-main/contract';
 import { IntentError, type LobbyApp, type LobbyIntents } from '../../src-main/core/lobby/intents';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { createLobbyService } from '../../src-main/electron/lobby-service';
@@ -115,5 +115,22 @@ describe('lobby service', () => {
     expect(reset.slice === 'reset' && reset.value.connection.serverUrl).toBe('https://lobby.example');
     await service.close();
     expect(apps[1]!.isClosed()).toBe(true);
+  });
+
+  it("without a sign-in service: the shell's own token, the sign-in intents not available, nothing secret accepted", async () => {
+    const { service, apps } = await setup();
+    const snap = await service.invoke('snapshot', null);
+    if (!snap.ok) throw new Error(snap.message);
+    const state = (snap.value as SnapshotResult).state;
+    expect(state.session).toEqual({ state: 'signed_in', server: 'embedded' });
+    expect(state.servers).toEqual({ current: 'embedded', profiles: [{ id: 'embedded', kind: 'embedded', url: null, label: 'This computer', signedIn: false }] });
+    for (const name of ['signIn', 'cancelSignIn', 'signOut'] as const) expect(await service.invoke(name, null)).toMatchObject({ ok: false, code: 'not_available' });
+    expect(await service.invoke('chooseServer', { id: 'embedded' })).toMatchObject({ ok: false, code: 'not_available' });
+    const smuggled = await service.invoke('addServer', { url: 'https://lobby.example', refreshToken: 'rt_SECRET' });
+    expect(smuggled).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(JSON.stringify(smuggled)).not.toContain('SECRET');
+    expect(await service.invoke('signIn', { serverUrl: 'https://lobby.example' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(apps).toHaveLength(1);
+    await service.close();
   });
 });

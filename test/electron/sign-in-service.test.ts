@@ -10,7 +10,7 @@ import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { createLobbyFactory } from '../../src-main/electron/lobby-factory';
 import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
-import { createSignInService } from '../../src-main/electron/sign-in-service';
+import { createSignInService, type SignInServiceOptions } from '../../src-main/electron/sign-in-service';
 import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, startServer } from '../auth/support';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 import { waitFor } from '../support/world';
@@ -41,7 +41,7 @@ afterAll(() => {
   expect(leakedSecrets()).toEqual([]);
 });
 
-async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'remote' | 'embedded' } = {}): Promise<Rig> {
+async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'remote' | 'embedded'; auth?: Partial<SignInServiceOptions> } = {}): Promise<Rig> {
   const server = options.server ?? (await startServer());
   if (!options.server) {
     server.addPlayer('alice');
@@ -57,6 +57,7 @@ async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'r
     fetch: recordingFetch(),
     logger: logger.child('app-auth'),
     openBrowser: (url) => void opened.push(url),
+    ...options.auth,
   });
   const frames: { userId: string; text: string }[] = [];
   const stopFrames = server.onFrame((userId, text) => frames.push({ userId, text }));
@@ -153,6 +154,25 @@ describe('app sign-in (lobby service + sign-in service + factory, embedded serve
     expect(second.opened).toEqual([]);
     await waitFor('connected', async () => (await snapshotOf(second.service)).connection.phase === 'connected' || null);
     assertNoSecretOnTheWire(second);
+  });
+
+  it('does not hold the lobby back for a slow resume, and rebuilds it once the sign-in is back', async () => {
+    const first = await rig();
+    await first.invoke('signIn');
+    await playBrowser(first.opened[0]!);
+    await waitFor('signed in', () => first.session().state === 'signed_in');
+    await first.service.close();
+
+    const slow = recordingFetch();
+    slow.delays.refresh_token = 700;
+    const started = Date.now();
+    const second = await rig({ server: first.server, dir: first.dir, auth: { fetch: slow, resumeWaitMs: 100 } });
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(second.session()).toMatchObject({ state: 'signing_in', message: 'Resuming your remembered sign-in…' });
+    expect((await snapshotOf(second.service)).connection.phase).toBe('idle');
+    await waitFor('resumed', () => second.session().state === 'signed_in' || null, 3_000);
+    await waitFor('connected after the rebuild', async () => (await snapshotOf(second.service)).connection.phase === 'connected' || null, 5_000);
+    expect(second.opened).toEqual([]);
   });
 
   it('shows a denied consent, a cancelled sign-in and a server that is gone in words', async () => {

@@ -53,6 +53,7 @@ describe('sign-in words', () => {
     expect(sessionWords({ state: 'signed_in', server: 'embedded' }, embedded, 'Local')).toMatchObject({ action: null, tone: 'good' });
     expect(sessionWords({ state: 'signed_out', server }, remote, null)).toMatchObject({ title: 'Not signed in to Lobby', action: 'signIn', tone: 'idle' });
     expect(sessionWords({ state: 'signing_in', server }, remote, null)).toMatchObject({ title: 'Waiting for your browser…', action: 'cancel', tone: 'busy' });
+    expect(sessionWords({ state: 'signing_in', server, message: 'Resuming your remembered sign-in…' }, remote, null)).toMatchObject({ title: 'Resuming your sign-in…', action: null });
     expect(sessionWords({ state: 'signed_in', server, lastEvent: 'auth success' }, remote, 'Alice')).toMatchObject({ title: 'Signed in as Alice', action: 'signOut' });
     expect(sessionWords({ state: 'signed_in', server, lastEvent: 'token expiring' }, remote, 'Alice').detail).toBe('Renewing your sign-in…');
     expect(sessionWords({ state: 'expired', server, lastEvent: 'token expired', message: 'Ended. Sign in again.' }, remote, null)).toMatchObject({ title: 'Your sign-in to Lobby has ended', detail: 'Ended. Sign in again.', action: 'signIn', tone: 'warn' });
