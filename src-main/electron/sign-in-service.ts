@@ -102,6 +102,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     current?.dispose();
     current = null;
   };
+  /** Subscribed only here (not through signIn's onEvent as well), so each event is handled once. */
   const adopt = (session: TokenSession, server: string) => {
     release();
     current = session;
@@ -112,7 +113,8 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     if (server !== currentId || closed) return;
     const lastEvent: SessionEventName = event.event;
     if (event.event !== 'token expired') {
-      if (view.server === server && view.lastEvent !== lastEvent) setSession({ ...view, lastEvent });
+      // Only a live session's refreshes: the first `auth success` of a sign-in or resume is set with signed_in by adopt's caller.
+      if (view.server === server && view.state === 'signed_in' && view.lastEvent !== lastEvent) setSession({ ...view, lastEvent });
       return;
     }
     // The server ended the sign-in (invalid_grant, or a 401 after a refresh): the lobby stops, the page asks to sign in again.
@@ -134,7 +136,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     let timer: NodeJS.Timeout | undefined;
     try {
       const session = await Promise.race([
-        resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery, onEvent: (event) => onEvent(server, event) }),
+        resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery }),
         new Promise<never>((_resolve, reject) => {
           timer = setTimeout(() => reject(new AuthError('network', 'The server did not answer in time.')), options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
         }),
@@ -265,7 +267,6 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
         discovery: options.discovery,
         timeoutMs: options.timeoutMs,
         signal: mine.abort.signal,
-        onEvent: (event) => onEvent(profile.id, event),
         openBrowser: async (url) => {
           await options.openBrowser(url);
           opened();

@@ -35,7 +35,6 @@ afterEach(async () => {
   for (const step of cleanups.splice(0).reverse()) await step();
 });
 afterAll(() => {
-  if (process.env.SHOW_LOG) console.log(logger.lines.join('\n'));
   recordSecrets(...secrets);
   recordLog(logger.lines);
   expect(leakedSecrets()).toEqual([]);
@@ -173,6 +172,41 @@ describe('app sign-in (lobby service + sign-in service + factory, embedded serve
     await waitFor('resumed', () => second.session().state === 'signed_in' || null, 3_000);
     await waitFor('connected after the rebuild', async () => (await snapshotOf(second.service)).connection.phase === 'connected' || null, 5_000);
     expect(second.opened).toEqual([]);
+  });
+
+  it('answers a 401 on reconnect with one refresh; a second 401 right after asks to sign in again', async () => {
+    const fetch = recordingFetch();
+    const r = await rig({ auth: { fetch } });
+    await r.invoke('signIn');
+    await playBrowser(r.opened[0]!);
+    await waitFor('connected', async () => (await snapshotOf(r.service)).connection.phase === 'connected' || null);
+    const refreshes = () => fetch.counts.refresh_token ?? 0;
+    const before = refreshes();
+    const saw = (phase: string) => r.wire.some((m) => JSON.stringify(m).includes(`"phase":"${phase}"`));
+
+    // The server refuses the next upgrade once (401); the refresh is slowed so the test can lift the refusal meanwhile.
+    fetch.delays.refresh_token = 250;
+    r.server.refuseUpgrades(401);
+    r.wire.length = 0;
+    r.server.dropAllConnections();
+    await waitFor('refused once', () => saw('unauthorized') || null, 5_000);
+    r.server.refuseUpgrades(null);
+    r.wire.length = 0;
+    await waitFor('back after one refresh', () => saw('connected') || null, 5_000);
+    expect(refreshes() - before).toBe(1);
+    expect(r.session()).toMatchObject({ state: 'signed_in', lastEvent: 'auth success' });
+
+    // Refused again even with a fresh token: the session ends and the page is asked to sign in again.
+    fetch.delays.refresh_token = 0;
+    r.server.refuseUpgrades(401);
+    r.server.dropAllConnections();
+    await waitFor('sign-in needed', () => r.session().state === 'expired' || null, 5_000);
+    expect(refreshes() - before).toBe(2);
+    expect(r.session()).toMatchObject({ lastEvent: 'token expired', problem: 'ended' });
+    expect(r.session().message).toMatch(/refused the sign-in even after a token refresh/);
+    await waitFor('lobby stopped', async () => (await snapshotOf(r.service)).connection.phase === 'idle' || null);
+    r.server.refuseUpgrades(null);
+    assertNoSecretOnTheWire(r);
   });
 
   it('shows a denied consent, a cancelled sign-in and a server that is gone in words', async () => {
