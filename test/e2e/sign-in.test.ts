@@ -178,6 +178,12 @@ describe('sign-in in the page', () => {
     expect(await page.getByTestId('self').innerText()).toBe('Alice');
     await page.getByTestId('server-signed-in').waitFor();
     await shot(page, 'sign-in-3-signed-in');
+    // The Server view carries the same panel beside the connection; no banner is shown while signed in.
+    await page.getByTestId('nav-server').click();
+    await page.getByTestId('sign-in-title').filter({ hasText: 'Signed in as Alice' }).waitFor();
+    expect(await page.getByTestId('session-banner').count()).toBe(0);
+    await shot(page, 'sign-in-3b-server-view');
+    await page.getByTestId('nav-settings').click();
 
     await page.getByTestId('sign-out-button').click();
     await page.getByTestId('sign-in-title').filter({ hasText: 'Not signed in to Test server' }).waitFor();
