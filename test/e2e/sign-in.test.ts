@@ -130,6 +130,8 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 function assertNoSecretReachedThePage(scene: SignInScene): void {
+  // The check has teeth: the tokens this test's sign-ins were issued are among the secrets looked for.
+  expect([...secrets].some((s) => s.startsWith('rt_')) && [...secrets].some((s) => s.startsWith('local_'))).toBe(true);
   const all = scene.toPage.join('\n');
   expect(scene.toPage.length).toBeGreaterThan(0);
   for (const secret of secrets) if (secret.length >= 8) expect(all.includes(secret), 'a secret reached the page').toBe(false);

@@ -101,6 +101,8 @@ async function snapshotOf(service: LobbyService) {
 
 /** No token, code or verifier in anything that would cross IPC. */
 function assertNoSecretOnTheWire(r: Rig): void {
+  // The check has teeth: the tokens this test's sign-ins were issued are among the secrets looked for.
+  expect([...secrets].some((s) => s.startsWith('rt_')) && [...secrets].some((s) => s.startsWith('local_'))).toBe(true);
   const text = JSON.stringify(r.wire);
   for (const secret of secrets) if (secret.length >= 8) expect(text.includes(secret), 'a secret crossed the contract').toBe(false);
 }
