@@ -1,15 +1,10 @@
 // Benchmark: the built renderer in Chromium with 10,000 users, the cost of one patch of 1,000 user changes (stores → Vue → DOM laid out), and the JS heap.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { build } from 'vite';
 import type { LobbyService } from '../../src-main/electron/lobby-service';
 import { startBridge } from '../e2e/bridge/bridge-server';
+import { launchRendererBrowser } from '../support/browser';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const FRAME_BUDGET_MS = 16;
 
 /**
@@ -78,15 +73,13 @@ export async function measureRendererPatch(
   const users = options.users ?? 10_000;
   const changes = options.changes ?? 1_000;
   const runs = options.runs ?? 15;
-  const rendererDir = mkdtempSync(path.join(tmpdir(), 'lobby-bench-renderer-'));
-  const profileDir = mkdtempSync(path.join(tmpdir(), 'lobby-bench-chromium-'));
   // The page never talks to it: the bridge is used only to serve the build under the app's CSP.
   const idle: LobbyService = { invoke: async () => ({ ok: true, value: null }), onPatch: () => () => {}, close: async () => {} };
   let bridge: Awaited<ReturnType<typeof startBridge>> | null = null;
-  const context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+  const browser = await launchRendererBrowser({ logLevel: 'silent' });
+  const { context } = browser;
   try {
-    await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'silent', build: { outDir: rendererDir, emptyOutDir: true } });
-    bridge = await startBridge(rendererDir, idle);
+    bridge = await startBridge(browser.rendererDir, idle);
     const page = await context.newPage();
     await page.addInitScript(benchShim(users));
     const problems: string[] = [];
@@ -114,10 +107,8 @@ export async function measureRendererPatch(
       renderer_heap_mb: round(heap.usedSize / (1024 * 1024)),
     };
   } finally {
-    await context.close();
     await bridge?.close();
-    rmSync(rendererDir, { recursive: true, force: true });
-    rmSync(profileDir, { recursive: true, force: true });
+    await browser.dispose();
   }
 }
 

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { selectors, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { IntentError } from '../../src-main/core/lobby/intents';
@@ -18,39 +17,30 @@ import type { BattleUpdateView } from '../../src-main/contract';
 import type { BattleEngineOptions } from '../../src-main/core/battle-engine';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost } from '../engine/real-host';
+import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Tachyon Test Game', map: 'Tachyon Test Map' };
 
+let browser: BrowserWorld | undefined;
 let rendererDir: string;
-let profileDir: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  rendererDir = mkdtempSync(path.join(tmpdir(), 'lobby-renderer-'));
-  profileDir = mkdtempSync(path.join(tmpdir(), 'lobby-chromium-'));
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Components mark what tests look for with data-test (not playwright's default data-testid).
   selectors.setTestIdAttribute('data-test');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-  });
+  browser = await launchRendererBrowser();
+  ({ rendererDir, context } = browser);
   await context.addInitScript(BROWSER_SHIM);
 }, 60_000);
 
 afterAll(async () => {
   // Every engine this file started (client and host) is gone: nothing is left running for the next suite.
   expect(engineDescendants()).toEqual([]);
-  await context?.close();
-  rmSync(rendererDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
+  await browser?.dispose();
 });
 
 interface Scene {

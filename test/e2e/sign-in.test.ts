@@ -3,8 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, selectors, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { selectors, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
@@ -15,32 +14,28 @@ import { createSignInService } from '../../src-main/electron/sign-in-service';
 import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, startServer } from '../auth/support';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 import { waitFor } from '../support/world';
+import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+let browser: BrowserWorld | undefined;
 let rendererDir: string;
-let profileDir: string;
 let context: BrowserContext;
 let cleanup: (() => Promise<void>)[] = [];
 let problems: string[] = [];
 
 beforeAll(async () => {
-  rendererDir = mkdtempSync(path.join(tmpdir(), 'lobby-renderer-'));
-  profileDir = mkdtempSync(path.join(tmpdir(), 'lobby-chromium-'));
   mkdirSync(SCREENSHOTS, { recursive: true });
   selectors.setTestIdAttribute('data-test');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
-  context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+  browser = await launchRendererBrowser();
+  ({ rendererDir, context } = browser);
   await context.addInitScript(BROWSER_SHIM);
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
-  rmSync(rendererDir, { recursive: true, force: true });
-  rmSync(profileDir, { recursive: true, force: true });
+  await browser?.dispose();
   recordSecrets(...secrets);
   recordLog(logger.lines);
   expect(leakedSecrets()).toEqual([]);
