@@ -1,14 +1,12 @@
-// The settings form's own check, for errors next to each field as the player types; main checks again and has the last word.
+// The page's own checks, for errors next to each field as the player types: the settings form (engine folders, data directory)
+// and the Servers panel's "Add a server" address. Main checks again and has the last word.
 export interface SettingsDraft {
-  readonly serverUrl: string;
   /** One folder per line. */
   readonly enginePaths: string;
   readonly dataDir: string;
 }
 
 export interface SettingsValues {
-  /** null: the local server on this computer. */
-  readonly serverUrl: string | null;
   readonly enginePaths: readonly string[];
   /** null: the app's default. */
   readonly dataDir: string | null;
@@ -25,7 +23,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-/** Null when the address is fine (or empty: the local server). */
+/** Null when the address is fine (or empty; `newServerAddressError` refuses that). */
 export function serverAddressError(text: string): string | null {
   const value = text.trim();
   if (value === '') return null;
@@ -41,6 +39,12 @@ export function serverAddressError(text: string): string | null {
   return null;
 }
 
+/** The "Add a server" address: like `serverAddressError`, but an empty address is not a server to add. */
+export function newServerAddressError(text: string): string | null {
+  if (text.trim() === '') return 'Type the server\'s address, like https://server.example.';
+  return serverAddressError(text);
+}
+
 /** POSIX `/…`, Windows `C:\…` or `\\server\share`: the page cannot resolve relative paths against anything sensible. */
 export function isAbsolutePath(value: string): boolean {
   return value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\\\');
@@ -52,8 +56,6 @@ export function splitLines(text: string): string[] {
 
 export function checkSettingsDraft(draft: SettingsDraft): SettingsCheck {
   const errors: { -readonly [K in keyof SettingsDraft]?: string } = {};
-  const server = serverAddressError(draft.serverUrl);
-  if (server) errors.serverUrl = server;
   const paths = splitLines(draft.enginePaths);
   const relative = paths.findIndex((p) => !isAbsolutePath(p));
   if (relative >= 0) errors.enginePaths = `Line ${relative + 1} is not a full path: start it with / (or a drive letter on Windows).`;
@@ -61,6 +63,5 @@ export function checkSettingsDraft(draft: SettingsDraft): SettingsCheck {
   const dataDir = draft.dataDir.trim();
   if (dataDir !== '' && !isAbsolutePath(dataDir)) errors.dataDir = 'Not a full path: start it with / (or a drive letter on Windows).';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const serverUrl = draft.serverUrl.trim();
-  return { ok: true, value: { serverUrl: serverUrl === '' ? null : serverUrl, enginePaths: paths, dataDir: dataDir === '' ? null : dataDir } };
+  return { ok: true, value: { enginePaths: paths, dataDir: dataDir === '' ? null : dataDir } };
 }

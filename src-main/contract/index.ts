@@ -139,8 +139,6 @@ export interface IntentMap {
   engineStop: { payload: null; result: null };
   engineRestart: { payload: null; result: null };
   engineKill: { payload: null; result: null };
-  /** No `serverUrl` means the embedded server. */
-  setServerAddress: { payload: { serverUrl?: string }; result: SettingsView };
   setEnginePaths: { payload: { enginePaths: string[] }; result: SettingsView };
   /** No `dataDir` means the app's default. */
   setDataDir: { payload: { dataDir?: string }; result: SettingsView };
@@ -239,12 +237,6 @@ export const PAYLOAD_SCHEMAS: { readonly [N in IntentName]: JSONSchemaType<Paylo
   engineStop: NONE,
   engineRestart: NONE,
   engineKill: NONE,
-  setServerAddress: {
-    type: 'object',
-    properties: { serverUrl: { type: 'string', minLength: 1, maxLength: 2048, nullable: true } },
-    required: [],
-    additionalProperties: false,
-  },
   setEnginePaths: {
     type: 'object',
     properties: { enginePaths: { type: 'array', items: PATH, maxItems: 32 } },

@@ -168,7 +168,6 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     engineStop: () => none(() => intents().engineStop()),
     engineRestart: () => none(() => intents().engineRestart()),
     engineKill: () => none(() => intents().engineKill()),
-    setServerAddress: (p) => changeSettings({ serverUrl: p.serverUrl ?? null }),
     setEnginePaths: (p) => changeSettings({ enginePaths: p.enginePaths }),
     setDataDir: (p) => changeSettings({ dataDir: p.dataDir ?? null }),
     signIn: () => requireAuth().signIn(),

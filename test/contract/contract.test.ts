@@ -42,7 +42,9 @@ describe('contract types', () => {
       // @ts-expect-error unknown chat target
       await lobby.invoke('sendChat', { target: { type: 'everyone' }, text: 'hi' });
       // @ts-expect-error no token can cross the contract
-      await lobby.invoke('setServerAddress', { serverUrl: 'https://x', token: 'secret' });
+      await lobby.invoke('addServer', { url: 'https://x', token: 'secret' });
+      // @ts-expect-error the server is chosen in the Servers panel only
+      await lobby.invoke('setServerAddress', { serverUrl: 'https://x' });
     };
     expect(wrong).toBeTypeOf('function');
   });
@@ -77,8 +79,10 @@ describe('contract schemas', () => {
     expect(check('sendChat', { target: { type: 'party', userId: 'u1' }, text: 'hello' })).toBe(false);
     expect(check('sendChat', { target: { type: 'player' }, text: 'hello' })).toBe(false);
     expect(check('sendChat', { target: { type: 'party' }, text: '' })).toBe(false);
-    expect(check('setServerAddress', {})).toBe(true);
-    expect(check('setServerAddress', { serverUrl: 'https://lobby.example' })).toBe(true);
+    expect(check('addServer', { url: 'https://lobby.example' })).toBe(true);
+    expect(check('addServer', { url: 'https://lobby.example', label: 'Lobby' })).toBe(true);
+    expect(check('addServer', { url: '' })).toBe(false);
+    expect(isIntentName('setServerAddress')).toBe(false);
     expect(check('setEnginePaths', { enginePaths: ['/opt/engine'] })).toBe(true);
     expect(check('setEnginePaths', { enginePaths: [''] })).toBe(false);
   });

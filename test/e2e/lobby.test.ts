@@ -372,25 +372,36 @@ describe('lobby in Chromium', () => {
     await shot(page, 'battle-updates');
   });
 
-  it('checks settings in the page and in main, then reconnects with a new address', async () => {
+  it('checks the address to add under its field in the Servers panel, the folders in the page and in main, then reconnects', async () => {
     const { world, page } = await openLobby();
     await page.getByTestId('nav-settings').click();
-    await page.getByTestId('settings-server').fill('http://lobby.example');
-    await page.getByTestId('settings-save').click();
-    await expect.poll(() => page.getByTestId('settings-server-error').textContent()).toMatch(/only for this computer/);
+    // One place to choose the server: the Servers panel. The settings form keeps the folders only.
+    await page.getByTestId('servers').waitFor();
+    expect(await page.getByTestId('settings-server').count()).toBe(0);
+    await page.getByTestId('add-server-url').fill('http://lobby.example');
+    await page.getByTestId('add-server-url').press('Enter');
+    await expect.poll(() => page.getByTestId('add-server-error').textContent()).toMatch(/only for this computer/);
+    expect(await page.getByTestId('add-server-url').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate<string | null>('document.activeElement ? document.activeElement.getAttribute("data-test") : null')).toBe('add-server-url');
+    // Nothing was sent: main would have answered (this lobby has no server list to add to) and the panel would show it.
+    expect(await page.getByTestId('add-server-failed').count()).toBe(0);
     // The page lets a missing folder through (it cannot look); main refuses it in words and keeps the old settings.
-    await page.getByTestId('settings-server').fill(world.server.baseUrl.replace('127.0.0.1', 'localhost'));
     await page.getByTestId('settings-engines').fill('/definitely/not/an/engine');
     await page.getByTestId('settings-save').click();
     await expect.poll(() => page.getByTestId('settings-error').textContent()).toMatch(/does not exist/);
     expect(await page.getByTestId('settings-engines').inputValue()).toBe('/definitely/not/an/engine');
     await shot(page, 'settings-errors');
+    // Fixing the address clears its error as the player types.
+    await page.getByTestId('add-server-url').fill('http://localhost:8200');
+    await expect.poll(() => page.getByTestId('add-server-error').count()).toBe(0);
+    const dataDir = world.tempDir();
     await page.getByTestId('settings-engines').fill('');
+    await page.getByTestId('settings-data-dir').fill(dataDir);
     await page.getByTestId('settings-save').click();
     await page.getByTestId('settings-saved').waitFor();
-    // The lobby behind the window was rebuilt for the new address and is connected again.
+    // The lobby behind the window was rebuilt with the saved settings and is connected again.
     await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
-    await expect.poll(() => page.getByTestId('settings-server-hint').textContent()).toContain(`Now: ${world.server.baseUrl.replace('127.0.0.1', 'localhost')}.`);
+    expect(await page.getByTestId('settings-data-dir').inputValue()).toBe(dataDir);
   });
 
   it('plays against the AI on local play: the app factory, the local autohost, and the hosted battle in the Battle view', async () => {

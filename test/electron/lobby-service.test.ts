@@ -1,4 +1,7 @@
 // The transport-independent half of the IPC wrapper: validation without values, errors as stable codes, sequenced patches, settings rebuilds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LobbyPatch, PatchMessage, SnapshotResult } from '../../src-main/contract';
 import { IntentError, type LobbyApp, type LobbyIntents } from '../../src-main/core/lobby/intents';
@@ -102,19 +105,27 @@ describe('lobby service', () => {
     await service.close();
   });
 
-  it('rebuilds the lobby when the server changes and sends one reset', async () => {
+  it('rebuilds the lobby when a setting changes and sends one reset', async () => {
     const { service, apps } = await setup();
     const seen: PatchMessage[] = [];
     service.onPatch((m) => seen.push(m));
-    const result = await service.invoke('setServerAddress', { serverUrl: 'https://lobby.example' });
-    expect(result).toEqual({ ok: true, value: { serverUrl: 'https://lobby.example', enginePaths: [], dataDir: null } });
-    expect(apps).toHaveLength(2);
-    expect(apps[0]!.isClosed()).toBe(true);
-    expect(seen.map((m) => m.patch.slice)).toEqual(['settings', 'reset']);
-    const reset = seen[1]!.patch;
-    expect(reset.slice === 'reset' && reset.value.connection.serverUrl).toBe('https://lobby.example');
-    await service.close();
-    expect(apps[1]!.isClosed()).toBe(true);
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-service-'));
+    try {
+      const result = await service.invoke('setDataDir', { dataDir });
+      expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [], dataDir } });
+      expect(apps).toHaveLength(2);
+      expect(apps[0]!.isClosed()).toBe(true);
+      expect(seen.map((m) => m.patch.slice)).toEqual(['settings', 'reset']);
+      const reset = seen[1]!.patch;
+      expect(reset.slice === 'reset' && reset.value.settings.dataDir).toBe(dataDir);
+      // The server is chosen through the server intents only (the Servers panel); there is no settings intent for it.
+      expect(await service.invoke('setServerAddress', { serverUrl: 'https://lobby.example' })).toMatchObject({ ok: false, code: 'unknown_intent' });
+      expect(apps).toHaveLength(2);
+      await service.close();
+      expect(apps[1]!.isClosed()).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("without a sign-in service: the shell's own token, the sign-in intents not available, nothing secret accepted", async () => {

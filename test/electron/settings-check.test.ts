@@ -58,7 +58,7 @@ describe('settings check', () => {
     expect(await checkSettingsChange({ serverUrl: null, dataDir: null })).toEqual({ serverUrl: null, dataDir: null });
   });
 
-  it('is applied by the service: a refused address changes nothing and says why', async () => {
+  it('is applied by the service: a refused address or folder changes nothing and says why', async () => {
     let builds = 0;
     const service = await createLobbyService({
       settings: createMemorySettingsStore(),
@@ -67,11 +67,15 @@ describe('settings check', () => {
         return { snapshot: () => initialSnapshot(), onPatch: () => () => {}, intents: {} as LobbyIntents, close: async () => {} };
       },
     });
-    const result = await service.invoke('setServerAddress', { serverUrl: 'http://lobby.example' });
+    // Adding a server checks its address before anything else, even before asking for the sign-in service.
+    const result = await service.invoke('addServer', { url: 'http://lobby.example' });
     expect(result).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(result.ok ? '' : result.message).toMatch(/only allowed for this computer/);
     expect(builds).toBe(1);
-    expect(await service.invoke('setServerAddress', { serverUrl: 'http://127.0.0.1:1' })).toMatchObject({ ok: true, value: { serverUrl: 'http://127.0.0.1:1' } });
+    expect(await service.invoke('setDataDir', { dataDir: 'data' })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/not a full path/) });
+    expect(builds).toBe(1);
+    const dataDir = path.join(base, 'service-data');
+    expect(await service.invoke('setDataDir', { dataDir })).toMatchObject({ ok: true, value: { dataDir } });
     expect(builds).toBe(2);
     await service.close();
   });

@@ -21,6 +21,7 @@ beforeAll(async () => {
     MatchFoundDialog: 'components/MatchFoundDialog.vue',
     EnginePanel: 'components/EnginePanel.vue',
     SettingsView: 'views/SettingsView.vue',
+    ServersPanel: 'components/ServersPanel.vue',
     SignInPanel: 'components/SignInPanel.vue',
     stores: 'stores/index.ts',
   });
@@ -29,6 +30,7 @@ beforeAll(async () => {
     MatchFoundDialog: (await built.load<{ default: Component }>('MatchFoundDialog')).default,
     EnginePanel: (await built.load<{ default: Component }>('EnginePanel')).default,
     SettingsView: (await built.load<{ default: Component }>('SettingsView')).default,
+    ServersPanel: (await built.load<{ default: Component }>('ServersPanel')).default,
     SignInPanel: (await built.load<{ default: Component }>('SignInPanel')).default,
   };
 }, 30_000);
@@ -129,24 +131,26 @@ describe('EnginePanel', () => {
 });
 
 describe('SettingsView', () => {
-  it('says what is wrong under each field and sends nothing until it is fixed', async () => {
+  it('has one place for the server (the Servers panel) and says what is wrong under each field, sending nothing until it is fixed', async () => {
     const wrapper = mount(components.SettingsView!, { global: { plugins: [pinia] } });
-    expect(wrapper.get('[data-test="settings-server-hint"]').text()).toContain('the local server on this computer');
-    await wrapper.get('[data-test="settings-server"]').setValue('http://lobby.example');
+    expect(wrapper.find('[data-test="servers"]').exists()).toBe(true);
+    expect(wrapper.find('[data-test="settings-server"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="settings-form"]').text()).not.toMatch(/Server address/);
     await wrapper.get('[data-test="settings-engines"]').setValue('engines/recoil');
+    await wrapper.get('[data-test="settings-data-dir"]').setValue('data');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
     await flushPromises();
-    expect(wrapper.get('[data-test="settings-server-error"]').text()).toMatch(/only for this computer/);
     expect(wrapper.get('[data-test="settings-engines-error"]').text()).toMatch(/Line 1 is not a full path/);
-    expect(wrapper.get('[data-test="settings-server"]').attributes('aria-invalid')).toBe('true');
+    expect(wrapper.get('[data-test="settings-data-dir-error"]').text()).toMatch(/Not a full path/);
+    expect(wrapper.get('[data-test="settings-engines"]').attributes('aria-invalid')).toBe('true');
     expect(calls).toEqual([]);
     // Fixing a field clears its error at once.
-    await wrapper.get('[data-test="settings-server"]').setValue('https://lobby.example');
-    expect(wrapper.find('[data-test="settings-server-error"]').exists()).toBe(false);
+    await wrapper.get('[data-test="settings-data-dir"]').setValue('/data/lobby');
+    expect(wrapper.find('[data-test="settings-data-dir-error"]').exists()).toBe(false);
     await wrapper.get('[data-test="settings-engines"]').setValue('/opt/recoil\n');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
     await flushPromises();
-    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/recoil"]}', 'setServerAddress {"serverUrl":"https://lobby.example"}']);
+    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/recoil"]}', 'setDataDir {"dataDir":"/data/lobby"}']);
     expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(true);
     wrapper.unmount();
   });
@@ -154,7 +158,6 @@ describe('SettingsView', () => {
   it("shows main's refusal in its words and stops there", async () => {
     answer = (name) => (name === 'setEnginePaths' ? { ok: false, code: 'invalid_input', message: 'Engine folder "/opt/none" does not exist.' } : { ok: true, value: null });
     const wrapper = mount(components.SettingsView!, { global: { plugins: [pinia] } });
-    await wrapper.get('[data-test="settings-server"]').setValue('https://lobby.example');
     await wrapper.get('[data-test="settings-engines"]').setValue('/opt/none');
     await wrapper.get('[data-test="settings-data-dir"]').setValue('/data/lobby');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
@@ -166,7 +169,62 @@ describe('SettingsView', () => {
     stores.useSettingsStore().apply({ slice: 'settings', value: { serverUrl: null, enginePaths: [], dataDir: '/elsewhere' } });
     await flushPromises();
     expect((wrapper.get('[data-test="settings-engines"]').element as unknown as { value: string }).value).toBe('/opt/none');
-    expect((wrapper.get('[data-test="settings-server"]').element as unknown as { value: string }).value).toBe('https://lobby.example');
+    expect((wrapper.get('[data-test="settings-data-dir"]').element as unknown as { value: string }).value).toBe('/data/lobby');
+    wrapper.unmount();
+  });
+});
+
+describe('ServersPanel', () => {
+  beforeEach(() => {
+    stores.useServersStore().apply({
+      slice: 'servers',
+      value: { current: 'embedded', profiles: [{ id: 'embedded', kind: 'embedded', url: null, label: 'This computer', signedIn: false }] },
+    });
+  });
+
+  it('checks the address to add under its field, before any intent is sent', async () => {
+    const wrapper = mount(components.ServersPanel!, { global: { plugins: [pinia] }, attachTo: 'body' });
+    const input = wrapper.get('[data-test="add-server-url"]');
+    expect(wrapper.get('[data-test="add-server-hint"]').text()).toMatch(/https:\/\/ for a remote server; http:\/\/ only for this computer/);
+    expect(input.attributes('aria-describedby')).toBe('add-server-hint');
+    await wrapper.get('[data-test="add-server"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-test="add-server-error"]').text()).toMatch(/Type the server's address/);
+    await input.setValue('http://lobby.example');
+    // The error follows the typing once shown; it is the field's description, and the field is marked invalid and focused.
+    expect(wrapper.get('[data-test="add-server-error"]').text()).toMatch(/only for this computer/);
+    await wrapper.get('[data-test="add-server"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-test="add-server-error"]').attributes('id')).toBe('add-server-hint');
+    expect(input.attributes('aria-invalid')).toBe('true');
+    expect(input.element).toBe((globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
+    await input.setValue('lobby.example');
+    expect(wrapper.get('[data-test="add-server-error"]').text()).toMatch(/Not a web address/);
+    expect(calls).toEqual([]);
+    await input.setValue(' https://lobby.example ');
+    expect(wrapper.find('[data-test="add-server-error"]').exists()).toBe(false);
+    expect(input.attributes('aria-invalid')).toBeUndefined();
+    await wrapper.get('[data-test="add-server-label"]').setValue('Lobby');
+    await wrapper.get('[data-test="add-server"]').trigger('submit');
+    await flushPromises();
+    expect(calls).toEqual(['addServer {"url":"https://lobby.example","label":"Lobby"}']);
+    // Added: the fields are empty again and no error waits for the next address.
+    expect((input.element as unknown as { value: string }).value).toBe('');
+    expect(wrapper.find('[data-test="add-server-error"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
+  it("lets plain http through for this computer and shows main's refusal in its words", async () => {
+    answer = (name) => (name === 'addServer' ? { ok: false, code: 'invalid_input', message: 'The server address is not usable. Use one like https://server.example.' } : { ok: true, value: null });
+    const wrapper = mount(components.ServersPanel!, { global: { plugins: [pinia] } });
+    await wrapper.get('[data-test="add-server-url"]').setValue('http://localhost:8200');
+    await wrapper.get('[data-test="add-server"]').trigger('submit');
+    await flushPromises();
+    expect(calls).toEqual(['addServer {"url":"http://localhost:8200"}']);
+    expect(wrapper.find('[data-test="add-server-error"]').exists()).toBe(false);
+    expect(wrapper.get('[data-test="add-server-failed"]').text()).toBe('The server address is not usable. Use one like https://server.example.');
+    // What the player typed stays, to fix it.
+    expect((wrapper.get('[data-test="add-server-url"]').element as unknown as { value: string }).value).toBe('http://localhost:8200');
     wrapper.unmount();
   });
 });
