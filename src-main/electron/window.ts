@@ -61,7 +61,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       nodeIntegrationInWorker: false,
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
-      allowRunningInsecureContent: false,
+      allowRunningInsecureContent: false, // explicit: the page never loads http content
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,

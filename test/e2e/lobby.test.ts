@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { selectors, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { IntentError } from '../../src-main/core/lobby/intents';
@@ -30,11 +30,8 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // Components mark what tests look for with data-test (not playwright's default data-testid).
-  selectors.setTestIdAttribute('data-test');
-  browser = await launchRendererBrowser();
+  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
   ({ rendererDir, context } = browser);
-  await context.addInitScript(BROWSER_SHIM);
 }, 60_000);
 
 afterAll(async () => {

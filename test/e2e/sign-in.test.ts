@@ -3,16 +3,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { selectors, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
-import { createLobbyFactory } from '../../src-main/electron/lobby-factory';
-import { createLobbyService } from '../../src-main/electron/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/electron/settings';
 import { createSignInService } from '../../src-main/electron/sign-in-service';
 import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, startServer } from '../auth/support';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
+import { createSignedInLobbyService } from '../support/app-service';
 import { waitFor } from '../support/world';
 import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
@@ -28,10 +26,8 @@ let problems: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  selectors.setTestIdAttribute('data-test');
-  browser = await launchRendererBrowser();
+  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
   ({ rendererDir, context } = browser);
-  await context.addInitScript(BROWSER_SHIM);
 }, 60_000);
 
 afterAll(async () => {
@@ -79,19 +75,7 @@ async function openApp(serverUrl: string | null): Promise<SignInScene> {
     logger: logger.child('app-auth'),
     openBrowser: (url) => void opened.push(url),
   });
-  const service = await createLobbyService({
-    settings: createMemorySettingsStore({ serverUrl }),
-    createApp: createLobbyFactory({
-      defaultDataDir: dir,
-      readToken: () => null,
-      sessionFor: (url) => auth.sessionFor(url),
-      logger: logger.child('app'),
-      localPlayerName: 'Local',
-      engineBinary: 'headless',
-    }),
-    auth,
-    logError: (m) => logger.error(m),
-  });
+  const service = await createSignedInLobbyService({ serverUrl: serverUrl, dataDir: dir, auth, logger });
   cleanup.push(() => service.close());
   const bridge = await startBridge(rendererDir, service);
   cleanup.push(() => bridge.close());

@@ -7,12 +7,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AppSnapshot, PatchMessage, SessionView } from '../../src-main/contract';
 import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
-import { createLobbyFactory } from '../../src-main/electron/lobby-factory';
-import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import type { LobbyService } from '../../src-main/electron/lobby-service';
 import { createSignInService, type SignInServiceOptions } from '../../src-main/electron/sign-in-service';
 import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, startServer } from '../auth/support';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
+import { createSignedInLobbyService } from '../support/app-service';
 import { waitFor } from '../support/world';
 
 interface Rig {
@@ -61,19 +60,7 @@ async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'r
   const frames: { userId: string; text: string }[] = [];
   const stopFrames = server.onFrame((userId, text) => frames.push({ userId, text }));
   cleanups.push(async () => void stopFrames());
-  const service = await createLobbyService({
-    settings: createMemorySettingsStore({ serverUrl: options.startOn === 'embedded' ? null : server.baseUrl }),
-    createApp: createLobbyFactory({
-      defaultDataDir: dir,
-      readToken: () => null,
-      sessionFor: (url) => auth.sessionFor(url),
-      logger: logger.child('app'),
-      localPlayerName: 'Local',
-      engineBinary: 'headless',
-    }),
-    auth,
-    logError: (m) => logger.error(m),
-  });
+  const service = await createSignedInLobbyService({ serverUrl: options.startOn === 'embedded' ? null : server.baseUrl, dataDir: dir, auth, logger });
   cleanups.push(() => service.close());
   const wire: unknown[] = [];
   let latest: SessionView = ((await service.invoke('snapshot', null)) as { ok: true; value: { state: { session: SessionView } } }).value.state.session;

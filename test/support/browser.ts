@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, selectors, type BrowserContext } from 'playwright-core';
 import { build } from 'vite';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,12 +16,16 @@ export interface BrowserWorld {
   dispose(): Promise<void>;
 }
 
-export async function launchRendererBrowser(options: { logLevel?: 'warn' | 'silent' } = {}): Promise<BrowserWorld> {
+/** `initScript` runs in every page before the app (the tests' stand-in for the preload). */
+export async function launchRendererBrowser(options: { logLevel?: 'warn' | 'silent'; initScript?: string } = {}): Promise<BrowserWorld> {
+  // Components mark what tests look for with data-test (not playwright's default data-testid).
+  selectors.setTestIdAttribute('data-test');
   const rendererDir = mkdtempSync(path.join(tmpdir(), 'lobby-renderer-'));
   const profileDir = mkdtempSync(path.join(tmpdir(), 'lobby-chromium-'));
   try {
     await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: options.logLevel ?? 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
     const context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 800 } });
+    if (options.initScript) await context.addInitScript(options.initScript);
     return {
       rendererDir,
       context,
