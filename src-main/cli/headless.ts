@@ -88,8 +88,11 @@ async function main(): Promise<number> {
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => { finish = resolve; });
 
+  let lastPhase = app.snapshot().matchmaking.phase;
   app.onPatch((patch) => {
     for (const record of report.records(patch)) emit(record);
+    const phaseBefore = lastPhase;
+    if (patch.slice === 'matchmaking') lastPhase = patch.value.phase;
     const snap = patch.slice === 'matchmaking' || patch.slice === 'connection' ? app.snapshot() : null;
     if (!snap) return;
     // Signed in with --login, a 401 first refreshes (refreshOnUnauthorized); the session's `token expired` ends the run.
@@ -102,7 +105,8 @@ async function main(): Promise<number> {
       queued = true;
       app.intents.queue(queues).catch((error: Error) => process.stderr.write(`headless: could not queue: ${printable(error.message)}\n`));
     }
-    if (args['auto-ready'] && patch.slice === 'matchmaking' && patch.value.phase === 'found') {
+    // Ready once per match found: later `found` patches (the ready tally) are the same match.
+    if (args['auto-ready'] && patch.slice === 'matchmaking' && patch.value.phase === 'found' && phaseBefore !== 'found') {
       app.intents.ready().catch((error: Error) => process.stderr.write(`headless: could not ready: ${printable(error.message)}\n`));
     }
   });

@@ -105,3 +105,26 @@ describe('matchmaking', () => {
     await waitFor('matched after the drop', () => alice.app.snapshot().matchmaking.phase === 'found');
   });
 });
+
+describe('hosting a match', () => {
+  it('hosts it once however often players ready', async () => {
+    let launches = 0;
+    world = await createWorld({
+      playlists: [duel],
+      launcher: { launch: async () => { launches++; await new Promise((r) => setTimeout(r, 100)); return { ip: '127.0.0.1', port: 8452 }; } },
+    });
+    const started: string[] = [];
+    const alice = await world.player('alice', { onBattleStart: async (d) => { started.push(d.username); recordSecrets(d.password); } });
+    const bob = await world.player('bob', { onBattleStart: async (d) => { started.push(d.username); recordSecrets(d.password); } });
+    await waitFor('connected', () => connected(alice.app) && connected(bob.app) && alice.app.snapshot().matchmaking.playlists.length === 1 && bob.app.snapshot().matchmaking.playlists.length === 1);
+    await alice.app.intents.queue(['1v1']);
+    await bob.app.intents.queue(['1v1']);
+    await waitFor('found', () => [alice, bob].every((p) => p.app.snapshot().matchmaking.phase === 'found'));
+    // Clients that ready twice (e.g. on every tally update): both requests leave before any answer.
+    await Promise.allSettled([alice.app.intents.ready(), alice.app.intents.ready(), bob.app.intents.ready(), bob.app.intents.ready()]);
+    await waitFor('both started', () => started.length === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(launches).toBe(1);
+    expect([alice, bob].map((p) => p.app.snapshot().matchmaking.cancelReason)).toEqual([null, null]);
+  });
+});

@@ -46,6 +46,8 @@ interface PendingMatch {
   readonly userIds: readonly string[];
   readonly ready: Set<string>;
   timer: NodeJS.Timeout | null;
+  /** Set once the battle is being hosted: later readies must not host it again. */
+  launching: boolean;
 }
 
 export interface MatchmakerOptions {
@@ -126,9 +128,13 @@ export class Matchmaker {
     endpoint.handle('matchmaking/ready', () => {
       const match = this.matchOf(me);
       if (!match) throw new FailWith<'matchmaking/ready'>('no_match');
+      if (match.ready.has(me)) return undefined; // readying twice changes nothing
       match.ready.add(me);
       for (const userId of match.userIds) this.emit(userId, 'matchmaking/foundUpdate', { readyCount: match.ready.size });
-      if (match.ready.size === match.userIds.length) setImmediate(() => void this.launch(match));
+      if (match.ready.size === match.userIds.length && !match.launching) {
+        match.launching = true;
+        setImmediate(() => void this.launch(match));
+      }
       return undefined;
     });
     endpoint.handle('matchmaking/cancel', () => {
@@ -162,7 +168,7 @@ export class Matchmaker {
       const waiting = queue.filter((userId) => !this.matchOf(userId));
       while (waiting.length >= size) {
         const userIds = waiting.splice(0, size);
-        const match: PendingMatch = { id: randomUUID(), playlist, userIds, ready: new Set(), timer: null };
+        const match: PendingMatch = { id: randomUUID(), playlist, userIds, ready: new Set(), timer: null, launching: false };
         this.matches.set(match.id, match);
         const timeoutMs = this.options.readyTimeoutMs ?? 20_000;
         match.timer = setTimeout(() => this.readyTimedOut(match), timeoutMs);
