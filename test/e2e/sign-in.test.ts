@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore, type RefreshTokenStore } from '../../src-main/core/auth';
+import { createFileRefreshTokenStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
-import { createSignInService } from '../../src-main/electron/sign-in-service';
-import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, startServer } from '../auth/support';
+import { leakedSecrets, logger, playBrowser, postForm, secrets, startServer } from '../auth/support';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
-import { createSignedInLobbyService } from '../support/app-service';
+import { createRecordingSignInService, createSignedInLobbyService } from '../support/app-service';
 import { waitFor } from '../support/world';
 import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
@@ -68,13 +67,7 @@ async function openApp(serverUrl: string | null): Promise<SignInScene> {
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
   const opened: string[] = [];
   const store = createFileRefreshTokenStore(dir);
-  const auth = createSignInService({
-    profiles: await ServerProfiles.open(createJsonFileProfileStore(path.join(dir, 'servers.json'))),
-    store,
-    fetch: recordingFetch(),
-    logger: logger.child('app-auth'),
-    openBrowser: (url) => void opened.push(url),
-  });
+  const auth = await createRecordingSignInService(dir, opened, { store });
   const service = await createSignedInLobbyService({ serverUrl: serverUrl, dataDir: dir, auth, logger });
   cleanup.push(() => service.close());
   const bridge = await startBridge(rendererDir, service);

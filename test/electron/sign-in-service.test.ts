@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AppSnapshot, PatchMessage, SessionView } from '../../src-main/contract';
-import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore, type RefreshTokenStore } from '../../src-main/core/auth';
+import { createFileRefreshTokenStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import type { LobbyService } from '../../src-main/electron/lobby-service';
-import { createSignInService, type SignInServiceOptions } from '../../src-main/electron/sign-in-service';
+import type { SignInServiceOptions } from '../../src-main/electron/sign-in-service';
 import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, startServer } from '../auth/support';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
-import { createSignedInLobbyService } from '../support/app-service';
+import { createRecordingSignInService, createSignedInLobbyService } from '../support/app-service';
 import { waitFor } from '../support/world';
 
 interface Rig {
@@ -49,14 +49,7 @@ async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'r
   if (!options.dir) cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const store = createFileRefreshTokenStore(dir);
   const opened: string[] = [];
-  const auth = createSignInService({
-    profiles: await ServerProfiles.open(createJsonFileProfileStore(path.join(dir, 'servers.json'))),
-    store,
-    fetch: recordingFetch(),
-    logger: logger.child('app-auth'),
-    openBrowser: (url) => void opened.push(url),
-    ...options.auth,
-  });
+  const auth = await createRecordingSignInService(dir, opened, { store, ...options.auth });
   const frames: { userId: string; text: string }[] = [];
   const stopFrames = server.onFrame((userId, text) => frames.push({ userId, text }));
   cleanups.push(async () => void stopFrames());

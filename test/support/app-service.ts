@@ -3,7 +3,10 @@ import type { Logger } from '../../src-main/core/log';
 import { createLobbyFactory } from '../../src-main/electron/lobby-factory';
 import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
-import type { SignInService } from '../../src-main/electron/sign-in-service';
+import path from 'node:path';
+import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore } from '../../src-main/core/auth';
+import { createSignInService, type SignInService, type SignInServiceOptions } from '../../src-main/electron/sign-in-service';
+import { logger as authLogger, recordingFetch } from '../auth/support';
 
 export function createSignedInLobbyService(options: { serverUrl: string | null; dataDir: string; auth: SignInService; logger: Logger }): Promise<LobbyService> {
   const { auth, logger } = options;
@@ -19,5 +22,17 @@ export function createSignedInLobbyService(options: { serverUrl: string | null; 
     }),
     auth,
     logError: (m) => logger.error(m),
+  });
+}
+
+/** The app's sign-in service on files in `dir`, with a browser opener that only records the addresses it was given. */
+export async function createRecordingSignInService(dir: string, opened: string[], overrides: Partial<SignInServiceOptions> = {}): Promise<SignInService> {
+  return createSignInService({
+    profiles: await ServerProfiles.open(createJsonFileProfileStore(path.join(dir, 'servers.json'))),
+    store: createFileRefreshTokenStore(dir),
+    fetch: recordingFetch(),
+    logger: authLogger.child('app-auth'),
+    openBrowser: (url) => void opened.push(url),
+    ...overrides,
   });
 }
