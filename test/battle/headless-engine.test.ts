@@ -1,5 +1,4 @@
 // The headless client as a real process with a real engine: --engine and --content choose what runs, and it reports the launch, the engine's status and the end.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRegistry, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { startRealHost } from '../engine/real-host';
+import { spawnHeadless } from '../support/headless-process';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 
 let base: string;
@@ -30,13 +30,10 @@ describe('headless client with a real engine', () => {
       battleId: randomUUID(), engineVersion: version, gameName: TEST_GAME_NAME, mapName: TEST_MAP_NAME, startPosType: 'fixed',
       allyTeams: [{ teams: [{ players: [{ userId, name: 'alice', password: 's3cret-pw' }] }] }],
     });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/headless.ts', '--server', server.baseUrl, '--json', '--data-dir', join(base, 'data'),
-      '--engine', '/usr/games/spring-headless', '--content', contentDir], { env: { ...process.env, TACHYON_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: string[] = [];
-    const err: string[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(...c.toString().split('\n').filter(Boolean)));
-    child.stderr.on('data', (c: Buffer) => err.push(c.toString()));
-    const records = () => out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const run = spawnHeadless(['--server', server.baseUrl, '--json', '--data-dir', join(base, 'data'), '--engine', '/usr/games/spring-headless', '--content', contentDir],
+      { TACHYON_TOKEN: token });
+    const { child, stdout: out, stderr: err } = run;
+    const records = () => run.records();
     const until = async (probe: () => boolean, ms: number) => {
       const t = Date.now();
       while (!probe()) {
@@ -51,7 +48,9 @@ describe('headless client with a real engine', () => {
         engine: { version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
       });
       expect(response.status).toBe('success');
-      await until(() => records().some((r) => r.kind === 'engine' && r.status === 'offline' && r.exitCode === 0), 40_000);
+      // The engine's exit and the battle's end are two records, written one after the other: they can reach the pipe in two chunks.
+      await until(() => records().some((r) => r.kind === 'engine' && r.status === 'offline' && r.exitCode === 0)
+        && records().some((r) => r.kind === 'battle' && r.phase === 'ended'), 40_000);
       const engine = records().filter((r) => r.kind === 'engine').map((r) => r.status);
       expect(engine).toEqual(expect.arrayContaining(['starting', 'running', 'offline']));
       const battles = records().filter((r) => r.kind === 'battle').map((r) => r.phase);
@@ -62,7 +61,7 @@ describe('headless client with a real engine', () => {
     } finally {
       recordLog([...out, ...err]);
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await run.exited;
       await host.stop();
       await server.close();
     }

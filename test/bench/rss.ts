@@ -1,10 +1,10 @@
 // Benchmark: the real headless client's resident memory once it knows 10,000 users (read from /proc while it runs).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { userUpdatedFrames } from './inbound';
+import { spawnHeadless } from '../support/headless-process';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -18,11 +18,8 @@ export async function measureHeadlessRss(users = 10_000): Promise<{ rss_mb_idle:
   const dataDir = mkdtempSync(join(tmpdir(), 'lobby-bench-rss-'));
   const { userId, token } = server.addPlayer('rss');
   const sender = server.addPlayer('sender');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/headless.ts', '--server', server.baseUrl, '--json', '--data-dir', dataDir], {
-    env: { ...process.env, TACHYON_TOKEN: token }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  child.stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  const run = spawnHeadless(['--server', server.baseUrl, '--json', '--data-dir', dataDir], { TACHYON_TOKEN: token });
+  const { child, stdout: lines } = run;
   const waitFor = async (probe: () => boolean) => {
     const started = Date.now();
     while (!probe()) {
@@ -43,7 +40,7 @@ export async function measureHeadlessRss(users = 10_000): Promise<{ rss_mb_idle:
     return { rss_mb_idle: Number(idle.toFixed(1)), rss_mb_10k_users: Number(rssMb(child.pid ?? 0).toFixed(1)) };
   } finally {
     child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await run.exited;
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,31 +1,13 @@
 // The headless client as a real process: its JSON lines, queue and auto-ready, orderly exit on SIGTERM, exit codes, and no secret on any output.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWorld, waitFor, type World } from '../support/world';
 import { playBrowser } from '../auth/support';
+import { spawnHeadless, type HeadlessProcess } from '../support/headless-process';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 
-const CLI = ['--import', 'tsx', 'src-main/cli/headless.ts'];
-
-interface Run { child: ChildProcessWithoutNullStreams; stdout: string[]; stderr: string[]; exited: Promise<number | null> }
-
-function runHeadless(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    stdout.push(...lines);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout, stderr, exited };
-}
-
-const records = (run: Run) => run.stdout.map((l) => JSON.parse(l) as Record<string, unknown>);
+type Run = HeadlessProcess;
+const runHeadless = spawnHeadless;
+const records = (run: Run) => run.records();
 
 let world: World;
 const runs: Run[] = [];

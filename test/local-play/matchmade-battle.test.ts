@@ -1,5 +1,4 @@
 // Local play end to end with no mocks: the embedded server, the local autohost on spring-dedicated, and two headless clients that queue, ready and play on the real engine.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,30 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestContent } from '../../src-main/core/engine';
 import { startLocalPlay, type LocalPlay } from '../../src-main/core/local-play';
 import { createMemoryLogger } from '../../src-main/core/log';
+import { spawnHeadless, type HeadlessProcess } from '../support/headless-process';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 
-interface Client { child: ChildProcessWithoutNullStreams; lines: Record<string, unknown>[]; stderr: string[]; exited: Promise<number | null> }
+type Client = HeadlessProcess;
 
 function headless(baseUrl: string, token: string, dataDir: string, contentDir: string): Client {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/headless.ts', '--server', baseUrl, '--json', '--queue', '1v1', '--auto-ready',
-    '--data-dir', dataDir, '--engine', '/usr/games/spring-headless', '--content', contentDir], { env: { ...process.env, TACHYON_TOKEN: token }, stdio: 'pipe' });
-  const lines: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const part of parts) if (part) lines.push(JSON.parse(part) as Record<string, unknown>);
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  return { child, lines, stderr, exited: new Promise((resolve) => child.on('exit', resolve)) };
+  return spawnHeadless(['--server', baseUrl, '--json', '--queue', '1v1', '--auto-ready', '--data-dir', dataDir, '--engine', '/usr/games/spring-headless', '--content', contentDir],
+    { TACHYON_TOKEN: token });
 }
 
 async function until(what: string, probe: () => boolean, ms: number, clients: Client[] = []): Promise<void> {
   const t = Date.now();
   while (!probe()) {
-    if (Date.now() - t > ms) throw new Error(`timed out waiting for ${what}\n${clients.map((c) => JSON.stringify(c.lines.slice(-8)) + c.stderr.join('')).join('\n')}`);
+    if (Date.now() - t > ms) throw new Error(`timed out waiting for ${what}\n${clients.map((c) => JSON.stringify(c.stdout.slice(-8)) + c.stderr.join('')).join('\n')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -49,7 +38,7 @@ afterAll(async () => {
   for (const c of clients) {
     c.child.kill('SIGTERM');
     await c.exited;
-    recordLog([...c.lines.map((l) => JSON.stringify(l)), ...c.stderr]);
+    recordLog([...c.stdout, ...c.stderr]);
   }
   recordLog(logger.lines);
   await play?.close();
@@ -64,13 +53,15 @@ describe('local play', () => {
     const alice = headless(play.baseUrl, play.tokens.alice ?? '', join(base, 'alice'), join(base, 'content'));
     const bob = headless(play.baseUrl, play.tokens.bob ?? '', join(base, 'bob'), join(base, 'content'));
     clients.push(alice, bob);
-    const phases = (c: Client) => c.lines.filter((l) => l.kind === 'matchmaking').map((l) => l.state);
+    const phases = (c: Client) => c.records().filter((l) => l.kind === 'matchmaking').map((l) => l.state);
     await until('both in battle', () => [alice, bob].every((c) => phases(c).includes('battle')), 20_000, clients);
-    await until('both engines running', () => [alice, bob].every((c) => c.lines.some((l) => l.kind === 'engine' && l.status === 'running')), 20_000, clients);
-    await until('both engines exited cleanly', () => [alice, bob].every((c) => c.lines.some((l) => l.kind === 'engine' && l.status === 'offline' && l.exitCode === 0)), 60_000, clients);
+    await until('both engines running', () => [alice, bob].every((c) => c.records().some((l) => l.kind === 'engine' && l.status === 'running')), 20_000, clients);
+    // The engine's exit and the battle's end are two records: wait for both.
+    await until('both engines exited cleanly', () => [alice, bob].every((c) => c.records().some((l) => l.kind === 'engine' && l.status === 'offline' && l.exitCode === 0)
+      && c.records().some((l) => l.kind === 'battle' && l.phase === 'ended')), 60_000, clients);
     for (const c of [alice, bob]) {
       expect(phases(c)).toEqual(expect.arrayContaining(['found', 'battle']));
-      expect(c.lines.filter((l) => l.kind === 'battle').map((l) => l.phase)).toEqual(['launching', 'running', 'ended']);
+      expect(c.records().filter((l) => l.kind === 'battle').map((l) => l.phase)).toEqual(['launching', 'running', 'ended']);
     }
     const updates = play.server.autohosts.updates;
     await until('engine quit update', () => updates.some((u) => u.update.type === 'engine_quit'), 20_000);

@@ -1,0 +1,29 @@
+// The headless client as a child process, its stdout split into whole lines (a pipe may cut a line across two chunks).
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+const CLI = ['--import', 'tsx', 'src-main/cli/headless.ts'];
+
+export interface HeadlessProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Whole lines printed so far. */
+  readonly stdout: string[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+  /** The `--json` lines, parsed. */
+  records(): Record<string, unknown>[];
+}
+
+export function spawnHeadless(args: readonly string[], env: Record<string, string> = {}): HeadlessProcess {
+  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    stdout.push(...lines.filter((line) => line.length > 0));
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout, stderr, exited, records: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
