@@ -293,7 +293,8 @@ describe('start failures before the engine\'s first packet', () => {
     await writeFile(
       fake,
       '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "spring-dedicated version 106.0 (Dedicated)"; exit 0; fi\n' +
-        'if [ -f "$SPRING_WRITEDIR/../../hang" ]; then exec sleep 30; fi\necho "Error: could not open the map"; exit 3\n',
+        // The last line comes in two writes, so the pipe hands it over in two chunks.
+        'if [ -f "$SPRING_WRITEDIR/../../hang" ]; then exec sleep 30; fi\nprintf "Error: could not "; sleep 0.2; echo "open the map"; exit 3\n',
     );
     await chmod(fake, 0o755);
     const registry = await EngineRegistry.discover({ engineDirs: [engineDir], includeSystem: false });

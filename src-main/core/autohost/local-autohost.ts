@@ -600,20 +600,34 @@ export class LocalAutohost {
   }
 
   private watchProcess(battle: Battle, child: ChildProcess): void {
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
-        if (line.trim().length === 0) continue;
-        battle.outputTail.push(line.slice(0, 300));
-        if (battle.outputTail.length > OUTPUT_LINES_KEPT) battle.outputTail.shift();
-      }
+    const keepLine = (line: string) => {
+      if (line.trim().length === 0) return;
+      battle.outputTail.push(line.slice(0, 300));
+      if (battle.outputTail.length > OUTPUT_LINES_KEPT) battle.outputTail.shift();
     };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    // A pipe may cut a line across two chunks: keep the unfinished part until its end arrives.
+    const follow = (stream: NodeJS.ReadableStream | null) => {
+      if (stream === null) return;
+      let partial = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split(/\r?\n/);
+        partial = (lines.pop() ?? '').slice(-4096);
+        for (const line of lines) keepLine(line);
+      });
+      stream.on('end', () => {
+        keepLine(partial);
+        partial = '';
+      });
+    };
+    follow(child.stdout);
+    follow(child.stderr);
     child.once('error', (error) => {
-      // Spawn failures (no binary, no permission) come only here; after a spawn, 'exit' follows anyway.
+      // Spawn failures (no binary, no permission) come only here; after a spawn, 'close' follows anyway.
       if (child.pid === undefined) this.processGone(battle, `spring-dedicated could not be started: ${error.message}`, false);
     });
-    child.once('exit', (code, signal) => {
+    // 'close' comes after stdio has drained, so the engine's last words are in the tail when the exit is reported.
+    child.once('close', (code, signal) => {
       // An exit we asked for (kill request, shutdown) is a quit, whatever signal it took; otherwise only exit code 0 is.
       const clean = code === 0 || battle.killRequested;
       const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
