@@ -8,6 +8,7 @@ export interface HeadlessProcess {
   /** Whole lines printed so far. */
   readonly stdout: string[];
   readonly stderr: string[];
+  /** The exit code, once the process has exited and its output is all read. */
   readonly exited: Promise<number | null>;
   /** The `--json` lines, parsed. */
   records(): Record<string, unknown>[];
@@ -24,6 +25,7 @@ export function spawnHeadless(args: readonly string[], env: Record<string, strin
     stdout.push(...lines.filter((line) => line.length > 0));
   });
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close' rather than 'exit': by then every line the process printed has been read.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, stdout, stderr, exited, records: () => stdout.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
