@@ -4,6 +4,7 @@ import type { ServerProfileView, ServersView, SessionEventName, SessionView, Sig
 import {
   AuthError,
   EMBEDDED_PROFILE_ID,
+  forgetSignIn,
   resumeSession,
   serverOrigin,
   signIn,
@@ -17,6 +18,9 @@ import {
 } from '../core/auth';
 import { IntentError } from '../core/lobby/intents';
 import { silentLogger, type Logger } from '../core/log';
+
+/** How long removing a server waits for its sign-in to be revoked before answering (the revocation goes on). */
+const REVOKE_WAIT_MS = 5_000;
 
 export interface SignInServiceOptions {
   profiles: ServerProfiles;
@@ -242,11 +246,15 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     async removeServer(id) {
       if (id === EMBEDDED_PROFILE_ID) throw new IntentError('invalid_input', 'The server on this computer cannot be removed.');
       if (id === currentId) throw new IntentError('invalid_input', 'Switch to another server before removing this one.');
-      if (!options.profiles.get(id)) throw new IntentError('invalid_input', 'That server is not in the list.');
-      // Forgetting a server forgets its sign-in too (locally; it was not in use, so there is nothing to disconnect).
-      await options.store.delete(id);
+      const profile = options.profiles.get(id);
+      if (!profile) throw new IntentError('invalid_input', 'That server is not in the list.');
+      // Forgetting a server forgets its sign-in too: deleted here at once, revoked at the server where it can be. It was
+      // not in use, so there is nothing to disconnect; an unreachable server holds the answer back a few seconds at most.
+      const { revoked } = profile.url === null ? { revoked: Promise.resolve(false) }
+        : await forgetSignIn({ serverUrl: profile.url, store: options.store, fetch: options.fetch, discovery: options.discovery, logger });
       await options.profiles.remove(id);
       publishServers();
+      await Promise.race([revoked, new Promise((resolve) => setTimeout(resolve, REVOKE_WAIT_MS).unref())]);
     },
 
     async signIn() {

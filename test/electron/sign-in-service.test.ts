@@ -236,6 +236,24 @@ describe('app sign-in (lobby service + sign-in service + factory, embedded serve
     assertNoSecretOnTheWire(r);
   });
 
+  it('removing a server it is signed in to revokes that sign-in at the server and deletes it here', async () => {
+    const r = await rig();
+    await r.invoke('signIn');
+    await playBrowser(r.opened[0]!);
+    await waitFor('signed in', () => r.session().state === 'signed_in');
+    const refreshToken = (await r.store.read(r.server.baseUrl)) ?? '';
+    expect(refreshToken).toMatch(/^rt_/);
+    // Not in use any more (another server chosen), but remembered: removing the server must not leave a live grant behind.
+    expect(await r.invoke('chooseServer', { id: 'embedded' })).toMatchObject({ ok: true });
+    expect(await r.store.read(r.server.baseUrl)).toBe(refreshToken);
+    expect(await r.invoke('removeServer', { id: r.server.baseUrl })).toMatchObject({ ok: true, value: { profiles: [{ id: 'embedded' }] } });
+    expect(await r.store.read(r.server.baseUrl)).toBeNull();
+    const refresh = await postForm(`${r.server.baseUrl}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'generic_lobby' });
+    expect(refresh.status).toBe(400);
+    expect(refresh.body).toMatchObject({ error: 'invalid_grant' });
+    assertNoSecretOnTheWire(r);
+  });
+
   it('validates the sign-in and server intents before anything runs', async () => {
     const r = await rig({ startOn: 'embedded' });
     const local = await snapshotOf(r.service);

@@ -5,7 +5,7 @@ import { AuthError, errorText } from './errors';
 import { listenForCallback } from './loopback';
 import { createPkce, createState } from './pkce';
 import type { RefreshTokenStore } from './storage';
-import { requestTokens } from './token-endpoint';
+import { requestTokens, revokeToken } from './token-endpoint';
 import { TokenSession, type AuthEvent, type TokenSessionOptions } from './token-session';
 
 export const DEFAULT_CLIENT_ID = 'generic_lobby';
@@ -122,5 +122,32 @@ function sessionOptions(options: SessionOptions, metadata: AuthServerMetadata, c
   return {
     server: metadata.issuer, metadata, clientId, store: options.store, fetch: fetchFn, logger, now,
     refreshMarginMs: options.refreshMarginMs, autoRefresh: options.autoRefresh,
+  };
+}
+
+/**
+ * Forgets a remembered sign-in that is not in use (a server removed from the list). Resolves once it is deleted here;
+ * `revoked` settles when the server has revoked it (RFC 7009, where offered). Revocation is best effort: it is already
+ * unusable from this computer, and an unreachable server must not keep the player waiting.
+ */
+export async function forgetSignIn(options: SessionOptions): Promise<{ revoked: Promise<boolean> }> {
+  const server = serverOrigin(options.serverUrl);
+  const refreshToken = await options.store.read(server);
+  await options.store.delete(server);
+  if (!refreshToken) return { revoked: Promise.resolve(false) };
+  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+  const logger = options.logger ?? silentLogger;
+  const revoke = async (): Promise<boolean> => {
+    const metadata = await (options.discovery ?? new DiscoveryCache({ fetch: fetchFn, now: options.now ?? Date.now })).get(options.serverUrl);
+    if (!metadata.revocationEndpoint) return false;
+    await revokeToken(fetchFn, metadata.revocationEndpoint, refreshToken, options.clientId ?? DEFAULT_CLIENT_ID);
+    logger.info(`forgot the sign-in for ${server} (revoked at the server)`);
+    return true;
+  };
+  return {
+    revoked: revoke().catch((error: unknown) => {
+      logger.warn(`forgot the sign-in for ${server} here, but could not revoke it at the server (${errorText(error)})`);
+      return false;
+    }),
   };
 }
