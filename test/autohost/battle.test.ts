@@ -69,7 +69,8 @@ describe.sequential('battles hosted by the LocalAutohost (spring-dedicated + spr
     await waitFor(() => serverUpdates(world.server, battle.battleId).some((u) => u.update.type === 'engine_quit'), 40_000, 'engine_quit at the server');
     const exits = await exited;
     for (const exit of exits) expect(exit, JSON.stringify(exit)).toMatchObject({ code: 0 });
-    await waitFor(() => !alive(pid), 10_000, 'spring-dedicated to exit');
+    // A battle counts against maxBattles until its directory is gone.
+    await waitFor(() => !alive(pid) && world.autohost.status.currentBattles === 0, 10_000, 'spring-dedicated to exit and its battle to be cleaned up');
 
     const updates = serverUpdates(world.server, battle.battleId);
     const story = JSON.stringify(updates.map((u) => u.update));

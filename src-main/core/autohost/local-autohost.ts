@@ -92,6 +92,8 @@ interface Battle {
   terminal: boolean;
   /** The process is gone (or never started) and the battle's resources are released. */
   released: boolean;
+  /** Its socket is closed and its directory deleted: only now does it stop counting against maxBattles. */
+  cleanedUp: boolean;
   killRequested: boolean;
   /** spawn → SERVER_STARTED, for the log. */
   firstPacketMs: number | null;
@@ -172,7 +174,7 @@ export class LocalAutohost {
   /** What the server is told in `autohost/status`. */
   get status(): AutohostStatusEventData {
     const engines = (this.registry?.engines ?? []).filter((e) => e.binaries.dedicated !== undefined).map((e) => e.version);
-    const currentBattles = [...this.battles.values()].filter((b) => !b.released).length;
+    const currentBattles = [...this.battles.values()].filter((b) => !b.cleanedUp).length;
     return { maxBattles: this.options.maxBattles ?? 4, currentBattles, availableEngines: engines };
   }
 
@@ -275,6 +277,7 @@ export class LocalAutohost {
       answered: false,
       terminal: false,
       released: false,
+      cleanedUp: false,
       killRequested: false,
       firstPacketMs: null,
       timers: [],
@@ -662,6 +665,7 @@ export class LocalAutohost {
     } catch (error) {
       this.logger.warn(`battle ${battle.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    battle.cleanedUp = true;
     this.statusChanged();
     battle.markGone();
   }
