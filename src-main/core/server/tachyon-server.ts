@@ -119,12 +119,16 @@ export class TachyonServer {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.matchmaker.stop();
     this.autohosts.stop();
+    // Every socket, including those in a polite close waiting for the peer's answer (ws waits up to 30 s for it).
+    for (const socket of this.wss.clients) socket.terminate();
     for (const session of this.sessions) session.socket.terminate();
     for (const socket of this.autohostSockets) socket.terminate();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Stop listening first, then drop what is connected (keep-alive HTTP included): nothing can slip in between.
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await closed;
   }
 
   /** Creates a player and returns a token it can connect with. */

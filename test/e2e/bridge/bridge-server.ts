@@ -61,8 +61,10 @@ export async function startBridge(rendererDir: string, service: LobbyService): P
       for (const socket of sockets) socket.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Chromium keeps (and pre-opens) connections to the page's origin; close() alone would wait for them to time out.
+      // Stop listening first, then drop them all, so none opens in between.
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closed;
     },
   };
 }
