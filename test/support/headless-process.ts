@@ -1,5 +1,6 @@
-// The headless client as a child process, its stdout split into whole lines (a pipe may cut a line across two chunks).
+// The headless client as a child process, its stdout read as whole lines (a pipe may cut a line across two chunks).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { followLines } from '../../src-main/core/engine';
 
 const CLI = ['--import', 'tsx', 'src-main/cli/headless.ts'];
 
@@ -18,12 +19,9 @@ export function spawnHeadless(args: readonly string[], env: Record<string, strin
   const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  let partial = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    stdout.push(...lines.filter((line) => line.length > 0));
-  });
+  followLines(child.stdout, (line) => {
+    if (line.length > 0) stdout.push(line);
+  }, Number.POSITIVE_INFINITY);
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   // 'close' rather than 'exit': by then every line the process printed has been read.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));

@@ -20,6 +20,7 @@ import {
   checkContent,
   encodeChat,
   encodeCommand,
+  followLines,
   normaliseBattleId,
   quoteForMessage,
   unsafeTextReason,
@@ -608,23 +609,8 @@ export class LocalAutohost {
       battle.outputTail.push(line.slice(0, 300));
       if (battle.outputTail.length > OUTPUT_LINES_KEPT) battle.outputTail.shift();
     };
-    // A pipe may cut a line across two chunks: keep the unfinished part until its end arrives.
-    const follow = (stream: NodeJS.ReadableStream | null) => {
-      if (stream === null) return;
-      let partial = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split(/\r?\n/);
-        partial = (lines.pop() ?? '').slice(-4096);
-        for (const line of lines) keepLine(line);
-      });
-      stream.on('end', () => {
-        keepLine(partial);
-        partial = '';
-      });
-    };
-    follow(child.stdout);
-    follow(child.stderr);
+    followLines(child.stdout, keepLine);
+    followLines(child.stderr, keepLine);
     child.once('error', (error) => {
       // Spawn failures (no binary, no permission) come only here; after a spawn, 'close' follows anyway.
       if (child.pid === undefined) this.processGone(battle, `spring-dedicated could not be started: ${error.message}`, false);

@@ -8,6 +8,7 @@ import { REDACTED, redactSecretsIn } from '../protocol/redact';
 import type { InstalledEngine } from './engine-registry';
 import type { JoinScriptInput } from './start-script';
 import { buildJoinScript } from './start-script';
+import { followLines } from './output-lines';
 
 export type EngineStatus = 'offline' | 'starting' | 'running' | 'stopping';
 /** What the console says the client has reached: connected to the host (loading), then in the game. */
@@ -366,28 +367,8 @@ export class EngineRunner {
   private track(child: ChildProcess, request: EngineLaunchRequest, dir: string): void {
     const startedAt = this.now();
     const secrets = [request.join.password].filter((s) => s.length > 0);
-    const attach = (stream: NodeJS.ReadableStream | null, name: EngineConsoleLine['stream']) => {
-      if (stream === null) return;
-      let pending = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        pending += chunk;
-        const parts = pending.split(/\r?\n/);
-        pending = parts.pop() ?? '';
-        // A line that never ends must not grow without bound.
-        if (pending.length > MAX_LINE * 4) {
-          parts.push(pending);
-          pending = '';
-        }
-        for (const part of parts) this.addLine(name, part, secrets);
-      });
-      stream.on('end', () => {
-        if (pending.length > 0) this.addLine(name, pending, secrets);
-        pending = '';
-      });
-    };
-    attach(child.stdout, 'stdout');
-    attach(child.stderr, 'stderr');
+    followLines(child.stdout, (line) => this.addLine('stdout', line, secrets), MAX_LINE * 4);
+    followLines(child.stderr, (line) => this.addLine('stderr', line, secrets), MAX_LINE * 4);
 
     // If the app itself dies, the engine must not live on as an orphan spinning a core.
     const onProcessExit = () => child.kill('SIGKILL');

@@ -66,3 +66,5 @@ export type {
 } from './autohost-interface';
 export { planBattleLaunch } from './battle-launch';
 export type { BattleLaunchContext, BattleLaunchPlan } from './battle-launch';
+
+export { followLines } from './output-lines';
