@@ -1,5 +1,5 @@
 // Words and numbers for the player: pure functions from views to text, shared by components and unit-tested without Vue.
-import type { CancelReason, ChatChannel, ChatLine, ConnectionView, IpcErrorCode, MatchmakingView, ServerProfileView, SessionView, UserStatus } from '../src-main/contract';
+import type { CancelReason, ChatChannel, ChatLine, ConnectionView, IpcErrorCode, MatchmakingView, PlaylistView, ServerProfileView, SessionView, UserStatus } from '../src-main/contract';
 
 export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'idle';
 
@@ -77,6 +77,13 @@ export function matchmakingWords(view: MatchmakingView): string {
 }
 
 /** Players the found match needs: numOfTeams × teamSize of the playlist queued for. */
+/** "2 v 2 · Ranked" and "1 map" / "3 maps" for a playlist card. */
+export function playlistWords(playlist: PlaylistView): { format: string; maps: string } {
+  const format = Array.from({ length: playlist.numOfTeams }, () => playlist.teamSize).join(' v ');
+  const maps = playlist.maps.length === 1 ? '1 map' : `${playlist.maps.length} maps`;
+  return { format: `${format} · ${playlist.ranked ? 'Ranked' : 'Casual'}`, maps };
+}
+
 export function matchSize(view: MatchmakingView): number | null {
   const queueId = view.found?.queueId;
   const playlist = view.playlists.find((p) => p.id === queueId);

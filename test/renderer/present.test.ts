@@ -1,7 +1,7 @@
 // Player-facing words and numbers: connection states, cancel reasons, chat errors, chart points.
 import { describe, expect, it } from 'vitest';
 import type { MatchmakingView, ServerProfileView } from '../../src-main/contract';
-import { cancelReasonWords, chartPoints, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, sessionWords, threadKey } from '../../src-renderer/present';
+import { cancelReasonWords, chartPoints, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, playlistWords, sessionWords, threadKey } from '../../src-renderer/present';
 
 const mm = (over: Partial<MatchmakingView>): MatchmakingView => ({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null, ...over });
 
@@ -63,5 +63,11 @@ describe('sign-in words', () => {
     expect(sessionWords({ state: 'signed_out', server, problem: 'access_denied', message: 'Access denied.' }, remote, null)).toMatchObject({ detail: 'Access denied.', tone: 'bad' });
     expect(sessionWords({ state: 'signed_out', server, problem: 'cancelled', message: 'Sign-in cancelled.' }, remote, null).tone).toBe('idle');
     expect(intentErrorWords('sign_in_failed', 'network', 'Could not reach the server for sign-in.')).toBe('Could not reach the server for sign-in.');
+  });
+
+  it('describes a playlist card with the right number words', () => {
+    const duel = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, engines: [], games: [], maps: ['Test Map'] };
+    expect(playlistWords(duel)).toEqual({ format: '1 v 1 · Casual', maps: '1 map' });
+    expect(playlistWords({ ...duel, numOfTeams: 3, teamSize: 2, ranked: true, maps: ['a', 'b'] })).toEqual({ format: '2 v 2 v 2 · Ranked', maps: '2 maps' });
   });
 });
