@@ -76,7 +76,6 @@ export function matchmakingWords(view: MatchmakingView): string {
   }
 }
 
-/** Players the found match needs: numOfTeams × teamSize of the playlist queued for. */
 /** "2 v 2 · Ranked" and "1 map" / "3 maps" for a playlist card. */
 export function playlistWords(playlist: PlaylistView): { format: string; maps: string } {
   const format = Array.from({ length: playlist.numOfTeams }, () => playlist.teamSize).join(' v ');
@@ -84,6 +83,13 @@ export function playlistWords(playlist: PlaylistView): { format: string; maps: s
   return { format: `${format} · ${playlist.ranked ? 'Ranked' : 'Casual'}`, maps };
 }
 
+/** The playlist a match was found in, by its name (the queue id when the playlist is not listed). */
+export function foundPlaylistName(view: MatchmakingView): string {
+  const queueId = view.found?.queueId ?? '';
+  return view.playlists.find((p) => p.id === queueId)?.name ?? queueId;
+}
+
+/** Players the found match needs: numOfTeams × teamSize of the playlist queued for. */
 export function matchSize(view: MatchmakingView): number | null {
   const queueId = view.found?.queueId;
   const playlist = view.playlists.find((p) => p.id === queueId);

@@ -199,6 +199,7 @@ describe('lobby in Chromium', () => {
     await bob.app.intents.queue(['1v1']);
     const dialog = page.getByTestId('match-found');
     await dialog.waitFor();
+    expect(await page.getByTestId('match-found-playlist').textContent()).toBe('Duel');
     const countdown = Number(await page.getByTestId('countdown').textContent());
     // Counted down from the server's timeoutMs (10 s here), not from a number of the app's own.
     expect(countdown).toBeGreaterThan(5);

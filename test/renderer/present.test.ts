@@ -1,7 +1,7 @@
 // Player-facing words and numbers: connection states, cancel reasons, chat errors, chart points.
 import { describe, expect, it } from 'vitest';
 import type { MatchmakingView, ServerProfileView } from '../../src-main/contract';
-import { cancelReasonWords, chartPoints, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, playlistWords, sessionWords, threadKey } from '../../src-renderer/present';
+import { cancelReasonWords, chartPoints, foundPlaylistName, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, playlistWords, sessionWords, threadKey } from '../../src-renderer/present';
 
 const mm = (over: Partial<MatchmakingView>): MatchmakingView => ({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null, ...over });
 
@@ -24,9 +24,11 @@ describe('present', () => {
     expect(intentErrorWords('internal')).not.toMatch(/stack|Error/);
   });
 
-  it('sizes the found match from its playlist', () => {
+  it('sizes and names the found match from its playlist', () => {
     const playlists = [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: true, engines: [], games: [], maps: [] }];
     expect(matchSize(mm({ playlists, found: { queueId: '1v1', timeoutMs: 10_000, deadline: 1 } }))).toBe(2);
+    expect(foundPlaylistName(mm({ playlists, found: { queueId: '1v1', timeoutMs: 10_000, deadline: 1 } }))).toBe('Duel');
+    expect(foundPlaylistName(mm({ playlists, found: { queueId: 'unlisted', timeoutMs: 10_000, deadline: 1 } }))).toBe('unlisted');
   });
 
   it('keys direct chats by the other player, whoever sent', () => {
