@@ -119,10 +119,8 @@ export class TachyonServer {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.matchmaker.stop();
     this.autohosts.stop();
-    // Every socket, including those in a polite close waiting for the peer's answer (ws waits up to 30 s for it).
+    // Every socket (players, autohosts, and those in a polite close that ws would wait up to 30 s on for the peer's answer).
     for (const socket of this.wss.clients) socket.terminate();
-    for (const session of this.sessions) session.socket.terminate();
-    for (const socket of this.autohostSockets) socket.terminate();
     this.sessions.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     // Stop listening first, then drop what is connected (keep-alive HTTP included): nothing can slip in between.
