@@ -18,6 +18,7 @@ import type {
   SettingsView,
   StatsView,
 } from '../../src-main/contract';
+import { markThreadSeen, seenAll, type SeenMarkers } from '../chat-unread';
 import { reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats, reduceUsers, type PatchOf, type UsersState } from './slices';
 
 export const useConnectionStore = defineStore('connection', () => {
@@ -53,9 +54,15 @@ export const useUsersStore = defineStore('users', () => {
 
 export const useChatStore = defineStore('chat', () => {
   const lines = shallowRef<readonly ChatLine[]>([]);
+  // Page-side only: which lines the player has had on screen (main neither knows nor needs to).
+  const seen = shallowRef<SeenMarkers>(new Set());
   const apply = (patch: PatchOf<'chat'>) => (lines.value = reduceChat(lines.value, patch));
-  const load = (s: AppSnapshot) => (lines.value = s.chat);
-  return { lines, apply, load };
+  const load = (s: AppSnapshot) => {
+    lines.value = s.chat;
+    seen.value = seenAll(s.chat);
+  };
+  const markSeen = (key: string, selfId: string | null) => (seen.value = markThreadSeen(seen.value, lines.value, key, selfId));
+  return { lines, seen, apply, load, markSeen };
 });
 
 export const useMatchmakingStore = defineStore('matchmaking', () => {

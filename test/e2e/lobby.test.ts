@@ -240,12 +240,26 @@ describe('lobby in Chromium', () => {
     const bob = await world.player('bob');
     await waitFor('bob connected', () => connected(bob.app));
     await bob.app.intents.sendChat({ type: 'player', userId: alice.userId }, 'glhf, want a duel?');
+    // Away from Chat, a new message shows on its nav button; opening the conversation clears it.
+    await expect.poll(() => page.getByTestId('badge-chat').textContent(), { timeout: 5_000 }).toBe('1');
     await page.getByTestId('nav-chat').click();
     await page.getByTestId(`thread-player:${bob.userId}`).click();
     await expect.poll(() => page.getByTestId('message-text').allTextContents()).toEqual(['glhf, want a duel?']);
+    expect(await page.getByTestId('badge-chat').count()).toBe(0);
     await page.getByTestId('chat-input').fill('sure, queue up');
     await page.getByTestId('chat-input').press('Enter');
     await waitFor('bob got the reply', () => bob.app.snapshot().chat.some((l) => l.text === 'sure, queue up'));
+    // A message in another conversation while this one is open: counted on that conversation, until it is opened.
+    const carol = await world.player('carol');
+    await waitFor('carol connected', () => connected(carol.app));
+    await carol.app.intents.sendChat({ type: 'player', userId: alice.userId }, 'anyone for 2v2?');
+    await expect.poll(() => page.getByTestId(`unread-player:${carol.userId}`).textContent(), { timeout: 5_000 }).toBe('1');
+    expect(await page.getByTestId('badge-chat').textContent()).toBe('1');
+    await shot(page, 'chat-unread');
+    await page.getByTestId(`thread-player:${carol.userId}`).click();
+    await expect.poll(() => page.getByTestId('message-text').allTextContents()).toEqual(['anyone for 2v2?']);
+    expect(await page.getByTestId(`unread-player:${carol.userId}`).count()).toBe(0);
+    await page.getByTestId(`thread-player:${bob.userId}`).click();
 
     world.server.dropAllConnections();
     // Both reconnect on their own; bob's send is retried until his client is back.
