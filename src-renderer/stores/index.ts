@@ -18,7 +18,7 @@ import type {
   SettingsView,
   StatsView,
 } from '../../src-main/contract';
-import { markThreadSeen, seenAll, type SeenMarkers } from '../chat-unread';
+import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
 import { reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats, reduceUsers, type PatchOf, type UsersState } from './slices';
 
 export const useConnectionStore = defineStore('connection', () => {
@@ -61,8 +61,12 @@ export const useChatStore = defineStore('chat', () => {
     lines.value = s.chat;
     seen.value = seenAll(s.chat);
   };
-  const markSeen = (key: string, selfId: string | null) => (seen.value = markThreadSeen(seen.value, lines.value, key, selfId));
-  return { lines, seen, apply, load, markSeen };
+  const self = useSelfStore();
+  const selfId = () => self.view?.userId ?? null;
+  /** Unseen lines from others, by conversation: the Chat view's and the nav button's one source. */
+  const unread = computed(() => unreadByThread(lines.value, seen.value, selfId()));
+  const markSeen = (key: string) => (seen.value = markThreadSeen(seen.value, lines.value, key, selfId()));
+  return { lines, seen, unread, apply, load, markSeen };
 });
 
 export const useMatchmakingStore = defineStore('matchmaking', () => {
