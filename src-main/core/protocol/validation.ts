@@ -1,6 +1,7 @@
 // Checks envelopes and bodies against the tachyon-protocol package's compiled validators, reporting failing paths but never values.
-import { validator } from 'tachyon-protocol/validators';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type * as TachyonValidators from 'tachyon-protocol/validators';
 import type { CommandId } from './commands';
 
 export type MessageType = 'request' | 'response' | 'event';
@@ -8,6 +9,9 @@ export type MessageType = 'request' | 'response' | 'event';
 export type ValidationResult = { ok: true } | { ok: false; problem: string };
 
 type ValidatorEntry = Partial<Record<MessageType, ValidateFunction<unknown>>>;
+// The package's CommonJS build, on purpose: its ESM build binds the equality check behind `uniqueItems` (used by `roles`) to a
+// module namespace object instead of the function, so every message with two or more roles made the validator throw.
+const { validator } = createRequire(import.meta.url)('tachyon-protocol/validators') as typeof TachyonValidators;
 const validators = validator as unknown as Record<string, ValidatorEntry | undefined>;
 
 export function isKnownCommand(commandId: string): commandId is CommandId {
@@ -23,7 +27,14 @@ export function hasSchema(commandId: string, type: MessageType): boolean {
 export function validateMessage(message: { type: MessageType; commandId: string }): ValidationResult {
   const fn = validators[message.commandId]?.[message.type];
   if (!fn) return { ok: false, problem: `no ${message.type} schema for command ${JSON.stringify(message.commandId.slice(0, 64))}` };
-  if (fn(message)) return { ok: true };
+  let valid: boolean;
+  try {
+    valid = fn(message) as boolean;
+  } catch {
+    // A validator must never take the connection down: a message it cannot judge is an invalid message.
+    return { ok: false, problem: 'the schema check could not judge this message' };
+  }
+  if (valid) return { ok: true };
   // ajv resets `errors` on the next call: read them now.
   return { ok: false, problem: describeErrors(fn.errors ?? []) };
 }
