@@ -42,7 +42,18 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['electron', 'electron/*', 'electron-store', 'node:*', 'fs', 'path', 'child_process', 'ws'], message: 'The renderer is a sandboxed page: it talks to main only through src-renderer/client.ts.' },
-          { group: ['**/src-main/**', '!**/src-main/contract'], message: 'The renderer may import only src-main/contract (the one IPC contract).' },
+          { group: ['**/src-main/**', '!**/src-main/contract', '!**/src-main/shared', '!**/src-main/shared/*'], message: 'The renderer may import only src-main/contract (the one IPC contract) and src-main/shared (runtime-neutral reducers).' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*', 'electron-store', 'node:*', 'fs', 'path', 'child_process', 'ws'], message: 'src-main/shared runs in the core, the headless shell and the sandboxed renderer alike: no Node, no Electron.' },
+          { group: ['**/core/**', '**/electron/**', '**/cli/**', '**/src-renderer/**'], allowTypeImports: true, message: 'src-main/shared may name core types, never import code from a runtime-specific folder.' },
         ],
       }],
     },

@@ -1,6 +1,6 @@
 // Turns lobby patches into the headless client's output records: one per meaningful change, as text for people or JSON lines for scripts.
 import type { LobbyPatch, LobbySnapshot } from '../core/lobby/state';
-import { applyPatch } from '../core/lobby/state';
+import { applyLobbyPatch, lobbyStateFrom, type LobbyState } from '../shared/lobby-reducers';
 
 export type HeadlessRecord =
   | { kind: 'connection'; state: string; retryInMs?: number; message?: string }
@@ -13,15 +13,15 @@ export type HeadlessRecord =
 
 /** Keeps the last state it reported per kind, so only real changes produce a record. */
 export class HeadlessReport {
-  private state: LobbySnapshot;
+  private readonly state: LobbyState;
   private last = new Map<string, string>();
 
   constructor(initial: LobbySnapshot) {
-    this.state = initial;
+    this.state = lobbyStateFrom(initial);
   }
 
   records(patch: LobbyPatch): HeadlessRecord[] {
-    this.state = applyPatchLight(this.state, patch);
+    applyLobbyPatch(this.state, patch);
     const s = this.state;
     const out: HeadlessRecord[] = [];
     const changed = (kind: string, record: HeadlessRecord, key = JSON.stringify(record)) => {
@@ -52,7 +52,7 @@ export class HeadlessReport {
       }
       case 'chat':
         for (const line of patch.append) {
-          const from = s.users[line.fromUserId]?.username || line.fromUserId;
+          const from = s.users.get(line.fromUserId)?.username || line.fromUserId;
           out.push({ kind: 'chat', from, fromUserId: line.fromUserId, channel: line.channel.type, text: line.text, marker: line.marker });
         }
         break;
@@ -79,15 +79,6 @@ export class HeadlessReport {
     }
     return out;
   }
-}
-
-/** Users are the only slice that can be huge, and the report needs just names: keep them without copying the map each time. */
-function applyPatchLight(state: LobbySnapshot, patch: LobbyPatch): LobbySnapshot {
-  if (patch.slice !== 'users') return applyPatch(state, patch);
-  const users = state.users as Record<string, LobbySnapshot['users'][string]>;
-  for (const user of patch.upsert) users[user.userId] = user;
-  for (const id of patch.remove) delete users[id];
-  return state;
 }
 
 /** Removes terminal control characters, so a hostile name or message cannot rewrite the player's terminal. */

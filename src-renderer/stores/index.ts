@@ -1,7 +1,8 @@
-// One Pinia setup store per slice; each holds a shallowRef written only by its pure patch function (slices.ts) or a snapshot.
+// One Pinia setup store per slice; each holds a shallowRef written only by the shared reducers (src-main/shared) or a snapshot.
 import { defineStore } from 'pinia';
-import { computed, shallowRef } from 'vue';
+import { computed, shallowRef, triggerRef } from 'vue';
 import type {
+  AppPatch,
   AppSnapshot,
   BattleUpdateView,
   BattleView,
@@ -17,9 +18,14 @@ import type {
   SessionView,
   SettingsView,
   StatsView,
+  UserView,
 } from '../../src-main/contract';
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
-import { reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats, reduceUsers, type PatchOf, type UsersState } from './slices';
+import {
+  applyUsersPatch, reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats,
+} from '../../src-main/shared/lobby-reducers';
+
+export type PatchOf<S extends AppPatch['slice']> = Extract<AppPatch, { slice: S }>;
 
 export const useConnectionStore = defineStore('connection', () => {
   const view = shallowRef<ConnectionView>({ serverUrl: '', phase: 'idle', versionParity: 'unknown' });
@@ -43,12 +49,17 @@ export const useStatsStore = defineStore('stats', () => {
 });
 
 export const useUsersStore = defineStore('users', () => {
-  const byId = shallowRef<UsersState>({});
-  const apply = (patch: PatchOf<'users'>) => (byId.value = reduceUsers(byId.value, patch));
-  const load = (s: AppSnapshot) => (byId.value = s.users);
-  const count = computed(() => Object.keys(byId.value).length);
+  // A Map changed in place and re-triggered: a one-user patch costs one entry, not a copy of every known user.
+  const byId = shallowRef(new Map<string, UserView>());
+  const apply = (patch: PatchOf<'users'>) => {
+    if (patch.upsert.length === 0 && patch.remove.length === 0) return;
+    applyUsersPatch(byId.value, patch);
+    triggerRef(byId);
+  };
+  const load = (s: AppSnapshot) => (byId.value = new Map(Object.entries(s.users)));
+  const count = computed(() => byId.value.size);
   /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
-  const nameOf = (userId: string) => byId.value[userId]?.displayName || byId.value[userId]?.username || userId;
+  const nameOf = (userId: string) => byId.value.get(userId)?.displayName || byId.value.get(userId)?.username || userId;
   return { byId, apply, load, count, nameOf };
 });
 

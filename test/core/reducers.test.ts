@@ -1,7 +1,7 @@
 // Pure lobby reducers: user merging (full then diffs), the matchmaking state machine, and what is copied from hostile server objects.
 import { describe, expect, it } from 'vitest';
 import { chatLine, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued, mmReadied, mmReadyCount, parsePlayersQueued, isInQueue } from '../../src-main/core/lobby/reducers';
-import { applyPatch, initialSnapshot } from '../../src-main/core/lobby/state';
+import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { LobbyStore } from '../../src-main/core/lobby/store';
 
 describe('user merging', () => {
@@ -55,22 +55,22 @@ describe('matchmaking state machine', () => {
 });
 
 describe('patches', () => {
-  it('apply the same way to an immutable snapshot and to the core store', () => {
+  it('reach the core store through the shared reducers, snapshot as plain JSON', () => {
     const store = new LobbyStore('http://127.0.0.1:1');
-    let snapshot = initialSnapshot('http://127.0.0.1:1');
     const patches = [
       { slice: 'users', upsert: [{ userId: '1', username: 'a', displayName: 'A', clanId: null, status: 'menu' }], remove: [] },
       { slice: 'stats', userCount: 3, sample: { at: 1, userCount: 3 } },
       { slice: 'chat', append: [{ marker: 'm', at: 1, fromUserId: '1', channel: { type: 'player', userId: '1' }, text: 'x' }] },
       { slice: 'engine', value: { status: 'running', pid: 5, startedAt: 1, cpuPercent: 1, rssMb: 2, exitCode: null } },
       { slice: 'engineConsole', append: ['line'] },
-      { slice: 'users', upsert: [], remove: ['1'] },
+      { slice: 'users', upsert: [{ userId: '2', username: 'b', displayName: 'B', clanId: null, status: 'menu' }], remove: ['1'] },
     ] as const;
-    for (const patch of patches) {
-      store.publish(patch);
-      snapshot = applyPatch(snapshot, patch);
-    }
-    expect(store.snapshot()).toEqual(snapshot);
-    expect(snapshot.engine.console).toEqual(['line']);
+    for (const patch of patches) store.publish(patch);
+    const snapshot = store.snapshot();
+    expect(Object.keys(snapshot.users)).toEqual(['2']);
+    expect(snapshot.stats).toEqual({ userCount: 3, history: [{ at: 1, userCount: 3 }] });
+    expect(snapshot.chat.map((l) => l.marker)).toEqual(['m']);
+    expect(snapshot.engine).toMatchObject({ status: 'running', pid: 5, console: ['line'] });
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual({ ...initialSnapshot('http://127.0.0.1:1'), ...snapshot });
   });
 });

@@ -1,9 +1,8 @@
 // The hosted battle's presenter (seed 003) and its patch function, without Vue: grouping, roster, outcome and timeline in words.
 import { describe, expect, it } from 'vitest';
 import type { BattleUpdateView } from '../../src-main/contract';
-import * as core from '../../src-main/core/lobby/state';
 import { BATTLE_EVENTS_SHOWN, presentBattleUpdates, teamWords } from '../../src-renderer/battle-updates';
-import { BATTLE_UPDATES_LIMIT, reduceBattleUpdates } from '../../src-renderer/stores/slices';
+import { LOBBY_LIMITS, reduceBattleUpdates } from '../../src-main/shared/lobby-reducers';
 
 const A = '11111111-1111-4111-8111-111111111111';
 const B = '22222222-2222-4222-8222-222222222222';
@@ -13,15 +12,14 @@ let clock = 1_700_000_000_000;
 const up = (battleId: string, type: BattleUpdateView['type'], extra: Partial<BattleUpdateView> = {}): BattleUpdateView => ({ battleId, at: (clock += 1000), type, ...extra });
 
 describe('battle updates slice', () => {
-  it('appends in order, bounded like the core, and leaves the input alone', () => {
-    expect(BATTLE_UPDATES_LIMIT).toBe(core.BATTLE_UPDATES_LIMIT);
+  it('appends in order, bounded, and leaves the input alone', () => {
     const first = reduceBattleUpdates([], { slice: 'battleUpdates', append: [up(A, 'start')] });
     const second = reduceBattleUpdates(first, { slice: 'battleUpdates', append: [up(A, 'player_joined', { userId: 'u1' })] });
     expect(first).toHaveLength(1);
     expect(second.map((u) => u.type)).toEqual(['start', 'player_joined']);
     expect(reduceBattleUpdates(second, { slice: 'battleUpdates', append: [] })).toBe(second);
-    const many = reduceBattleUpdates([], { slice: 'battleUpdates', append: Array.from({ length: BATTLE_UPDATES_LIMIT + 3 }, () => up(A, 'engine_message', { message: 'x' })) });
-    expect(many).toHaveLength(BATTLE_UPDATES_LIMIT);
+    const many = reduceBattleUpdates([], { slice: 'battleUpdates', append: Array.from({ length: LOBBY_LIMITS.battleUpdates + 3 }, () => up(A, 'engine_message', { message: 'x' })) });
+    expect(many).toHaveLength(LOBBY_LIMITS.battleUpdates);
   });
 });
 

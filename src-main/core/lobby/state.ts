@@ -1,4 +1,4 @@
-// The lobby's state as plain readonly JSON, the patches that change it, and the pure function that applies a patch (shared with the renderer's stores).
+// The lobby's state as plain readonly JSON and the patches that change it; src-main/shared/lobby-reducers.ts applies them.
 /** Where the connection to the server stands (the renderer imports this file, so it stays free of Node types). */
 export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'incompatible' | 'unauthorized' | 'closed';
 /** Local protocol-version status, in seed 002's words: match after a v0.tachyon handshake, major_mismatch on a subprotocol error. */
@@ -184,12 +184,6 @@ export type LobbyPatch =
   | { readonly slice: 'battleUpdates'; readonly append: readonly BattleUpdateView[] }
   | { readonly slice: 'notice'; readonly value: Notice };
 
-export const STATS_HISTORY_LIMIT = 360; // one hour at one sample per 10 s
-export const CHAT_LIMIT = 2_000;
-export const NOTICE_LIMIT = 50;
-export const ENGINE_CONSOLE_LIMIT = 500;
-export const BATTLE_UPDATES_LIMIT = 1_000;
-
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
     connection: { serverUrl, phase: 'idle', versionParity: 'unknown' },
@@ -205,54 +199,4 @@ export function initialSnapshot(serverUrl = ''): LobbySnapshot {
     battleUpdates: [],
     notices: [],
   };
-}
-
-/**
- * Applies one patch, returning a new snapshot and sharing every untouched slice. For consumers that keep immutable
- * snapshots (tests, the headless shell); the core's store and the renderer's stores apply patches in place instead.
- */
-export function applyPatch(state: LobbySnapshot, patch: LobbyPatch): LobbySnapshot {
-  switch (patch.slice) {
-    case 'connection':
-      return { ...state, connection: patch.value };
-    case 'self':
-      return { ...state, self: patch.value };
-    case 'stats':
-      return { ...state, stats: { userCount: patch.userCount, history: appendBounded(state.stats.history, [patch.sample], STATS_HISTORY_LIMIT) } };
-    case 'users': {
-      const users: Record<string, UserView> = { ...state.users };
-      for (const user of patch.upsert) users[user.userId] = user;
-      for (const userId of patch.remove) delete users[userId];
-      return { ...state, users };
-    }
-    case 'chat':
-      return { ...state, chat: appendBounded(state.chat, patch.append, CHAT_LIMIT) };
-    case 'matchmaking':
-      return { ...state, matchmaking: patch.value };
-    case 'friends':
-      return { ...state, friends: patch.value };
-    case 'party':
-      return { ...state, party: patch.value };
-    case 'battle':
-      return { ...state, battle: patch.value };
-    case 'engine':
-      return { ...state, engine: { ...patch.value, console: state.engine.console } };
-    case 'engineConsole':
-      return { ...state, engine: { ...state.engine, console: appendBounded(state.engine.console, patch.append, ENGINE_CONSOLE_LIMIT) } };
-    case 'battleUpdates':
-      return { ...state, battleUpdates: appendBounded(state.battleUpdates, patch.append, BATTLE_UPDATES_LIMIT) };
-    case 'notice':
-      return { ...state, notices: appendBounded(state.notices, [patch.value], NOTICE_LIMIT) };
-    default:
-      return assertNever(patch);
-  }
-}
-
-export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {
-  const next = list.concat(items);
-  return next.length > limit ? next.slice(next.length - limit) : next;
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }

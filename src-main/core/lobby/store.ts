@@ -1,35 +1,35 @@
-// The core's copy of the lobby state: applies patches in place (users in a Map, so a 10,000-user lobby stays cheap) and tells listeners.
-import {
-  appendBounded, BATTLE_UPDATES_LIMIT, CHAT_LIMIT, ENGINE_CONSOLE_LIMIT, initialSnapshot, NOTICE_LIMIT, STATS_HISTORY_LIMIT, assertNever,
-  type LobbyPatch, type LobbySnapshot, type UserView,
-} from './state';
-
-type MutableSnapshot = { -readonly [K in keyof LobbySnapshot]: LobbySnapshot[K] };
+// The core's copy of the lobby state: applies patches in place through the shared reducers (users in a Map) and tells listeners.
+import { applyLobbyPatch, lobbySnapshotOf, lobbyStateFrom, type LobbyState } from '../../shared/lobby-reducers';
+import { initialSnapshot, type LobbyPatch, type LobbySnapshot, type UserView } from './state';
 
 export class LobbyStore {
-  private readonly state: MutableSnapshot;
-  private readonly users = new Map<string, UserView>();
+  private readonly state: LobbyState;
   private readonly listeners = new Set<(patch: LobbyPatch) => void>();
 
   constructor(serverUrl: string) {
-    this.state = { ...initialSnapshot(serverUrl) };
+    this.state = lobbyStateFrom(initialSnapshot(serverUrl));
   }
 
   /** The current state as one plain JSON object (users copied out of the map). */
   snapshot(): LobbySnapshot {
-    return { ...this.state, users: Object.fromEntries(this.users) };
+    return lobbySnapshotOf(this.state);
   }
 
-  get view(): Readonly<Omit<LobbySnapshot, 'users'>> {
+  get view(): Readonly<Omit<LobbyState, 'users'>> {
     return this.state;
   }
 
   user(userId: string): UserView | undefined {
-    return this.users.get(userId);
+    return this.state.users.get(userId);
   }
 
   get userCount(): number {
-    return this.users.size;
+    return this.state.users.size;
+  }
+
+  /** Known user ids, heard of longest ago first (the order eviction follows). */
+  userIds(): IterableIterator<string> {
+    return this.state.users.keys();
   }
 
   onPatch(listener: (patch: LobbyPatch) => void): () => void {
@@ -38,32 +38,7 @@ export class LobbyStore {
   }
 
   publish(patch: LobbyPatch): void {
-    this.apply(patch);
+    applyLobbyPatch(this.state, patch);
     for (const listener of this.listeners) listener(patch);
-  }
-
-  private apply(patch: LobbyPatch): void {
-    const s = this.state;
-    switch (patch.slice) {
-      case 'connection': s.connection = patch.value; return;
-      case 'self': s.self = patch.value; return;
-      case 'stats':
-        s.stats = { userCount: patch.userCount, history: appendBounded(s.stats.history, [patch.sample], STATS_HISTORY_LIMIT) };
-        return;
-      case 'users':
-        for (const user of patch.upsert) this.users.set(user.userId, user);
-        for (const userId of patch.remove) this.users.delete(userId);
-        return;
-      case 'chat': s.chat = appendBounded(s.chat, patch.append, CHAT_LIMIT); return;
-      case 'matchmaking': s.matchmaking = patch.value; return;
-      case 'friends': s.friends = patch.value; return;
-      case 'party': s.party = patch.value; return;
-      case 'battle': s.battle = patch.value; return;
-      case 'engine': s.engine = { ...patch.value, console: s.engine.console }; return;
-      case 'engineConsole': s.engine = { ...s.engine, console: appendBounded(s.engine.console, patch.append, ENGINE_CONSOLE_LIMIT) }; return;
-      case 'battleUpdates': s.battleUpdates = appendBounded(s.battleUpdates, patch.append, BATTLE_UPDATES_LIMIT); return;
-      case 'notice': s.notices = appendBounded(s.notices, [patch.value], NOTICE_LIMIT); return;
-      default: assertNever(patch);
-    }
   }
 }

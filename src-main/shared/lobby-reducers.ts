@@ -1,0 +1,100 @@
+// The one way to apply a lobby patch: the limits and pure per-slice reducers that the core's store, the headless shell and the
+// renderer's stores all use. Runtime-neutral (no Node, no Electron, no DOM), so the sandboxed page can import it as it is.
+import type {
+  BattleUpdateView, ChatLine, EngineView, LobbyPatch, LobbySnapshot, Notice, StatsView, UserView,
+} from '../core/lobby/state';
+import { assertNever } from './assert-never';
+
+type PatchOf<S extends LobbyPatch['slice']> = Extract<LobbyPatch, { slice: S }>;
+
+/** How much of each list any copy of the state holds; the oldest entries go first. */
+export const LOBBY_LIMITS = {
+  /** One hour at one sample per 10 s. */
+  statsHistory: 360,
+  chat: 2_000,
+  notices: 50,
+  engineConsole: 500,
+  battleUpdates: 1_000,
+  /** Known users; past it the lobby client evicts the users it heard of longest ago (with a `remove` in the same patch). */
+  users: 100_000,
+} as const;
+
+export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {
+  if (items.length === 0) return list;
+  const next = list.concat(items);
+  return next.length > limit ? next.slice(next.length - limit) : next;
+}
+
+export function reduceStats(state: StatsView, patch: PatchOf<'stats'>): StatsView {
+  return { userCount: patch.userCount, history: appendBounded(state.history, [patch.sample], LOBBY_LIMITS.statsHistory) };
+}
+
+/** Appends new lines; a marker already held is never shown twice (a resubscribe after a reconnect may repeat the edge). */
+export function reduceChat(state: readonly ChatLine[], patch: PatchOf<'chat'>): readonly ChatLine[] {
+  const seen = new Set(state.map((line) => line.marker));
+  const fresh: ChatLine[] = [];
+  for (const line of patch.append) {
+    if (seen.has(line.marker)) continue;
+    seen.add(line.marker);
+    fresh.push(line);
+  }
+  return appendBounded(state, fresh, LOBBY_LIMITS.chat);
+}
+
+export function reduceEngine(state: EngineView, patch: PatchOf<'engine'> | PatchOf<'engineConsole'>): EngineView {
+  if (patch.slice === 'engine') return { ...patch.value, console: state.console };
+  return { ...state, console: appendBounded(state.console, patch.append, LOBBY_LIMITS.engineConsole) };
+}
+
+export function reduceNotices(state: readonly Notice[], patch: PatchOf<'notice'>): readonly Notice[] {
+  return appendBounded(state, [patch.value], LOBBY_LIMITS.notices);
+}
+
+export function reduceBattleUpdates(state: readonly BattleUpdateView[], patch: PatchOf<'battleUpdates'>): readonly BattleUpdateView[] {
+  return appendBounded(state, patch.append, LOBBY_LIMITS.battleUpdates);
+}
+
+/**
+ * Applies a users patch in place, in time proportional to the users it names. A Map, so ids such as `__proto__` are just ids.
+ * An upserted user moves to the end: the Map's order is "heard of longest ago first", which is what eviction needs.
+ */
+export function applyUsersPatch(users: Map<string, UserView>, patch: PatchOf<'users'>): void {
+  for (const userId of patch.remove) users.delete(userId);
+  for (const user of patch.upsert) {
+    users.delete(user.userId);
+    users.set(user.userId, user);
+  }
+}
+
+/** A live copy of the lobby state: plain slices plus the users in a Map. */
+export type LobbyState = { -readonly [K in Exclude<keyof LobbySnapshot, 'users'>]: LobbySnapshot[K] } & { readonly users: Map<string, UserView> };
+
+export function lobbyStateFrom(snapshot: LobbySnapshot): LobbyState {
+  const { users, ...slices } = snapshot;
+  return { ...slices, users: new Map(Object.entries(users)) };
+}
+
+/** The state as one plain JSON object (what crosses IPC or a wire): users copied out of the Map. */
+export function lobbySnapshotOf(state: LobbyState): LobbySnapshot {
+  return { ...state, users: Object.fromEntries(state.users) };
+}
+
+/** Applies one patch in place. Every copy of the state (core, headless, renderer) goes through these reducers. */
+export function applyLobbyPatch(state: LobbyState, patch: LobbyPatch): void {
+  switch (patch.slice) {
+    case 'connection': state.connection = patch.value; return;
+    case 'self': state.self = patch.value; return;
+    case 'stats': state.stats = reduceStats(state.stats, patch); return;
+    case 'users': applyUsersPatch(state.users, patch); return;
+    case 'chat': state.chat = reduceChat(state.chat, patch); return;
+    case 'matchmaking': state.matchmaking = patch.value; return;
+    case 'friends': state.friends = patch.value; return;
+    case 'party': state.party = patch.value; return;
+    case 'battle': state.battle = patch.value; return;
+    case 'engine':
+    case 'engineConsole': state.engine = reduceEngine(state.engine, patch); return;
+    case 'battleUpdates': state.battleUpdates = reduceBattleUpdates(state.battleUpdates, patch); return;
+    case 'notice': state.notices = reduceNotices(state.notices, patch); return;
+    default: assertNever(patch);
+  }
+}
