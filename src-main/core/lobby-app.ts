@@ -51,10 +51,11 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
   const store = new LobbyStore(options.serverUrl);
   const serverKey = createHash('sha256').update(options.serverUrl).digest('hex').slice(0, 16);
   let battleEngine: BattleEngine | null = null;
+  const chatMarkers = new ChatMarkerFile(options.dataDir, serverKey, (error) => logger.warn(`could not save the chat marker: ${error instanceof Error ? error.message : String(error)}`));
   const client: LobbyClient = new LobbyClient({
     connection,
     store,
-    chatMarkers: new ChatMarkerFile(options.dataDir, serverKey),
+    chatMarkers,
     logger: logger.child('lobby'),
     now: options.now,
     statsIntervalMs: options.statsIntervalMs,
@@ -115,7 +116,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     battleEnded: (message) => client.battleEnded(message),
     async close() {
       client.close();
-      await Promise.all([connection.close(), battleEngine?.dispose()]);
+      await Promise.all([connection.close(), battleEngine?.dispose(), chatMarkers.flush()]);
     },
   };
 }

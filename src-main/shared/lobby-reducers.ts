@@ -74,9 +74,14 @@ export function lobbyStateFrom(snapshot: LobbySnapshot): LobbyState {
   return { ...slices, users: new Map(Object.entries(users)) };
 }
 
-/** The state as one plain JSON object (what crosses IPC or a wire): users copied out of the Map. */
+/**
+ * The state as one plain JSON object (what crosses IPC or a wire): users copied out of the Map into an object with no
+ * prototype, so looking up `constructor` or `__proto__` finds a user or nothing, never Object's own members.
+ */
 export function lobbySnapshotOf(state: LobbyState): LobbySnapshot {
-  return { ...state, users: Object.fromEntries(state.users) };
+  const users = Object.create(null) as Record<string, UserView>;
+  for (const [userId, user] of state.users) users[userId] = user;
+  return { ...state, users };
 }
 
 /** Applies one patch in place. Every copy of the state (core, headless, renderer) goes through these reducers. */

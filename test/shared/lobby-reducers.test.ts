@@ -29,6 +29,7 @@ describe('lobby reducers', () => {
     const state = lobbyStateFrom(initialSnapshot());
     applyLobbyPatch(state, { slice: 'users', upsert: [user('__proto__'), user('constructor'), user('hasOwnProperty')], remove: [] });
     expect(state.users.size).toBe(3);
+    expect(lobbySnapshotOf(state).users['toString']).toBeUndefined();
     const snapshot = JSON.parse(JSON.stringify(lobbySnapshotOf(state))) as ReturnType<typeof lobbySnapshotOf>;
     expect(Object.keys(snapshot.users).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty']);
     expect(Object.getPrototypeOf(snapshot.users)).toBe(Object.prototype);

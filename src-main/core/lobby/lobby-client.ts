@@ -8,11 +8,13 @@ import type { Logger } from '../log';
 import type { LobbyStore } from './store';
 import type { ChatMarkerFile } from './chat-marker-file';
 import { IntentError, type ChatTarget } from './intents';
-import { MESSAGE_MAX_CHARS, type BattleView, type MatchmakingView, type Notice, type PartiesView } from './state';
+import { MESSAGE_MAX_CHARS, type BattleView, type FriendsView, type MatchmakingView, type Notice, type PartiesView, type UserView } from './state';
 import {
-  CANCEL_REASON_TEXT, chatLine, friendsFromSelf, isInQueue, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued,
-  mmReadied, mmReadyCount, parsePlayersQueued, partyView, playlistViews, selfView, userView,
+  battleView, boundedFriends, CANCEL_REASON_TEXT, chatLine, friendsFromSelf, isInQueue, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle,
+  mmLost, mmQueued, mmReadied, mmReadyCount, parsePlayersQueued, partyView, partyViews, playlistViews, selfView, userView,
 } from './reducers';
+import { isUsableId, LIST_CAPS, newest } from './caps';
+import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
 
 /** Launches the engine for a battle/start; resolves once it has spawned, throws FailWith or an Error with a player-facing message otherwise. */
 export type BattleStartHandler = (data: BattleStartRequestData) => Promise<void>;
@@ -69,15 +71,13 @@ export class LobbyClient {
     void this.refreshPlaylists().catch(() => undefined);
     void this.quietCall('friend/list', undefined).then((friends) => {
       if (!friends) return;
-      this.options.store.publish({
-        slice: 'friends',
-        value: {
-          friendIds: friends.friends.map((f) => f.userId),
-          incoming: friends.incomingPendingRequests.map((r) => ({ userId: r.from, sentAt: r.sentAt })),
-          outgoing: friends.outgoingPendingRequests.map((r) => ({ userId: r.to, sentAt: r.sentAt })),
-        },
+      const value = boundedFriends({
+        friendIds: friends.friends.map((f) => f.userId).filter(isUsableId),
+        incoming: friends.incomingPendingRequests.filter((r) => isUsableId(r.from)).map((r) => ({ userId: r.from, sentAt: r.sentAt })),
+        outgoing: friends.outgoingPendingRequests.filter((r) => isUsableId(r.to)).map((r) => ({ userId: r.to, sentAt: r.sentAt })),
       });
-      this.watchUsers(friends.friends.map((f) => f.userId));
+      this.options.store.publish({ slice: 'friends', value });
+      this.watchUsers(value.friendIds);
     });
     // The server may have dropped us from matchmaking with the socket; queue again so a reconnect never loses our place.
     const mm = this.options.store.view.matchmaking;
@@ -116,10 +116,14 @@ export class LobbyClient {
     switch (event.commandId) {
       case 'user/self': {
         const user = event.data.user;
+        if (!isUsableId(user.userId)) {
+          this.options.logger.warn('ignored user/self: the user id is longer than any real one');
+          return;
+        }
         store.publish({ slice: 'self', value: selfView(user) });
         store.publish({ slice: 'users', upsert: [userView(user)], remove: [] });
         store.publish({ slice: 'friends', value: friendsFromSelf(user) });
-        store.publish({ slice: 'party', value: { current: user.party ? partyView(user.party) : null, invitations: user.invitedToParties.map(partyView) } });
+        store.publish({ slice: 'party', value: { current: user.party ? partyView(user.party) : null, invitations: partyViews(user.invitedToParties) } });
         this.watchUsers([...user.friendIds, ...(user.party?.members.map((m) => m.userId) ?? [])]);
         return;
       }
@@ -130,19 +134,21 @@ export class LobbyClient {
           const merged = mergeUser(known, diff);
           if (merged) upsert.push(merged);
         }
-        if (upsert.length > 0) store.publish({ slice: 'users', upsert, remove: [] });
+        if (upsert.length > 0) store.publish({ slice: 'users', upsert, remove: this.usersToEvict(upsert) });
         const self = store.view.self;
         const mine = upsert.find((u) => u.userId === self?.userId);
         if (self && mine && mine.status !== self.status) store.publish({ slice: 'self', value: { ...self, status: mine.status } });
         return;
       }
       case 'messaging/received': {
-        const marker = event.data.marker;
-        this.options.chatMarkers.save(marker);
-        if (this.seenMarkers.has(marker)) return; // a replay after reconnect: already shown
-        this.rememberMarker(marker);
-        store.publish({ slice: 'chat', append: [chatLine(event.data)] });
-        this.watchUsers([event.data.source.userId]);
+        const line = chatLine(event.data);
+        if (!line) return;
+        // Only a marker we could send back is worth keeping for the next subscribe (a digest could not be).
+        if (line.marker === event.data.marker) this.options.chatMarkers.save(line.marker);
+        if (this.seenMarkers.has(line.marker)) return; // a replay after reconnect: already shown
+        this.rememberMarker(line.marker);
+        store.publish({ slice: 'chat', append: [line] });
+        this.watchUsers([line.fromUserId]);
         return;
       }
       case 'matchmaking/queueUpdate':
@@ -165,10 +171,12 @@ export class LobbyClient {
         if (event.data.reason !== 'intentional') this.notice('warning', CANCEL_REASON_TEXT[event.data.reason]);
         return;
       case 'friend/requestReceived':
+        if (!isUsableId(event.data.from)) return;
         this.updateFriends((f) => ({ ...f, incoming: [...f.incoming.filter((r) => r.userId !== event.data.from), { userId: event.data.from, sentAt: this.now() }] }));
         this.watchUsers([event.data.from]);
         return;
       case 'friend/requestAccepted':
+        if (!isUsableId(event.data.from)) return;
         this.updateFriends((f) => ({
           friendIds: f.friendIds.includes(event.data.from) ? f.friendIds : [...f.friendIds, event.data.from],
           incoming: f.incoming.filter((r) => r.userId !== event.data.from),
@@ -187,12 +195,14 @@ export class LobbyClient {
         return;
       case 'party/invited': {
         const invite = partyView(event.data.party);
+        if (!invite) return;
         this.updateParty((p) => ({ ...p, invitations: [...p.invitations.filter((i) => i.id !== invite.id), invite] }));
         this.watchUsers(invite.members.map((m) => m.userId));
         return;
       }
       case 'party/updated': {
         const party = partyView(event.data);
+        if (!party) return;
         const selfId = store.view.self?.userId;
         const isMember = party.members.some((m) => m.userId === selfId);
         this.updateParty((p) => ({
@@ -215,9 +225,7 @@ export class LobbyClient {
   }
 
   private async onBattleStart(data: BattleStartRequestData): Promise<undefined> {
-    const battle: BattleView = {
-      phase: 'launching', map: data.map.springName, game: data.game.springName, engine: data.engine.version, host: `${data.ip}:${data.port}`,
-    };
+    const battle: BattleView = battleView(data);
     this.options.store.publish({ slice: 'battle', value: battle });
     this.matchmakingEvents++;
     this.setMatchmaking(mmBattle(this.mm));
@@ -353,12 +361,34 @@ export class LobbyClient {
     this.options.store.publish({ slice: 'matchmaking', value });
   }
 
-  private updateFriends(change: (f: ReturnType<LobbyStore['snapshot']>['friends']) => ReturnType<LobbyStore['snapshot']>['friends']): void {
-    this.options.store.publish({ slice: 'friends', value: change(this.options.store.view.friends) });
+  private updateFriends(change: (f: FriendsView) => FriendsView): void {
+    this.options.store.publish({ slice: 'friends', value: boundedFriends(change(this.options.store.view.friends)) });
   }
 
   private updateParty(change: (p: PartiesView) => PartiesView): void {
-    this.options.store.publish({ slice: 'party', value: change(this.options.store.view.party) });
+    const next = change(this.options.store.view.party);
+    this.options.store.publish({ slice: 'party', value: { ...next, invitations: newest(next.invitations, LIST_CAPS.partyInvitations) } });
+  }
+
+  /**
+   * Which known users to forget so the store stays within its cap after `incoming` lands: those heard of longest ago,
+   * never ourselves, a friend or a party member.
+   */
+  private usersToEvict(incoming: readonly UserView[]): string[] {
+    const store = this.options.store;
+    const fresh = new Set(incoming.filter((u) => store.user(u.userId) === undefined).map((u) => u.userId)).size;
+    let excess = store.userCount + fresh - LOBBY_LIMITS.users;
+    if (excess <= 0) return [];
+    const keep = new Set([store.view.self?.userId, ...store.view.friends.friendIds, ...(store.view.party.current?.members.map((m) => m.userId) ?? [])]);
+    for (const user of incoming) keep.add(user.userId);
+    const evict: string[] = [];
+    for (const userId of store.userIds()) {
+      if (excess <= 0) break;
+      if (keep.has(userId)) continue;
+      evict.push(userId);
+      excess--;
+    }
+    return evict;
   }
 
   notice(level: Notice['level'], text: string): void {

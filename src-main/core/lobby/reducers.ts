@@ -1,12 +1,15 @@
-// Pure translations of what the server says into lobby views: copy known fields only, never spread a server object.
+// Pure translations of what the server says into lobby views: copy known fields only, never spread a server object, and cap
+// every string and list as it arrives (caps.ts).
 import type { MessagingReceivedEventData, PartyState, PrivateUser, User, UserUpdatedEventData } from 'tachyon-protocol/types';
 import type { ChatLine, FriendsView, MatchmakingView, PartyView, PlaylistView, SelfView, UserView, CancelReason } from './state';
-import type { MatchmakingListOkResponseData } from 'tachyon-protocol/types';
+import type { BattleStartRequestData, MatchmakingListOkResponseData } from 'tachyon-protocol/types';
+import { clip, isUsableId, LIST_CAPS, markerKey, newest, TEXT_CAPS } from './caps';
+import type { BattleView } from './state';
 
 type UserDiff = UserUpdatedEventData['users'][number];
 
 export function selfView(user: PrivateUser): SelfView {
-  return { userId: user.userId, username: user.username, displayName: user.displayName, status: user.status };
+  return { userId: user.userId, username: clip(user.username, TEXT_CAPS.name), displayName: clip(user.displayName, TEXT_CAPS.name), status: user.status };
 }
 
 export function userView(user: User): UserView {
@@ -16,15 +19,17 @@ export function userView(user: User): UserView {
 /** Merges a `user/updated` entry (full the first time, then diffs) into what we know; null when it cannot be placed. */
 export function mergeUser(known: UserView | undefined, diff: UserDiff): UserView | null {
   const userId = diff.userId ?? known?.userId;
-  if (userId === undefined) return null;
+  if (userId === undefined || !isUsableId(userId)) return null;
+  const username = diff.username !== undefined ? clip(diff.username, TEXT_CAPS.name) : undefined;
+  const displayName = diff.displayName !== undefined ? clip(diff.displayName, TEXT_CAPS.name) : undefined;
   const merged: { -readonly [K in keyof UserView]: UserView[K] } = {
     userId,
-    username: diff.username ?? known?.username ?? '',
-    displayName: diff.displayName ?? known?.displayName ?? diff.username ?? known?.username ?? '',
-    clanId: diff.clanId !== undefined ? diff.clanId : (known?.clanId ?? null),
+    username: username ?? known?.username ?? '',
+    displayName: displayName ?? known?.displayName ?? username ?? known?.username ?? '',
+    clanId: diff.clanId !== undefined ? (diff.clanId === null ? null : clip(diff.clanId, TEXT_CAPS.name)) : (known?.clanId ?? null),
     status: diff.status ?? known?.status ?? 'offline',
   };
-  const countryCode = diff.countryCode ?? known?.countryCode;
+  const countryCode = diff.countryCode !== undefined ? clip(diff.countryCode, TEXT_CAPS.countryCode) : known?.countryCode;
   if (countryCode !== undefined) merged.countryCode = countryCode;
   const rating = diff.rating ? diff.rating.value : known?.rating;
   if (rating !== undefined) merged.rating = rating;
@@ -32,47 +37,79 @@ export function mergeUser(known: UserView | undefined, diff: UserDiff): UserView
 }
 
 export function friendsFromSelf(user: PrivateUser): FriendsView {
+  return boundedFriends({
+    friendIds: user.friendIds.filter(isUsableId),
+    incoming: user.incomingFriendRequest.filter((r) => isUsableId(r.from)).map((r) => ({ userId: r.from, sentAt: r.sentAt })),
+    outgoing: user.outgoingFriendRequest.filter((r) => isUsableId(r.to)).map((r) => ({ userId: r.to, sentAt: r.sentAt })),
+  });
+}
+
+/** Keeps the friend lists within their caps, dropping the oldest entries. */
+export function boundedFriends(friends: FriendsView): FriendsView {
   return {
-    friendIds: user.friendIds.slice(),
-    incoming: user.incomingFriendRequest.map((r) => ({ userId: r.from, sentAt: r.sentAt })),
-    outgoing: user.outgoingFriendRequest.map((r) => ({ userId: r.to, sentAt: r.sentAt })),
+    friendIds: newest(friends.friendIds, LIST_CAPS.friends),
+    incoming: newest(friends.incoming, LIST_CAPS.friendRequests),
+    outgoing: newest(friends.outgoing, LIST_CAPS.friendRequests),
   };
 }
 
-export function partyView(party: PartyState): PartyView {
+/** A party as the lobby shows it, or null when its id is unusable. */
+export function partyView(party: PartyState): PartyView | null {
+  if (!isUsableId(party.id)) return null;
   return {
     id: party.id,
-    members: party.members.map((m) => ({ userId: m.userId, joinedAt: m.joinedAt })),
-    invited: party.invited.map((i) => ({ userId: i.userId, invitedAt: i.invitedAt })),
+    members: newest(party.members.filter((m) => isUsableId(m.userId)), LIST_CAPS.partyMembers).map((m) => ({ userId: m.userId, joinedAt: m.joinedAt })),
+    invited: newest(party.invited.filter((i) => isUsableId(i.userId)), LIST_CAPS.partyMembers).map((i) => ({ userId: i.userId, invitedAt: i.invitedAt })),
   };
+}
+
+export function partyViews(parties: readonly PartyState[]): PartyView[] {
+  return newest(parties.map(partyView).filter((p): p is PartyView => p !== null), LIST_CAPS.partyInvitations);
 }
 
 export function playlistViews(data: MatchmakingListOkResponseData): PlaylistView[] {
-  return data.playlists.map((p) => ({
-    id: p.id, name: p.name, numOfTeams: p.numOfTeams, teamSize: p.teamSize, ranked: p.ranked,
-    engines: p.engines.map((e) => e.version), games: p.games.map((g) => g.springName), maps: p.maps.map((m) => m.springName),
+  const names = (items: readonly string[]) => items.slice(0, LIST_CAPS.playlistItems).map((n) => clip(n, TEXT_CAPS.name));
+  return data.playlists.filter((p) => isUsableId(p.id)).slice(0, LIST_CAPS.playlists).map((p) => ({
+    id: p.id, name: clip(p.name, TEXT_CAPS.name), numOfTeams: p.numOfTeams, teamSize: p.teamSize, ranked: p.ranked,
+    engines: names(p.engines.map((e) => e.version)), games: names(p.games.map((g) => g.springName)), maps: names(p.maps.map((m) => m.springName)),
   }));
 }
 
-export function chatLine(data: MessagingReceivedEventData): ChatLine {
+/** Queue ids as the server names them, capped; ids too long to be real are dropped. */
+export function queueIds(queues: readonly string[]): string[] {
+  return queues.filter(isUsableId).slice(0, LIST_CAPS.queues);
+}
+
+/** A chat line, or null when its sender or party id is unusable. Long markers become digests (caps.ts). */
+export function chatLine(data: MessagingReceivedEventData): ChatLine | null {
   const source = data.source;
+  if (!isUsableId(source.userId) || (source.type === 'party' && !isUsableId(source.partyId))) return null;
   return {
-    marker: data.marker,
+    marker: markerKey(data.marker),
     // The server sends microseconds; the UI wants milliseconds.
     at: Math.floor(data.timestamp / 1000),
     fromUserId: source.userId,
     channel: source.type === 'party' ? { type: 'party', partyId: source.partyId } : { type: 'player', userId: source.userId },
-    text: data.message,
+    text: clip(data.message, TEXT_CAPS.chatText),
+  };
+}
+
+/** What the player may see of a battle/start: names capped, never the password. */
+export function battleView(data: BattleStartRequestData): BattleView {
+  return {
+    phase: 'launching', map: clip(data.map.springName, TEXT_CAPS.name), game: clip(data.game.springName, TEXT_CAPS.name),
+    engine: clip(data.engine.version, TEXT_CAPS.name), host: clip(`${data.ip}:${data.port}`, TEXT_CAPS.name),
   };
 }
 
 // ---- matchmaking state machine: idle → queued → found → readied → battle, with lost / cancelled ----
 
 export function mmQueued(state: MatchmakingView, queues: readonly string[]): MatchmakingView {
-  return { ...state, phase: 'queued', queues: queues.slice(), found: null, readyCount: 0, cancelReason: null };
+  return { ...state, phase: 'queued', queues: queueIds(queues), found: null, readyCount: 0, cancelReason: null };
 }
 
 export function mmFound(state: MatchmakingView, queueId: string, timeoutMs: number, now: number): MatchmakingView {
+  queueId = clip(queueId, TEXT_CAPS.id);
   // timeoutMs is unbounded in the schema: clamp so a hostile value cannot make a nonsense countdown.
   const clamped = Math.max(0, Math.min(timeoutMs, 10 * 60_000));
   return { ...state, phase: 'found', found: { queueId, timeoutMs: clamped, deadline: now + clamped }, readyCount: 0 };
