@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
     globalSetup: ['./test/support/global-secrets.ts'],
+    // Every test file must leave no socket, server, timer or child process behind.
+    setupFiles: ['./test/support/leak-check.ts'],
     pool: 'forks',
   },
 });

@@ -1,0 +1,62 @@
+// Runs around every test file: whatever the file opened (sockets, servers, timers, child processes) must be gone when it ends.
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+
+/** Resource kinds a test can leak; vitest's own (its IPC pipe, its timers) are there before the file starts and are counted out. */
+const WATCHED = new Set(['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'Timeout', 'PipeServerWrap']);
+
+let before = new Map<string, number>();
+
+function resources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) if (WATCHED.has(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+/** Live child processes of this test process (Linux /proc; elsewhere none are found and only handles are checked). */
+export function childProcesses(): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const children: string[] = [];
+  for (const pid of entries) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces and parentheses): state, ppid, ...
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[1]) === process.pid && rest[0] !== 'Z') children.push(`${pid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return children;
+}
+
+function leaks(): string[] {
+  const now = resources();
+  const found: string[] = [];
+  for (const [kind, count] of now) {
+    const extra = count - (before.get(kind) ?? 0);
+    if (extra > 0) found.push(`${extra} × ${kind}`);
+  }
+  // esbuild's service process belongs to vite's transform pipeline (it starts with the first .vue file), not to the test.
+  for (const child of childProcesses()) if (!/ esbuild$/.test(child)) found.push(`child process ${child}`);
+  return found;
+}
+
+beforeAll(() => {
+  before = resources();
+});
+
+afterAll(async () => {
+  // Closing sockets and exiting children finish a few event-loop turns after the last test's await: give them a moment.
+  let found = leaks();
+  for (let i = 0; i < 100 && found.length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    found = leaks();
+  }
+  if (found.length > 0) throw new Error(`this test file left resources behind: ${found.join(', ')}`);
+});
