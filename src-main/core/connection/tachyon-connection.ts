@@ -8,8 +8,7 @@ import { bearerTokenProblem } from './bearer-token';
 import { oneLine } from './one-line';
 import { tachyonUrl } from './server-url';
 import { withTimeout } from './with-timeout';
-
-import type { ConnectionPhase, VersionParity } from '../lobby/state';
+import type { ConnectionPhase, VersionParity } from './status';
 
 export type { ConnectionPhase, VersionParity };
 
