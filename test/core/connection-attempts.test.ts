@@ -82,7 +82,7 @@ describe('tokens that cannot be a bearer token', () => {
         });
         connection.start();
         const status = await waitFor('unauthorized', () => connection.status.phase === 'unauthorized' && connection.status);
-        expect(status.message).toMatch(/^The sign-in token cannot be used \(the token holds characters a bearer token cannot .*\)\. Sign in again\.$/);
+        expect(status.message).toMatch(/^The sign-in token cannot be used: the token holds characters a bearer token cannot .*\. Sign in again\.$/);
         // Nothing retries by itself: a few backoff periods later it is still the one attempt.
         await new Promise((r) => setTimeout(r, 200));
         expect(attempts).toBe(1);

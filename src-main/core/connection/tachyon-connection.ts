@@ -170,7 +170,7 @@ export class TachyonConnection {
     if (problem) {
       this.lastFailure = `the sign-in token cannot be used: ${problem}`;
       this.options.logger.warn(`not connecting: ${this.lastFailure}`);
-      this.setStatus({ phase: 'unauthorized', versionParity: 'unknown', failedAttempts: this.backoff.attempts, message: `The sign-in token cannot be used (${problem}). Sign in again.` });
+      this.setStatus({ phase: 'unauthorized', versionParity: 'unknown', failedAttempts: this.backoff.attempts, message: `The sign-in token cannot be used: ${problem}. Sign in again.` });
       return;
     }
     let socket: WebSocket;
