@@ -60,6 +60,29 @@ describe('access tokens that cannot be a bearer token', () => {
   });
 });
 
+describe('refusals in words', () => {
+  it('keeps a refusal from the server on one line, without control or bidi characters', async () => {
+    const http: Server = createServer((req, res) => {
+      const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      if (req.url === '/.well-known/oauth-authorization-server') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/a`, token_endpoint: `${origin}/t`, response_types_supported: ['code'] }));
+        return;
+      }
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'invalid_request\u0085', error_description: 'no\n2026-01-01T00:00:00Z error fake\u2028line \u202eexe.txt \u200fend' }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }));
+    const error = await resume(`http://127.0.0.1:${(http.address() as AddressInfo).port}`).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'token_request_failed' });
+    const message = (error as AuthError).message;
+    expect(message).toContain('2026-01-01T00:00:00Z error fake');
+    // eslint-disable-next-line no-control-regex
+    expect(message).not.toMatch(/[\u0000-\u001f\u0085\u2028\u202e\u200f]/);
+  });
+});
+
 describe('token lifetimes from a hostile server', () => {
   for (const expiresIn of [2_592_000, 1e300, 0.0001, -5]) {
     it(`makes a bounded number of token requests for expires_in ${expiresIn}`, async () => {
