@@ -192,6 +192,7 @@ export class TokenSession {
     const lifetime = Math.max(0, tokens.expiresAt - now);
     // Short-lived tokens (under two margins) refresh at half-life, or every use would refresh; a lifetime of next to
     // nothing still waits the minimum, so a server answering `expires_in: 0.0001` cannot make every answer a new request.
+    // A token that lives a minute or more therefore waits at least 30 s; only tokens the server says are shorter go sooner.
     const wait = Math.max(lifetime - (this.options.refreshMarginMs ?? 60_000), lifetime / 2, this.options.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS);
     this.refreshAt = now + wait;
     if (this.options.autoRefresh === false || !this.refreshToken) return;
