@@ -1,6 +1,7 @@
 // Turns lobby patches into the headless client's output records: one per meaningful change, as text for people or JSON lines for scripts.
 import type { LobbyPatch, LobbySnapshot } from '../core/lobby/state';
 import { applyLobbyPatch, lobbyStateFrom, type LobbyState } from '../shared/lobby-reducers';
+import { printable } from './printable';
 
 export type HeadlessRecord =
   | { kind: 'connection'; state: string; retryInMs?: number; message?: string }
@@ -79,13 +80,6 @@ export class HeadlessReport {
     }
     return out;
   }
-}
-
-/** Removes terminal control characters, so a hostile name or message cannot rewrite the player's terminal. */
-export function printable(text: string, max = 500): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '�');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 export function humanLine(record: HeadlessRecord): string {

@@ -6,8 +6,10 @@ import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
 import { createLogger, type LogLevel } from '../core/log';
 import { loginInteractively, refreshOnUnauthorized, type TokenSession } from '../core/auth';
-import { HeadlessReport, humanLine, printable, type HeadlessRecord } from './headless-report';
+import { bearerTokenProblem } from '../core/connection/bearer-token';
+import { HeadlessReport, humanLine, type HeadlessRecord } from './headless-report';
 import { parseCommandLine, runCommand, usage } from './args';
+import { jsonLine, printable } from './printable';
 
 const SPEC = {
   server: { type: 'string', description: 'http(s) base address of the Tachyon server (plain http only for 127.0.0.1/localhost)' },
@@ -26,6 +28,15 @@ const SPEC = {
 /** Exit codes scripts can branch on. */
 const EXIT = { ok: 0, usage: 64, incompatible: 2, unauthorized: 3 } as const;
 
+/** Why a token given on the command line or in the environment cannot be sent, naming the usual slips; undefined when it can. */
+function tokenInputProblem(token: string): string | undefined {
+  // `TACHYON_TOKEN=$(cat token.txt)` keeps a CR from a CRLF file: say so rather than strip it, so nothing is guessed.
+  if (/\r\n?$/.test(token)) return 'the token ends with a carriage return (the file has Windows line ends; remove them, e.g. with tr -d \'\\r\')';
+  if (token.endsWith('\n')) return 'the token ends with a line feed (remove the line end)';
+  if (/^\s|\s$/.test(token)) return 'the token starts or ends with a space';
+  return bearerTokenProblem(token);
+}
+
 async function main(): Promise<number> {
   const args = parseCommandLine('headless', process.argv.slice(2), SPEC);
   if (typeof args === 'number') return args;
@@ -34,11 +45,17 @@ async function main(): Promise<number> {
     process.stderr.write(`headless: --server and either --login or a token (--token or TACHYON_TOKEN) are required\n${usage('npm run headless --', SPEC)}`);
     return EXIT.usage;
   }
+  const problem = token ? tokenInputProblem(token) : undefined;
+  if (problem) {
+    process.stderr.write(`headless: the token from ${args.token !== undefined ? '--token' : 'TACHYON_TOKEN'} cannot be used: ${problem}\n`);
+    return EXIT.usage;
+  }
   const level = (['debug', 'info', 'warn', 'error'].includes(args['log-level'] ?? '') ? args['log-level'] : 'warn') as LogLevel;
   const logger = createLogger((lvl, scope, message) => process.stderr.write(`${lvl} ${scope}: ${printable(message, 2000)}\n`), level, 'headless');
   const json = args.json === true;
   const emit = (record: HeadlessRecord) => {
-    process.stdout.write(json ? `${JSON.stringify({ at: Date.now(), ...record })}\n` : `${humanLine(record)}\n`);
+    // humanLine clips each field; printable over the whole line catches what its own cleaning leaves.
+    process.stdout.write(json ? `${jsonLine({ at: Date.now(), ...record })}\n` : `${printable(humanLine(record), 10_000)}\n`);
   };
 
   const dataDir = resolve(args['data-dir'] ?? join(homedir(), '.tachyon-lobby'));
@@ -134,5 +151,11 @@ async function main(): Promise<number> {
   session?.dispose();
   return exitCode ?? EXIT.ok;
 }
+
+// A promise nobody awaited must not end the client silently (Node's default) nor pass unseen: one line on stderr, never a token.
+process.on('unhandledRejection', (reason) => {
+  const text = reason instanceof Error ? reason.message : String(reason);
+  process.stderr.write(`headless: internal error (a promise failed unhandled): ${printable(text.replace(/Bearer\s+\S+/g, 'Bearer [redacted]'))}\n`);
+});
 
 runCommand('headless', main);

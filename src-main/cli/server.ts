@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { startLocalPlay } from '../core/local-play';
 import { createLogger, type LogLevel } from '../core/log';
 import { EXIT_USAGE, parseCommandLine, runCommand } from './args';
-import { printable } from './headless-report';
+import { printable } from './printable';
 
 const SPEC = {
   port: { type: 'string', description: 'TCP port on 127.0.0.1 (default 8200; 0 picks a free one)' },

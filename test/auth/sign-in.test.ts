@@ -38,11 +38,11 @@ async function world(options: Parameters<typeof startServer>[0] = {}) {
   return { server, fetch, store };
 }
 
-async function signedIn(w: Awaited<ReturnType<typeof world>>, extra: { autoRefresh?: boolean } = {}): Promise<{ session: TokenSession; events: AuthEvent[] }> {
+async function signedIn(w: Awaited<ReturnType<typeof world>>, extra: { autoRefresh?: boolean } = {}, browser: (url: string) => Promise<unknown> = playBrowser): Promise<{ session: TokenSession; events: AuthEvent[] }> {
   const events: AuthEvent[] = [];
   const session = await signIn({
     serverUrl: w.server.baseUrl, store: w.store, fetch: w.fetch, logger: logger.child('auth'), autoRefresh: extra.autoRefresh ?? false,
-    openBrowser: (url) => void playBrowser(url).catch((error: Error) => note(`browser: ${error.message}`)),
+    openBrowser: (url) => void browser(url).catch((error: Error) => note(`browser: ${error.message}`)),
   });
   cleanups.push(() => session.dispose());
   session.onEvent((e) => events.push(e));
@@ -185,6 +185,19 @@ describe('sign-in against the embedded server', () => {
     expect(error.code).toBe('cancelled');
   });
 
+  it('answers a wrong-state hit that carries no code or error with 400 and goes on with the sign-in', async () => {
+    const w = await world();
+    const strays: number[] = [];
+    const { session } = await signedIn(w, {}, async (url) => {
+      const callback = new URL(new URL(url).searchParams.get('redirect_uri') ?? '');
+      for (const query of ['?state=not-ours', '', '?foo=bar']) strays.push((await fetch(`${callback.toString()}${query}`)).status);
+      await playBrowser(url);
+    });
+    expect(strays).toEqual([400, 400, 400]);
+    expect(session.state).toBe('signed-in');
+    expect(w.fetch.counts.authorization_code).toBe(1);
+  });
+
   it('rotates refresh tokens: the old one is refused afterwards, and replaying it ends the grant', async () => {
     const w = await world();
     const { session, events } = await signedIn(w);
@@ -234,8 +247,8 @@ describe('sign-in against the embedded server', () => {
     const w = await world({ tokenLifetimeSeconds: 1 });
     const { session, events } = await signedIn(w, { autoRefresh: true });
     const first = await session.getAccessToken();
-    // Lifetime under two margins: the timer refreshes at half-life.
-    await new Promise((r) => setTimeout(r, 1_100));
+    // Lifetime under two margins: the timer refreshes at half-life, but not sooner than a second after the token came.
+    await waitFor(() => events.length >= 2);
     expect(w.fetch.counts.refresh_token).toBeGreaterThanOrEqual(1);
     expect(events.slice(0, 2).map((e) => e.event)).toEqual(['token expiring', 'auth success']);
     expect(await upgradeStatus(w.server, first)).toBe(401);

@@ -104,4 +104,61 @@ describe('headless client', () => {
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
   }, 40_000);
+
+  it('refuses a token that cannot be sent with a usage error that names the problem (exit 64)', async () => {
+    const cases: [Record<string, string>, string[], RegExp][] = [
+      [{ TACHYON_TOKEN: 'abc\r' }, [], /the token from TACHYON_TOKEN cannot be used: the token ends with a carriage return/],
+      [{ TACHYON_TOKEN: 'abc\r\nX-Injected: 1' }, [], /TACHYON_TOKEN cannot be used: the token holds characters a bearer token cannot/],
+      [{}, ['--token', 'tok\u0100en'], /the token from --token cannot be used: the token holds characters a bearer token cannot/],
+      [{ TACHYON_TOKEN: 'abc\n' }, [], /ends with a line feed/],
+    ];
+    for (const [env, extra, message] of cases) {
+      const run = runHeadless(['--server', world.server.baseUrl, '--data-dir', world.tempDir(), ...extra], env);
+      runs.push(run);
+      expect(await run.exited).toBe(64);
+      expect(run.stderr.join('')).toMatch(message);
+      expect(run.stdout).toEqual([]);
+    }
+  }, 30_000);
+
+  it('logs an unhandled rejection on stderr and keeps running', async () => {
+    const alice = world.server.addPlayer('alice');
+    recordSecrets(alice.token);
+    // A promise that fails unhandled once the client is set up (it registers its SIGTERM handler last), loaded before it.
+    const probe = "data:text/javascript,process.on('newListener',(n)=>{if(n==='SIGTERM')setImmediate(()=>Promise.reject(new%20Error('probe-rejection')))})";
+    const a = runHeadless(['--server', world.server.baseUrl, '--json', '--data-dir', world.tempDir()], {
+      TACHYON_TOKEN: alice.token, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${probe}`.trim(),
+    });
+    runs.push(a);
+    await waitFor('the rejection logged', () => a.stderr.join('').includes('probe-rejection'), 15_000);
+    expect(a.stderr.join('')).toMatch(/headless: internal error \(a promise failed unhandled\): probe-rejection/);
+    await waitFor('connected', () => records(a).some((r) => r.kind === 'connection' && r.state === 'connected'), 15_000);
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+  }, 30_000);
+
+  it('escapes C1 controls and bidi marks in JSON lines and replaces them in text lines', async () => {
+    const alice = world.server.addPlayer('alice');
+    const bob = world.server.addPlayer('bob');
+    recordSecrets(alice.token);
+    const hostile = 'a\u0085b\u009bc\u200ed\u200fe\u061cf\u202eg\u2066h\u2028i';
+    const json = runHeadless(['--server', world.server.baseUrl, '--json', '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
+    const text = runHeadless(['--server', world.server.baseUrl, '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
+    runs.push(json, text);
+    await waitFor('both subscribed', () => json.stdout.some((l) => l.includes('"kind":"stats"')) && text.stdout.some((l) => l.startsWith('server:')), 15_000);
+    world.server.community.deliver(alice.userId, { message: hostile, source: { type: 'player', userId: bob.userId } });
+    const jsonLine = await waitFor('chat record', () => json.stdout.find((l) => l.includes('"kind":"chat"')), 10_000);
+    const textLine = await waitFor('chat line', () => text.stdout.find((l) => l.startsWith('chat')), 10_000);
+    const unsafe = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+    expect(jsonLine).not.toMatch(unsafe);
+    expect(jsonLine).toContain('a\\u0085b\\u009bc\\u200ed');
+    // Still the same JSON value: the escapes decode to the text the server sent.
+    expect((JSON.parse(jsonLine) as { text: string }).text).toBe(hostile);
+    expect(textLine).not.toMatch(unsafe);
+    expect(textLine).toContain('a\ufffdb\ufffdc\ufffdd');
+    json.child.kill('SIGTERM');
+    text.child.kill('SIGTERM');
+    expect(await json.exited).toBe(0);
+    expect(await text.exited).toBe(0);
+  }, 30_000);
 });

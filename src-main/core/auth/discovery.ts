@@ -40,9 +40,10 @@ export function checkMetadata(origin: string, body: unknown): AuthServerMetadata
   if (!stringArray(doc.response_types_supported)?.includes('code')) throw fail('it does not offer the authorization code flow (response type "code")');
   const methods = doc.code_challenge_methods_supported;
   if (methods !== undefined && !stringArray(methods)?.includes('S256')) throw fail('it does not offer PKCE with S256, which this app requires');
-  const authorizationEndpoint = endpoint(doc.authorization_endpoint, 'authorization_endpoint');
-  const tokenEndpoint = endpoint(doc.token_endpoint, 'token_endpoint');
-  const revocationEndpoint = doc.revocation_endpoint === undefined ? null : endpoint(doc.revocation_endpoint, 'revocation_endpoint');
+  const issuerIsLocal = isLoopbackHost(new URL(origin).hostname);
+  const authorizationEndpoint = endpoint(doc.authorization_endpoint, 'authorization_endpoint', issuerIsLocal);
+  const tokenEndpoint = endpoint(doc.token_endpoint, 'token_endpoint', issuerIsLocal);
+  const revocationEndpoint = doc.revocation_endpoint === undefined ? null : endpoint(doc.revocation_endpoint, 'revocation_endpoint', issuerIsLocal);
   return { issuer: origin, authorizationEndpoint, tokenEndpoint, revocationEndpoint, scopesSupported: stringArray(doc.scopes_supported) };
 }
 
@@ -111,7 +112,7 @@ function stringArray(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
 }
 
-function endpoint(value: unknown, name: string): string {
+function endpoint(value: unknown, name: string, issuerIsLocal: boolean): string {
   if (typeof value !== 'string') throw new AuthError('discovery_failed', `This server's sign-in metadata has no ${name}.`);
   let url: URL;
   try {
@@ -119,7 +120,10 @@ function endpoint(value: unknown, name: string): string {
   } catch {
     throw new AuthError('discovery_failed', `This server's ${name} is not a valid URL.`);
   }
-  // Codes, verifiers and tokens travel to these: never in clear beyond this machine.
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url.toString();
+  if (url.username || url.password) throw new AuthError('insecure_server', `This server's ${name} carries a user name or password in its address; refusing it.`);
+  // Codes, verifiers and tokens travel to these: never in clear beyond this machine. Plain http to this machine only for a
+  // server that is itself here: a remote server naming http://127.0.0.1:<port>/… would have the app post to, and open the
+  // browser on, whatever local service listens there.
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && issuerIsLocal && isLoopbackHost(url.hostname))) return url.toString();
   throw new AuthError('insecure_server', `This server's ${name} is not an https:// address; refusing to send sign-in secrets to it.`);
 }

@@ -1,4 +1,6 @@
 // Sign-in failures as stable codes plus a sentence for the player; messages never carry a token, code or verifier.
+import { UNSAFE_LINE_CHARS } from '../connection/one-line';
+
 export type AuthErrorCode =
   | 'discovery_failed'   // the server's metadata is missing or fails the checks of RFC 8414 / brief §2
   | 'insecure_server'    // an endpoint would carry secrets over plain http to a remote host
@@ -18,11 +20,10 @@ export class AuthError extends Error {
   }
 }
 
-/** Text from a server (error_description, page parameters) made safe to show: printable, bounded. */
+/** Text from a server (error_description, page parameters) made safe to show: one line, no control or bidi characters, bounded. */
 export function serverText(text: unknown, max = 200): string {
   if (typeof text !== 'string') return '';
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, max);
+  return text.replace(UNSAFE_LINE_CHARS, ' ').slice(0, max);
 }
 
 export function errorText(error: unknown): string {

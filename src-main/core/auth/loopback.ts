@@ -76,8 +76,16 @@ export async function listenForCallback(options: { state: string; timeoutMs?: nu
     }
     const q = url.searchParams;
     const state = q.get('state');
+    const wrongState = state === null || !sameText(state, options.state);
+    if (wrongState && q.get('code') === null && q.get('error') === null) {
+      // Not an authorization reply at all (a probe, any local process knocking): refused, but the sign-in goes on, so
+      // nobody on this machine can end it with one request.
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('Not a sign-in reply\n');
+      return;
+    }
     let outcome: { code: string } | AuthError;
-    if (state === null || !sameText(state, options.state)) {
+    if (wrongState) {
       // RFC 6749 §10.12: a reply we did not ask for (CSRF or a stale tab) is refused and the attempt ends.
       outcome = new AuthError('state_mismatch', 'The sign-in reply did not belong to the sign-in this lobby started (its state did not match), so it was refused. Start the sign-in again.');
     } else if (q.get('error') !== null) {

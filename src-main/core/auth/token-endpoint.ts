@@ -1,4 +1,5 @@
 // Talking to the token and revocation endpoints: form POSTs (brief §2 errata: never GET with a query), answers checked field by field.
+import { bearerTokenProblem } from '../connection/bearer-token';
 import { AuthError, errorText, serverText } from './errors';
 import type { FetchLike } from './discovery';
 
@@ -11,6 +12,15 @@ export interface TokenSet {
   readonly refreshToken: string | null;
   readonly scope: string | null;
 }
+
+/**
+ * Longest token lifetime taken as given. A server may say 30 days (or 1e300 s); refreshing after a day at the latest keeps
+ * every refresh timer far inside setTimeout's range (2^31-1 ms, about 24.8 days), beyond which Node fires at once.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+
+// RFC 6749 Appendix A.17: refresh-token = 1*VSCHAR; it is stored and sent back, so it is capped too.
+const REFRESH_TOKEN = /^[\x20-\x7e]{1,4096}$/;
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } as const;
 
@@ -37,11 +47,15 @@ export async function requestTokens(fetchFn: FetchLike, tokenEndpoint: string, f
   }
   const accessToken = doc.access_token;
   if (typeof accessToken !== 'string' || accessToken.length === 0) throw new AuthError('token_request_failed', 'The server\'s token answer has no access_token.');
+  // The access token becomes an Authorization header: refuse here what could not go there (CR/LF, non-ASCII, spaces).
+  const problem = bearerTokenProblem(accessToken);
+  if (problem) throw new AuthError('token_request_failed', `The server issued an access token this app cannot use: ${problem}.`);
   // RFC 6749 §5.1: token_type is case-insensitive; only Bearer works for our upgrade header.
   if (typeof doc.token_type !== 'string' || doc.token_type.toLowerCase() !== 'bearer') throw new AuthError('token_request_failed', 'The server issued a token that is not a Bearer token.');
   const expiresIn = doc.expires_in;
-  const expiresAt = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? now() + expiresIn * 1000 : null;
+  const expiresAt = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? now() + Math.min(expiresIn, MAX_TOKEN_LIFETIME_SECONDS) * 1000 : null;
   const refreshToken = typeof doc.refresh_token === 'string' && doc.refresh_token.length > 0 ? doc.refresh_token : null;
+  if (refreshToken !== null && !REFRESH_TOKEN.test(refreshToken)) throw new AuthError('token_request_failed', 'The server issued a refresh token this app cannot keep (it must be printable ASCII, at most 4096 characters).');
   return { accessToken, expiresAt, refreshToken, scope: typeof doc.scope === 'string' ? doc.scope : null };
 }
 

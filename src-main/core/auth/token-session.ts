@@ -29,7 +29,13 @@ export interface TokenSessionOptions {
   refreshMarginMs?: number;
   /** Refresh on a timer before expiry even while nobody asks (default true). */
   autoRefresh?: boolean;
+  /** The shortest wait from one token to its refresh, whatever lifetime the server states (default 1 s). */
+  minRefreshIntervalMs?: number;
 }
+
+/** setTimeout's longest delay; Node fires a longer one after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MIN_REFRESH_INTERVAL_MS = 1_000;
 
 export class TokenSession {
   private tokens: TokenSet | null = null;
@@ -184,13 +190,23 @@ export class TokenSession {
     }
     const now = this.now();
     const lifetime = Math.max(0, tokens.expiresAt - now);
-    // Short-lived tokens (under two margins) refresh at half-life, or every use would refresh.
-    this.refreshAt = now + Math.max(lifetime - (this.options.refreshMarginMs ?? 60_000), lifetime / 2);
+    // Short-lived tokens (under two margins) refresh at half-life, or every use would refresh; a lifetime of next to
+    // nothing still waits the minimum, so a server answering `expires_in: 0.0001` cannot make every answer a new request.
+    // A token that lives a minute or more therefore waits at least 30 s; only tokens the server says are shorter go sooner.
+    const wait = Math.max(lifetime - (this.options.refreshMarginMs ?? 60_000), lifetime / 2, this.options.minRefreshIntervalMs ?? MIN_REFRESH_INTERVAL_MS);
+    this.refreshAt = now + wait;
     if (this.options.autoRefresh === false || !this.refreshToken) return;
+    this.armTimer(this.refreshAt);
+  }
+
+  /** Fires at `refreshAt`, re-arming in steps when that is beyond setTimeout's range. */
+  private armTimer(refreshAt: number): void {
+    const wait = Math.max(0, refreshAt - this.now());
     this.timer = setTimeout(() => {
       this.timer = null;
+      if (wait > MAX_TIMER_MS) return this.armTimer(refreshAt);
       this.refresh().catch((error: unknown) => this.logger.warn(`background refresh failed: ${errorText(error)}`));
-    }, Math.max(0, this.refreshAt - now));
+    }, Math.min(wait, MAX_TIMER_MS));
     this.timer.unref();
   }
 

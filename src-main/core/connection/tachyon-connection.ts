@@ -4,9 +4,11 @@ import type { Logger } from '../log';
 import { TachyonEndpoint } from '../protocol/endpoint';
 import { TACHYON_SUBPROTOCOL, type AnyEvent } from '../protocol/commands';
 import { Backoff, type BackoffOptions } from './backoff';
+import { bearerTokenProblem } from './bearer-token';
+import { oneLine } from './one-line';
 import { tachyonUrl } from './server-url';
-
-import type { ConnectionPhase, VersionParity } from '../lobby/state';
+import { withTimeout } from './with-timeout';
+import type { ConnectionPhase, VersionParity } from './status';
 
 export type { ConnectionPhase, VersionParity };
 
@@ -33,6 +35,7 @@ export interface ConnectionOptions {
   silenceTimeoutMs?: number;
   requestTimeoutMs?: number;
   handshakeTimeoutMs?: number;
+  /** Largest message accepted from the server (default 1 MiB; Tachyon's messages are far smaller). */
   maxPayloadBytes?: number;
   /** A connection that stays up this long resets the backoff. */
   stableAfterMs?: number;
@@ -42,6 +45,9 @@ export interface ConnectionOptions {
 }
 
 const INCOMPATIBLE_MESSAGE = 'This server speaks another protocol version (it did not accept v0.tachyon). Update the app.';
+const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+type Verdict = 'incompatible' | 'unauthorized' | null;
 
 export class TachyonConnection {
   private currentStatus: ConnectionStatus = { phase: 'idle', versionParity: 'unknown', failedAttempts: 0 };
@@ -53,6 +59,9 @@ export class TachyonConnection {
   private silenceTimer: NodeJS.Timeout | null = null;
   private stableTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Numbers each connect attempt: an attempt whose token arrives after a newer attempt (or close()) started opens nothing. */
+  private attempt = 0;
+  private awaitingToken = false;
   private lastFailure: string | undefined;
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private readonly sessionListeners = new Set<(endpoint: TachyonEndpoint) => void>();
@@ -92,8 +101,8 @@ export class TachyonConnection {
 
   start(): void {
     if (this.stopped) throw new Error('this connection was closed; create a new one');
-    if (this.socket || this.retryTimer) return;
-    void this.connect();
+    if (this.socket || this.retryTimer || this.awaitingToken) return;
+    this.launch();
   }
 
   /** The player asked to try now: skip the backoff wait (also leaves the incompatible/unauthorized states, which never retry alone). */
@@ -102,67 +111,113 @@ export class TachyonConnection {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.backoff.reset();
-    void this.connect();
+    // A token request still pending belongs to the attempt this one replaces: its answer opens nothing.
+    this.launch();
   }
 
   /** Orderly quit: system/disconnect, then close 1000; never reconnects afterwards. */
   async close(reason = 'client quit'): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.attempt++;
+    this.awaitingToken = false;
     this.clearTimers();
     const socket = this.socket;
     const endpoint = this.endpoint;
     if (this.options.disconnectOnClose !== false && socket && endpoint && socket.readyState === WebSocket.OPEN && this.currentStatus.phase === 'connected') {
-      const answered = endpoint.request('system/disconnect', { reason }).catch(() => undefined);
-      await Promise.race([answered, delay(2_000)]);
+      await withTimeout(endpoint.request('system/disconnect', { reason }), 2_000).catch(() => undefined);
     }
-    if (socket) {
-      await new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) return resolve();
-        const fallback = setTimeout(() => { socket.terminate(); resolve(); }, 2_000);
-        socket.once('close', () => { clearTimeout(fallback); resolve(); });
-        if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-        else socket.close(1000, 'bye');
-      });
-    }
+    if (socket) await closeSocket(socket, 2_000);
     this.setStatus({ phase: 'closed', versionParity: this.currentStatus.versionParity, failedAttempts: 0 });
   }
 
-  private async connect(): Promise<void> {
-    this.retryTimer = null;
+  /** Starts a new connect attempt; connect() handles its own failures, and this catch keeps any slip from becoming an unhandled rejection. */
+  private launch(): void {
+    const attempt = ++this.attempt;
+    this.connect(attempt).catch((error: unknown) => {
+      if (attempt !== this.attempt || this.stopped) return;
+      this.awaitingToken = false;
+      this.lastFailure = `could not connect: ${describeSocketError(errorText(error))}`;
+      this.options.logger.error(this.lastFailure);
+      if (!this.socket) this.scheduleReconnect();
+    });
+  }
+
+  private async connect(attempt: number): Promise<void> {
     if (this.stopped) return;
     this.setStatus({ ...this.baseStatus(), phase: this.backoff.attempts === 0 && this.currentStatus.phase !== 'reconnecting' ? 'connecting' : 'reconnecting', message: this.lastFailure });
+    this.awaitingToken = true;
     let token: string;
     try {
       token = await this.options.getToken();
     } catch (error) {
+      if (attempt !== this.attempt) return;
+      this.awaitingToken = false;
       // A sign-in that has ended (refresh refused) will not come back by retrying: say so and wait for the player.
       if ((error as { code?: unknown }).code === 'sign_in_needed') {
         this.setStatus({ phase: 'unauthorized', versionParity: 'unknown', failedAttempts: this.backoff.attempts, message: 'Your sign-in has ended. Sign in again.' });
         return;
       }
-      this.lastFailure = `could not get a sign-in token: ${errorText(error)}`;
+      this.lastFailure = `could not get a sign-in token: ${oneLine(errorText(error), 200)}`;
       this.scheduleReconnect();
       return;
     }
-    if (this.stopped) return;
-    const socket = new WebSocket(this.url, [TACHYON_SUBPROTOCOL], {
-      headers: { Authorization: `Bearer ${token}` },
-      maxPayload: this.options.maxPayloadBytes ?? 4 * 1024 * 1024,
-      handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
-      perMessageDeflate: false,
-    });
+    // retryNow() or close() came while the token was on its way: that newer attempt (or nothing) opens the socket.
+    if (attempt !== this.attempt || this.stopped) return;
+    this.awaitingToken = false;
+    // The token becomes an HTTP header: one that is not an RFC 6750 bearer token would throw inside ws or inject a header.
+    const problem = bearerTokenProblem(token);
+    if (problem) {
+      this.lastFailure = `the sign-in token cannot be used: ${problem}`;
+      this.options.logger.warn(`not connecting: ${this.lastFailure}`);
+      this.setStatus({ phase: 'unauthorized', versionParity: 'unknown', failedAttempts: this.backoff.attempts, message: `The sign-in token cannot be used: ${problem}. Sign in again.` });
+      return;
+    }
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(this.url, [TACHYON_SUBPROTOCOL], {
+        headers: { Authorization: `Bearer ${token}` },
+        maxPayload: this.options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+        handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
+        perMessageDeflate: false,
+      });
+    } catch (error) {
+      this.lastFailure = `could not open the connection: ${describeSocketError(errorText(error))}`;
+      this.options.logger.warn(this.lastFailure);
+      this.scheduleReconnect();
+      return;
+    }
     this.socket = socket;
-    let verdict: 'incompatible' | 'unauthorized' | null = null;
+    this.watchHandshake(socket);
+  }
 
+  /** Classifies the upgrade from what the server answered (status code, subprotocol header), never from error texts. */
+  private watchHandshake(socket: WebSocket): void {
+    let verdict: Verdict = null;
+    let answer: string | null = null;
+    // RFC 6455 §4.1: the server names the subprotocol it chose; none, or another, means another protocol version.
+    socket.on('upgrade', (response) => {
+      if (response.headers['sec-websocket-protocol'] === TACHYON_SUBPROTOCOL) return;
+      verdict = 'incompatible';
+      answer = INCOMPATIBLE_MESSAGE;
+    });
+    // An HTTP answer instead of the upgrade: its status is the verdict (401: the token was refused).
+    socket.on('unexpected-response', (_request, response) => {
+      const status = response.statusCode ?? 0;
+      if (status === 401) verdict = 'unauthorized';
+      answer = `the server answered HTTP ${status} instead of opening the connection`;
+      socket.terminate();
+    });
     socket.on('error', (error) => {
-      const text = errorText(error);
-      if (/sent no subprotocol|invalid subprotocol/i.test(text)) verdict = 'incompatible';
-      else if (/Unexpected server response: 401\b/.test(text)) verdict = 'unauthorized';
-      this.lastFailure = describeSocketError(text);
+      this.lastFailure = answer ?? describeSocketError(errorText(error), (error as { code?: unknown }).code);
       this.options.logger.warn(`connection error: ${this.lastFailure}`);
     });
     socket.on('open', () => {
+      if (this.socket !== socket) {
+        // A socket of an attempt that was replaced: never a second session.
+        socket.terminate();
+        return;
+      }
       if (socket.protocol !== TACHYON_SUBPROTOCOL) {
         verdict = 'incompatible';
         socket.terminate();
@@ -171,7 +226,8 @@ export class TachyonConnection {
       this.startSession(socket);
     });
     socket.on('close', (code, reasonBuffer) => {
-      this.onSocketClosed(socket, code, reasonBuffer.toString('utf8').slice(0, 123), verdict);
+      // The server's close reason is free text (up to 123 bytes): escaped, so it cannot forge a log line.
+      this.onSocketClosed(socket, code, oneLine(reasonBuffer.toString('utf8').slice(0, 123), 123), verdict);
     });
   }
 
@@ -212,7 +268,7 @@ export class TachyonConnection {
     }
   }
 
-  private onSocketClosed(socket: WebSocket, code: number, reason: string, verdict: 'incompatible' | 'unauthorized' | null): void {
+  private onSocketClosed(socket: WebSocket, code: number, reason: string, verdict: Verdict): void {
     if (this.socket !== socket) return;
     this.socket = null;
     this.clearTimers();
@@ -242,7 +298,10 @@ export class TachyonConnection {
     const waitMs = this.backoff.next();
     const at = this.now() + waitMs;
     this.setStatus({ ...this.baseStatus(), phase: 'reconnecting', retryAt: at, retryInMs: waitMs, message: this.lastFailure });
-    this.retryTimer = setTimeout(() => void this.connect(), waitMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.launch();
+    }, waitMs);
   }
 
   private armSilenceTimer(socket: WebSocket): void {
@@ -280,16 +339,26 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function describeSocketError(text: string): string {
-  if (/ECONNREFUSED/.test(text)) return 'the server refused the connection (is it running?)';
-  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'the server name could not be resolved';
-  if (/ETIMEDOUT|Opening handshake has timed out/i.test(text)) return 'the server did not answer in time';
-  const http = /Unexpected server response: (\d{3})/.exec(text);
-  if (http) return `the server answered HTTP ${http[1]} instead of opening the connection`;
-  if (/sent no subprotocol|invalid subprotocol/i.test(text)) return INCOMPATIBLE_MESSAGE;
-  return text.replace(/Bearer\s+\S+/g, 'Bearer [redacted]').slice(0, 200);
+/** Words for a socket error, by its Node or ws error code where there is one; any other text redacted and on one line. */
+function describeSocketError(text: string, code?: unknown): string {
+  switch (code) {
+    case 'ECONNREFUSED': return 'the server refused the connection (is it running?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': return 'the server name could not be resolved';
+    case 'ETIMEDOUT': return 'the server did not answer in time';
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH': return 'the server sent a message larger than this client accepts';
+    default: break;
+  }
+  // ws reports its own handshake timeout without a code.
+  if (/Opening handshake has timed out/i.test(text)) return 'the server did not answer in time';
+  return oneLine(text.replace(/Bearer\s+\S+/g, 'Bearer [redacted]'), 200);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+/** Closes politely (1000), or drops a socket still connecting; terminates it when the peer does not finish the close in time. */
+function closeSocket(socket: WebSocket, graceMs: number): Promise<void> {
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+  else socket.close(1000, 'bye');
+  return withTimeout(closed, graceMs).catch(() => socket.terminate());
 }

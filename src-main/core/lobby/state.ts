@@ -1,8 +1,7 @@
 // The lobby's state as plain readonly JSON and the patches that change it; src-main/shared/lobby-reducers.ts applies them.
-/** Where the connection to the server stands (the renderer imports this file, so it stays free of Node types). */
-export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'incompatible' | 'unauthorized' | 'closed';
-/** Local protocol-version status, in seed 002's words: match after a v0.tachyon handshake, major_mismatch on a subprotocol error. */
-export type VersionParity = 'match' | 'major_mismatch' | 'unknown';
+import type { ConnectionPhase, VersionParity } from '../connection/status';
+
+export type { ConnectionPhase, VersionParity };
 
 /** The longest chat message the protocol accepts (messaging/send, counted in characters). */
 export const MESSAGE_MAX_CHARS = 512;

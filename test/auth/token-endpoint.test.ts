@@ -1,0 +1,112 @@
+// A hostile token endpoint on 127.0.0.1: tokens that cannot be a header, and lifetimes that would overflow a timer or storm the server.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthError, TokenSession, createMemoryRefreshTokenStore, resumeSession } from '../../src-main/core/auth';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '../../src-main/core/auth/token-endpoint';
+import { logger } from './support';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Discovery plus a token endpoint that answers every refresh with `answer(n)` for the n-th request. */
+async function tokenServer(answer: (n: number) => Record<string, unknown>): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const http: Server = createServer((req, res) => {
+    const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    if (req.url === '/.well-known/oauth-authorization-server') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/a`, token_endpoint: `${origin}/t`, response_types_supported: ['code'] }));
+      return;
+    }
+    requests++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer(requests)));
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+async function resume(url: string, autoRefresh = true): Promise<TokenSession | null> {
+  const store = createMemoryRefreshTokenStore();
+  await store.write(url, 'rt-stored');
+  const session = await resumeSession({ serverUrl: url, store, logger: logger.child('auth'), autoRefresh });
+  if (session) cleanups.push(() => session.dispose());
+  return session;
+}
+
+describe('access tokens that cannot be a bearer token', () => {
+  for (const bad of ['abc\r', 'abc\r\nX-Injected: 1', 'tok\u0100en', ' ', 'a b']) {
+    it(`refuses ${JSON.stringify(bad)} with a sign-in error in words`, async () => {
+      const server = await tokenServer(() => ({ access_token: bad, token_type: 'Bearer', expires_in: 3600, refresh_token: 'rt-next' }));
+      const error = await resume(server.url).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthError);
+      expect(error).toMatchObject({ code: 'token_request_failed' });
+      expect((error as AuthError).message).toMatch(/^The server issued an access token this app cannot use: the token (holds characters|is empty)/);
+    });
+  }
+
+  it('refuses a refresh token that is not printable ASCII or is oversized', async () => {
+    for (const refresh of ['rt\nx', 'r'.repeat(4097)]) {
+      const server = await tokenServer(() => ({ access_token: 'good-token', token_type: 'Bearer', expires_in: 3600, refresh_token: refresh }));
+      await expect(resume(server.url)).rejects.toMatchObject({ code: 'token_request_failed', message: expect.stringMatching(/refresh token this app cannot keep/) as unknown });
+    }
+  });
+});
+
+describe('refusals in words', () => {
+  it('keeps a refusal from the server on one line, without control or bidi characters', async () => {
+    const http: Server = createServer((req, res) => {
+      const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      if (req.url === '/.well-known/oauth-authorization-server') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/a`, token_endpoint: `${origin}/t`, response_types_supported: ['code'] }));
+        return;
+      }
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'invalid_request\u0085', error_description: 'no\n2026-01-01T00:00:00Z error fake\u2028line \u202eexe.txt \u200fend' }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }));
+    const error = await resume(`http://127.0.0.1:${(http.address() as AddressInfo).port}`).then(() => null, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'token_request_failed' });
+    const message = (error as AuthError).message;
+    expect(message).toContain('2026-01-01T00:00:00Z error fake');
+    // eslint-disable-next-line no-control-regex
+    expect(message).not.toMatch(/[\u0000-\u001f\u0085\u2028\u202e\u200f]/);
+  });
+});
+
+describe('token lifetimes from a hostile server', () => {
+  for (const expiresIn of [2_592_000, 1e300, 0.0001, -5]) {
+    it(`makes a bounded number of token requests for expires_in ${expiresIn}`, async () => {
+      const server = await tokenServer((n) => ({ access_token: `tok-${n}`, token_type: 'Bearer', expires_in: expiresIn, refresh_token: `rt-${n}` }));
+      const session = await resume(server.url);
+      expect(session).not.toBeNull();
+      const first = await session?.getAccessToken();
+      // Whoever asks in the next moment gets the same token: no request per use, and no timer firing at once.
+      for (let i = 0; i < 20; i++) expect(await session?.getAccessToken()).toBe(first);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(server.requests()).toBe(1);
+      const expiresAt = session?.expiresAt;
+      if (expiresAt !== null && expiresAt !== undefined) expect(expiresAt).toBeLessThanOrEqual(Date.now() + MAX_TOKEN_LIFETIME_SECONDS * 1000);
+    });
+  }
+
+  it('re-arms instead of firing at once when a token set names an expiry beyond the timer range', async () => {
+    const server = await tokenServer((n) => ({ access_token: `tok-${n}`, token_type: 'Bearer', expires_in: 3600 }));
+    const metadata = { issuer: server.url, authorizationEndpoint: `${server.url}/a`, tokenEndpoint: `${server.url}/t`, revocationEndpoint: null, scopesSupported: null };
+    const session = new TokenSession({ server: server.url, metadata, clientId: 'generic_lobby', store: createMemoryRefreshTokenStore(), logger: logger.child('auth') }, 'rt-held');
+    cleanups.push(() => session.dispose());
+    await session.accept({ accessToken: 'tok-0', expiresAt: Date.now() + 30 * 24 * 3600 * 1000, refreshToken: null, scope: null });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.requests()).toBe(0);
+    expect(await session.getAccessToken()).toBe('tok-0');
+  });
+});
