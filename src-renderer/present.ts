@@ -166,6 +166,9 @@ export function sessionWords(session: SessionView, profile: ServerProfileView | 
   }
 }
 
+/** The colour a user's status dot takes. */
+export const STATUS_TONES: Readonly<Record<UserStatus, Tone>> = { offline: 'idle', menu: 'good', lobby: 'busy', playing: 'warn' };
+
 export function statusWords(status: UserStatus): string {
   switch (status) {
     case 'offline':

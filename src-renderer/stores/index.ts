@@ -18,11 +18,11 @@ import type {
   SessionView,
   SettingsView,
   StatsView,
-  UserView,
 } from '../../src-main/contract';
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
+import { UserDirectory } from '../user-directory';
 import {
-  applyUsersPatch, reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats,
+  reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
 
 export type PatchOf<S extends AppPatch['slice']> = Extract<AppPatch, { slice: S }>;
@@ -49,18 +49,25 @@ export const useStatsStore = defineStore('stats', () => {
 });
 
 export const useUsersStore = defineStore('users', () => {
-  // A Map changed in place and re-triggered: a one-user patch costs one entry, not a copy of every known user.
-  const byId = shallowRef(new Map<string, UserView>());
+  // One directory changed in place and re-triggered: a patch costs the users it names, not a copy of every known user.
+  const directory = shallowRef(new UserDirectory());
   const apply = (patch: PatchOf<'users'>) => {
     if (patch.upsert.length === 0 && patch.remove.length === 0) return;
-    applyUsersPatch(byId.value, patch);
-    triggerRef(byId);
+    directory.value.apply(patch);
+    triggerRef(directory);
   };
-  const load = (s: AppSnapshot) => (byId.value = new Map(Object.entries(s.users)));
-  const count = computed(() => byId.value.size);
+  const load = (s: AppSnapshot) => {
+    const next = new UserDirectory();
+    next.load(s.users);
+    directory.value = next;
+  };
+  const count = computed(() => directory.value.size);
+  const byId = (userId: string) => directory.value.get(userId);
   /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
-  const nameOf = (userId: string) => byId.value.get(userId)?.displayName || byId.value.get(userId)?.username || userId;
-  return { byId, apply, load, count, nameOf };
+  const nameOf = (userId: string) => byId(userId)?.displayName || byId(userId)?.username || userId;
+  /** A page of the list in display order, filtered by name. */
+  const page = (search: string, limit: number, exceptId: string | null) => directory.value.page(search, limit, exceptId);
+  return { directory, apply, load, count, byId, nameOf, page };
 });
 
 export const useChatStore = defineStore('chat', () => {

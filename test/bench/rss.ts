@@ -1,4 +1,4 @@
-// Benchmark: the real headless client's resident memory once it knows 10,000 users (read from /proc while it runs).
+// Benchmark: the real headless client's resident memory once it knows N users (10,000 and 100,000; read from /proc while it runs).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-export async function measureHeadlessRss(users = 10_000): Promise<{ rss_mb_idle: number; rss_mb_10k_users: number }> {
+export async function measureHeadlessRss(users = 10_000): Promise<{ idle_mb: number; with_users_mb: number }> {
   const server = new TachyonServer({ rateLimit: null, pingIntervalMs: 60_000 });
   await server.listen(0);
   const dataDir = mkdtempSync(join(tmpdir(), 'lobby-bench-rss-'));
@@ -37,7 +37,7 @@ export async function measureHeadlessRss(users = 10_000): Promise<{ rss_mb_idle:
     await waitFor(() => lines.some((l) => l.includes('bench-done')));
     global.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return { rss_mb_idle: Number(idle.toFixed(1)), rss_mb_10k_users: Number(rssMb(child.pid ?? 0).toFixed(1)) };
+    return { idle_mb: Number(idle.toFixed(1)), with_users_mb: Number(rssMb(child.pid ?? 0).toFixed(1)) };
   } finally {
     child.kill('SIGTERM');
     await run.exited;
