@@ -82,6 +82,16 @@ echo "the password is hunter2-secret, really" >&2`);
     expect(await readdir(tempBase)).toEqual([]);
   });
 
+  it('hides a one-character password without garbling the rest of the console', async () => {
+    const engine = await fakeEngine('for last; do :; done\ncat "$last"\necho "max extra exit, said x"');
+    const r = runner();
+    await r.launch(request(engine, 'x'));
+    await r.waitForExit();
+    const text = r.console().map((l) => l.text);
+    expect(text).toContain('\tMyPasswd=[redacted];');
+    expect(text).toContain('max extra exit, said [redacted]');
+  });
+
   it('bounds the console ring buffer', async () => {
     const engine = await fakeEngine('i=0; while [ $i -lt 50 ]; do echo "line $i"; i=$((i+1)); done');
     const r = runner({ consoleLines: 10 });
