@@ -9,25 +9,36 @@ export interface ContentScanCacheOptions {
   scan?: (dataDirs: readonly string[]) => Promise<InstalledArchive[]>;
   /** Distinct sets of data dirs kept (default 8). */
   maxEntries?: number;
+  now?: () => number;
 }
 
 const MAX_RAPID_DIRS = 200;
+// File systems stamp mtimes with a coarse clock: a change in the same tick as the one before leaves the mtime as it
+// was. A scan of a dir changed this recently is shared while it runs but not kept (as git treats "racily clean" files).
+const SETTLED_MS = 2_000;
 
-async function mtimeOf(dir: string): Promise<string> {
-  try {
-    const info = await stat(dir);
-    return `${info.mtimeMs}`;
-  } catch {
-    return '-';
-  }
+interface ScanKey {
+  key: string;
+  /** Every dir was last changed long enough ago for its mtime to show the next change. */
+  settled: boolean;
 }
 
 /**
  * What the scan depends on: the mtime of every directory it lists. Adding, removing or renaming an archive changes its
  * directory's mtime; rewriting a file inside an `.sdd` folder in place does not (such an edit is seen after a restart).
  */
-async function scanKey(dataDirs: readonly string[]): Promise<string> {
+async function scanKey(dataDirs: readonly string[], now: number): Promise<ScanKey> {
   const parts: string[] = [];
+  let settled = true;
+  const mtimeOf = async (dir: string): Promise<string> => {
+    try {
+      const { mtimeMs } = await stat(dir);
+      if (now - mtimeMs < SETTLED_MS) settled = false;
+      return `${mtimeMs}`;
+    } catch {
+      return '-';
+    }
+  };
   for (const dataDir of dataDirs) {
     const root = path.resolve(dataDir);
     for (const sub of SCAN_SUBDIRS) parts.push(await mtimeOf(path.join(root, sub)));
@@ -44,7 +55,7 @@ async function scanKey(dataDirs: readonly string[]): Promise<string> {
       }
     }
   }
-  return parts.join('|');
+  return { key: parts.join('|'), settled };
 }
 
 interface Entry {
@@ -52,20 +63,23 @@ interface Entry {
   scan: Promise<InstalledArchive[]>;
 }
 
+/** One scan per state of the data dirs; callers asking while it runs share it. */
 export class ContentScanCache {
   private readonly entries = new Map<string, Entry>();
   private readonly scan: (dataDirs: readonly string[]) => Promise<InstalledArchive[]>;
   private readonly maxEntries: number;
+  private readonly now: () => number;
 
   constructor(options: ContentScanCacheOptions = {}) {
     this.scan = options.scan ?? scanContent;
     this.maxEntries = options.maxEntries ?? 8;
+    this.now = options.now ?? Date.now;
   }
 
   /** The archives in `dataDirs`: from the last scan while no directory it listed has changed, else from a new one. */
   async archives(dataDirs: readonly string[]): Promise<InstalledArchive[]> {
     const dirsKey = JSON.stringify(dataDirs.map((d) => path.resolve(d)));
-    const key = await scanKey(dataDirs);
+    const { key, settled } = await scanKey(dataDirs, this.now());
     const cached = this.entries.get(dirsKey);
     if (cached !== undefined && cached.key === key) return cached.scan;
     // Keyed before the scan: a change while it runs makes the next call scan again.
@@ -78,10 +92,13 @@ export class ContentScanCache {
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
-    // A failed scan is not kept.
-    scan.catch(() => {
+    // A failed scan is not kept, nor one of dirs changed too recently to trust their mtimes.
+    const forget = () => {
       if (this.entries.get(dirsKey) === entry) this.entries.delete(dirsKey);
-    });
+    };
+    scan.then(() => {
+      if (!settled) forget();
+    }, forget);
     return scan;
   }
 }
