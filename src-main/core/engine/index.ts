@@ -36,7 +36,7 @@ export {
   TdfSection,
   StartScriptError,
 } from './start-script';
-export type { JoinScriptInput, HostScriptOptions, StartScriptProblem } from './start-script';
+export type { JoinScriptInput, HostScriptOptions, StartScriptProblem, ScriptTextRole } from './start-script';
 
 export { EngineRunner, EngineBusyError, EngineSpawnError, EngineLaunchAbortedError, explainExit } from './engine-runner';
 export type {
