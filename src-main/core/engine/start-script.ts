@@ -35,9 +35,9 @@ export class StartScriptError extends Error {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Safe text. The engine's TDF parser ends a value at `;`, treats `[ ] { } =` and line breaks as structure in keys and
-// section names, `//` and `/*` as comments, has no escaping and trims spaces; such text is rejected, never escaped
-// (protocol-brief §7). Engine 106 reads the whole script inside a Lua long string `[[ … ]]`, so a value may hold a
-// lone `[` or `]` (clan tags: `[ABC]alice`, checked on the real engine) but never `[[` or `]]`.
+// section names, `//` and `/*` as comments, has no escaping and trims spaces; such text is rejected, never escaped.
+// Engine 106 reads the whole script inside a Lua long string `[[ … ]]`, so a value may hold a lone `[` or `]` (clan
+// tags: `[ABC]alice`, played in test/engine/real-engine.test.ts) but never `[[` or `]]`.
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
