@@ -51,6 +51,8 @@ interface Launch {
   exited: Promise<EngineExit>;
   cpu?: { cpuSeconds: number; at: number };
   onProcessExit: () => void;
+  /** The owner file naming the engine's pid; the dir is removed only after it is written. */
+  ownerWritten?: Promise<void>;
 }
 
 /**
@@ -250,7 +252,7 @@ export class EngineRunner {
       this.assertLatest(generation);
       const child = await spawnEngine(prepared, files, this.options.passEnv);
       const launch = this.track(child, prepared.request, dir);
-      void writeLaunchOwner(dir, { lobbyPid: process.pid, ...(child.pid !== undefined ? { enginePid: child.pid } : {}) }).catch(() => {});
+      launch.ownerWritten = writeLaunchOwner(dir, { lobbyPid: process.pid, ...(child.pid !== undefined ? { enginePid: child.pid } : {}) }).catch(() => {});
       if (generation !== this.generation) {
         // Stopped or superseded while it spawned: it never becomes the battle's engine.
         launch.requested = true;
@@ -318,6 +320,7 @@ export class EngineRunner {
   private async finish(launch: Launch, code: number | null, signal: NodeJS.Signals | null): Promise<EngineExit> {
     if (launch.killTimer !== undefined) clearTimeout(launch.killTimer);
     process.off('exit', launch.onProcessExit);
+    await launch.ownerWritten;
     // The script holds the password: delete it, and the per-launch write dir and HOME, as soon as the engine is gone.
     await rm(launch.dir, { recursive: true, force: true }).catch(() => {});
     this.live.delete(launch);
