@@ -1,7 +1,11 @@
 // The player's engine for battles: answers battle/start by launching it, and publishes the engine panel (seed 004) as lobby patches.
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from './protocol/endpoint';
-import { EngineBusyError, EngineRunner, planBattleLaunch, type EngineClientKind, type EngineRegistry, type EngineRunnerOptions } from './engine';
+import {
+  ContentScanCache, EngineBusyError, EngineLaunchAbortedError, EngineRunner, EngineSpawnError, planBattleLaunch,
+  type EngineClientKind, type EngineRegistry, type EngineRunnerOptions,
+} from './engine';
+import { BattleStartFailure } from './lobby/lobby-client';
 import type { LobbyPatch } from './lobby/state';
 import { IntentError } from './lobby/intents';
 import type { Logger } from './log';
@@ -24,6 +28,10 @@ export class BattleEngine {
   private consoleTimer: NodeJS.Timeout | null = null;
   private startedAt: number | null = null;
   private lastStats: { cpuPercent: number | null; rssMb: number | null } = { cpuPercent: null, rssMb: null };
+  /** Bumped by every battle/start: a launch still planning when a newer one arrives gives up. */
+  private launches = 0;
+  private launchesInFlight = 0;
+  private readonly content = new ContentScanCache();
 
   constructor(
     private readonly options: BattleEngineOptions,
@@ -48,7 +56,8 @@ export class BattleEngine {
       // A stop or kill the player asked for is not a failure: say so plainly instead of explaining a signal.
       const message = exit.requested ? (exit.signal === 'SIGKILL' ? 'Killed.' : 'Stopped.') : exit.explanation;
       this.publishStatus(null, exit.code, message);
-      this.battleEnded(exit.ok ? undefined : message);
+      // Replaced by a newer battle/start, or gone while one is being planned: the player is in the new battle.
+      if (!exit.replaced && this.launchesInFlight === 0) this.battleEnded(exit.ok ? undefined : message);
     });
   }
 
@@ -57,13 +66,18 @@ export class BattleEngine {
    * battle/start while one runs replaces it: the server is the authority on which battle the player is in.
    */
   async launch(data: BattleStartRequestData): Promise<void> {
-    const registry = await this.options.registry;
-    const plan = await planBattleLaunch(data, { registry, contentDirs: this.options.contentDirs, binary: this.options.binary ?? 'client' });
-    if (!plan.ok) throw new FailWith<'battle/start'>(plan.reason, plan.details);
+    const launch = ++this.launches;
+    this.launchesInFlight++;
     try {
+      const registry = await this.options.registry;
+      const plan = await planBattleLaunch(data, { registry, contentDirs: this.options.contentDirs, binary: this.options.binary ?? 'client', content: this.content });
+      if (launch !== this.launches) throw new FailWith<'battle/start'>('internal_error', new EngineLaunchAbortedError('superseded').message);
+      if (!plan.ok) throw new FailWith<'battle/start'>(plan.reason, plan.details);
       await this.runner.launch(plan.request, { replace: true });
     } catch (error) {
-      throw new FailWith<'battle/start'>('internal_error', error instanceof Error ? error.message : String(error));
+      throw launchFailure(error);
+    } finally {
+      this.launchesInFlight--;
     }
   }
 
@@ -129,7 +143,7 @@ export class BattleEngine {
     this.statsTimer = setInterval(() => {
       void this.runner.stats().then((stats) => {
         if (!stats || this.runner.status === 'offline') return;
-        this.lastStats = { cpuPercent: stats.cpuPercent, rssMb: Math.round(stats.rssBytes / 1024 / 102.4) / 10 };
+        this.lastStats = { cpuPercent: stats.cpuPercent, rssMb: stats.rssBytes === null ? null : Math.round(stats.rssBytes / 1024 / 102.4) / 10 };
         this.publishStatus(stats.pid, null, undefined);
       }, (error: Error) => this.logger.debug(`engine stats: ${error.message}`));
     }, this.options.statsIntervalMs ?? 2_000);
@@ -139,4 +153,16 @@ export class BattleEngine {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
   }
+}
+
+/**
+ * The battle/start failure for an error of the launch. The server's details name no local path (they hold the OS user
+ * name): a spawn failure says only which system error it was, and the player reads the whole message.
+ */
+function launchFailure(error: unknown): FailWith<'battle/start'> {
+  if (error instanceof FailWith) return error as FailWith<'battle/start'>;
+  if (error instanceof EngineLaunchAbortedError) return new FailWith<'battle/start'>('internal_error', error.message);
+  const local = error instanceof Error ? error.message : String(error);
+  const code = error instanceof EngineSpawnError && error.code !== undefined && /^[A-Z0-9_]{1,32}$/.test(error.code) ? ` (${error.code})` : '';
+  return new BattleStartFailure('internal_error', `could not start the engine on the player's machine${code}`, local);
 }

@@ -77,8 +77,19 @@ echo "the password is hunter2-secret, really" >&2`);
     expect(text).toContain('TextureMemPoolSize = 0');
     expect(r.console().find((l) => l.stream === 'stderr')?.text).toBe('the password is [redacted], really');
     expect(text.join('\n')).not.toContain('hunter2');
-    expect(statuses).toEqual(['starting', 'offline']);
+    // `starting` again once spawned, with the pid.
+    expect(statuses).toEqual(['starting', 'starting', 'offline']);
     expect(await readdir(tempBase)).toEqual([]);
+  });
+
+  it('hides a one-character password without garbling the rest of the console', async () => {
+    const engine = await fakeEngine('for last; do :; done\ncat "$last"\necho "max extra exit, said x"');
+    const r = runner();
+    await r.launch(request(engine, 'x'));
+    await r.waitForExit();
+    const text = r.console().map((l) => l.text);
+    expect(text).toContain('\tMyPasswd=[redacted];');
+    expect(text).toContain('max extra exit, said [redacted]');
   });
 
   it('bounds the console ring buffer', async () => {
@@ -121,7 +132,7 @@ echo "the password is hunter2-secret, really" >&2`);
     expect(r.status).toBe('starting');
     const killed = (await r.kill())!;
     expect(killed).toMatchObject({ signal: 'SIGKILL', requested: true });
-    expect(statuses).toEqual(['starting', 'stopping', 'offline', 'starting', 'stopping', 'offline']);
+    expect(statuses).toEqual(['starting', 'starting', 'stopping', 'offline', 'starting', 'starting', 'stopping', 'offline']);
   });
 
   it('restart and launch({ replace: true }) stop the running engine first', async () => {

@@ -148,6 +148,19 @@ describe.sequential('real engine (Debian spring 106, headless, 127.0.0.1)', () =
     }
   }, 60_000);
 
+  it('a clan-tag name ([ABC]alice) joins and plays: engine 106 takes a lone [ or ] in a script value', async () => {
+    const setup = battle([{ userId: 'u-tagged', name: '[ABC]alice', password: 'pw-tagged' }]);
+    const host = await startRealHost(path.join(root, 'host-clan-tag'), contentDir, setup);
+    hosts.push(host);
+    const { runner } = await launch(battleStart(host, '[ABC]alice', 'pw-tagged'));
+    const exited = runner.waitForExit();
+    await waitForEvent(host, 'quit', 40_000);
+    expect(await exited).toMatchObject({ code: 0, ok: true, requested: false });
+    expect(host.events.filter((e) => e.type === 'player_joined')).toEqual([{ type: 'player_joined', player: 0, name: '[ABC]alice' }]);
+    expect(host.events.some((e) => e.type === 'start_playing')).toBe(true);
+    expect(host.events.some((e) => e.type === 'game_over')).toBe(true);
+  }, 60_000);
+
   it('rejects a second launch while one runs, and stop() ends it with SIGTERM', async () => {
     const host = await startRealHost(path.join(root, 'host-busy'), contentDir, battle([{ userId: 'u1', name: 'Solo', password: 'pw-solo' }]));
     hosts.push(host);
@@ -250,7 +263,7 @@ describe.sequential('real engine (Debian spring 106, headless, 127.0.0.1)', () =
     expect(await planBattleLaunch({ ...base, username: 'x;IsHost=1' }, context)).toEqual({
       ok: false,
       reason: 'invalid_request',
-      details: 'start script: username contains one of ; { } [ ] = (they would change the script structure)',
+      details: 'start script: username contains one of ; { } = [[ ]] (they would change the script structure)',
     });
     expect(await planBattleLaunch({ ...base, password: 'p\nIsHost=1' }, context)).toMatchObject({ reason: 'invalid_request', details: 'start script: password contains a line break or control character' });
     expect(await planBattleLaunch({ ...base, ip: 'example.org' }, context)).toMatchObject({ reason: 'invalid_request' });

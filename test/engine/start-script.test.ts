@@ -273,8 +273,8 @@ const INJECTIONS = [
   'Alice;',
   'a}b',
   '{',
-  '[PLAYER0]',
-  'a]',
+  '[[PLAYER0]]',
+  'a]]',
   'key=value',
   '=',
   'line\nbreak',
@@ -356,6 +356,35 @@ describe('injection corpus', () => {
     for (const [attempt, path] of attempts) {
       const error = expectRejected(attempt, path);
       if (hostile.trim().length > 2) expect(error.message).not.toContain(hostile.trim());
+    }
+  });
+});
+
+// A lone bracket is fine in a value (engine 106 plays `[ABC]alice`, see real-engine.test.ts) but still structure in a key.
+const KEY_ONLY_INJECTIONS = ['[PLAYER0]', 'a]', '[x', '[ABC]alice'];
+
+describe('brackets: clan tags in values, never in keys', () => {
+  it('writes a clan-tag name, a lone [ or ] and a bracketed password as values', () => {
+    expect(buildJoinScript({ ip: '127.0.0.1', port: 8452, username: '[ABC]alice', password: 'p[w]' })).toContain('\tMyPlayerName=[ABC]alice;\n\tMyPasswd=p[w];\n');
+    const data = battle();
+    data.allyTeams[0]!.teams[0]!.players![0]!.name = '[ABC]alice';
+    data.allyTeams[0]!.teams[0]!.players![0]!.userId = 'u[1]';
+    const game = parseTdf(buildHostScript({ ...data, gameOptions: { title: '[x] y' } }, HOST)).game as Record<string, Record<string, string>>;
+    expect(game.player0).toMatchObject({ name: '[ABC]alice', userid: 'u[1]' });
+    expect(game.modoptions).toEqual({ title: '[x] y' });
+  });
+
+  it.each(KEY_ONLY_INJECTIONS.map((s) => [s]))('refuses %s as a key or section name', (hostile) => {
+    expectRejected(() => buildHostScript(battle({ gameOptions: { [hostile]: 'v' } }), HOST), 'gameOptions[key 0]');
+    expectRejected(() => buildHostScript(battle({ mapOptions: { [hostile]: 'v' } }), HOST), 'mapOptions[key 0]');
+    const data = battle();
+    data.allyTeams[1]!.teams[0]!.customProperties = { [hostile]: 'v' };
+    expectRejected(() => buildHostScript(data, HOST), 'allyTeams[1].teams[0].customProperties[key 0]');
+  });
+
+  it('refuses [[ and ]] in values: engine 106 reads the script inside a Lua long string', () => {
+    for (const username of ['[[ABC]]bob', ']]x[[', 'a]]', '[[b']) {
+      expect(expectRejected(() => buildJoinScript({ ip: '127.0.0.1', port: 8452, username, password: 'p' }), 'username').message).toMatch(/\[\[ \]\]/);
     }
   });
 });

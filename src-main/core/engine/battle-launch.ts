@@ -1,6 +1,7 @@
 // From a `battle/start` request to an engine launch: pick the engine, check content and join data, or say why not.
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
-import { checkContent } from './content-check';
+import type { ContentScanCache } from './content-cache';
+import { checkContent, matchContent } from './content-check';
 import type { EngineRegistry } from './engine-registry';
 import { UnknownEngineError } from './engine-registry';
 import type { EngineClientKind, EngineLaunchRequest } from './engine-runner';
@@ -13,6 +14,8 @@ export interface BattleLaunchContext {
   binary?: EngineClientKind;
   writeDir?: string;
   settings?: Readonly<Record<string, string | number>>;
+  /** A scan cache shared by the launches of one player; without it every plan scans the data dirs. */
+  content?: ContentScanCache;
 }
 
 /** `failed` reasons of `battle/start` in 1.13.0 that apply here: bad data, or something missing on our side. */
@@ -40,7 +43,10 @@ export async function planBattleLaunch(data: BattleStartRequestData, context: Ba
     if (error instanceof UnknownEngineError) return { ok: false, reason: 'internal_error', details: error.message };
     throw error;
   }
-  const content = await checkContent({ dataDirs: [...context.contentDirs, engine.dataDir], gameName: data.game.springName, mapName: data.map.springName });
+  const dataDirs = [...context.contentDirs, engine.dataDir];
+  const content = context.content
+    ? matchContent(await context.content.archives(dataDirs), data.game.springName, data.map.springName)
+    : await checkContent({ dataDirs, gameName: data.game.springName, mapName: data.map.springName });
   if (!content.ok) return { ok: false, reason: 'internal_error', details: content.message ?? 'content is missing' };
   const binary = context.binary ?? 'client';
   if (engine.binaries[binary] === undefined) {

@@ -1,6 +1,6 @@
 // Content check: are the game and map a battle names present in the data dirs the engine will use? Names are never paths.
 import type { Dirent } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { quoteForMessage } from './engine-registry';
@@ -38,7 +38,7 @@ export interface ContentCheckResult {
 
 const INFO_FILE: Readonly<Record<ContentKind, string>> = { game: 'modinfo.lua', map: 'mapinfo.lua' };
 // Where the engine looks inside a data dir (plus the dir itself for loose archives).
-const SCAN_SUBDIRS = ['games', 'maps', 'base', 'packages', 'mods', ''];
+export const SCAN_SUBDIRS: readonly string[] = ['games', 'maps', 'base', 'packages', 'mods', ''];
 const MAX_INFO_SIZE = 256 * 1024;
 const MAX_ENTRIES_PER_DIR = 20_000;
 
@@ -76,8 +76,21 @@ async function readSddInfo(dir: string, kind: ContentKind): Promise<string | und
   // The engine's VFS ignores case: find the info file by a case-insensitive listing, never by the spring name.
   const entry = (await listDir(dir)).find((e) => e.isFile() && e.name.toLowerCase() === INFO_FILE[kind]);
   if (entry === undefined) return undefined;
-  const data = await readFile(path.join(dir, entry.name));
-  return data.length > MAX_INFO_SIZE ? undefined : data.toString('utf8');
+  const file = path.join(dir, entry.name);
+  // Size first, then at most the cap: a huge (or growing) info file costs nothing and is just not this content.
+  try {
+    if ((await stat(file)).size > MAX_INFO_SIZE) return undefined;
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_INFO_SIZE + 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return bytesRead > MAX_INFO_SIZE ? undefined : buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 async function readSdzInfo(file: string, kind: ContentKind): Promise<string | undefined> {

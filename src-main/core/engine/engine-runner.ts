@@ -1,99 +1,32 @@
 // The player's engine process, as a panel: status, redacted console ring buffer, stats, and start/stop/restart/kill.
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { REDACTED, redactSecretsIn } from '../protocol/redact';
-import type { InstalledEngine } from './engine-registry';
-import type { JoinScriptInput } from './start-script';
-import { buildJoinScript } from './start-script';
+import { explainExit } from './engine-exit';
+import type {
+  EngineConsoleLine, EngineExit, EngineLaunchRequest, EnginePhase, EngineSnapshot, EngineStats, EngineStatus, EngineTimings, PreparedLaunch,
+} from './engine-launch';
+import { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError, prepareLaunch, spawnEngine, writeLaunchFiles } from './engine-launch';
+import { LAUNCH_DIR_PREFIX, sweepLaunchDirs, writeLaunchOwner } from './launch-dirs';
 import { followLines } from './output-lines';
+import { defaultProcRoot, readProcessSample } from './process-stats';
+import { redactEngineText } from './redact-secrets';
 
-export type EngineStatus = 'offline' | 'starting' | 'running' | 'stopping';
-/** What the console says the client has reached: connected to the host (loading), then in the game. */
-export type EnginePhase = 'connecting' | 'loading' | 'in_game';
-export type EngineClientKind = 'client' | 'headless';
-
-export interface EngineLaunchRequest {
-  engine: InstalledEngine;
-  /** `client` (GL, what players run) or `headless` (no graphics: tests, the headless lobby). Default `client`. */
-  binary?: EngineClientKind;
-  join: JoinScriptInput;
-  /**
-   * Content directories (games/, maps/): the first becomes the engine's `--isolation-dir`, the rest go before the
-   * engine's own data dir in SPRING_DATADIR. With none, the engine sees only its own data dir.
-   */
-  contentDirs?: readonly string[];
-  /**
-   * A persistent write dir (demos, caches) the caller owns. Without it each launch gets its own, deleted on exit;
-   * only that one gets a springsettings.cfg from us.
-   */
-  writeDir?: string;
-  /** Extra springsettings.cfg lines (`Key = Value`), on top of the lean headless defaults. */
-  settings?: Readonly<Record<string, string | number>>;
-}
-
-export interface EngineExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** True for a clean exit (code 0) or a stop/kill we asked for. */
-  ok: boolean;
-  /** Whether we asked for it (stop, kill, restart, replace). */
-  requested: boolean;
-  /** For the player, from the exit code and the last console lines; absent for a clean exit. */
-  explanation?: string;
-  lastLines: string[];
-  runtimeMs: number;
-}
-
-export interface EngineTimings {
-  launchRequestedAt?: number;
-  spawnedAt?: number;
-  connectedAt?: number;
-  inGameAt?: number;
-  exitedAt?: number;
-}
-
-export interface EngineSnapshot {
-  status: EngineStatus;
-  phase?: EnginePhase;
-  pid?: number;
-  binary?: string;
-  engineVersion?: string;
-  timings: EngineTimings;
-  lastExit?: EngineExit;
-}
-
-export interface EngineStats {
-  pid: number;
-  uptimeMs: number;
-  /** Share of one core since the previous `stats()` call (or since start), 0–100 × cores. */
-  cpuPercent: number;
-  rssBytes: number;
-}
-
-export interface EngineConsoleLine {
-  at: number;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-export class EngineBusyError extends Error {
-  override readonly name = 'EngineBusyError';
-  constructor() {
-    super('a battle is already running: stop it first, or launch with { replace: true }');
-  }
-}
-
-export class EngineSpawnError extends Error {
-  override readonly name = 'EngineSpawnError';
-}
+export { explainExit } from './engine-exit';
+export { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError } from './engine-launch';
+export type {
+  EngineClientKind, EngineConsoleLine, EngineExit, EngineLaunchAbortReason, EngineLaunchRequest, EnginePhase, EngineSnapshot, EngineStats,
+  EngineStatus, EngineTimings,
+} from './engine-launch';
 
 export type Unsubscribe = () => void;
 
 export interface EngineRunnerOptions {
-  /** Parent of the app-private launch directories (scripts, per-launch write dir and HOME). Default: os.tmpdir(). */
+  /**
+   * Parent of the app-private launch directories (scripts, per-launch write dir and HOME). Default: os.tmpdir(). When
+   * given, launch directories a crash left there (no live lobby or engine owns them) are removed at start.
+   */
   tempBase?: string;
   /** Console lines kept (default 2000). */
   consoleLines?: number;
@@ -101,58 +34,12 @@ export interface EngineRunnerOptions {
   stopGraceMs?: number;
   /** Environment variables passed through to the engine (display and audio for the GL client). */
   passEnv?: readonly string[];
+  /** Where per-process stats are read from: `/proc` on Linux; elsewhere none, and stats report null figures. */
+  procRoot?: string;
   now?: () => number;
 }
 
-const DEFAULT_PASS_ENV = ['PATH', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'XDG_RUNTIME_DIR', 'PULSE_SERVER', 'LANG', 'LC_ALL'];
 const MAX_LINE = 2000;
-// `MyPasswd=x;`, `Password = x` in script echoes, whatever the password: never in a log.
-const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\r\n]*/gi;
-// A headless client needs about 1.3 GB and is in game in under a second with these (engine-brief).
-const HEADLESS_SETTINGS: Readonly<Record<string, string | number>> = { ROAM: 0, TextureMemPoolSize: 0 };
-// The downloader wants a CA bundle in $HOME/.spring and tries to fetch one if missing (2 s lost offline).
-const CACERT_PLACEHOLDER = '# placeholder: the lobby downloads content itself\n';
-
-const EXIT_EXPLANATIONS: Readonly<Record<number, string>> = {
-  21: 'The engine could not join the battle: content missing, a network problem or an incorrect password.',
-  233: 'The battle host did not answer in time: it may not be running, or the network blocks it.',
-  234: 'The engine failed to load the game or map.',
-};
-
-/** What a player should read about an exit, refined by what the engine said last. */
-export function explainExit(code: number | null, signal: NodeJS.Signals | null, lastLines: readonly string[]): string | undefined {
-  const text = lastLines.join('\n');
-  // A kicked client exits 0: still worth telling the player.
-  if (/Kicked from the battle/.test(text)) return 'The battle host removed you from the game (kicked).';
-  if (code === 0) return undefined;
-  if (/Incorrect password/i.test(text)) return 'The battle host rejected the password (engine exit code 21).';
-  if (/User name not authorized/i.test(text)) return 'The battle host does not know this player name (engine exit code 21).';
-  const dependency = /Dependent archive "([^"\n]{1,200})"[^\n]*not found/i.exec(text);
-  if (dependency) return `Content is missing: ${JSON.stringify(dependency[1])} is not installed (engine exit code ${code ?? '?'}).`;
-  if (/server connection timeout|connection timed out/i.test(text)) {
-    return `The battle host did not answer in time (engine exit code ${code ?? '?'}).`;
-  }
-  if (code !== null) return EXIT_EXPLANATIONS[code] ?? `The engine stopped with exit code ${code}.`;
-  if (signal === 'SIGKILL') return 'The engine was killed (SIGKILL): another program or the system ended it.';
-  return `The engine was stopped by ${signal ?? 'an unknown signal'}.`;
-}
-
-function settingsFile(settings: Readonly<Record<string, string | number>>): string {
-  let out = '';
-  for (const [key, value] of Object.entries(settings)) {
-    const text = String(value);
-    // springsettings.cfg is line-based `Key = Value`: no line breaks or `=` in keys.
-    if (!/^[A-Za-z0-9_]+$/.test(key) || /[\r\n]/.test(text)) throw new Error('springsettings: keys are letters, digits and _; values are one line');
-    out += `${key} = ${text}\n`;
-  }
-  return out;
-}
-
-function checkDir(dir: string, what: string): string {
-  // SPRING_DATADIR is a `:`-separated list; a dir holding `:` or a line break would split it.
-  if (!path.isAbsolute(dir) || /[:\r\n\0]/.test(dir)) throw new Error(`${what} must be an absolute path without ':' or line breaks`);
-  return dir;
-}
 
 interface Launch {
   child: ChildProcess;
@@ -162,10 +49,18 @@ interface Launch {
   requested: boolean;
   killTimer?: NodeJS.Timeout;
   exited: Promise<EngineExit>;
-  cpu?: { ticks: number; at: number };
+  cpu?: { cpuSeconds: number; at: number };
   onProcessExit: () => void;
+  /** The owner file naming the engine's pid; the dir is removed only after it is written. */
+  ownerWritten?: Promise<void>;
 }
 
+/**
+ * One engine at a time. Every launch claims a generation synchronously, before its first await; stop, kill and dispose
+ * take a new one too. A launch goes on only while it holds the latest generation: a superseded or stopped launch gives
+ * up at its next step, and one that has just spawned kills its engine before it counts. Launches run one after another,
+ * so a replacing launch spawns only once the engine before it has exited.
+ */
 export class EngineRunner {
   private statusValue: EngineStatus = 'offline';
   private phase: EnginePhase | undefined;
@@ -174,21 +69,42 @@ export class EngineRunner {
   private lastExit: EngineExit | undefined;
   private timings: EngineTimings = {};
   private lines: EngineConsoleLine[] = [];
+  private generation = 0;
+  /** The generation of the newest launch; below `generation` once a stop, kill or dispose came after it. */
+  private claimed = 0;
+  /** Launches claimed and not yet settled. */
+  private pending = 0;
+  private chain: Promise<void> = Promise.resolve();
+  /** Every engine spawned and not yet exited, current or not. */
+  private readonly live = new Set<Launch>();
+  private disposed = false;
+  private readonly swept: Promise<number>;
   private readonly statusListeners = new Set<(status: EngineStatus, snapshot: EngineSnapshot) => void>();
   private readonly consoleListeners = new Set<(line: EngineConsoleLine) => void>();
   private readonly exitListeners = new Set<(exit: EngineExit) => void>();
   private readonly maxLines: number;
   private readonly graceMs: number;
   private readonly now: () => number;
+  private readonly base: string;
+  private readonly procRoot: string | undefined;
 
   constructor(private readonly options: EngineRunnerOptions = {}) {
     this.maxLines = options.consoleLines ?? 2000;
     this.graceMs = options.stopGraceMs ?? 20_000;
     this.now = options.now ?? Date.now;
+    this.base = path.resolve(options.tempBase ?? os.tmpdir());
+    this.procRoot = options.procRoot ?? defaultProcRoot();
+    // Join scripts hold passwords: sweep what a crash left, but only in a dir that is ours alone (not the shared tmp).
+    this.swept = options.tempBase === undefined ? Promise.resolve(0) : sweepLaunchDirs(this.base).catch(() => 0);
   }
 
   get status(): EngineStatus {
     return this.statusValue;
+  }
+
+  /** How many leftover launch dirs the start-up sweep removed (0 without an explicit `tempBase`). */
+  sweptLeftovers(): Promise<number> {
+    return this.swept;
   }
 
   snapshot(): EngineSnapshot {
@@ -226,71 +142,29 @@ export class EngineRunner {
   }
 
   /**
-   * Starts the engine for a battle; resolves once the process has spawned. While one runs this rejects with
-   * EngineBusyError, unless `replace` is set: then the running one is stopped first (a new `battle/start` from the
-   * server wins over the old battle).
+   * Starts the engine for a battle; resolves once the process has spawned. While one runs or starts this rejects with
+   * EngineBusyError, unless `replace` is set: then the newest launch wins (a new `battle/start` from the server wins
+   * over the old battle). The running engine is stopped first; an older launch still starting rejects with
+   * EngineLaunchAbortedError('superseded') and never leaves an engine behind.
    */
   async launch(request: EngineLaunchRequest, options: { replace?: boolean } = {}): Promise<EngineSnapshot> {
-    if (this.current !== undefined || this.statusValue !== 'offline') {
-      if (!options.replace) throw new EngineBusyError();
-      await this.stop();
-    }
-    const requestedAt = this.now();
+    if (this.disposed) throw new EngineLaunchAbortedError('closed');
+    if (!options.replace && (this.current !== undefined || this.pending > 0)) throw new EngineBusyError();
     // Everything that can be checked is checked before touching the disk: a hostile value writes nothing.
-    const script = buildJoinScript(request.join);
-    const kind = request.binary ?? 'client';
-    const binary = request.engine.binaries[kind];
-    if (binary === undefined) throw new EngineSpawnError(`engine ${request.engine.version} has no ${kind === 'client' ? 'spring' : 'spring-headless'} binary`);
-    const contentDirs = (request.contentDirs ?? []).map((d) => checkDir(path.resolve(d), 'a content dir'));
-    const engineDataDir = checkDir(path.resolve(request.engine.dataDir), "the engine's data dir");
-    const ownWriteDir = request.writeDir === undefined;
-    const settings = ownWriteDir ? settingsFile({ ...(kind === 'headless' ? HEADLESS_SETTINGS : {}), ...request.settings }) : '';
-    if (request.writeDir !== undefined) checkDir(path.resolve(request.writeDir), 'the write dir');
-
+    const prepared = prepareLaunch(request);
+    const generation = ++this.generation;
+    this.claimed = generation;
+    this.pending++;
     this.lastRequest = request;
-    this.timings = { launchRequestedAt: requestedAt };
-    this.phase = undefined;
-    this.lines = [];
+    this.timings = { launchRequestedAt: this.now() };
     this.setStatus('starting');
-
-    const base = path.resolve(this.options.tempBase ?? os.tmpdir());
-    let dir: string | undefined;
+    const run = this.chain.then(() => this.run(prepared, generation));
+    this.chain = run.then(() => undefined, () => undefined);
     try {
-      await mkdir(base, { recursive: true, mode: 0o700 });
-      dir = await mkdtemp(path.join(base, 'engine-'));
-      const scriptPath = path.join(dir, 'script.txt');
-      const writeDir = ownWriteDir ? path.join(dir, 'write') : path.resolve(request.writeDir as string);
-      const home = path.join(dir, 'home');
-      await writeFile(scriptPath, script, { mode: 0o600, flag: 'wx' });
-      await mkdir(path.join(home, '.spring'), { recursive: true, mode: 0o700 });
-      await writeFile(path.join(home, '.spring', 'cacert.pem'), CACERT_PLACEHOLDER, { mode: 0o600 });
-      await mkdir(writeDir, { recursive: true, mode: 0o700 });
-      if (ownWriteDir) await writeFile(path.join(writeDir, 'springsettings.cfg'), settings, { mode: 0o600 });
-
-      const env: NodeJS.ProcessEnv = {};
-      for (const name of this.options.passEnv ?? DEFAULT_PASS_ENV) {
-        const value = process.env[name];
-        if (value !== undefined) env[name] = value;
-      }
-      env.PATH ??= '/usr/bin:/bin';
-      env.HOME = home;
-      env.SPRING_DATADIR = [...contentDirs.slice(1), engineDataDir].join(':');
-      const args = contentDirs[0] !== undefined ? ['--isolation-dir', contentDirs[0]] : [];
-      args.push('--write-dir', writeDir, scriptPath);
-
-      const child = spawn(binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
-      await new Promise<void>((resolve, reject) => {
-        child.once('spawn', resolve);
-        child.once('error', reject);
-      });
-      this.track(child, request, dir);
-      this.timings.spawnedAt = this.now();
-      return this.snapshot();
-    } catch (error) {
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => {});
-      this.setStatus('offline');
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new EngineSpawnError(`could not start the engine ${binary}: ${reason}`);
+      return await run;
+    } finally {
+      this.pending--;
+      if (this.pending === 0 && this.current === undefined) this.setStatus('offline');
     }
   }
 
@@ -300,17 +174,9 @@ export class EngineRunner {
     return this.launch(this.lastRequest);
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; resolves when the engine has exited. */
+  /** SIGTERM, then SIGKILL after the grace period; also stops a launch still starting. Resolves when the engine has exited. */
   async stop(graceMs = this.graceMs): Promise<EngineExit | undefined> {
-    const launch = this.current;
-    if (launch === undefined) return undefined;
-    launch.requested = true;
-    if (this.statusValue !== 'stopping') {
-      this.setStatus('stopping');
-      launch.child.kill('SIGTERM');
-      launch.killTimer = setTimeout(() => launch.child.kill('SIGKILL'), graceMs);
-    }
-    return launch.exited;
+    return this.halt((launch) => this.signal(launch, 'SIGTERM', graceMs));
   }
 
   async restart(): Promise<EngineSnapshot> {
@@ -318,14 +184,9 @@ export class EngineRunner {
     return this.start();
   }
 
-  /** SIGKILL at once; resolves when the engine has exited. */
+  /** SIGKILL at once; also stops a launch still starting. Resolves when the engine has exited. */
   async kill(): Promise<EngineExit | undefined> {
-    const launch = this.current;
-    if (launch === undefined) return undefined;
-    launch.requested = true;
-    this.setStatus('stopping');
-    launch.child.kill('SIGKILL');
-    return launch.exited;
+    return this.halt((launch) => this.signal(launch, 'SIGKILL'));
   }
 
   /** Resolves with the running engine's exit (or undefined when none runs). */
@@ -333,43 +194,110 @@ export class EngineRunner {
     return this.current?.exited ?? Promise.resolve(undefined);
   }
 
-  /** pid, uptime, CPU and memory from /proc (Linux); undefined when no engine runs or /proc is unavailable. */
+  /** pid and uptime, with CPU and memory where the platform gives them (Linux /proc); undefined when no engine runs. */
   async stats(): Promise<EngineStats | undefined> {
     const launch = this.current;
     const pid = launch?.child.pid;
     if (launch === undefined || pid === undefined) return undefined;
-    try {
-      const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
-      // Fields after the `(comm)`, which may itself hold spaces: utime and stime are fields 14 and 15.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      const at = this.now();
-      const previous = launch.cpu ?? { ticks: 0, at: launch.startedAt };
-      launch.cpu = { ticks, at };
-      const elapsedS = Math.max((at - previous.at) / 1000, 0.001);
-      // Linux reports CPU time in clock ticks of 1/100 s (USER_HZ).
-      const cpuPercent = Math.max(0, ((ticks - previous.ticks) / 100 / elapsedS) * 100);
-      return { pid, uptimeMs: at - launch.startedAt, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes: rssKb * 1024 };
-    } catch {
-      return undefined;
-    }
+    const sample = await readProcessSample(pid, this.procRoot);
+    const at = this.now();
+    const uptimeMs = at - launch.startedAt;
+    if (sample === undefined) return { pid, uptimeMs, cpuPercent: null, rssBytes: null };
+    const previous = launch.cpu ?? { cpuSeconds: 0, at: launch.startedAt };
+    launch.cpu = { cpuSeconds: sample.cpuSeconds, at };
+    const elapsedS = Math.max((at - previous.at) / 1000, 0.001);
+    const cpuPercent = Math.max(0, ((sample.cpuSeconds - previous.cpuSeconds) / elapsedS) * 100);
+    return { pid, uptimeMs, cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes: sample.rssBytes };
   }
 
-  /** Kills a running engine and drops listeners: for app shutdown and test teardown. */
+  /** Kills every engine this runner spawned that still runs, ends launches under way, and drops listeners. */
   async dispose(): Promise<void> {
-    await this.kill();
+    this.disposed = true;
+    this.generation++;
+    for (const launch of this.live) {
+      launch.requested = true;
+      launch.child.kill('SIGKILL');
+    }
+    await this.chain;
+    await Promise.all([...this.live].map((launch) => launch.exited));
+    await this.swept;
     this.statusListeners.clear();
     this.consoleListeners.clear();
     this.exitListeners.clear();
   }
 
-  private track(child: ChildProcess, request: EngineLaunchRequest, dir: string): void {
-    const startedAt = this.now();
-    const secrets = [request.join.password].filter((s) => s.length > 0);
-    followLines(child.stdout, (line) => this.addLine('stdout', line, secrets), MAX_LINE * 4);
-    followLines(child.stderr, (line) => this.addLine('stderr', line, secrets), MAX_LINE * 4);
+  /** Throws when `generation` is no longer the one to go on. */
+  private assertLatest(generation: number): void {
+    if (generation === this.generation) return;
+    if (this.disposed) throw new EngineLaunchAbortedError('closed');
+    throw new EngineLaunchAbortedError(this.claimed > generation ? 'superseded' : 'stopped');
+  }
 
+  private async run(prepared: PreparedLaunch, generation: number): Promise<EngineSnapshot> {
+    this.assertLatest(generation);
+    const previous = this.current;
+    if (previous !== undefined) {
+      previous.requested = true;
+      this.signal(previous, 'SIGTERM', this.graceMs);
+      await previous.exited;
+    }
+    await this.swept;
+    this.assertLatest(generation);
+    let dir: string | undefined;
+    try {
+      await mkdir(this.base, { recursive: true, mode: 0o700 });
+      dir = await mkdtemp(path.join(this.base, LAUNCH_DIR_PREFIX));
+      await writeLaunchOwner(dir, { lobbyPid: process.pid });
+      const files = await writeLaunchFiles(dir, prepared);
+      this.assertLatest(generation);
+      const child = await spawnEngine(prepared, files, this.options.passEnv);
+      const launch = this.track(child, prepared.request, dir);
+      launch.ownerWritten = writeLaunchOwner(dir, { lobbyPid: process.pid, ...(child.pid !== undefined ? { enginePid: child.pid } : {}) }).catch(() => {});
+      if (generation !== this.generation) {
+        // Stopped or superseded while it spawned: it never becomes the battle's engine.
+        launch.requested = true;
+        child.kill('SIGKILL');
+        await launch.exited;
+      }
+      this.assertLatest(generation);
+      this.current = launch;
+      this.phase = undefined;
+      this.lines = [];
+      this.timings.spawnedAt = this.now();
+      // Still `starting`, now with a pid for the panel.
+      this.emitStatus();
+      return this.snapshot();
+    } catch (error) {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => {});
+      if (error instanceof EngineLaunchAbortedError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      throw new EngineSpawnError(`could not start the engine ${prepared.binary}: ${reason}`, typeof code === 'string' ? code : undefined);
+    }
+  }
+
+  /** Stops the current engine and every launch still starting, with `send` for the engine. */
+  private async halt(send: (launch: Launch) => void): Promise<EngineExit | undefined> {
+    const launch = this.current;
+    if (launch === undefined && this.pending === 0) return undefined;
+    this.generation++;
+    this.setStatus('stopping');
+    if (launch !== undefined) {
+      launch.requested = true;
+      send(launch);
+    }
+    await this.chain;
+    return launch?.exited;
+  }
+
+  private signal(launch: Launch, signal: 'SIGTERM' | 'SIGKILL', graceMs = this.graceMs): void {
+    launch.child.kill(signal);
+    if (signal === 'SIGTERM' && launch.killTimer === undefined) launch.killTimer = setTimeout(() => launch.child.kill('SIGKILL'), graceMs);
+  }
+
+  private track(child: ChildProcess, request: EngineLaunchRequest, dir: string): Launch {
+    const startedAt = this.now();
+    const secrets = [request.join.password];
     // If the app itself dies, the engine must not live on as an orphan spinning a core.
     const onProcessExit = () => child.kill('SIGKILL');
     process.once('exit', onProcessExit);
@@ -377,19 +305,25 @@ export class EngineRunner {
     let resolveExited: (exit: EngineExit) => void = () => {};
     const exited = new Promise<EngineExit>((resolve) => (resolveExited = resolve));
     const launch: Launch = { child, request, dir, startedAt, requested: false, exited, onProcessExit };
-    this.current = launch;
+    this.live.add(launch);
+    // Only the current engine's output reaches the console; a superseded one is read and dropped.
+    followLines(child.stdout, (line) => this.current === launch && this.addLine('stdout', line, secrets), MAX_LINE * 4);
+    followLines(child.stderr, (line) => this.current === launch && this.addLine('stderr', line, secrets), MAX_LINE * 4);
 
     // 'close' waits for stdio to drain, so the last lines are in the buffer when we report the exit.
     child.once('close', (code, signal) => {
       void this.finish(launch, code, signal).then(resolveExited);
     });
+    return launch;
   }
 
   private async finish(launch: Launch, code: number | null, signal: NodeJS.Signals | null): Promise<EngineExit> {
     if (launch.killTimer !== undefined) clearTimeout(launch.killTimer);
     process.off('exit', launch.onProcessExit);
+    await launch.ownerWritten;
     // The script holds the password: delete it, and the per-launch write dir and HOME, as soon as the engine is gone.
     await rm(launch.dir, { recursive: true, force: true }).catch(() => {});
+    this.live.delete(launch);
     const lastLines = this.lines.slice(-30).map((l) => l.text);
     // The reason comes well before the end: the engine logs a few hundred lines while shutting down.
     const recent = this.lines.slice(-500).map((l) => l.text);
@@ -399,22 +333,25 @@ export class EngineRunner {
       signal,
       ok: code === 0 || launch.requested,
       requested: launch.requested,
+      // A newer launch that nothing stopped since is waiting for this exit.
+      replaced: launch.requested && this.pending > 0 && this.claimed === this.generation,
       lastLines,
       runtimeMs: this.now() - launch.startedAt,
     };
     if (explanation !== undefined) exit.explanation = explanation;
+    if (this.current !== launch) return exit; // never the battle's engine: nobody hears of it
+    this.current = undefined;
     this.timings.exitedAt = this.now();
     this.lastExit = exit;
-    if (this.current === launch) this.current = undefined;
     this.phase = undefined;
-    this.setStatus('offline');
+    if (this.pending === 0) this.setStatus('offline');
     for (const listener of [...this.exitListeners]) listener(exit);
     return exit;
   }
 
   private addLine(stream: EngineConsoleLine['stream'], raw: string, secrets: readonly string[]): void {
     const clipped = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
-    const text = redactSecretsIn(clipped, secrets).replace(SECRET_ASSIGNMENT, `$1$2${REDACTED}`);
+    const text = redactEngineText(clipped, secrets);
     const line: EngineConsoleLine = { at: this.now(), stream, text };
     this.lines.push(line);
     if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);

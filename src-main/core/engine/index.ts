@@ -12,6 +12,7 @@ export {
 export type { EngineBinaryKind, EngineBinaries, InstalledEngine, EngineRegistryOptions, RunVersion } from './engine-registry';
 
 export { checkContent, scanContent, matchContent, springNameFromInfo } from './content-check';
+export { ContentScanCache } from './content-cache';
 export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest } from './content-check';
 
 export {
@@ -35,9 +36,9 @@ export {
   TdfSection,
   StartScriptError,
 } from './start-script';
-export type { JoinScriptInput, HostScriptOptions, StartScriptProblem } from './start-script';
+export type { JoinScriptInput, HostScriptOptions, StartScriptProblem, ScriptTextRole } from './start-script';
 
-export { EngineRunner, EngineBusyError, EngineSpawnError, explainExit } from './engine-runner';
+export { EngineRunner, EngineBusyError, EngineSpawnError, EngineLaunchAbortedError, explainExit } from './engine-runner';
 export type {
   EngineStatus,
   EnginePhase,
@@ -49,7 +50,11 @@ export type {
   EngineStats,
   EngineConsoleLine,
   EngineRunnerOptions,
+  EngineLaunchAbortReason,
 } from './engine-runner';
+export { redactEngineText } from './redact-secrets';
+export { checkEngineDir, springDataDirValue, defaultPassEnv } from './engine-paths';
+export type { PathFlavour } from './engine-paths';
 
 export { AutohostInterface, AutohostCommandError, decodeAutohostPacket, encodeChat, encodeCommand, PacketType } from './autohost-interface';
 export type {

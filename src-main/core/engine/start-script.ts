@@ -34,31 +34,38 @@ export class StartScriptError extends Error {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Safe text. The engine's TDF parser ends a value at `;`, treats `[ ] { } =` and line breaks as structure, `//` and
-// `/*` as comments, has no escaping and trims spaces; such values are rejected, never escaped (protocol-brief §7).
+// Safe text. The engine's TDF parser ends a value at `;`, treats `[ ] { } =` and line breaks as structure in keys and
+// section names, `//` and `/*` as comments, has no escaping and trims spaces; such text is rejected, never escaped.
+// Engine 106 reads the whole script inside a Lua long string `[[ … ]]`, so a value may hold a lone `[` or `]` (clan
+// tags: `[ABC]alice`, played in test/engine/real-engine.test.ts) but never `[[` or `]]`.
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const STRUCTURAL = /[;{}[\]=]/;
+const STRUCTURAL_IN_KEY = /[;{}[\]=]/;
+const STRUCTURAL_IN_VALUE = /[;{}=]|\[\[|\]\]/;
 
-/** The reason `text` may not appear in a start script, or undefined when it is safe. */
-export function unsafeTextReason(text: string): string | undefined {
+/** Where text goes in the script: a key or section name (strictest), or the value after `=`. */
+export type ScriptTextRole = 'key' | 'value';
+
+/** The reason `text` may not appear in a start script as a `role`, or undefined when it is safe. */
+export function unsafeTextReason(text: string, role: ScriptTextRole = 'key'): string | undefined {
   if (CONTROL.test(text)) return 'contains a line break or control character';
-  if (STRUCTURAL.test(text)) return 'contains one of ; { } [ ] = (they would change the script structure)';
+  if (role === 'key' && STRUCTURAL_IN_KEY.test(text)) return 'contains one of ; { } [ ] = (they would change the script structure)';
+  if (role === 'value' && STRUCTURAL_IN_VALUE.test(text)) return 'contains one of ; { } = [[ ]] (they would change the script structure)';
   if (text.includes('//') || text.includes('/*')) return 'contains a comment marker (// or /*)';
   if (text !== text.trim()) return 'has leading or trailing whitespace';
   return undefined;
 }
 
-function checkText(value: unknown, path: string, allowEmpty: boolean): string {
+function checkText(value: unknown, path: string, allowEmpty: boolean, role: ScriptTextRole = 'value'): string {
   if (typeof value !== 'string') throw new StartScriptError(path, 'unsafe_text', 'must be a string');
   if (value.length === 0) {
     if (allowEmpty) return value;
     throw new StartScriptError(path, 'empty_text', 'must not be empty');
   }
   if (value.length > 1024) throw new StartScriptError(path, 'unsafe_text', 'is too long (over 1024 characters)');
-  const reason = unsafeTextReason(value);
+  const reason = unsafeTextReason(value, role);
   if (reason !== undefined) throw new StartScriptError(path, 'unsafe_text', reason);
   return value;
 }
@@ -131,7 +138,7 @@ export class TdfSection {
   }
 
   private claim(key: string, path: string): void {
-    checkText(key, path, false);
+    checkText(key, path, false, 'key');
     const lower = key.toLowerCase();
     const owner = this.taken.get(lower);
     if (owner !== undefined) {

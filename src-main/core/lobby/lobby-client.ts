@@ -19,6 +19,13 @@ import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
 /** Launches the engine for a battle/start; resolves once it has spawned, throws FailWith or an Error with a player-facing message otherwise. */
 export type BattleStartHandler = (data: BattleStartRequestData) => Promise<void>;
 
+/** A battle/start failure whose details for the server leave out what only the player should read (local paths). */
+export class BattleStartFailure extends FailWith<'battle/start'> {
+  constructor(reason: FailWith<'battle/start'>['reason'], serverDetails: string, readonly localDetails: string) {
+    super(reason, serverDetails);
+  }
+}
+
 export interface LobbyClientOptions {
   connection: TachyonConnection;
   store: LobbyStore;
@@ -39,6 +46,8 @@ export class LobbyClient {
   private readonly now: () => number;
   /** Bumped by every server event that moves matchmaking, so a late request answer never overwrites newer news. */
   private matchmakingEvents = 0;
+  /** Bumped by every battle/start: only the newest one's outcome is the player's battle. */
+  private battleStarts = 0;
 
   constructor(private readonly options: LobbyClientOptions) {
     this.now = options.now ?? Date.now;
@@ -225,6 +234,7 @@ export class LobbyClient {
   }
 
   private async onBattleStart(data: BattleStartRequestData): Promise<undefined> {
+    const start = ++this.battleStarts;
     const battle: BattleView = battleView(data);
     this.options.store.publish({ slice: 'battle', value: battle });
     this.matchmakingEvents++;
@@ -233,12 +243,16 @@ export class LobbyClient {
     try {
       if (!launch) throw new FailWith<'battle/start'>('internal_error', 'this client has no engine configured');
       await launch(data);
-      this.options.store.publish({ slice: 'battle', value: { ...battle, phase: 'running' } });
+      if (start === this.battleStarts) this.options.store.publish({ slice: 'battle', value: { ...battle, phase: 'running' } });
       return undefined;
     } catch (error) {
-      const message = error instanceof FailWith ? (error.details ?? String(error.reason)) : error instanceof Error ? error.message : String(error);
-      this.options.store.publish({ slice: 'battle', value: { ...battle, phase: 'failed', message } });
-      this.notice('error', `Could not launch the battle: ${message}`);
+      const message = error instanceof BattleStartFailure ? error.localDetails
+        : error instanceof FailWith ? (error.details ?? String(error.reason)) : error instanceof Error ? error.message : String(error);
+      // A battle/start a newer one replaced is answered failed, but the player's battle is the newer one.
+      if (start === this.battleStarts) {
+        this.options.store.publish({ slice: 'battle', value: { ...battle, phase: 'failed', message } });
+        this.notice('error', `Could not launch the battle: ${message}`);
+      }
       if (error instanceof FailWith) throw error;
       throw new FailWith<'battle/start'>('internal_error', message);
     }

@@ -1,0 +1,104 @@
+// The content scan, cached: one scan while the data dirs stay as they are, shared by every battle/start asking meanwhile.
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { InstalledArchive } from './content-check';
+import { SCAN_SUBDIRS, scanContent } from './content-check';
+
+export interface ContentScanCacheOptions {
+  /** The scan to run (default `scanContent`). */
+  scan?: (dataDirs: readonly string[]) => Promise<InstalledArchive[]>;
+  /** Distinct sets of data dirs kept (default 8). */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+const MAX_RAPID_DIRS = 200;
+// File systems stamp mtimes with a coarse clock: a change in the same tick as the one before leaves the mtime as it
+// was. A scan of a dir changed this recently is shared while it runs but not kept (as git treats "racily clean" files).
+const SETTLED_MS = 2_000;
+
+interface ScanKey {
+  key: string;
+  /** Every dir was last changed long enough ago for its mtime to show the next change. */
+  settled: boolean;
+}
+
+/**
+ * What the scan depends on: the mtime of every directory it lists. Adding, removing or renaming an archive changes its
+ * directory's mtime; rewriting a file inside an `.sdd` folder in place does not (such an edit is seen after a restart).
+ */
+async function scanKey(dataDirs: readonly string[], now: number): Promise<ScanKey> {
+  const parts: string[] = [];
+  let settled = true;
+  const mtimeOf = async (dir: string): Promise<string> => {
+    try {
+      const { mtimeMs } = await stat(dir);
+      if (now - mtimeMs < SETTLED_MS) settled = false;
+      return `${mtimeMs}`;
+    } catch {
+      return '-';
+    }
+  };
+  for (const dataDir of dataDirs) {
+    const root = path.resolve(dataDir);
+    for (const sub of SCAN_SUBDIRS) parts.push(await mtimeOf(path.join(root, sub)));
+    const rapid = path.join(root, 'rapid');
+    parts.push(await mtimeOf(rapid));
+    const hosts = await readdir(rapid, { withFileTypes: true }).catch(() => []);
+    for (const host of hosts.slice(0, MAX_RAPID_DIRS)) {
+      if (!host.isDirectory()) continue;
+      const hostDir = path.join(rapid, host.name);
+      parts.push(await mtimeOf(hostDir));
+      const repos = await readdir(hostDir, { withFileTypes: true }).catch(() => []);
+      for (const repo of repos.slice(0, MAX_RAPID_DIRS)) {
+        if (repo.isDirectory()) parts.push(await mtimeOf(path.join(hostDir, repo.name, 'versions.gz')));
+      }
+    }
+  }
+  return { key: parts.join('|'), settled };
+}
+
+interface Entry {
+  key: string;
+  scan: Promise<InstalledArchive[]>;
+}
+
+/** One scan per state of the data dirs; callers asking while it runs share it. */
+export class ContentScanCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly scan: (dataDirs: readonly string[]) => Promise<InstalledArchive[]>;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+
+  constructor(options: ContentScanCacheOptions = {}) {
+    this.scan = options.scan ?? scanContent;
+    this.maxEntries = options.maxEntries ?? 8;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The archives in `dataDirs`: from the last scan while no directory it listed has changed, else from a new one. */
+  async archives(dataDirs: readonly string[]): Promise<InstalledArchive[]> {
+    const dirsKey = JSON.stringify(dataDirs.map((d) => path.resolve(d)));
+    const { key, settled } = await scanKey(dataDirs, this.now());
+    const cached = this.entries.get(dirsKey);
+    if (cached !== undefined && cached.key === key) return cached.scan;
+    // Keyed before the scan: a change while it runs makes the next call scan again.
+    const scan = this.scan(dataDirs);
+    const entry: Entry = { key, scan };
+    this.entries.delete(dirsKey);
+    this.entries.set(dirsKey, entry);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    // A failed scan is not kept, nor one of dirs changed too recently to trust their mtimes.
+    const forget = () => {
+      if (this.entries.get(dirsKey) === entry) this.entries.delete(dirsKey);
+    };
+    scan.then(() => {
+      if (!settled) forget();
+    }, forget);
+    return scan;
+  }
+}

@@ -1,0 +1,190 @@
+// What one engine launch is: its request, the checks before anything touches the disk, its files, argv and environment.
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { checkEngineDir, defaultPassEnv, springDataDirValue } from './engine-paths';
+import type { InstalledEngine } from './engine-registry';
+import type { JoinScriptInput } from './start-script';
+import { buildJoinScript } from './start-script';
+
+export type EngineStatus = 'offline' | 'starting' | 'running' | 'stopping';
+/** What the console says the client has reached: connected to the host (loading), then in the game. */
+export type EnginePhase = 'connecting' | 'loading' | 'in_game';
+export type EngineClientKind = 'client' | 'headless';
+
+export interface EngineLaunchRequest {
+  engine: InstalledEngine;
+  /** `client` (GL, what players run) or `headless` (no graphics: tests, the headless lobby). Default `client`. */
+  binary?: EngineClientKind;
+  join: JoinScriptInput;
+  /**
+   * Content directories (games/, maps/): the first becomes the engine's `--isolation-dir`, the rest go before the
+   * engine's own data dir in SPRING_DATADIR. With none, the engine sees only its own data dir.
+   */
+  contentDirs?: readonly string[];
+  /**
+   * A persistent write dir (demos, caches) the caller owns. Without it each launch gets its own, deleted on exit;
+   * only that one gets a springsettings.cfg from us.
+   */
+  writeDir?: string;
+  /** Extra springsettings.cfg lines (`Key = Value`), on top of the lean headless defaults. */
+  settings?: Readonly<Record<string, string | number>>;
+}
+
+export interface EngineExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True for a clean exit (code 0) or a stop/kill we asked for. */
+  ok: boolean;
+  /** Whether we asked for it (stop, kill, restart, replace). */
+  requested: boolean;
+  /** Stopped to make way for a newer launch (`launch({ replace: true })`): the battle goes on in the new engine. */
+  replaced: boolean;
+  /** For the player, from the exit code and the last console lines; absent for a clean exit. */
+  explanation?: string;
+  lastLines: string[];
+  runtimeMs: number;
+}
+
+export interface EngineTimings {
+  launchRequestedAt?: number;
+  spawnedAt?: number;
+  connectedAt?: number;
+  inGameAt?: number;
+  exitedAt?: number;
+}
+
+export interface EngineSnapshot {
+  status: EngineStatus;
+  phase?: EnginePhase;
+  pid?: number;
+  binary?: string;
+  engineVersion?: string;
+  timings: EngineTimings;
+  lastExit?: EngineExit;
+}
+
+export interface EngineStats {
+  pid: number;
+  uptimeMs: number;
+  /** Share of one core since the previous `stats()` call (or since start), 0–100 × cores; null where unavailable (no /proc). */
+  cpuPercent: number | null;
+  /** Resident memory; null where unavailable (no /proc). */
+  rssBytes: number | null;
+}
+
+export interface EngineConsoleLine {
+  at: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export class EngineBusyError extends Error {
+  override readonly name = 'EngineBusyError';
+  constructor() {
+    super('a battle is already running: stop it first, or launch with { replace: true }');
+  }
+}
+
+export class EngineSpawnError extends Error {
+  override readonly name = 'EngineSpawnError';
+  constructor(
+    message: string,
+    /** The system error code (`ENOENT`, `EACCES`, …) when there is one: says what failed without naming local paths. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why a launch gave up before its engine ran: a newer launch took over, a stop or kill came first, or the runner closed. */
+export type EngineLaunchAbortReason = 'superseded' | 'stopped' | 'closed';
+
+const ABORT_MESSAGES: Readonly<Record<EngineLaunchAbortReason, string>> = {
+  superseded: 'a newer battle launch replaced this one before its engine started',
+  stopped: 'the engine was stopped before it started',
+  closed: 'the engine runner is closed',
+};
+
+export class EngineLaunchAbortedError extends Error {
+  override readonly name = 'EngineLaunchAbortedError';
+  constructor(readonly reason: EngineLaunchAbortReason) {
+    super(ABORT_MESSAGES[reason]);
+  }
+}
+
+// A headless client needs about 1.3 GB and is in game in under a second with these (engine-brief).
+const HEADLESS_SETTINGS: Readonly<Record<string, string | number>> = { ROAM: 0, TextureMemPoolSize: 0 };
+// The downloader wants a CA bundle in $HOME/.spring and tries to fetch one if missing (2 s lost offline).
+const CACERT_PLACEHOLDER = '# placeholder: the lobby downloads content itself\n';
+
+function settingsFile(settings: Readonly<Record<string, string | number>>): string {
+  let out = '';
+  for (const [key, value] of Object.entries(settings)) {
+    const text = String(value);
+    // springsettings.cfg is line-based `Key = Value`: no line breaks or `=` in keys.
+    if (!/^[A-Za-z0-9_]+$/.test(key) || /[\r\n]/.test(text)) throw new Error('springsettings: keys are letters, digits and _; values are one line');
+    out += `${key} = ${text}\n`;
+  }
+  return out;
+}
+
+/** A launch request checked and turned into what the spawn needs; made before anything touches the disk. */
+export interface PreparedLaunch {
+  request: EngineLaunchRequest;
+  script: string;
+  binary: string;
+  contentDirs: string[];
+  engineDataDir: string;
+  /** The caller's write dir, or undefined for a per-launch one with our springsettings.cfg. */
+  writeDir: string | undefined;
+  settings: string;
+}
+
+/** Checks a launch request and turns it into what the spawn needs; throws (writing nothing) on a hostile value. */
+export function prepareLaunch(request: EngineLaunchRequest): PreparedLaunch {
+  const script = buildJoinScript(request.join);
+  const kind = request.binary ?? 'client';
+  const binary = request.engine.binaries[kind];
+  if (binary === undefined) throw new EngineSpawnError(`engine ${request.engine.version} has no ${kind === 'client' ? 'spring' : 'spring-headless'} binary`);
+  const contentDirs = (request.contentDirs ?? []).map((d) => checkEngineDir(d, 'a content dir'));
+  const engineDataDir = checkEngineDir(request.engine.dataDir, "the engine's data dir");
+  const writeDir = request.writeDir === undefined ? undefined : checkEngineDir(request.writeDir, 'the write dir');
+  const settings = writeDir === undefined ? settingsFile({ ...(kind === 'headless' ? HEADLESS_SETTINGS : {}), ...request.settings }) : '';
+  return { request, script, binary, contentDirs, engineDataDir, writeDir, settings };
+}
+
+/** Writes the launch's files into its private `dir`: the script (0600, never overwritten), HOME and the write dir. */
+export async function writeLaunchFiles(dir: string, prepared: PreparedLaunch): Promise<{ scriptPath: string; writeDir: string; home: string }> {
+  const scriptPath = path.join(dir, 'script.txt');
+  const writeDir = prepared.writeDir ?? path.join(dir, 'write');
+  const home = path.join(dir, 'home');
+  await writeFile(scriptPath, prepared.script, { mode: 0o600, flag: 'wx' });
+  await mkdir(path.join(home, '.spring'), { recursive: true, mode: 0o700 });
+  await writeFile(path.join(home, '.spring', 'cacert.pem'), CACERT_PLACEHOLDER, { mode: 0o600 });
+  await mkdir(writeDir, { recursive: true, mode: 0o700 });
+  if (prepared.writeDir === undefined) await writeFile(path.join(writeDir, 'springsettings.cfg'), prepared.settings, { mode: 0o600 });
+  return { scriptPath, writeDir, home };
+}
+
+/** Spawns the engine with an explicit environment (an allow-list, never the lobby's); resolves on the process's 'spawn'. */
+export async function spawnEngine(prepared: PreparedLaunch, files: { scriptPath: string; writeDir: string; home: string }, passEnv?: readonly string[]): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of passEnv ?? defaultPassEnv()) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  if (env.PATH === undefined && process.platform !== 'win32') env.PATH = '/usr/bin:/bin';
+  env.HOME = files.home;
+  env.SPRING_DATADIR = springDataDirValue([...prepared.contentDirs.slice(1), prepared.engineDataDir]);
+  const args = prepared.contentDirs[0] !== undefined ? ['--isolation-dir', prepared.contentDirs[0]] : [];
+  args.push('--write-dir', files.writeDir, files.scriptPath);
+
+  const child = spawn(prepared.binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  return child;
+}
