@@ -567,6 +567,8 @@ export class LocalAutohost {
     });
     battle.child = child;
     battle.pid = child.pid ?? null;
+    // From now on, and only from this process's socket, is a first packet the engine's.
+    if (child.pid !== undefined) battle.iface.expectEngine(child.pid);
     this.watchProcess(battle, child);
     await started;
     battle.firstPacketMs = Math.round(performance.now() - spawnedAt);
