@@ -29,6 +29,7 @@ import {
   type InstalledEngine,
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
+import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
 import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
 
@@ -78,7 +79,7 @@ interface Battle {
   /** The battleId exactly as the server sent it: updates carry it back unchanged. */
   readonly wireId: string;
   readonly dir: string;
-  readonly luamsg: RegExp | null;
+  readonly luamsg: LuamsgFilter | null;
   readonly userByNumber: Map<number, string>;
   readonly playerByUser: Map<string, { name: string; playerNumber: number }>;
   readonly passwords: Set<string>;
@@ -239,12 +240,13 @@ export class LocalAutohost {
     const engine = this.findEngine(data.engineVersion);
     this.checkRoom();
     const roster = checkRoster(data);
-    let luamsg: RegExp | null = null;
+    let luamsg: LuamsgFilter | null = null;
     if (data.luamsgRegexp !== undefined) {
       try {
-        luamsg = new RegExp(data.luamsgRegexp);
-      } catch {
-        throw new FailWith<'autohost/start'>('invalid_request', 'luamsgRegexp is not a valid regular expression');
+        luamsg = compileLuamsgFilter(data.luamsgRegexp);
+      } catch (error) {
+        if (error instanceof LuamsgPatternError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
+        throw error;
       }
     }
     // Hostile or malformed start data is refused here, before any directory, socket or process exists.
@@ -403,19 +405,28 @@ export class LocalAutohost {
     await this.deliver(battle, (iface) => iface.sendChat(data.message));
   }
 
-  /** Answers at once; "installs" by looking at the configured engine directories again, then tells the server. */
-  installEngine(data: RequestData<'autohost/installEngine'>): void {
-    if (this.registry?.find(data.version)) return;
-    this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
-      .then((registry) => {
-        this.registry = registry;
-        if (!registry.find(data.version)) this.logger.warn(`engine ${quoteForMessage(data.version)} is not in the configured engine directories`);
-        this.statusChanged();
-      })
-      .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => {
-        this.rescan = null;
-      });
+  /**
+   * This autohost cannot download or unpack engines: it looks at the configured engine directories again (an engine
+   * put there by hand is then offered) and answers success only if the engine is there, `failed` otherwise.
+   */
+  async installEngine(data: RequestData<'autohost/installEngine'>): Promise<void> {
+    if (!this.registry?.find(data.version)) {
+      this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
+        .then((registry) => {
+          this.registry = registry;
+          this.statusChanged();
+        })
+        .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.rescan = null;
+        });
+      await this.rescan;
+    }
+    if (this.registry?.find(data.version)?.binaries.dedicated !== undefined) return;
+    throw new FailWith<'autohost/installEngine'>(
+      'command_unimplemented',
+      `this autohost cannot install engines: put engine ${quoteForMessage(data.version)} (with spring-dedicated) into one of its engine directories`,
+    );
   }
 
   // ---- the connection ----
@@ -433,10 +444,7 @@ export class LocalAutohost {
     endpoint.handle('autohost/specPlayers', (data) => answered(this.specPlayers(data)));
     endpoint.handle('autohost/sendCommand', (data) => answered(this.sendCommand(data)));
     endpoint.handle('autohost/sendMessage', (data) => answered(this.sendMessage(data)));
-    endpoint.handle('autohost/installEngine', (data) => {
-      this.installEngine(data);
-      return undefined;
-    });
+    endpoint.handle('autohost/installEngine', (data) => answered(this.installEngine(data)));
     endpoint.handle('autohost/subscribeUpdates', (data) => {
       this.subscribe(endpoint, data.since);
       return undefined;
@@ -733,7 +741,7 @@ export class LocalAutohost {
       }
       case 'luamsg': {
         // Only what the battle asked for (luamsgRegexp); none when it asked for nothing.
-        if (battle.luamsg === null || !battle.luamsg.test(event.data.toString('utf8'))) return null;
+        if (battle.luamsg === null || !battle.luamsg.matches(event.data)) return null;
         const userId = user(event.player);
         if (userId === null) return null;
         const script = event.script === 'gaia' ? 'game' : event.script;
