@@ -1,6 +1,5 @@
 // The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import {
   type InstalledEngine,
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
+import { pickHostPort } from './host-port';
 import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
 import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
@@ -598,19 +598,9 @@ export class LocalAutohost {
   }
 
   /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
-  private async freeHostPort(): Promise<number> {
-    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port));
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const socket = dgram.createSocket('udp4');
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(0, this.options.bindIp ?? '127.0.0.1', () => resolve());
-      });
-      const { port } = socket.address();
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
-      if (!taken.has(port) && port >= 1024) return port;
-    }
-    throw new Error('no free UDP port for the battle');
+  private freeHostPort(): Promise<number> {
+    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port!));
+    return pickHostPort(this.options.bindIp ?? '127.0.0.1', taken);
   }
 
   private watchProcess(battle: Battle, child: ChildProcess): void {
