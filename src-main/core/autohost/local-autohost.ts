@@ -29,6 +29,7 @@ import {
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
 import { pickHostPort } from './host-port';
+import { redactPasswords } from './redact';
 import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
 import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
@@ -111,8 +112,6 @@ type StartAnswer = { ips: string[]; port: number };
 
 const OUTPUT_LINES_KEPT = 30;
 const ENDED_BATTLES_KEPT = 20;
-// `Password=x;` as the engine may echo a script: never in a log or a crash detail.
-const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\r\n]*/gi;
 const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
 
 export class LocalAutohost {
@@ -813,9 +812,7 @@ export class LocalAutohost {
   }
 
   private redact(battle: Battle, text: string): string {
-    let out = text.replace(SECRET_ASSIGNMENT, '$1$2[redacted]');
-    for (const password of battle.passwords) if (password.length >= 3) out = out.split(password).join('[redacted]');
-    return out;
+    return redactPasswords(text, battle.passwords);
   }
 }
 
