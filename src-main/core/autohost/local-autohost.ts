@@ -30,6 +30,7 @@ import {
 import { ClientCredentials } from './client-credentials';
 import { pickHostPort } from './host-port';
 import { redactPasswords } from './redact';
+import { SpawnedEngines } from './spawned-engines';
 import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
 import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
@@ -117,6 +118,7 @@ const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
 export class LocalAutohost {
   private registry: EngineRegistry | null;
   private readonly battles = new Map<string, Battle>();
+  private readonly engines = new SpawnedEngines();
   private readonly updates: UpdateBuffer;
   private readonly connection: TachyonConnection;
   private readonly credentials: ClientCredentials | null;
@@ -223,6 +225,8 @@ export class LocalAutohost {
     const live = [...this.battles.values()].filter((b) => !b.released);
     for (const battle of live) this.terminate(battle, 'SIGTERM');
     await Promise.all(live.map((b) => b.gone));
+    // Whatever still runs (nothing, unless a battle lost track of its process) does not outlive close().
+    this.engines.killAll('SIGKILL');
     await this.connection.close('autohost shutting down');
   }
 
@@ -572,6 +576,7 @@ export class LocalAutohost {
       env: { PATH: '/usr/bin:/bin', HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: [...contentDirs.slice(1), engine.dataDir].join(':') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.engines.add(child);
     battle.child = child;
     battle.pid = child.pid ?? null;
     // From now on, and only from this process's socket, is a first packet the engine's.
