@@ -1,6 +1,6 @@
 // The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
@@ -28,6 +28,7 @@ import {
   type InstalledEngine,
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
+import { createBattleDir, sweepLeftoverBattleDirs } from './battle-dirs';
 import { pickHostPort } from './host-port';
 import { redactPasswords } from './redact';
 import { SpawnedEngines } from './spawned-engines';
@@ -162,6 +163,7 @@ export class LocalAutohost {
 
   /** Finds the engines (unless a registry was given) and connects; reconnects by itself until `close()`. */
   async start(): Promise<void> {
+    await this.sweepLeftovers();
     this.registry ??= await EngineRegistry.discover(this.options.engines ?? {});
     this.connection.start();
   }
@@ -547,11 +549,24 @@ export class LocalAutohost {
     }
   }
 
+  private battlesBase(): string {
+    return path.resolve(this.options.battlesDir ?? os.tmpdir());
+  }
+
+  /** A crashed lobby leaves battle directories with passwords in their scripts: gone before the first battle. */
+  private async sweepLeftovers(): Promise<void> {
+    try {
+      // In the shared temp dir only directories marked as a battle's; in our own battlesDir every leftover one.
+      const swept = await sweepLeftoverBattleDirs(this.battlesBase(), { markedOnly: this.options.battlesDir === undefined });
+      if (swept.length > 0) this.logger.info(`deleted ${swept.length} battle ${swept.length === 1 ? 'directory' : 'directories'} left by an earlier run`);
+    } catch (error) {
+      this.logger.warn(`could not sweep old battle directories: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** Directory, autohost socket, port, script and settings, then the engine; resolves with the port after SERVER_STARTED. */
   private async launch(battle: Battle, data: AutohostStartRequestData, engine: InstalledEngine): Promise<number> {
-    const base = path.resolve(this.options.battlesDir ?? os.tmpdir());
-    // mkdtemp creates the directory 0700: the script inside holds every player's password.
-    (battle as { dir: string }).dir = await mkdtemp(path.join(base, 'battle-'));
+    (battle as { dir: string }).dir = await createBattleDir(this.battlesBase());
     // The listener must exist before the engine's first packet, or the engine gives up on it for the whole game.
     battle.iface = await AutohostInterface.open({ host: '127.0.0.1' });
     battle.iface.onEvent((event) => this.onEnginePacket(battle, event));
