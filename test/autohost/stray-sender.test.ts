@@ -87,6 +87,7 @@ describe('a stray UDP sender that sends first', () => {
       const updates = serverUpdates(world.server, battle.battleId).map((u) => u.update);
       expect(updates.filter((u) => u.type === 'finished'), JSON.stringify(updates)).toEqual([]);
       expect(heard).toEqual([]);
+      await waitFor(() => world.logger.lines.some((line) => /dropped \d+ UDP packets that did not come from its engine/.test(line)), 10_000, 'the strays in the log');
     } finally {
       answered = true;
       await flood.catch(() => undefined);

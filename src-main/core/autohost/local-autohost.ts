@@ -29,6 +29,7 @@ import {
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
 import { createBattleDir, sweepLeftoverBattleDirs } from './battle-dirs';
+import { checkRoster, springSettings } from './battle-setup';
 import { pickHostPort } from './host-port';
 import { redactPasswords } from './redact';
 import { SpawnedEngines } from './spawned-engines';
@@ -114,7 +115,6 @@ type StartAnswer = { ips: string[]; port: number };
 
 const OUTPUT_LINES_KEPT = 30;
 const ENDED_BATTLES_KEPT = 20;
-const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
 
 export class LocalAutohost {
   private registry: EngineRegistry | null;
@@ -574,7 +574,7 @@ export class LocalAutohost {
     battle.port = port;
     const scriptPath = path.join(battle.dir, 'script.txt');
     await writeFile(scriptPath, this.hostScript(data, port, battle.iface.port), { mode: 0o600 });
-    await writeFile(path.join(battle.dir, 'springsettings.cfg'), this.settingsFile(), { mode: 0o600 });
+    await writeFile(path.join(battle.dir, 'springsettings.cfg'), springSettings(this.options), { mode: 0o600 });
     if (this.closing || battle.killRequested) throw new Error('the battle was stopped while starting');
 
     const contentDirs = this.options.contentDirs.map((d) => path.resolve(d));
@@ -603,17 +603,6 @@ export class LocalAutohost {
     battle.onStarted = null;
     battle.onGone = null;
     return port;
-  }
-
-  private settingsFile(): string {
-    const settings: Record<string, string | number> = { AllowSpectatorJoin: 0, WhiteListAdditionalPlayers: 1 };
-    if (this.options.initialNetworkTimeoutSeconds !== undefined) settings.InitialNetworkTimeout = Math.max(10, Math.round(this.options.initialNetworkTimeoutSeconds));
-    for (const [key, value] of Object.entries(this.options.engineSettings ?? {})) {
-      // eslint-disable-next-line no-control-regex
-      if (!SETTING_KEY.test(key) || /[\u0000-\u001f\u007f]/.test(String(value))) throw new Error(`engine setting ${quoteForMessage(key)} is not a plain key = value line`);
-      settings[key] = value;
-    }
-    return Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join('');
   }
 
   /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
@@ -664,6 +653,7 @@ export class LocalAutohost {
     battle.released = true;
     const iface = battle.iface;
     battle.iface = null;
+    if (iface && iface.strays > 0) this.logger.warn(`battle ${battle.key}: dropped ${iface.strays} UDP packets that did not come from its engine`);
     try {
       await iface?.close();
       if (battle.dir) await rm(battle.dir, { recursive: true, force: true });
@@ -843,29 +833,6 @@ function keyOf(battleId: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface RosterEntry {
-  userId: string;
-  name: string;
-  password: string;
-  spectator: boolean;
-}
-
-/** Players in engine numbering (team players in walk order, then spectators), as the start script numbers them. */
-function checkRoster(data: AutohostStartRequestData): RosterEntry[] {
-  const roster: RosterEntry[] = [];
-  for (const allyTeam of data.allyTeams) {
-    for (const team of allyTeam.teams) {
-      for (const p of team.players ?? []) roster.push({ userId: p.userId, name: p.name, password: p.password, spectator: false });
-    }
-  }
-  for (const p of data.spectators ?? []) roster.push({ userId: p.userId, name: p.name, password: p.password, spectator: true });
-  for (const p of roster) {
-    // Names are also command arguments later (/kick, /mute, /spec): one word, as the engine parses them.
-    if (typeof p.name === 'string' && /\s/.test(p.name)) throw new FailWith<'autohost/start'>('invalid_request', 'player names must not contain spaces');
-  }
-  return roster;
 }
 
 /** A request that answers plain `success` once the work is done. */
