@@ -226,7 +226,8 @@ export class LocalAutohost {
     if (this.unauthorizedTimer) clearTimeout(this.unauthorizedTimer);
     const live = [...this.battles.values()].filter((b) => !b.released);
     for (const battle of live) this.terminate(battle, 'SIGTERM');
-    await Promise.all(live.map((b) => b.gone));
+    // Every battle's clean-up, also of those already released whose directory is still being deleted.
+    await Promise.all([...this.battles.values()].map((b) => b.gone));
     // Whatever still runs (nothing, unless a battle lost track of its process) does not outlive close().
     this.engines.killAll('SIGKILL');
     await this.connection.close('autohost shutting down');
