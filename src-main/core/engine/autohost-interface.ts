@@ -1,7 +1,7 @@
 // The engine's UDP autohost interface: decodes spring-dedicated's packets into typed events and sends it commands and chat.
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { udpSenderIsProcess } from './udp-socket-owner';
+import { EngineFirstPacket } from './engine-first-packet';
 
 // Packet layouts follow the engine's rts/Net/AutohostInterface.cpp (checked against engine 106 on this machine).
 export const PacketType = {
@@ -274,11 +274,6 @@ export interface AutohostInterfaceOptions {
   port?: number;
 }
 
-// A local process may race the engine to the port (it is listed in world-readable /proc/net/udp): senders found not
-// to be the engine are remembered, so a flood from one socket costs one look at /proc; after this many distinct
-// senders the battle's engine is given up on.
-const MAX_FIRST_PACKET_CHECKS = 1024;
-
 /**
  * Listens for one engine's autohost packets. Open it before starting the engine: if the engine's first packet finds
  * the port closed, it closes its autohost socket for the whole game (engine-brief). Call `expectEngine(pid)` right
@@ -287,8 +282,7 @@ const MAX_FIRST_PACKET_CHECKS = 1024;
 export class AutohostInterface {
   private socket: dgram.Socket | undefined;
   private engine: { address: string; port: number } | undefined;
-  private enginePid: number | undefined;
-  private readonly notEngine = new Set<string>();
+  private readonly firstPacket = new EngineFirstPacket();
   private strayCount = 0;
   private readonly eventListeners = new Set<(event: AutohostEvent) => void>();
   private readonly problemListeners = new Set<(problem: UndecodablePacket) => void>();
@@ -335,8 +329,7 @@ export class AutohostInterface {
 
   /** The engine was just spawned as `pid`: its first SERVER_STARTED makes its socket the only peer. */
   expectEngine(pid: number): void {
-    if (!Number.isInteger(pid) || pid <= 0) throw new Error('expectEngine needs the engine\'s process id');
-    this.enginePid = pid;
+    this.firstPacket.expect(pid);
   }
 
   onEvent(listener: (event: AutohostEvent) => void): Unsubscribe {
@@ -398,7 +391,7 @@ export class AutohostInterface {
 
   private receive(packet: Buffer, remote: dgram.RemoteInfo): void {
     if (this.engine === undefined) {
-      const refused = this.firstPacketProblem(packet, remote);
+      const refused = this.firstPacket.problem(packet, remote);
       if (refused !== null) return this.stray(packet, refused);
       this.engine = { address: remote.address, port: remote.port };
     } else if (this.engine.address !== remote.address || this.engine.port !== remote.port) {
@@ -412,38 +405,9 @@ export class AutohostInterface {
     for (const listener of [...this.eventListeners]) listener(result);
   }
 
-  /** Why a would-be first packet is not the engine's, or null when it is. */
-  private firstPacketProblem(packet: Buffer, remote: dgram.RemoteInfo): string | null {
-    if (this.enginePid === undefined) return 'packet before the engine was started';
-    // The engine's first packet is always SERVER_STARTED (rts/Net/AutohostInterface.cpp, sent once it listens).
-    if (packet[0] !== PacketType.serverStarted) return 'first packet is not SERVER_STARTED';
-    const sender = `${remote.address} ${remote.port}`;
-    const notTheEngine = "packet from a socket that is not the engine's";
-    if (this.notEngine.has(sender)) return notTheEngine;
-    if (this.notEngine.size >= MAX_FIRST_PACKET_CHECKS) return 'too many would-be engines';
-    const ownership = udpSenderIsProcess(this.enginePid, remote.address, remote.port);
-    switch (ownership) {
-      case 'yes':
-        return null;
-      case 'no':
-        this.notEngine.add(sender);
-        return notTheEngine;
-      case 'unknown':
-        // No /proc (not Linux): the first SERVER_STARTED after the spawn is taken as the engine's, as before this
-        // check existed, so a local process that wins the race there can still pose as the engine.
-        return null;
-      default:
-        return assertNever(ownership);
-    }
-  }
-
   private stray(packet: Buffer, reason: string): void {
     this.strayCount++;
     const stray: UndecodablePacket = { type: 'undecodable', packetType: packet[0], reason, length: packet.length };
     for (const listener of [...this.problemListeners]) listener(stray);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled socket ownership ${String(value)}`);
 }
