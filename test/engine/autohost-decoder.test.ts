@@ -118,6 +118,8 @@ describe('AutohostInterface socket', () => {
     iface.onEvent((e) => events.push(e));
     iface.onUndecodable((p) => problems.push(p));
     await expect(iface.sendChat('too early')).rejects.toThrow(/not contacted/);
+    // The stand-in engine is a socket of this process.
+    iface.expectEngine(process.pid);
     const started = iface.waitFor('started', 2000);
     engine.send(Buffer.from([0]), iface.port, '127.0.0.1');
     await started;

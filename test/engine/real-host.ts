@@ -42,6 +42,7 @@ export async function startRealHost(dir: string, contentDir: string, battle: Aut
     env: { PATH: '/usr/bin:/bin', HOME: dir, SPRING_WRITEDIR: dir, SPRING_DATADIR: '/usr/share/games/spring' },
     stdio: 'ignore',
   });
+  if (child.pid !== undefined) iface.expectEngine(child.pid);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await started;
   return {

@@ -1,7 +1,6 @@
 // The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
@@ -29,6 +28,12 @@ import {
   type InstalledEngine,
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
+import { createBattleDir, sweepLeftoverBattleDirs } from './battle-dirs';
+import { checkRoster, springSettings } from './battle-setup';
+import { pickHostPort } from './host-port';
+import { redactPasswords } from './redact';
+import { SpawnedEngines } from './spawned-engines';
+import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
 import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
 
@@ -78,7 +83,7 @@ interface Battle {
   /** The battleId exactly as the server sent it: updates carry it back unchanged. */
   readonly wireId: string;
   readonly dir: string;
-  readonly luamsg: RegExp | null;
+  readonly luamsg: LuamsgFilter | null;
   readonly userByNumber: Map<number, string>;
   readonly playerByUser: Map<string, { name: string; playerNumber: number }>;
   readonly passwords: Set<string>;
@@ -110,13 +115,11 @@ type StartAnswer = { ips: string[]; port: number };
 
 const OUTPUT_LINES_KEPT = 30;
 const ENDED_BATTLES_KEPT = 20;
-// `Password=x;` as the engine may echo a script: never in a log or a crash detail.
-const SECRET_ASSIGNMENT = /\b(MyPasswd|Password)(\s*=\s*)[^;\r\n]*/gi;
-const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
 
 export class LocalAutohost {
   private registry: EngineRegistry | null;
   private readonly battles = new Map<string, Battle>();
+  private readonly engines = new SpawnedEngines();
   private readonly updates: UpdateBuffer;
   private readonly connection: TachyonConnection;
   private readonly credentials: ClientCredentials | null;
@@ -160,6 +163,7 @@ export class LocalAutohost {
 
   /** Finds the engines (unless a registry was given) and connects; reconnects by itself until `close()`. */
   async start(): Promise<void> {
+    await this.sweepLeftovers();
     this.registry ??= await EngineRegistry.discover(this.options.engines ?? {});
     this.connection.start();
   }
@@ -222,7 +226,10 @@ export class LocalAutohost {
     if (this.unauthorizedTimer) clearTimeout(this.unauthorizedTimer);
     const live = [...this.battles.values()].filter((b) => !b.released);
     for (const battle of live) this.terminate(battle, 'SIGTERM');
-    await Promise.all(live.map((b) => b.gone));
+    // Every battle's clean-up, also of those already released whose directory is still being deleted.
+    await Promise.all([...this.battles.values()].map((b) => b.gone));
+    // Whatever still runs (nothing, unless a battle lost track of its process) does not outlive close().
+    this.engines.killAll('SIGKILL');
     await this.connection.close('autohost shutting down');
   }
 
@@ -239,12 +246,13 @@ export class LocalAutohost {
     const engine = this.findEngine(data.engineVersion);
     this.checkRoom();
     const roster = checkRoster(data);
-    let luamsg: RegExp | null = null;
+    let luamsg: LuamsgFilter | null = null;
     if (data.luamsgRegexp !== undefined) {
       try {
-        luamsg = new RegExp(data.luamsgRegexp);
-      } catch {
-        throw new FailWith<'autohost/start'>('invalid_request', 'luamsgRegexp is not a valid regular expression');
+        luamsg = compileLuamsgFilter(data.luamsgRegexp);
+      } catch (error) {
+        if (error instanceof LuamsgPatternError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
+        throw error;
       }
     }
     // Hostile or malformed start data is refused here, before any directory, socket or process exists.
@@ -403,19 +411,28 @@ export class LocalAutohost {
     await this.deliver(battle, (iface) => iface.sendChat(data.message));
   }
 
-  /** Answers at once; "installs" by looking at the configured engine directories again, then tells the server. */
-  installEngine(data: RequestData<'autohost/installEngine'>): void {
-    if (this.registry?.find(data.version)) return;
-    this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
-      .then((registry) => {
-        this.registry = registry;
-        if (!registry.find(data.version)) this.logger.warn(`engine ${quoteForMessage(data.version)} is not in the configured engine directories`);
-        this.statusChanged();
-      })
-      .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
-      .finally(() => {
-        this.rescan = null;
-      });
+  /**
+   * This autohost cannot download or unpack engines: it looks at the configured engine directories again (an engine
+   * put there by hand is then offered) and answers success only if the engine is there, `failed` otherwise.
+   */
+  async installEngine(data: RequestData<'autohost/installEngine'>): Promise<void> {
+    if (!this.registry?.find(data.version)) {
+      this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
+        .then((registry) => {
+          this.registry = registry;
+          this.statusChanged();
+        })
+        .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          this.rescan = null;
+        });
+      await this.rescan;
+    }
+    if (this.registry?.find(data.version)?.binaries.dedicated !== undefined) return;
+    throw new FailWith<'autohost/installEngine'>(
+      'command_unimplemented',
+      `this autohost cannot install engines: put engine ${quoteForMessage(data.version)} (with spring-dedicated) into one of its engine directories`,
+    );
   }
 
   // ---- the connection ----
@@ -433,10 +450,7 @@ export class LocalAutohost {
     endpoint.handle('autohost/specPlayers', (data) => answered(this.specPlayers(data)));
     endpoint.handle('autohost/sendCommand', (data) => answered(this.sendCommand(data)));
     endpoint.handle('autohost/sendMessage', (data) => answered(this.sendMessage(data)));
-    endpoint.handle('autohost/installEngine', (data) => {
-      this.installEngine(data);
-      return undefined;
-    });
+    endpoint.handle('autohost/installEngine', (data) => answered(this.installEngine(data)));
     endpoint.handle('autohost/subscribeUpdates', (data) => {
       this.subscribe(endpoint, data.since);
       return undefined;
@@ -536,11 +550,24 @@ export class LocalAutohost {
     }
   }
 
+  private battlesBase(): string {
+    return path.resolve(this.options.battlesDir ?? os.tmpdir());
+  }
+
+  /** A crashed lobby leaves battle directories with passwords in their scripts: gone before the first battle. */
+  private async sweepLeftovers(): Promise<void> {
+    try {
+      // In the shared temp dir only directories marked as a battle's; in our own battlesDir every leftover one.
+      const swept = await sweepLeftoverBattleDirs(this.battlesBase(), { markedOnly: this.options.battlesDir === undefined });
+      if (swept.length > 0) this.logger.info(`deleted ${swept.length} battle ${swept.length === 1 ? 'directory' : 'directories'} left by an earlier run`);
+    } catch (error) {
+      this.logger.warn(`could not sweep old battle directories: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** Directory, autohost socket, port, script and settings, then the engine; resolves with the port after SERVER_STARTED. */
   private async launch(battle: Battle, data: AutohostStartRequestData, engine: InstalledEngine): Promise<number> {
-    const base = path.resolve(this.options.battlesDir ?? os.tmpdir());
-    // mkdtemp creates the directory 0700: the script inside holds every player's password.
-    (battle as { dir: string }).dir = await mkdtemp(path.join(base, 'battle-'));
+    (battle as { dir: string }).dir = await createBattleDir(this.battlesBase());
     // The listener must exist before the engine's first packet, or the engine gives up on it for the whole game.
     battle.iface = await AutohostInterface.open({ host: '127.0.0.1' });
     battle.iface.onEvent((event) => this.onEnginePacket(battle, event));
@@ -548,7 +575,7 @@ export class LocalAutohost {
     battle.port = port;
     const scriptPath = path.join(battle.dir, 'script.txt');
     await writeFile(scriptPath, this.hostScript(data, port, battle.iface.port), { mode: 0o600 });
-    await writeFile(path.join(battle.dir, 'springsettings.cfg'), this.settingsFile(), { mode: 0o600 });
+    await writeFile(path.join(battle.dir, 'springsettings.cfg'), springSettings(this.options), { mode: 0o600 });
     if (this.closing || battle.killRequested) throw new Error('the battle was stopped while starting');
 
     const contentDirs = this.options.contentDirs.map((d) => path.resolve(d));
@@ -565,8 +592,11 @@ export class LocalAutohost {
       env: { PATH: '/usr/bin:/bin', HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: [...contentDirs.slice(1), engine.dataDir].join(':') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.engines.add(child);
     battle.child = child;
     battle.pid = child.pid ?? null;
+    // From now on, and only from this process's socket, is a first packet the engine's.
+    if (child.pid !== undefined) battle.iface.expectEngine(child.pid);
     this.watchProcess(battle, child);
     await started;
     battle.firstPacketMs = Math.round(performance.now() - spawnedAt);
@@ -576,31 +606,10 @@ export class LocalAutohost {
     return port;
   }
 
-  private settingsFile(): string {
-    const settings: Record<string, string | number> = { AllowSpectatorJoin: 0, WhiteListAdditionalPlayers: 1 };
-    if (this.options.initialNetworkTimeoutSeconds !== undefined) settings.InitialNetworkTimeout = Math.max(10, Math.round(this.options.initialNetworkTimeoutSeconds));
-    for (const [key, value] of Object.entries(this.options.engineSettings ?? {})) {
-      // eslint-disable-next-line no-control-regex
-      if (!SETTING_KEY.test(key) || /[\u0000-\u001f\u007f]/.test(String(value))) throw new Error(`engine setting ${quoteForMessage(key)} is not a plain key = value line`);
-      settings[key] = value;
-    }
-    return Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join('');
-  }
-
   /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
-  private async freeHostPort(): Promise<number> {
-    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port));
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const socket = dgram.createSocket('udp4');
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind(0, this.options.bindIp ?? '127.0.0.1', () => resolve());
-      });
-      const { port } = socket.address();
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
-      if (!taken.has(port) && port >= 1024) return port;
-    }
-    throw new Error('no free UDP port for the battle');
+  private freeHostPort(): Promise<number> {
+    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port!));
+    return pickHostPort(this.options.bindIp ?? '127.0.0.1', taken);
   }
 
   private watchProcess(battle: Battle, child: ChildProcess): void {
@@ -645,6 +654,7 @@ export class LocalAutohost {
     battle.released = true;
     const iface = battle.iface;
     battle.iface = null;
+    if (iface && iface.strays > 0) this.logger.warn(`battle ${battle.key}: dropped ${iface.strays} UDP packets that did not come from its engine`);
     try {
       await iface?.close();
       if (battle.dir) await rm(battle.dir, { recursive: true, force: true });
@@ -731,7 +741,7 @@ export class LocalAutohost {
       }
       case 'luamsg': {
         // Only what the battle asked for (luamsgRegexp); none when it asked for nothing.
-        if (battle.luamsg === null || !battle.luamsg.test(event.data.toString('utf8'))) return null;
+        if (battle.luamsg === null || !battle.luamsg.matches(event.data)) return null;
         const userId = user(event.player);
         if (userId === null) return null;
         const script = event.script === 'gaia' ? 'game' : event.script;
@@ -813,9 +823,7 @@ export class LocalAutohost {
   }
 
   private redact(battle: Battle, text: string): string {
-    let out = text.replace(SECRET_ASSIGNMENT, '$1$2[redacted]');
-    for (const password of battle.passwords) if (password.length >= 3) out = out.split(password).join('[redacted]');
-    return out;
+    return redactPasswords(text, battle.passwords);
   }
 }
 
@@ -826,29 +834,6 @@ function keyOf(battleId: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface RosterEntry {
-  userId: string;
-  name: string;
-  password: string;
-  spectator: boolean;
-}
-
-/** Players in engine numbering (team players in walk order, then spectators), as the start script numbers them. */
-function checkRoster(data: AutohostStartRequestData): RosterEntry[] {
-  const roster: RosterEntry[] = [];
-  for (const allyTeam of data.allyTeams) {
-    for (const team of allyTeam.teams) {
-      for (const p of team.players ?? []) roster.push({ userId: p.userId, name: p.name, password: p.password, spectator: false });
-    }
-  }
-  for (const p of data.spectators ?? []) roster.push({ userId: p.userId, name: p.name, password: p.password, spectator: true });
-  for (const p of roster) {
-    // Names are also command arguments later (/kick, /mute, /spec): one word, as the engine parses them.
-    if (typeof p.name === 'string' && /\s/.test(p.name)) throw new FailWith<'autohost/start'>('invalid_request', 'player names must not contain spaces');
-  }
-  return roster;
 }
 
 /** A request that answers plain `success` once the work is done. */

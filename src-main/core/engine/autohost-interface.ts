@@ -1,6 +1,7 @@
 // The engine's UDP autohost interface: decodes spring-dedicated's packets into typed events and sends it commands and chat.
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { EngineFirstPacket } from './engine-first-packet';
 
 // Packet layouts follow the engine's rts/Net/AutohostInterface.cpp (checked against engine 106 on this machine).
 export const PacketType = {
@@ -275,11 +276,14 @@ export interface AutohostInterfaceOptions {
 
 /**
  * Listens for one engine's autohost packets. Open it before starting the engine: if the engine's first packet finds
- * the port closed, it closes its autohost socket for the whole game (engine-brief).
+ * the port closed, it closes its autohost socket for the whole game (engine-brief). Call `expectEngine(pid)` right
+ * after spawning it: only then is a first packet taken, only a SERVER_STARTED, and only from a socket of that process.
  */
 export class AutohostInterface {
   private socket: dgram.Socket | undefined;
   private engine: { address: string; port: number } | undefined;
+  private readonly firstPacket = new EngineFirstPacket();
+  private strayCount = 0;
   private readonly eventListeners = new Set<(event: AutohostEvent) => void>();
   private readonly problemListeners = new Set<(problem: UndecodablePacket) => void>();
 
@@ -316,6 +320,16 @@ export class AutohostInterface {
   /** Whether an engine has sent anything yet (commands need its address). */
   get connected(): boolean {
     return this.engine !== undefined;
+  }
+
+  /** Packets dropped because they did not come from the engine (before it, or from another socket). */
+  get strays(): number {
+    return this.strayCount;
+  }
+
+  /** The engine was just spawned as `pid`: its first SERVER_STARTED makes its socket the only peer. */
+  expectEngine(pid: number): void {
+    this.firstPacket.expect(pid);
   }
 
   onEvent(listener: (event: AutohostEvent) => void): Unsubscribe {
@@ -376,12 +390,12 @@ export class AutohostInterface {
   }
 
   private receive(packet: Buffer, remote: dgram.RemoteInfo): void {
-    // The first sender is the engine; later packets from elsewhere (another local process) are not its updates.
-    if (this.engine === undefined) this.engine = { address: remote.address, port: remote.port };
-    else if (this.engine.address !== remote.address || this.engine.port !== remote.port) {
-      const stray: UndecodablePacket = { type: 'undecodable', packetType: packet[0], reason: 'packet from another address than the engine', length: packet.length };
-      for (const listener of [...this.problemListeners]) listener(stray);
-      return;
+    if (this.engine === undefined) {
+      const refused = this.firstPacket.problem(packet, remote);
+      if (refused !== null) return this.stray(packet, refused);
+      this.engine = { address: remote.address, port: remote.port };
+    } else if (this.engine.address !== remote.address || this.engine.port !== remote.port) {
+      return this.stray(packet, 'packet from another address than the engine');
     }
     const result = decodeAutohostPacket(packet);
     if (result.type === 'undecodable') {
@@ -389,5 +403,11 @@ export class AutohostInterface {
       return;
     }
     for (const listener of [...this.eventListeners]) listener(result);
+  }
+
+  private stray(packet: Buffer, reason: string): void {
+    this.strayCount++;
+    const stray: UndecodablePacket = { type: 'undecodable', packetType: packet[0], reason, length: packet.length };
+    for (const listener of [...this.problemListeners]) listener(stray);
   }
 }
