@@ -21,7 +21,10 @@ import {
   encodeCommand,
   followLines,
   normaliseBattleId,
+  defaultPassEnv,
   quoteForMessage,
+  redactEngineText,
+  springDataDirValue,
   unsafeTextReason,
   type AutohostEvent,
   type EngineRegistryOptions,
@@ -31,7 +34,6 @@ import { ClientCredentials } from './client-credentials';
 import { createBattleDir, sweepLeftoverBattleDirs } from './battle-dirs';
 import { checkRoster, springSettings } from './battle-setup';
 import { pickHostPort } from './host-port';
-import { redactPasswords } from './redact';
 import { SpawnedEngines } from './spawned-engines';
 import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
@@ -361,7 +363,7 @@ export class LocalAutohost {
     if (!known && [...battle.playerByUser.values()].some((p) => p.name.toLowerCase() === data.name.toLowerCase())) {
       throw new FailWith<'autohost/addPlayer'>('invalid_request', 'another player of this battle has that name');
     }
-    const nameProblem = unsafeTextReason(data.name) ?? (/\s/.test(data.name) || data.name.length === 0 ? 'must be non-empty without spaces' : undefined);
+    const nameProblem = unsafeTextReason(data.name, 'value') ?? (/\s/.test(data.name) || data.name.length === 0 ? 'must be non-empty without spaces' : undefined);
     if (nameProblem) throw new FailWith<'autohost/addPlayer'>('invalid_request', `name ${nameProblem}`);
     if (data.userId.length === 0) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'userId must not be empty');
     // `/adduser name password 1` adds a spectator; without the `1` it sets a known player's new password.
@@ -589,7 +591,10 @@ export class LocalAutohost {
     const child = spawn(engine.binaries.dedicated!, args, {
       cwd: battle.dir,
       // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir (engine-brief).
-      env: { PATH: '/usr/bin:/bin', HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: [...contentDirs.slice(1), engine.dataDir].join(':') },
+      env: {
+        ...hostEnvironment(),
+        HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: springDataDirValue([...contentDirs.slice(1), engine.dataDir]),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.engines.add(child);
@@ -823,7 +828,7 @@ export class LocalAutohost {
   }
 
   private redact(battle: Battle, text: string): string {
-    return redactPasswords(text, battle.passwords);
+    return redactEngineText(text, [...battle.passwords]);
   }
 }
 
@@ -844,4 +849,15 @@ async function answered(work: Promise<void>): Promise<undefined> {
 
 function assertNever(value: never): never {
   throw new Error(`unhandled engine event ${JSON.stringify(value)}`);
+}
+
+/** What a headless server needs of this process's environment: the same allow-list as the player's engine, less the display. */
+function hostEnvironment(): Record<string, string> {
+  const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
+  for (const name of defaultPassEnv()) {
+    if (/DISPLAY|XAUTHORITY|PULSE/.test(name)) continue;
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }

@@ -40,7 +40,8 @@ function replaceWholeWord(text: string, secret: string): string {
  */
 export function redactEngineText(text: string, passwords: readonly string[]): string {
   let out = text.replace(SECRET_ASSIGNMENT, `$1$2${REDACTED}`);
-  for (const password of passwords) {
+  // Longest first: a short password that is part of a longer one must not cut the longer one in two.
+  for (const password of [...new Set(passwords)].sort((x, y) => y.length - x.length)) {
     if (password.length >= ANYWHERE_LENGTH) out = out.split(password).join(REDACTED);
     else if (password.length > 0) out = replaceWholeWord(out, password);
   }
