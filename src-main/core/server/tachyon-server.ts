@@ -269,6 +269,7 @@ export class TachyonServer {
     });
     const session: ClientSession = { account, endpoint, socket };
     endpoint.onViolation((problem) => this.violations.push(`user ${account.userId}: ${problem}`));
+    dropOnFrameError(socket, (problem) => this.violations.push(`user ${account.userId}: ${problem}`));
     const bucket = this.options.rateLimit === null ? null : new TokenBucket(this.options.rateLimit?.perSecond ?? 10, this.options.rateLimit?.burst ?? 20);
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -310,6 +311,7 @@ export class TachyonServer {
     });
     endpoint.onViolation((problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
     const connection: AutohostConnection = { clientId, endpoint };
+    dropOnFrameError(socket, (problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
         this.violations.push(`autohost ${clientId}: binary frame`);
@@ -352,6 +354,17 @@ function failHttp(res: ServerResponse, description: string): void {
     return;
   }
   oauthError(res, 500, 'server_error', description);
+}
+
+/**
+ * ws reports a frame it cannot parse (invalid UTF-8 in a text frame, a payload over maxPayload, a reserved opcode, a
+ * close code RFC 6455 §7.4 forbids) as an 'error' event, which throws when nobody listens: record it, drop that socket.
+ */
+function dropOnFrameError(socket: WebSocket, record: (problem: string) => void): void {
+  socket.on('error', (error) => {
+    record(`bad frame: ${error.message.slice(0, 200)}`);
+    socket.terminate();
+  });
 }
 
 function rejectUpgrade(socket: Socket, status: number, text: string): void {

@@ -1,0 +1,110 @@
+// A WebSocket client below ws: a real upgrade over a plain TCP socket, then hand-made frames (RFC 6455 §5.2), for hostile-client tests.
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import WebSocket from 'ws';
+import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
+
+export interface RawSocket {
+  readonly socket: Socket;
+  /** Resolves when the server has closed or dropped the connection. */
+  readonly ended: Promise<void>;
+  send(frame: Buffer): void;
+}
+
+/** Sends an HTTP request by hand and resolves with the status line's code and the head. */
+export function rawHttp(port: number, head: string, body = ''): Promise<{ status: number; head: string; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.once('error', reject);
+    socket.on('data', (chunk) => {
+      received += chunk.toString('latin1');
+      const end = received.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      socket.removeAllListeners('data');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0);
+      resolve({ status, head: received.slice(0, end), socket });
+    });
+    socket.on('close', () => reject(new Error(`the server closed the connection before answering (got ${JSON.stringify(received.slice(0, 80))})`)));
+    socket.write(`${head}\r\n\r\n${body}`);
+  });
+}
+
+/** Upgrades to the Tachyon WebSocket with this bearer token, then leaves the framing to the test. */
+export async function rawUpgrade(server: TachyonServer, token: string, host = `127.0.0.1:${server.port}`): Promise<RawSocket> {
+  const key = randomBytes(16).toString('base64');
+  const { status, socket } = await rawHttp(server.port, [
+    'GET /tachyon HTTP/1.1', `Host: ${host}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`,
+    'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Protocol: v0.tachyon', `Authorization: Bearer ${token}`,
+  ].join('\r\n'));
+  if (status !== 101) {
+    socket.destroy();
+    throw new Error(`upgrade answered ${status}`);
+  }
+  socket.removeAllListeners('close');
+  socket.removeAllListeners('error');
+  socket.on('error', () => undefined);
+  // Whatever the server sends (user/self, pings) is read and dropped.
+  socket.on('data', () => undefined);
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, ended, send: (frame) => socket.write(frame) };
+}
+
+/** One masked client frame; `length` overrides the announced payload length (a header that claims more than it carries). */
+export function clientFrame(opcode: number, payload: Buffer, options: { length?: number } = {}): Buffer {
+  const length = options.length ?? payload.length;
+  const head: number[] = [0x80 | opcode];
+  if (length < 126) head.push(0x80 | length);
+  else if (length < 65536) head.push(0x80 | 126, length >> 8, length & 0xff);
+  else {
+    const big = Buffer.alloc(8);
+    big.writeBigUInt64BE(BigInt(length));
+    head.push(0x80 | 127, ...big);
+  }
+  const mask = randomBytes(4);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0)));
+  return Buffer.concat([Buffer.from(head), mask, masked]);
+}
+
+/** A ws client with this token; resolves once open. */
+export async function wsClient(server: TachyonServer, token: string): Promise<{ socket: WebSocket; messages: Record<string, unknown>[]; closed: Promise<{ code: number; reason: string }> }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/tachyon`, ['v0.tachyon'], { headers: { Authorization: `Bearer ${token}` } });
+  const messages: Record<string, unknown>[] = [];
+  socket.on('message', (d) => messages.push(JSON.parse(d.toString()) as Record<string, unknown>));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  return { socket, messages, closed };
+}
+
+/** A fresh player connects and gets an answer to system/serverStats: the server is still serving. */
+export async function serverStillServes(server: TachyonServer): Promise<number> {
+  const { token } = server.addPlayer(`probe${randomBytes(4).toString('hex')}`);
+  const client = await wsClient(server, token);
+  const answer = new Promise<Record<string, unknown>>((resolve) => {
+    client.socket.on('message', (d) => {
+      const message = JSON.parse(d.toString()) as Record<string, unknown>;
+      if (message.messageId === 'probe') resolve(message);
+    });
+  });
+  client.socket.send(JSON.stringify({ type: 'request', messageId: 'probe', commandId: 'system/serverStats' }));
+  const response = await answer;
+  client.socket.close();
+  await client.closed;
+  if (response.status !== 'success') throw new Error(`serverStats answered ${JSON.stringify(response)}`);
+  return (response.data as { userCount: number }).userCount;
+}
+
+/** A service token for a registered autohost client, from the token endpoint. */
+export async function autohostToken(server: TachyonServer, clientId: string): Promise<string> {
+  const { secret } = server.addAutohostClient(clientId);
+  const response = await fetch(`${server.baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'tachyon.lobby' }),
+  });
+  const body = await response.json() as { access_token: string };
+  return body.access_token;
+}
