@@ -15,6 +15,7 @@ const SPEC = {
   content: { type: 'list', description: 'a data directory with games/ and maps/ to offer (default: the tiny test game and map)' },
   'data-dir': { type: 'string', description: 'where local play keeps its files (default ~/.tachyon-lobby/local-server)' },
   'no-autohost': { type: 'boolean', description: 'do not start the local autohost (matches then need an autohost that connects by itself)' },
+  'max-sockets': { type: 'string', description: 'WebSockets of all players and autohosts at once (default 1000; each player may hold 4)' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info (default), warn, error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
@@ -25,6 +26,11 @@ async function main(): Promise<number> {
   const port = Number(args.port ?? 8200);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write('server: --port must be an integer 0-65535\n');
+    return EXIT_USAGE;
+  }
+  const maxSockets = Number(args['max-sockets'] ?? 1000);
+  if (!Number.isInteger(maxSockets) || maxSockets < 1 || maxSockets > 100_000) {
+    process.stderr.write('server: --max-sockets must be an integer 1-100000\n');
     return EXIT_USAGE;
   }
   const names = (args.users ?? '').split(',').map((n) => n.trim()).filter((n) => n.length > 0);
@@ -44,6 +50,7 @@ async function main(): Promise<number> {
     autohost: !args['no-autohost'],
     players: names,
     logger,
+    limits: { sockets: maxSockets },
   });
   if (args['tokens-out']) writeFileSync(args['tokens-out'], `${JSON.stringify(play.tokens)}\n`, { mode: 0o600 });
   const playlists = play.server.matchmaker.playlistIds().join(', ');

@@ -6,6 +6,7 @@ import { EngineRegistry, type EngineRegistryOptions } from './engine';
 import { silentLogger, type Logger } from './log';
 import { findLocalContent, localPlaylists, type LocalContent } from './server/content-playlists';
 import { TachyonServer } from './server/tachyon-server';
+import type { ConnectionLimits } from './server/admission';
 import type { BattleUpdateView, LobbyPatch } from './lobby/state';
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 
@@ -28,6 +29,8 @@ export interface LocalPlayOptions {
   /** Seconds a hosted battle waits for its first player (engine minimum 10). */
   initialNetworkTimeoutSeconds?: number;
   autohostReconnectGraceMs?: number;
+  /** Socket caps of the embedded server (the standalone server raises them for benchmarks). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface LocalPlay {
@@ -59,6 +62,7 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
     readyTimeoutMs: options.readyTimeoutMs,
     matchIntervalMs: options.matchIntervalMs,
     autohostReconnectGraceMs: options.autohostReconnectGraceMs,
+    limits: options.limits,
   });
   const tokens: Record<string, string> = {};
   for (const name of options.players ?? []) tokens[name] = server.addPlayer(name).token;

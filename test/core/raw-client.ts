@@ -8,6 +8,8 @@ export interface RawSocket {
   readonly socket: Socket;
   /** Resolves when the server has closed or dropped the connection. */
   readonly ended: Promise<void>;
+  /** Resolves with the status code of the server's close frame. */
+  readonly closeCode: Promise<number>;
   send(frame: Buffer): void;
 }
 
@@ -44,10 +46,39 @@ export async function rawUpgrade(server: TachyonServer, token: string, host = `1
   socket.removeAllListeners('close');
   socket.removeAllListeners('error');
   socket.on('error', () => undefined);
-  // Whatever the server sends (user/self, pings) is read and dropped.
-  socket.on('data', () => undefined);
+  // Server frames are unmasked (RFC 6455 §5.1): read them whole, keep only the close frame's code.
+  let buffered = Buffer.alloc(0);
+  const closeCode = new Promise<number>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const frame = nextServerFrame(buffered);
+        if (!frame) return;
+        buffered = buffered.subarray(frame.size);
+        if (frame.opcode === 0x8) resolve(frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005);
+      }
+    });
+  });
   const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return { socket, ended, send: (frame) => socket.write(frame) };
+  return { socket, ended, closeCode, send: (frame) => socket.write(frame) };
+}
+
+function nextServerFrame(data: Buffer): { opcode: number; payload: Buffer; size: number } | null {
+  if (data.length < 2) return null;
+  const opcode = (data[0] ?? 0) & 0x0f;
+  let length = (data[1] ?? 0) & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (data.length < 4) return null;
+    length = data.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    if (data.length < 10) return null;
+    length = Number(data.readBigUInt64BE(2));
+    offset = 10;
+  }
+  if (data.length < offset + length) return null;
+  return { opcode, payload: data.subarray(offset, offset + length), size: offset + length };
 }
 
 /** One masked client frame; `length` overrides the announced payload length (a header that claims more than it carries). */

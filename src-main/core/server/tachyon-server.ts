@@ -13,6 +13,7 @@ import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmak
 import { AutohostFleet, type AutohostConnection } from './autohost-fleet';
 import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, PlayerAuthorization, readForm, sendJson, ServiceClientRegistry, type PlayerAuthorizationOptions } from './oauth';
 import { randomBytes } from 'node:crypto';
+import { allowedHosts, DEFAULT_LIMITS, hostAllowed, httpServerOptions, maxConnections, type ConnectionLimits } from './admission';
 
 export interface TachyonServerOptions {
   logger?: Logger;
@@ -33,6 +34,8 @@ export interface TachyonServerOptions {
   readyTimeoutMs?: number;
   /** How long an autohost may be away before its battles are over (default 30 s). */
   autohostReconnectGraceMs?: number;
+  /** Caps on sockets and slow requests (tests lower them). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 /** A connected client, as the server's services see it. */
@@ -62,11 +65,15 @@ export class TachyonServer {
   private closeOnConnect = false;
   private silent = false;
   private readonly frameListeners = new Set<(userId: string, text: string) => void>();
+  private readonly limits: ConnectionLimits;
+  private hosts: ReadonlySet<string> = new Set();
 
   constructor(private readonly options: TachyonServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
     this.playerAuthorization = new PlayerAuthorization(this.accounts, { ...options.oauth, accessTokenLifetimeSeconds: options.tokenLifetimeSeconds });
-    this.http = createServer((req, res) => this.handleHttp(req, res));
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.http = createServer(httpServerOptions(this.limits), (req, res) => this.handleHttp(req, res));
+    this.http.maxConnections = maxConnections(this.limits);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: 4 * 1024 * 1024,
@@ -102,6 +109,7 @@ export class TachyonServer {
       this.http.once('error', reject);
       this.http.listen(port, host, () => resolve());
     });
+    this.hosts = allowedHosts(this.http.address() as AddressInfo);
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs ?? 10_000);
     this.matchmaker.start();
     return this.baseUrl;
@@ -190,6 +198,11 @@ export class TachyonServer {
   // ---- transport ----
 
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    if (!hostAllowed(req, this.hosts)) {
+      res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' });
+      res.end(`this server answers only to ${this.baseUrl}\n`);
+      return;
+    }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/.well-known/oauth-authorization-server') {
       sendJson(res, 200, discoveryDocument(this.baseUrl), { 'cache-control': 'max-age=300' });
@@ -237,13 +250,19 @@ export class TachyonServer {
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (!hostAllowed(req, this.hosts)) return rejectUpgrade(socket, 421, 'Misdirected Request');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/tachyon') return rejectUpgrade(socket, 404, 'Not Found');
     if (this.upgradeRefusal !== null) return rejectUpgrade(socket, this.upgradeRefusal, 'Refused');
     const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
     const token = match?.[1] ?? '';
     const account = this.accounts.accountForToken(token);
+    if ((account || this.serviceTokens.has(token)) && this.sessions.size + this.autohostSockets.size >= this.limits.sockets) {
+      return rejectUpgrade(socket, 503, 'Service Unavailable');
+    }
     if (account) {
+      // Refused rather than closing the oldest: a client over the cap backs off and retries, and nobody is kicked in a loop.
+      if (this.sessionsOf(account.userId).length >= this.limits.sessionsPerUser) return rejectUpgrade(socket, 429, 'Too Many Requests');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
       return;
     }
