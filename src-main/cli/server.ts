@@ -51,6 +51,8 @@ async function main(): Promise<number> {
     players: names,
     logger,
     limits: { sockets: maxSockets },
+    // The consent page's proof: only someone who reads this console can sign a player in through a browser.
+    showConsentCode: (prompt) => process.stderr.write(`sign-in: request ${prompt.label} from ${printable(prompt.clientId, 64)} (returns to ${printable(prompt.redirectUri, 600)}): code ${prompt.code}; type it on that page only if you just started this sign-in\n`),
   });
   if (args['tokens-out']) writeFileSync(args['tokens-out'], `${JSON.stringify(play.tokens)}\n`, { mode: 0o600 });
   const playlists = play.server.matchmaker.playlistIds().join(', ');

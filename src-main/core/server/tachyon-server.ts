@@ -11,8 +11,8 @@ import { TokenBucket } from './rate-limit';
 import { Community } from './community';
 import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmaking';
 import { AutohostFleet, type AutohostConnection } from './autohost-fleet';
-import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, PlayerAuthorization, readForm, sendJson, ServiceClientRegistry, type PlayerAuthorizationOptions } from './oauth';
-import { randomBytes } from 'node:crypto';
+import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, readForm, sendJson, ServiceClientRegistry, ServiceTokens } from './oauth';
+import { PlayerAuthorization, type PlayerAuthorizationOptions } from './player-authorization';
 import { allowedHosts, DEFAULT_LIMITS, hostAllowed, httpServerOptions, maxConnections, type ConnectionLimits } from './admission';
 
 export interface TachyonServerOptions {
@@ -28,7 +28,7 @@ export interface TachyonServerOptions {
   launcher?: BattleLauncher;
   /** Lifetime of access tokens issued by the token endpoint (players and autohosts), default 3600 s. */
   tokenLifetimeSeconds?: number;
-  /** The player sign-in flow: clients, code and refresh token lifetimes, clock (tests shorten them). */
+  /** The player sign-in flow: off unless `showConsentCode` is given; clients, code and refresh token lifetimes, clock (tests shorten them). */
   oauth?: Omit<PlayerAuthorizationOptions, 'accessTokenLifetimeSeconds'>;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
@@ -54,7 +54,7 @@ export class TachyonServer {
   readonly autohosts: AutohostFleet;
   readonly serviceClients = new ServiceClientRegistry();
   readonly playerAuthorization: PlayerAuthorization;
-  private readonly serviceTokens = new Map<string, { clientId: string; expiresAt: number }>();
+  readonly serviceTokens: ServiceTokens;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ClientSession>();
@@ -67,9 +67,11 @@ export class TachyonServer {
   private readonly frameListeners = new Set<(userId: string, text: string) => void>();
   private readonly limits: ConnectionLimits;
   private hosts: ReadonlySet<string> = new Set();
+  private origins: ReadonlySet<string> = new Set();
 
   constructor(private readonly options: TachyonServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
+    this.serviceTokens = new ServiceTokens(options.oauth?.now);
     this.playerAuthorization = new PlayerAuthorization(this.accounts, { ...options.oauth, accessTokenLifetimeSeconds: options.tokenLifetimeSeconds });
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.http = createServer(httpServerOptions(this.limits), (req, res) => this.handleHttp(req, res));
@@ -110,6 +112,7 @@ export class TachyonServer {
       this.http.listen(port, host, () => resolve());
     });
     this.hosts = allowedHosts(this.http.address() as AddressInfo);
+    this.origins = new Set([...this.hosts].map((host) => `http://${host}`));
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs ?? 10_000);
     this.matchmaker.start();
     return this.baseUrl;
@@ -205,13 +208,13 @@ export class TachyonServer {
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/.well-known/oauth-authorization-server') {
-      sendJson(res, 200, discoveryDocument(this.baseUrl), { 'cache-control': 'max-age=300' });
+      sendJson(res, 200, discoveryDocument(this.baseUrl, this.playerAuthorization.enabled), { 'cache-control': 'max-age=300' });
       return;
     }
     if (path === '/oauth2/authorize') {
       if (req.method === 'GET') return this.playerAuthorization.authorizePage(new URL(req.url ?? '/', this.baseUrl), res);
       if (req.method === 'POST') {
-        void this.playerAuthorization.decide(req, res).catch(() => failHttp(res, 'consent failed'));
+        void this.playerAuthorization.decide(req, res, this.origins).catch(() => failHttp(res, 'consent failed'));
         return;
       }
       return oauthError(res, 405, 'invalid_request', 'use GET or POST');
@@ -244,8 +247,7 @@ export class TachyonServer {
     const scope = form.get('scope') ?? LOBBY_SCOPE;
     if (scope !== LOBBY_SCOPE) return oauthError(res, 400, 'invalid_scope', `only ${LOBBY_SCOPE} is offered`);
     const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
-    const token = `svc_${randomBytes(24).toString('base64url')}`;
-    this.serviceTokens.set(token, { clientId: client.clientId, expiresAt: Date.now() + lifetime * 1000 });
+    const token = this.serviceTokens.issue(client.clientId, lifetime);
     sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: LOBBY_SCOPE });
   }
 
@@ -257,7 +259,8 @@ export class TachyonServer {
     const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
     const token = match?.[1] ?? '';
     const account = this.accounts.accountForToken(token);
-    if ((account || this.serviceTokens.has(token)) && this.sessions.size + this.autohostSockets.size >= this.limits.sockets) {
+    const autohostId = account ? undefined : this.serviceTokens.clientOf(token);
+    if ((account || autohostId !== undefined) && this.sessions.size + this.autohostSockets.size >= this.limits.sockets) {
       return rejectUpgrade(socket, 503, 'Service Unavailable');
     }
     if (account) {
@@ -266,9 +269,8 @@ export class TachyonServer {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
       return;
     }
-    const service = this.serviceTokens.get(token);
-    if (service && service.expiresAt > Date.now()) {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptAutohost(ws, service.clientId));
+    if (autohostId !== undefined) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptAutohost(ws, autohostId));
       return;
     }
     rejectUpgrade(socket, 401, 'Unauthorized');
