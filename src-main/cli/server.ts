@@ -1,16 +1,16 @@
 // Runs the embedded Tachyon server on its own, with a local autohost: `npm run server -- --port 8200 --users alice,bob --tokens-out tokens.json`.
-import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocalPlay } from '../core/local-play';
 import { createLogger, type LogLevel } from '../core/log';
 import { EXIT_USAGE, parseCommandLine, runCommand } from './args';
 import { printable } from './headless-report';
+import { checkPrivatePath, writePrivateFile } from './private-file';
 
 const SPEC = {
   port: { type: 'string', description: 'TCP port on 127.0.0.1 (default 8200; 0 picks a free one)' },
   users: { type: 'string', description: 'comma-separated player names to create' },
-  'tokens-out': { type: 'string', description: 'write {"name": "<token>"} for those players to this file (mode 0600) once listening' },
+  'tokens-out': { type: 'string', description: 'write {"name": "<token>"} for those players to this file (a new 0600 file renamed into place; never through a symlink) once listening' },
   engine: { type: 'list', description: 'engine binary for the local autohost (e.g. /usr/games/spring-dedicated); default: installed engines' },
   content: { type: 'list', description: 'a data directory with games/ and maps/ to offer (default: the tiny test game and map)' },
   'data-dir': { type: 'string', description: 'where local play keeps its files (default ~/.tachyon-lobby/local-server)' },
@@ -39,6 +39,13 @@ async function main(): Promise<number> {
     process.stderr.write(`server: player names may use letters, digits, _ - [ ] (1-32 characters): ${JSON.stringify(printable(bad, 40))}\n`);
     return EXIT_USAGE;
   }
+  const tokensOut = args['tokens-out'] === undefined ? undefined : resolve(args['tokens-out']);
+  try {
+    if (tokensOut) checkPrivatePath(tokensOut);
+  } catch (error) {
+    process.stderr.write(`server: --tokens-out: ${printable((error as Error).message, 600)}\n`);
+    return EXIT_USAGE;
+  }
   const level = (['debug', 'info', 'warn', 'error'].includes(args['log-level'] ?? '') ? args['log-level'] : 'info') as LogLevel;
   const logger = createLogger((lvl, scope, message) => process.stderr.write(`${lvl} ${scope}: ${printable(message, 2000)}\n`), level, 'server');
   const engines = args.engine?.map((e) => resolve(e));
@@ -54,7 +61,14 @@ async function main(): Promise<number> {
     // The consent page's proof: only someone who reads this console can sign a player in through a browser.
     showConsentCode: (prompt) => process.stderr.write(`sign-in: request ${prompt.label} from ${printable(prompt.clientId, 64)} (returns to ${printable(prompt.redirectUri, 600)}): code ${prompt.code}; type it on that page only if you just started this sign-in\n`),
   });
-  if (args['tokens-out']) writeFileSync(args['tokens-out'], `${JSON.stringify(play.tokens)}\n`, { mode: 0o600 });
+  if (tokensOut) {
+    try {
+      writePrivateFile(tokensOut, `${JSON.stringify(play.tokens)}\n`);
+    } catch (error) {
+      await play.close();
+      throw new Error(`--tokens-out: ${(error as Error).message}`);
+    }
+  }
   const playlists = play.server.matchmaker.playlistIds().join(', ');
   process.stdout.write(`Tachyon server listening on ${play.baseUrl} (players: ${names.join(', ') || 'none'}; playlists: ${playlists}; game ${JSON.stringify(play.content.game)} on ${JSON.stringify(play.content.map)}; autohost: ${play.autohost ? 'local' : 'none'})\n`);
   await new Promise<void>((done) => {
