@@ -139,6 +139,14 @@ export class AutohostFleet implements BattleLauncher {
     return { ip, port: answer.port };
   }
 
+  /** Ends a battle on the autohost hosting it; the server forgets the battle either way. */
+  async kill(battleId: string): Promise<void> {
+    const endpoint = this.endpointFor(battleId);
+    this.battleHost.delete(battleId);
+    if (!endpoint) throw new Error('the autohost hosting it is not connected');
+    await endpoint.call('autohost/kill', { battleId });
+  }
+
   /** The live endpoint of an autohost, to send it requests directly (tests, admin tools). */
   endpointOf(clientId: string): TachyonEndpoint | null {
     return this.autohosts.get(clientId)?.connection?.endpoint ?? null;

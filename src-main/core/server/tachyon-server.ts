@@ -310,10 +310,8 @@ export class TachyonServer {
     socket.on('close', () => {
       this.sessions.delete(session);
       endpoint.close(new Error('client disconnected'));
-      if (this.sessionsOf(account.userId).length === 0) {
-        this.matchmaker.userDisconnected(account.userId);
-        this.community.setStatus(account.userId, 'offline');
-      }
+      this.matchmaker.sessionClosed(session);
+      if (this.sessionsOf(account.userId).length === 0) this.community.setStatus(account.userId, 'offline');
     });
     this.sessions.add(session);
     this.registerHandlers(session);
