@@ -139,3 +139,19 @@ export async function autohostToken(server: TachyonServer, clientId: string): Pr
   const body = await response.json() as { access_token: string };
   return body.access_token;
 }
+
+/** Sends one request on a ws client and resolves with its response. */
+export async function call(socket: WebSocket, commandId: string, data?: unknown): Promise<Record<string, unknown>> {
+  const messageId = randomBytes(6).toString('hex');
+  const answered = new Promise<Record<string, unknown>>((resolve) => {
+    const onMessage = (raw: WebSocket.RawData) => {
+      const message = JSON.parse(raw.toString()) as Record<string, unknown>;
+      if (message.messageId !== messageId || message.type !== 'response') return;
+      socket.off('message', onMessage);
+      resolve(message);
+    };
+    socket.on('message', onMessage);
+  });
+  socket.send(JSON.stringify({ type: 'request', messageId, commandId, ...(data === undefined ? {} : { data }) }));
+  return answered;
+}

@@ -243,6 +243,8 @@ export class Community {
       this.broadcastParty(party);
       return undefined;
     });
+    // Teiserver's rule (`lib/teiserver/party/server.ex`, kick_user): the kicker must be a member, not merely invited, and so
+    // must the target; Tachyon parties have no leader, so any member may kick any other (themselves included, like a leave).
     endpoint.handle('party/kickMember', ({ userId }) => {
       const party = this.partyOf(me);
       if (!party || !party.members.some((m) => m.userId === userId)) throw new FailWith<'party/kickMember'>('invalid_request', 'not a member of your party');
