@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import WebSocket from 'ws';
 import { connected, createWorld, waitFor, type World } from '../support/world';
-import type { BattleLauncher, MatchToLaunch, PlaylistConfig } from '../../src-main/core/server/matchmaking';
+import type { BattleLauncher, MatchToLaunch, PlaylistConfig } from '../../src-main/core/server/match';
 import { recordSecrets } from '../support/secret-ledger';
 import { autohostToken, wsClient } from './raw-client';
 

@@ -3,12 +3,8 @@ import type { AllyTeam, AutohostStartRequestData, AutohostStatusEventData, Autoh
 import { isIP } from 'node:net';
 import type { TachyonEndpoint } from '../protocol/endpoint';
 import type { Logger } from '../log';
-import type { BattleLauncher, MatchToLaunch } from './matchmaking';
-
-export interface AutohostConnection {
-  readonly clientId: string;
-  readonly endpoint: TachyonEndpoint;
-}
+import type { BattleLauncher, MatchToLaunch } from './match';
+import type { AutohostConnection } from './session';
 
 interface AutohostRecord {
   connection: AutohostConnection | null;

@@ -3,44 +3,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
 import type { Logger } from '../log';
-import type { ClientSession } from './tachyon-server';
 import type { EventCommandId, EventData } from '../protocol/commands';
-import { emitTo } from './emit';
+import { emitTo, type ClientSession } from './session';
+import type { BattleLauncher, MatchPlayer, PlaylistConfig } from './match';
 import type { Community } from './community';
 
-export interface PlaylistConfig {
-  readonly id: string;
-  readonly name: string;
-  readonly numOfTeams: number;
-  readonly teamSize: number;
-  readonly engine: string;
-  readonly game: string;
-  readonly map: string;
-  /** How many of the last sides are played by bots (a one-player playlist against the AI has 1). */
-  readonly botSides?: number;
-  readonly botAi?: string;
-}
+// Where these types lived before match.ts: tests and content-playlists still name them from here.
+export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
 
-export interface MatchPlayer {
-  readonly userId: string;
-  readonly name: string;
-  /** Per-player secret the host script and the player's battle/start share. */
-  readonly password: string;
-  readonly team: number;
-}
-
-export interface MatchToLaunch {
-  readonly battleId: string;
-  readonly playlist: PlaylistConfig;
-  readonly players: readonly MatchPlayer[];
-}
-
-/** Where battles are hosted: an autohost, or (in protocol-only tests) a fixed address. */
-export interface BattleLauncher {
-  launch(match: MatchToLaunch): Promise<{ ip: string; port: number }>;
-  /** Ends a battle it started (the match fell apart while it was starting). */
-  kill?(battleId: string): Promise<void>;
-}
+/** What matchmaking needs of the social side: a player's status and battle name. */
+export type Presence = Pick<Community, 'setStatus' | 'publicUserName'>;
 
 interface PendingMatch {
   readonly id: string;
@@ -54,7 +26,7 @@ interface PendingMatch {
 
 export interface MatchmakerOptions {
   sessionsOf: (userId: string) => ClientSession[];
-  community: Community;
+  community: Presence;
   playlists: readonly PlaylistConfig[];
   launcher?: BattleLauncher;
   matchIntervalMs?: number;

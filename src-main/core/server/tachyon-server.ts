@@ -9,8 +9,10 @@ import { TACHYON_SUBPROTOCOL, type EventCommandId, type EventData, type RequestC
 import { AccountRegistry, type Account } from './accounts';
 import { TokenBucket } from './rate-limit';
 import { Community } from './community';
-import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmaking';
-import { AutohostFleet, type AutohostConnection } from './autohost-fleet';
+import { Matchmaker } from './matchmaking';
+import type { BattleLauncher, PlaylistConfig } from './match';
+import { AutohostFleet } from './autohost-fleet';
+import type { AutohostConnection, ClientSession } from './session';
 import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, readForm, sendJson, ServiceClientRegistry, ServiceTokens } from './oauth';
 import { PlayerAuthorization, type PlayerAuthorizationOptions } from './player-authorization';
 import { allowedHosts, DEFAULT_LIMITS, hostAllowed, httpServerOptions, maxConnections, type ConnectionLimits } from './admission';
@@ -36,13 +38,6 @@ export interface TachyonServerOptions {
   autohostReconnectGraceMs?: number;
   /** Caps on sockets and slow requests (tests lower them). */
   limits?: Partial<ConnectionLimits>;
-}
-
-/** A connected client, as the server's services see it. */
-export interface ClientSession {
-  readonly account: Account;
-  readonly endpoint: TachyonEndpoint;
-  readonly socket: WebSocket;
 }
 
 export class TachyonServer {
@@ -86,8 +81,7 @@ export class TachyonServer {
       },
     });
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
-    this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds());
-    this.community.accountOf = (userId) => this.accounts.get(userId);
+    this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds(), (userId) => this.accounts.get(userId));
     this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs);
     this.matchmaker = new Matchmaker({
       sessionsOf: (userId) => this.sessionsOf(userId),
@@ -355,7 +349,7 @@ export class TachyonServer {
       setImmediate(() => socket.close(1000, 'bye'));
       return undefined;
     });
-    this.community.registerHandlers(session, (userId) => this.accounts.get(userId));
+    this.community.registerHandlers(session);
     this.matchmaker.registerHandlers(session);
     void account;
   }
