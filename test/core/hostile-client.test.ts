@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
-import { autohostToken, clientFrame, rawHttp, rawUpgrade, serverStillServes, wsClient } from './raw-client';
+import { autohostToken, clientFrame, rawHttp, rawUpgrade, serverHolds, serverHoldsSessions, serverStillServes, wsClient } from './raw-client';
 
 const servers: TachyonServer[] = [];
 afterEach(async () => { for (const s of servers.splice(0)) await s.close(); });
@@ -35,6 +35,7 @@ describe('frame errors', () => {
         const raw = await rawUpgrade(server, token);
         raw.send(bad.frame());
         await raw.ended;
+        await serverHolds(server, 0);
         expect(server.violations.join('\n')).toMatch(new RegExp(`${kind === 'player' ? 'user' : 'autohost'} .*bad frame: .*${bad.problem.source}`, 'i'));
         expect(await serverStillServes(server)).toBe(1);
       });
@@ -63,6 +64,11 @@ async function tcpConnections(server: TachyonServer, count: number): Promise<{ s
   return { sockets, dropped: () => dropped, allDropped };
 }
 
+async function openConnectionsSettle(server: TachyonServer, count: number): Promise<void> {
+  for (let i = 0; i < 2_000 && (await server.openConnections()) !== count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(await server.openConnections()).toBe(count);
+}
+
 describe('connection caps', () => {
   it('refuses a fifth socket of one player with 429 until one of the four closes', async () => {
     const server = await startServer();
@@ -74,7 +80,7 @@ describe('connection caps', () => {
     expect(refused.every((r) => r.status === 'rejected')).toBe(true);
     expect(server.sessionsOf(server.accounts.accountForToken(token)?.userId ?? '')).toHaveLength(4);
     four[0]?.socket.close();
-    await four[0]?.closed;
+    await serverHoldsSessions(server, server.accounts.accountForToken(token)?.userId ?? '', 3);
     const fifth = await wsClient(server, token);
     expect(await serverStillServes(server)).toBe(2);
     for (const c of [...four.slice(1), fifth]) c.socket.close();
@@ -86,13 +92,16 @@ describe('connection caps', () => {
     const b = await wsClient(server, server.addPlayer('b').token);
     await expect(wsClient(server, server.addPlayer('c').token)).rejects.toThrow(/503/);
     b.socket.close();
-    await b.closed;
+    await serverHolds(server, 1);
+    // The refused upgrade's connection and b's are gone on the server's side too: only a's socket is counted.
+    await openConnectionsSettle(server, 1);
     // Two sockets plus the headroom of 64 for plain HTTP: one is still a WebSocket, so 65 more get in and 4 are dropped.
     const tcp = await tcpConnections(server, 69);
     await tcp.allDropped(4);
     expect(tcp.dropped()).toBe(4);
     for (const socket of tcp.sockets) socket.destroy();
     await tcp.allDropped(69);
+    await openConnectionsSettle(server, 1);
     expect(await serverStillServes(server)).toBe(2);
     a.socket.close();
   });
@@ -105,6 +114,7 @@ describe('connection caps', () => {
     raw.send(Buffer.concat(Array.from({ length: 5_000 }, () => request)));
     expect(await raw.closeCode).toBe(1008);
     raw.socket.destroy();
+    await serverHolds(server, 0);
     expect(await serverStillServes(server)).toBe(1);
   });
 });

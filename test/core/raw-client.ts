@@ -110,6 +110,18 @@ export async function wsClient(server: TachyonServer, token: string): Promise<{ 
   return { socket, messages, closed };
 }
 
+/** Resolves once the server itself holds `count` player sessions (a client sees its socket close before the server does). */
+export async function serverHolds(server: TachyonServer, count: number): Promise<void> {
+  for (let i = 0; i < 2_000 && server.connectedUserIds().length !== count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (server.connectedUserIds().length !== count) throw new Error(`the server holds ${server.connectedUserIds().length} players, not ${count}`);
+}
+
+/** Sessions of one player the server itself holds, once it holds `count`. */
+export async function serverHoldsSessions(server: TachyonServer, userId: string, count: number): Promise<void> {
+  for (let i = 0; i < 2_000 && server.sessionsOf(userId).length !== count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  if (server.sessionsOf(userId).length !== count) throw new Error(`the server holds ${server.sessionsOf(userId).length} sessions of ${userId}, not ${count}`);
+}
+
 /** A fresh player connects and gets an answer to system/serverStats: the server is still serving. */
 export async function serverStillServes(server: TachyonServer): Promise<number> {
   const { token } = server.addPlayer(`probe${randomBytes(4).toString('hex')}`);

@@ -148,6 +148,11 @@ export class TachyonServer {
     return [...this.sessions].filter((s) => s.account.userId === userId);
   }
 
+  /** TCP connections open now (HTTP and WebSocket alike), as `maxConnections` counts them. */
+  openConnections(): Promise<number> {
+    return new Promise((resolve, reject) => this.http.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  }
+
   // ---- test knobs: each one reproduces a way real servers misbehave ----
 
   /** Answer every upgrade with this HTTP status (e.g. 503) until called with null. */
