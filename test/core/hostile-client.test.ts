@@ -131,6 +131,14 @@ describe('unauthenticated HTTP', () => {
       expect(upgrade.status).toBe(401);
       upgrade.socket.destroy();
     }
+    // A valid token with a broken handshake (ws answers it), and a request line that is not HTTP (Node answers it).
+    const { token } = server.addPlayer('mallory');
+    const broken = await rawHttp(server.port, ['GET /tachyon HTTP/1.1', host, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: short', 'Sec-WebSocket-Version: 8', `Authorization: Bearer ${token}`].join('\r\n'));
+    expect(broken.status).toBeGreaterThanOrEqual(400);
+    broken.socket.destroy();
+    const garbage = await rawHttp(server.port, '\u0000\u0001 nonsense');
+    expect(garbage.status).toBe(400);
+    garbage.socket.destroy();
     expect(await serverStillServes(server)).toBe(1);
   });
 
