@@ -1,5 +1,5 @@
 // Writes a secret file for the owner only: a fresh 0600 file in the same directory renamed into place, never through a symlink or into a directory others may swap files in.
-import { closeSync, fchmodSync, lstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -15,7 +15,7 @@ export function writePrivateFile(path: string, text: string): void {
   const fd = openSync(temp, 'wx', 0o600);
   try {
     fchmodSync(fd, 0o600);
-    writeSync(fd, text);
+    writeFileSync(fd, text);
   } catch (error) {
     closeSync(fd);
     rmSync(temp, { force: true });
