@@ -1,20 +1,21 @@
 // Runs the embedded Tachyon server on its own, with a local autohost: `npm run server -- --port 8200 --users alice,bob --tokens-out tokens.json`.
-import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocalPlay } from '../core/local-play';
 import { createLogger, type LogLevel } from '../core/log';
 import { EXIT_USAGE, parseCommandLine, runCommand } from './args';
 import { printable } from './printable';
+import { checkPrivatePath, writePrivateFile } from './private-file';
 
 const SPEC = {
   port: { type: 'string', description: 'TCP port on 127.0.0.1 (default 8200; 0 picks a free one)' },
   users: { type: 'string', description: 'comma-separated player names to create' },
-  'tokens-out': { type: 'string', description: 'write {"name": "<token>"} for those players to this file (mode 0600) once listening' },
+  'tokens-out': { type: 'string', description: 'write {"name": "<token>"} for those players to this file (a new 0600 file renamed into place; never through a symlink) once listening' },
   engine: { type: 'list', description: 'engine binary for the local autohost (e.g. /usr/games/spring-dedicated); default: installed engines' },
   content: { type: 'list', description: 'a data directory with games/ and maps/ to offer (default: the tiny test game and map)' },
   'data-dir': { type: 'string', description: 'where local play keeps its files (default ~/.tachyon-lobby/local-server)' },
   'no-autohost': { type: 'boolean', description: 'do not start the local autohost (matches then need an autohost that connects by itself)' },
+  'max-sockets': { type: 'string', description: 'WebSockets of all players and autohosts at once (default 1000; each player may hold 4)' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info (default), warn, error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
@@ -27,10 +28,22 @@ async function main(): Promise<number> {
     process.stderr.write('server: --port must be an integer 0-65535\n');
     return EXIT_USAGE;
   }
+  const maxSockets = Number(args['max-sockets'] ?? 1000);
+  if (!Number.isInteger(maxSockets) || maxSockets < 1 || maxSockets > 100_000) {
+    process.stderr.write('server: --max-sockets must be an integer 1-100000\n');
+    return EXIT_USAGE;
+  }
   const names = (args.users ?? '').split(',').map((n) => n.trim()).filter((n) => n.length > 0);
   const bad = names.find((n) => !/^[A-Za-z0-9_[\]-]{1,32}$/.test(n));
   if (bad !== undefined) {
     process.stderr.write(`server: player names may use letters, digits, _ - [ ] (1-32 characters): ${JSON.stringify(printable(bad, 40))}\n`);
+    return EXIT_USAGE;
+  }
+  const tokensOut = args['tokens-out'] === undefined ? undefined : resolve(args['tokens-out']);
+  try {
+    if (tokensOut) checkPrivatePath(tokensOut);
+  } catch (error) {
+    process.stderr.write(`server: --tokens-out: ${printable((error as Error).message, 600)}\n`);
     return EXIT_USAGE;
   }
   const level = (['debug', 'info', 'warn', 'error'].includes(args['log-level'] ?? '') ? args['log-level'] : 'info') as LogLevel;
@@ -44,8 +57,18 @@ async function main(): Promise<number> {
     autohost: !args['no-autohost'],
     players: names,
     logger,
+    limits: { sockets: maxSockets },
+    // The consent page's proof: only someone who reads this console can sign a player in through a browser.
+    showConsentCode: (prompt) => process.stderr.write(`sign-in: request ${prompt.label} from ${printable(prompt.clientId, 64)} (returns to ${printable(prompt.redirectUri, 600)}): code ${prompt.code}; type it on that page only if you just started this sign-in\n`),
   });
-  if (args['tokens-out']) writeFileSync(args['tokens-out'], `${JSON.stringify(play.tokens)}\n`, { mode: 0o600 });
+  if (tokensOut) {
+    try {
+      writePrivateFile(tokensOut, `${JSON.stringify(play.tokens)}\n`);
+    } catch (error) {
+      await play.close();
+      throw new Error(`--tokens-out: ${(error as Error).message}`);
+    }
+  }
   const playlists = play.server.matchmaker.playlistIds().join(', ');
   process.stdout.write(`Tachyon server listening on ${play.baseUrl} (players: ${names.join(', ') || 'none'}; playlists: ${playlists}; game ${JSON.stringify(play.content.game)} on ${JSON.stringify(play.content.map)}; autohost: ${play.autohost ? 'local' : 'none'})\n`);
   await new Promise<void>((done) => {

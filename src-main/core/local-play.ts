@@ -6,6 +6,8 @@ import { EngineRegistry, type EngineRegistryOptions } from './engine';
 import { silentLogger, type Logger } from './log';
 import { findLocalContent, localPlaylists, type LocalContent } from './server/content-playlists';
 import { TachyonServer } from './server/tachyon-server';
+import type { ConnectionLimits } from './server/admission';
+import type { ConsentPrompt } from './server/player-authorization';
 import type { BattleUpdateView, LobbyPatch } from './lobby/state';
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 
@@ -28,6 +30,13 @@ export interface LocalPlayOptions {
   /** Seconds a hosted battle waits for its first player (engine minimum 10). */
   initialNetworkTimeoutSeconds?: number;
   autohostReconnectGraceMs?: number;
+  /** Socket caps of the embedded server (the standalone server raises them for benchmarks). */
+  limits?: Partial<ConnectionLimits>;
+  /**
+   * Browser sign-in for players: each consent request's one-time code goes here, for the operator's console (the
+   * standalone server's stderr). Without it there is no browser sign-in; the app signs its player in with `tokenFor`.
+   */
+  showConsentCode?: (prompt: ConsentPrompt) => void;
 }
 
 export interface LocalPlay {
@@ -59,6 +68,8 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
     readyTimeoutMs: options.readyTimeoutMs,
     matchIntervalMs: options.matchIntervalMs,
     autohostReconnectGraceMs: options.autohostReconnectGraceMs,
+    limits: options.limits,
+    oauth: options.showConsentCode ? { showConsentCode: options.showConsentCode } : undefined,
   });
   const tokens: Record<string, string> = {};
   for (const name of options.players ?? []) tokens[name] = server.addPlayer(name).token;

@@ -1,9 +1,10 @@
-// The sign-in with a real browser: Chromium opens the consent page, the player clicks Allow, the loopback callback page says the tab can be closed.
+// The sign-in with a real browser: Chromium opens the consent page, the player types the console's code and clicks Allow, the loopback callback page says the tab can be closed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createMemoryRefreshTokenStore, signIn } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { leakedSecrets, logger, note, recordingFetch, startServer } from './support';
+import { consentCodeFor } from '../support/consent-console';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -33,6 +34,8 @@ describe('sign-in in Chromium', () => {
       openBrowser: async (url) => {
         await page.goto(url);
         expect(await page.locator('label').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('<img src=x onerror=alert(1)>')]));
+        // The person finds this page's request on the server console and types the code shown there.
+        await page.locator('#code').fill(consentCodeFor(await page.locator('#request-label').innerText()));
         await page.locator('#allow').click();
       },
     });

@@ -12,7 +12,7 @@ import {
 } from '../../src-main/core/auth';
 import { TachyonConnection, type ConnectionPhase } from '../../src-main/core/connection/tachyon-connection';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
-import { leakedSecrets, logger, logLines, note, playBrowser, postForm, recordingFetch, secrets, startServer } from './support';
+import { leakedSecrets, logger, logLines, note, openConsent, playBrowser, postForm, recordingFetch, secrets, startServer, submitConsent } from './support';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -421,10 +421,7 @@ describe('the consent page and token endpoint refuse what they must', () => {
   it('codes are single-use and bound to the redirect_uri', async () => {
     const { server } = await world();
     const issue = async () => {
-      const html = await (await fetch(authorize(server))).text();
-      const request = /name="request" value="([^"]+)"/.exec(html)?.[1] ?? '';
-      const player = /name="player" value="([^"]+)"/.exec(html)?.[1] ?? '';
-      const decided = await fetch(`${server.baseUrl}/oauth2/authorize`, { method: 'POST', body: new URLSearchParams({ request, player, decision: 'allow' }), redirect: 'manual' });
+      const decided = await submitConsent(authorize(server), await openConsent(authorize(server)));
       const code = new URL(decided.headers.get('location') ?? '').searchParams.get('code') ?? '';
       secrets.add(code);
       return code;

@@ -2,6 +2,7 @@
 import { createMemoryLogger } from '../../src-main/core/log';
 import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
 import type { FetchLike } from '../../src-main/core/auth';
+import { consentCodeFor, requestLabelOf, showConsentCode } from '../support/consent-console';
 
 /** Every line any logger wrote, every message of an error a test caught, everything printed. */
 export const logger = createMemoryLogger('debug');
@@ -14,7 +15,7 @@ export function note(line: string): void {
 }
 
 export async function startServer(options: TachyonServerOptions = {}): Promise<TachyonServer> {
-  const server = new TachyonServer({ rateLimit: null, logger: logger.child('server'), ...options });
+  const server = new TachyonServer({ rateLimit: null, logger: logger.child('server'), ...options, oauth: { showConsentCode, ...options.oauth } });
   await server.listen(0);
   return server;
 }
@@ -72,17 +73,37 @@ export interface BrowserOutcome {
   page: string;
 }
 
-/** Plays the system browser: opens the authorize URL, picks a player, clicks Allow or Deny, follows the redirect to the loopback callback. */
-export async function playBrowser(authorizeUrl: string, options: { decision?: 'allow' | 'deny'; player?: string; tamper?: (callback: URL) => void } = {}): Promise<BrowserOutcome> {
+export interface ConsentForm {
+  /** The hidden fields and the code the person typed, as the form would send them. */
+  readonly form: URLSearchParams;
+  /** The cookie the page set (a browser sends it back with the form). */
+  readonly cookie: string;
+}
+
+/** Opens the consent page, reads which request it is, and fills in the code the server console showed for it. */
+export async function openConsent(authorizeUrl: string, options: { decision?: 'allow' | 'deny'; player?: string } = {}): Promise<ConsentForm> {
   const consent = await fetch(authorizeUrl);
   const html = await consent.text();
   if (consent.status !== 200) throw new Error(`consent page answered ${consent.status}: ${html.slice(0, 200)}`);
   const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
   const player = options.player ?? /name="player" value="([^"]+)"/.exec(html)?.[1];
-  if (!requestId) throw new Error('no consent form on the page');
-  const form = new URLSearchParams({ request: requestId, decision: options.decision ?? 'allow' });
+  if (!requestId || !csrf) throw new Error('no consent form on the page');
+  const form = new URLSearchParams({ request: requestId, csrf, code: consentCodeFor(requestLabelOf(html)), decision: options.decision ?? 'allow' });
   if (player) form.set('player', player);
-  const decided = await fetch(new URL('/oauth2/authorize', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
+  const cookie = (consent.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  return { form, cookie };
+}
+
+/** Sends the consent form as the browser would (same origin, with the page's cookie). */
+export function submitConsent(authorizeUrl: string, consent: ConsentForm): Promise<Response> {
+  const target = new URL('/oauth2/authorize', authorizeUrl);
+  return fetch(target, { method: 'POST', body: consent.form, redirect: 'manual', headers: { cookie: consent.cookie, origin: target.origin } });
+}
+
+/** Plays the system browser: opens the authorize URL, types the console's code, picks a player, clicks Allow or Deny, follows the redirect to the loopback callback. */
+export async function playBrowser(authorizeUrl: string, options: { decision?: 'allow' | 'deny'; player?: string; tamper?: (callback: URL) => void } = {}): Promise<BrowserOutcome> {
+  const decided = await submitConsent(authorizeUrl, await openConsent(authorizeUrl, options));
   const location = decided.headers.get('location');
   if (decided.status !== 303 || !location) throw new Error(`consent answered ${decided.status} without a redirect`);
   const callback = new URL(location);

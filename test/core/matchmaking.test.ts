@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { connected, createWorld, waitFor, type World } from '../support/world';
-import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
+import type { PlaylistConfig } from '../../src-main/core/server/match';
 import { recordSecrets } from '../support/secret-ledger';
 
 const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Test Game', map: 'Test Map' };

@@ -7,6 +7,7 @@ import { createLobbyApp, type CoreLobbyApp, type LobbyAppOptions } from '../../s
 import { createMemoryLogger } from '../../src-main/core/log';
 import type { LobbySnapshot } from '../../src-main/core/lobby/state';
 import { recordLog, recordSecrets } from './secret-ledger';
+import { showConsentCode } from './consent-console';
 
 export interface World {
   server: TachyonServer;
@@ -17,7 +18,7 @@ export interface World {
 }
 
 export async function createWorld(serverOptions: TachyonServerOptions = {}): Promise<World> {
-  const server = new TachyonServer({ rateLimit: null, matchIntervalMs: 100, ...serverOptions });
+  const server = new TachyonServer({ rateLimit: null, matchIntervalMs: 100, ...serverOptions, oauth: { showConsentCode, ...serverOptions.oauth } });
   await server.listen(0);
   const dirs: string[] = [];
   const apps: CoreLobbyApp[] = [];

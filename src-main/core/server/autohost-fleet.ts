@@ -3,12 +3,8 @@ import type { AllyTeam, AutohostStartRequestData, AutohostStatusEventData, Autoh
 import { isIP } from 'node:net';
 import type { TachyonEndpoint } from '../protocol/endpoint';
 import type { Logger } from '../log';
-import type { BattleLauncher, MatchToLaunch } from './matchmaking';
-
-export interface AutohostConnection {
-  readonly clientId: string;
-  readonly endpoint: TachyonEndpoint;
-}
+import type { BattleLauncher, MatchToLaunch } from './match';
+import type { AutohostConnection } from './session';
 
 interface AutohostRecord {
   connection: AutohostConnection | null;
@@ -137,6 +133,14 @@ export class AutohostFleet implements BattleLauncher {
     const ip = chooseAddress(answer.ips);
     if (!ip) throw new Error('the autohost offered no usable address');
     return { ip, port: answer.port };
+  }
+
+  /** Ends a battle on the autohost hosting it; the server forgets the battle either way. */
+  async kill(battleId: string): Promise<void> {
+    const endpoint = this.endpointFor(battleId);
+    this.battleHost.delete(battleId);
+    if (!endpoint) throw new Error('the autohost hosting it is not connected');
+    await endpoint.call('autohost/kill', { battleId });
   }
 
   /** The live endpoint of an autohost, to send it requests directly (tests, admin tools). */

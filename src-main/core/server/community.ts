@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { PartyState, PrivateUser, User } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
 import type { Account } from './accounts';
-import type { ClientSession } from './tachyon-server';
 import type { EventCommandId, EventData } from '../protocol/commands';
-import { emitTo } from './emit';
+import { emitTo, type ClientSession } from './session';
 
 type Status = User['status'];
 
@@ -34,15 +33,13 @@ export class Community {
   constructor(
     private readonly sessionsOf: (userId: string) => ClientSession[],
     private readonly onlineUserIds: () => string[],
+    private readonly accountOf: (userId: string) => Account | undefined,
   ) {}
 
   /** The name a player has in battles (the host script's Name and battle/start's username). */
   publicUserName(userId: string): string {
-    return this.accountOf?.(userId)?.username ?? `player${userId}`;
+    return this.accountOf(userId)?.username ?? `player${userId}`;
   }
-
-  /** Set by the server so battles can name players. */
-  accountOf: ((userId: string) => Account | undefined) | null = null;
 
   statusOf(userId: string): Status {
     return this.status.get(userId) ?? 'offline';
@@ -93,8 +90,9 @@ export class Community {
     return stored;
   }
 
-  registerHandlers(session: ClientSession, accountOf: (userId: string) => Account | undefined): void {
+  registerHandlers(session: ClientSession): void {
     const { endpoint, account } = session;
+    const accountOf = this.accountOf;
     const me = account.userId;
 
     endpoint.handle('user/info', ({ userId }) => {
@@ -243,6 +241,8 @@ export class Community {
       this.broadcastParty(party);
       return undefined;
     });
+    // Teiserver's rule (`lib/teiserver/party/server.ex`, kick_user): the kicker must be a member, not merely invited, and so
+    // must the target; Tachyon parties have no leader, so any member may kick any other (themselves included, like a leave).
     endpoint.handle('party/kickMember', ({ userId }) => {
       const party = this.partyOf(me);
       if (!party || !party.members.some((m) => m.userId === userId)) throw new FailWith<'party/kickMember'>('invalid_request', 'not a member of your party');

@@ -3,42 +3,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
 import type { Logger } from '../log';
-import type { ClientSession } from './tachyon-server';
 import type { EventCommandId, EventData } from '../protocol/commands';
-import { emitTo } from './emit';
+import { emitTo, type ClientSession } from './session';
+import type { BattleLauncher, MatchPlayer, PlaylistConfig } from './match';
 import type { Community } from './community';
 
-export interface PlaylistConfig {
-  readonly id: string;
-  readonly name: string;
-  readonly numOfTeams: number;
-  readonly teamSize: number;
-  readonly engine: string;
-  readonly game: string;
-  readonly map: string;
-  /** How many of the last sides are played by bots (a one-player playlist against the AI has 1). */
-  readonly botSides?: number;
-  readonly botAi?: string;
-}
+// Where these types lived before match.ts: tests and content-playlists still name them from here.
+export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
 
-export interface MatchPlayer {
-  readonly userId: string;
-  readonly name: string;
-  /** Per-player secret the host script and the player's battle/start share. */
-  readonly password: string;
-  readonly team: number;
-}
-
-export interface MatchToLaunch {
-  readonly battleId: string;
-  readonly playlist: PlaylistConfig;
-  readonly players: readonly MatchPlayer[];
-}
-
-/** Where battles are hosted: an autohost, or (in protocol-only tests) a fixed address. */
-export interface BattleLauncher {
-  launch(match: MatchToLaunch): Promise<{ ip: string; port: number }>;
-}
+/** What matchmaking needs of the social side: a player's status and battle name. */
+export type Presence = Pick<Community, 'setStatus' | 'publicUserName'>;
 
 interface PendingMatch {
   readonly id: string;
@@ -52,7 +26,7 @@ interface PendingMatch {
 
 export interface MatchmakerOptions {
   sessionsOf: (userId: string) => ClientSession[];
-  community: Community;
+  community: Presence;
   playlists: readonly PlaylistConfig[];
   launcher?: BattleLauncher;
   matchIntervalMs?: number;
@@ -64,6 +38,8 @@ export class Matchmaker {
   private readonly queues = new Map<string, string[]>(); // playlist id → user ids in queue order
   private readonly matches = new Map<string, PendingMatch>();
   private readonly inBattle = new Map<string, string>(); // userId → battleId
+  /** The session whose matchmaking/queue put each queued player in: it alone gets the battle/start. */
+  private readonly queuedBy = new Map<string, ClientSession>();
   private tickTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MatchmakerOptions) {
@@ -101,6 +77,19 @@ export class Matchmaker {
     }
   }
 
+  /**
+   * A socket closed. A player's matchmaking belongs to the session that queued: when that one goes, the player leaves
+   * matchmaking as on a disconnect, and any other session of theirs is told it was cancelled.
+   */
+  sessionClosed(session: ClientSession): void {
+    const userId = session.account.userId;
+    const remaining = this.options.sessionsOf(userId);
+    if (remaining.length === 0) return this.userDisconnected(userId);
+    if (this.queuedBy.get(userId) !== session) return;
+    this.userDisconnected(userId);
+    emitTo(remaining, 'matchmaking/cancelled', { reason: 'intentional' });
+  }
+
   userDisconnected(userId: string): void {
     // A dropped player leaves matchmaking like a cancel, but nobody is told `intentional`.
     const match = this.matchOf(userId);
@@ -122,6 +111,7 @@ export class Matchmaker {
       if (queues.some((id) => !this.queues.has(id))) throw new FailWith<'matchmaking/queue'>('invalid_queue_specified');
       if (this.isQueued(me)) throw new FailWith<'matchmaking/queue'>('already_queued');
       for (const id of new Set(queues)) this.queues.get(id)?.push(me);
+      this.queuedBy.set(me, session);
       setImmediate(() => this.formMatches());
       return undefined;
     });
@@ -158,6 +148,7 @@ export class Matchmaker {
   }
 
   private leaveQueues(userId: string): void {
+    this.queuedBy.delete(userId);
     for (const [id, queue] of this.queues) this.queues.set(id, queue.filter((u) => u !== userId));
   }
 
@@ -188,6 +179,8 @@ export class Matchmaker {
    * everyone else is told `lost` and stays queued for the next match.
    */
   private dissolve(match: PendingMatch, leaving: ReadonlySet<string>, reason: 'ready_timeout' | 'server_error' | null): void {
+    // Once only: a second dissolve would tell players who are queued again `lost`/`cancelled` about a match long gone.
+    if (this.matches.get(match.id) !== match) return;
     if (match.timer) clearTimeout(match.timer);
     this.matches.delete(match.id);
     for (const userId of match.userIds) {
@@ -223,15 +216,25 @@ export class Matchmaker {
       this.dissolve(match, new Set(match.userIds), 'server_error');
       return;
     }
+    // A player cancelled or dropped while the autohost started it: the others were told `lost` and may be in a new match
+    // by now, so nobody gets this battle/start, and the battle nobody will join goes.
+    if (this.matches.get(match.id) !== match) {
+      this.options.logger.info(`battle ${match.id} started after its match fell apart: killing it`);
+      launcher.kill?.(match.id).catch((error: unknown) => this.options.logger.warn(`autohost/kill ${match.id}: ${error instanceof Error ? error.message : String(error)}`));
+      return;
+    }
     this.matches.delete(match.id);
     for (const player of players) {
+      // Only the session that queued: two windows or headless clients of one player would each launch an engine for one seat.
+      const queuedFrom = this.queuedBy.get(player.userId);
+      const sessions = queuedFrom ? [queuedFrom] : this.options.sessionsOf(player.userId).slice(0, 1);
       this.leaveQueues(player.userId);
       this.inBattle.set(player.userId, match.id);
       const data: BattleStartRequestData = {
         username: player.name, password: player.password, ip: address.ip, port: address.port,
         engine: { version: match.playlist.engine }, game: { springName: match.playlist.game }, map: { springName: match.playlist.map },
       };
-      for (const session of this.options.sessionsOf(player.userId)) {
+      for (const session of sessions) {
         session.endpoint.request('battle/start', data).then(
           (response) => {
             if (response.status !== 'success') this.options.logger.warn(`player ${player.userId} could not start the battle: ${response.reason}`);

@@ -9,10 +9,13 @@ import { TACHYON_SUBPROTOCOL, type EventCommandId, type EventData, type RequestC
 import { AccountRegistry, type Account } from './accounts';
 import { TokenBucket } from './rate-limit';
 import { Community } from './community';
-import { Matchmaker, type BattleLauncher, type PlaylistConfig } from './matchmaking';
-import { AutohostFleet, type AutohostConnection } from './autohost-fleet';
-import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, PlayerAuthorization, readForm, sendJson, ServiceClientRegistry, type PlayerAuthorizationOptions } from './oauth';
-import { randomBytes } from 'node:crypto';
+import { Matchmaker } from './matchmaking';
+import type { BattleLauncher, PlaylistConfig } from './match';
+import { AutohostFleet } from './autohost-fleet';
+import type { AutohostConnection, ClientSession } from './session';
+import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, readForm, sendJson, ServiceClientRegistry, ServiceTokens } from './oauth';
+import { PlayerAuthorization, type PlayerAuthorizationOptions } from './player-authorization';
+import { allowedHosts, DEFAULT_LIMITS, hostAllowed, httpServerOptions, maxConnections, type ConnectionLimits } from './admission';
 
 export interface TachyonServerOptions {
   logger?: Logger;
@@ -27,19 +30,14 @@ export interface TachyonServerOptions {
   launcher?: BattleLauncher;
   /** Lifetime of access tokens issued by the token endpoint (players and autohosts), default 3600 s. */
   tokenLifetimeSeconds?: number;
-  /** The player sign-in flow: clients, code and refresh token lifetimes, clock (tests shorten them). */
+  /** The player sign-in flow: off unless `showConsentCode` is given; clients, code and refresh token lifetimes, clock (tests shorten them). */
   oauth?: Omit<PlayerAuthorizationOptions, 'accessTokenLifetimeSeconds'>;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
   /** How long an autohost may be away before its battles are over (default 30 s). */
   autohostReconnectGraceMs?: number;
-}
-
-/** A connected client, as the server's services see it. */
-export interface ClientSession {
-  readonly account: Account;
-  readonly endpoint: TachyonEndpoint;
-  readonly socket: WebSocket;
+  /** Caps on sockets and slow requests (tests lower them). */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export class TachyonServer {
@@ -51,7 +49,7 @@ export class TachyonServer {
   readonly autohosts: AutohostFleet;
   readonly serviceClients = new ServiceClientRegistry();
   readonly playerAuthorization: PlayerAuthorization;
-  private readonly serviceTokens = new Map<string, { clientId: string; expiresAt: number }>();
+  readonly serviceTokens: ServiceTokens;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ClientSession>();
@@ -62,11 +60,17 @@ export class TachyonServer {
   private closeOnConnect = false;
   private silent = false;
   private readonly frameListeners = new Set<(userId: string, text: string) => void>();
+  private readonly limits: ConnectionLimits;
+  private hosts: ReadonlySet<string> = new Set();
+  private origins: ReadonlySet<string> = new Set();
 
   constructor(private readonly options: TachyonServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
+    this.serviceTokens = new ServiceTokens(options.oauth?.now);
     this.playerAuthorization = new PlayerAuthorization(this.accounts, { ...options.oauth, accessTokenLifetimeSeconds: options.tokenLifetimeSeconds });
-    this.http = createServer((req, res) => this.handleHttp(req, res));
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.http = createServer(httpServerOptions(this.limits), (req, res) => this.handleHttp(req, res));
+    this.http.maxConnections = maxConnections(this.limits);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: 4 * 1024 * 1024,
@@ -77,8 +81,7 @@ export class TachyonServer {
       },
     });
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
-    this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds());
-    this.community.accountOf = (userId) => this.accounts.get(userId);
+    this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds(), (userId) => this.accounts.get(userId));
     this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs);
     this.matchmaker = new Matchmaker({
       sessionsOf: (userId) => this.sessionsOf(userId),
@@ -102,6 +105,8 @@ export class TachyonServer {
       this.http.once('error', reject);
       this.http.listen(port, host, () => resolve());
     });
+    this.hosts = allowedHosts(this.http.address() as AddressInfo);
+    this.origins = new Set([...this.hosts].map((host) => `http://${host}`));
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs ?? 10_000);
     this.matchmaker.start();
     return this.baseUrl;
@@ -141,6 +146,11 @@ export class TachyonServer {
 
   sessionsOf(userId: string): ClientSession[] {
     return [...this.sessions].filter((s) => s.account.userId === userId);
+  }
+
+  /** TCP connections open now (HTTP and WebSocket alike), as `maxConnections` counts them. */
+  openConnections(): Promise<number> {
+    return new Promise((resolve, reject) => this.http.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   }
 
   // ---- test knobs: each one reproduces a way real servers misbehave ----
@@ -190,15 +200,20 @@ export class TachyonServer {
   // ---- transport ----
 
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    if (!hostAllowed(req, this.hosts)) {
+      res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' });
+      res.end(`this server answers only to ${this.baseUrl}\n`);
+      return;
+    }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/.well-known/oauth-authorization-server') {
-      sendJson(res, 200, discoveryDocument(this.baseUrl), { 'cache-control': 'max-age=300' });
+      sendJson(res, 200, discoveryDocument(this.baseUrl, this.playerAuthorization.enabled), { 'cache-control': 'max-age=300' });
       return;
     }
     if (path === '/oauth2/authorize') {
       if (req.method === 'GET') return this.playerAuthorization.authorizePage(new URL(req.url ?? '/', this.baseUrl), res);
       if (req.method === 'POST') {
-        void this.playerAuthorization.decide(req, res).catch(() => failHttp(res, 'consent failed'));
+        void this.playerAuthorization.decide(req, res, this.origins).catch(() => failHttp(res, 'consent failed'));
         return;
       }
       return oauthError(res, 405, 'invalid_request', 'use GET or POST');
@@ -231,25 +246,30 @@ export class TachyonServer {
     const scope = form.get('scope') ?? LOBBY_SCOPE;
     if (scope !== LOBBY_SCOPE) return oauthError(res, 400, 'invalid_scope', `only ${LOBBY_SCOPE} is offered`);
     const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
-    const token = `svc_${randomBytes(24).toString('base64url')}`;
-    this.serviceTokens.set(token, { clientId: client.clientId, expiresAt: Date.now() + lifetime * 1000 });
+    const token = this.serviceTokens.issue(client.clientId, lifetime);
     sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: LOBBY_SCOPE });
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (!hostAllowed(req, this.hosts)) return rejectUpgrade(socket, 421, 'Misdirected Request');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/tachyon') return rejectUpgrade(socket, 404, 'Not Found');
     if (this.upgradeRefusal !== null) return rejectUpgrade(socket, this.upgradeRefusal, 'Refused');
     const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
     const token = match?.[1] ?? '';
     const account = this.accounts.accountForToken(token);
+    const autohostId = account ? undefined : this.serviceTokens.clientOf(token);
+    if ((account || autohostId !== undefined) && this.sessions.size + this.autohostSockets.size >= this.limits.sockets) {
+      return rejectUpgrade(socket, 503, 'Service Unavailable');
+    }
     if (account) {
+      // Refused rather than closing the oldest: a client over the cap backs off and retries, and nobody is kicked in a loop.
+      if (this.sessionsOf(account.userId).length >= this.limits.sessionsPerUser) return rejectUpgrade(socket, 429, 'Too Many Requests');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
       return;
     }
-    const service = this.serviceTokens.get(token);
-    if (service && service.expiresAt > Date.now()) {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptAutohost(ws, service.clientId));
+    if (autohostId !== undefined) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptAutohost(ws, autohostId));
       return;
     }
     rejectUpgrade(socket, 401, 'Unauthorized');
@@ -269,6 +289,7 @@ export class TachyonServer {
     });
     const session: ClientSession = { account, endpoint, socket };
     endpoint.onViolation((problem) => this.violations.push(`user ${account.userId}: ${problem}`));
+    dropOnFrameError(socket, (problem) => this.violations.push(`user ${account.userId}: ${problem}`));
     const bucket = this.options.rateLimit === null ? null : new TokenBucket(this.options.rateLimit?.perSecond ?? 10, this.options.rateLimit?.burst ?? 20);
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -288,10 +309,8 @@ export class TachyonServer {
     socket.on('close', () => {
       this.sessions.delete(session);
       endpoint.close(new Error('client disconnected'));
-      if (this.sessionsOf(account.userId).length === 0) {
-        this.matchmaker.userDisconnected(account.userId);
-        this.community.setStatus(account.userId, 'offline');
-      }
+      this.matchmaker.sessionClosed(session);
+      if (this.sessionsOf(account.userId).length === 0) this.community.setStatus(account.userId, 'offline');
     });
     this.sessions.add(session);
     this.registerHandlers(session);
@@ -310,6 +329,7 @@ export class TachyonServer {
     });
     endpoint.onViolation((problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
     const connection: AutohostConnection = { clientId, endpoint };
+    dropOnFrameError(socket, (problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
         this.violations.push(`autohost ${clientId}: binary frame`);
@@ -334,7 +354,7 @@ export class TachyonServer {
       setImmediate(() => socket.close(1000, 'bye'));
       return undefined;
     });
-    this.community.registerHandlers(session, (userId) => this.accounts.get(userId));
+    this.community.registerHandlers(session);
     this.matchmaker.registerHandlers(session);
     void account;
   }
@@ -352,6 +372,17 @@ function failHttp(res: ServerResponse, description: string): void {
     return;
   }
   oauthError(res, 500, 'server_error', description);
+}
+
+/**
+ * ws reports a frame it cannot parse (invalid UTF-8 in a text frame, a payload over maxPayload, a reserved opcode, a
+ * close code RFC 6455 §7.4 forbids) as an 'error' event, which throws when nobody listens: record it, drop that socket.
+ */
+function dropOnFrameError(socket: WebSocket, record: (problem: string) => void): void {
+  socket.on('error', (error) => {
+    record(`bad frame: ${error.message.slice(0, 200)}`);
+    socket.terminate();
+  });
 }
 
 function rejectUpgrade(socket: Socket, status: number, text: string): void {

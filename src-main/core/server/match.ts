@@ -1,0 +1,35 @@
+// What a match is once it becomes a battle, and the port that hosts it: Matchmaker needs a BattleLauncher, AutohostFleet is one. A leaf.
+
+export interface PlaylistConfig {
+  readonly id: string;
+  readonly name: string;
+  readonly numOfTeams: number;
+  readonly teamSize: number;
+  readonly engine: string;
+  readonly game: string;
+  readonly map: string;
+  /** How many of the last sides are played by bots (a one-player playlist against the AI has 1). */
+  readonly botSides?: number;
+  readonly botAi?: string;
+}
+
+export interface MatchPlayer {
+  readonly userId: string;
+  readonly name: string;
+  /** Per-player secret the host script and the player's battle/start share. */
+  readonly password: string;
+  readonly team: number;
+}
+
+export interface MatchToLaunch {
+  readonly battleId: string;
+  readonly playlist: PlaylistConfig;
+  readonly players: readonly MatchPlayer[];
+}
+
+/** Where battles are hosted: an autohost, or (in protocol-only tests) a fixed address. */
+export interface BattleLauncher {
+  launch(match: MatchToLaunch): Promise<{ ip: string; port: number }>;
+  /** Ends a battle it started (the match fell apart while it was starting). */
+  kill?(battleId: string): Promise<void>;
+}
