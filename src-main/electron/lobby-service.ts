@@ -21,6 +21,7 @@ import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
 import { checkSettingsChange } from './settings-check';
 import type { SignInService } from './sign-in-service';
+import { createUnavailableLobby, failureWords } from './unavailable-lobby';
 
 export interface LobbyServiceOptions {
   settings: SettingsStore;
@@ -33,6 +34,8 @@ export interface LobbyServiceOptions {
    * the page then sees the current server as signed in and the sign-in intents answer `not_available`.
    */
   auth?: SignInService;
+  /** Sign-out forgets the shell's fixed token (TACHYON_TOKEN) as well as the sign-in. */
+  forgetFixedToken?(): void;
 }
 
 export interface LobbyService {
@@ -61,8 +64,8 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   let closed = false;
   const auth = options.auth;
   // Resume the remembered sign-in before the first lobby is built, so it connects with it at once.
-  await auth?.select(options.settings.get().serverUrl);
-  let app = await options.createApp(options.settings.get());
+  await auth?.select(options.settings.get().serverUrl).catch((error: unknown) => options.logError?.(`resuming the sign-in failed: ${String(error)}`));
+  let app = await buildApp().catch((error: unknown) => unavailable(error));
   let unsubscribe = app.onPatch((patch) => publish(patch));
   const stopAuthPatches = auth?.onPatch((patch) => publish(patch));
   // Signed in, or the server ended the sign-in: the lobby is rebuilt with (or without) the session's tokens.
@@ -101,20 +104,41 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     return { ...app.snapshot(), settings: options.settings.get(), servers: auth ? auth.servers() : fixedServers(), session: session() };
   }
 
+  function buildApp(): Promise<LobbyApp> {
+    return Promise.resolve().then(() => options.createApp(options.settings.get()));
+  }
+
+  /** What the window shows when the lobby could not be built: why, in words, and intents that answer the same. */
+  function unavailable(error: unknown): LobbyApp {
+    options.logError?.(`building the lobby failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const serverUrl = options.settings.get().serverUrl;
+    const what = serverUrl === null ? 'Local play could not start' : 'The lobby could not start';
+    return createUnavailableLobby(serverUrl ?? '', `${what}: ${failureWords(error)}. Change the settings or restart the app to try again.`);
+  }
+
   // A settings or sign-in change rebuilds the lobby behind the window: the old one says goodbye (system/disconnect),
-  // and the renderer gets one `reset` with the new world.
+  // and the renderer gets one `reset` with the new world. A failed build leaves the unavailable lobby in its place
+  // and the chain clean, so the next change tries again.
   let rebuilding: Promise<void> = Promise.resolve();
   function rebuild(beforeBuild?: () => Promise<void>): Promise<void> {
-    rebuilding = rebuilding.then(async () => {
+    const run = rebuilding.catch(() => undefined).then(async () => {
       if (closed) return;
       unsubscribe();
-      await app.close();
-      await beforeBuild?.();
-      app = await options.createApp(options.settings.get());
+      await app.close().catch((error: unknown) => options.logError?.(`closing the lobby failed: ${String(error)}`));
+      let failure: unknown = null;
+      try {
+        await beforeBuild?.();
+        app = await buildApp();
+      } catch (error) {
+        failure = error;
+        app = unavailable(error);
+      }
       unsubscribe = app.onPatch((patch) => publish(patch));
       publish({ slice: 'reset', value: snapshot() });
+      if (failure !== null) throw new IntentError('not_available', app.snapshot().connection.message ?? 'The lobby could not start.');
     });
-    return rebuilding;
+    rebuilding = run;
+    return run;
   }
 
   async function changeSettings(change: Partial<SettingsView>): Promise<SettingsView> {
@@ -168,12 +192,20 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     engineStop: () => none(() => intents().engineStop()),
     engineRestart: () => none(() => intents().engineRestart()),
     engineKill: () => none(() => intents().engineKill()),
-    setEnginePaths: (p) => changeSettings({ enginePaths: p.enginePaths }),
-    setDataDir: (p) => changeSettings({ dataDir: p.dataDir ?? null }),
+    // One save, one rebuild: every field the page changed arrives together.
+    updateSettings: (p) => changeSettings({
+      ...(p.enginePaths ? { enginePaths: p.enginePaths } : {}),
+      ...(p.dataDir !== undefined ? { dataDir: p.dataDir } : {}),
+    }),
     signIn: () => requireAuth().signIn(),
     cancelSignIn: () => none(() => requireAuth().cancelSignIn()),
     // Revoke, forget locally, then the lobby is rebuilt without a token: closing the old one sends system/disconnect.
-    signOut: () => requireAuth().signOut(() => rebuild()),
+    signOut: () => {
+      const signIn = requireAuth();
+      // A fixed token from the environment ends with the sign-out too: the rebuilt lobby has nothing to connect with.
+      options.forgetFixedToken?.();
+      return signIn.signOut(() => rebuild());
+    },
     addServer: async (p) => {
       const checked = await checkSettingsChange({ serverUrl: p.url });
       const profile = await requireAuth().addServer(checked.serverUrl ?? p.url, p.label ?? undefined);
@@ -218,7 +250,7 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     async close() {
       if (closed) return;
       closed = true;
-      await rebuilding;
+      await rebuilding.catch(() => undefined);
       listeners.clear();
       stopAuthPatches?.();
       stopAuthChanges?.();

@@ -72,10 +72,10 @@ describe('settings check', () => {
     expect(result).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(result.ok ? '' : result.message).toMatch(/only allowed for this computer/);
     expect(builds).toBe(1);
-    expect(await service.invoke('setDataDir', { dataDir: 'data' })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/not a full path/) });
+    expect(await service.invoke('updateSettings', { dataDir: 'data' })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/not a full path/) });
     expect(builds).toBe(1);
     const dataDir = path.join(base, 'service-data');
-    expect(await service.invoke('setDataDir', { dataDir })).toMatchObject({ ok: true, value: { dataDir } });
+    expect(await service.invoke('updateSettings', { dataDir })).toMatchObject({ ok: true, value: { dataDir } });
     expect(builds).toBe(2);
     await service.close();
   });

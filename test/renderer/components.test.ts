@@ -150,20 +150,21 @@ describe('SettingsView', () => {
     await wrapper.get('[data-test="settings-engines"]').setValue('/opt/recoil\n');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
     await flushPromises();
-    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/recoil"]}', 'setDataDir {"dataDir":"/data/lobby"}']);
+    // Both fields in one intent: main rebuilds the lobby once for the save.
+    expect(calls).toEqual(['updateSettings {"enginePaths":["/opt/recoil"],"dataDir":"/data/lobby"}']);
     expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(true);
     wrapper.unmount();
   });
 
   it("shows main's refusal in its words and stops there", async () => {
-    answer = (name) => (name === 'setEnginePaths' ? { ok: false, code: 'invalid_input', message: 'Engine folder "/opt/none" does not exist.' } : { ok: true, value: null });
+    answer = (name) => (name === 'updateSettings' ? { ok: false, code: 'invalid_input', message: 'Engine folder "/opt/none" does not exist.' } : { ok: true, value: null });
     const wrapper = mount(components.SettingsView!, { global: { plugins: [pinia] } });
     await wrapper.get('[data-test="settings-engines"]').setValue('/opt/none');
     await wrapper.get('[data-test="settings-data-dir"]').setValue('/data/lobby');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
     await flushPromises();
     expect(wrapper.get('[data-test="settings-error"]').text()).toBe('Engine folder "/opt/none" does not exist.');
-    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/none"]}']);
+    expect(calls).toEqual(['updateSettings {"enginePaths":["/opt/none"],"dataDir":"/data/lobby"}']);
     expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(false);
     // Another field stored meanwhile does not wipe what the player typed.
     stores.useSettingsStore().apply({ slice: 'settings', value: { serverUrl: null, enginePaths: [], dataDir: '/elsewhere' } });
