@@ -13,8 +13,11 @@ import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
 export interface LobbyFactoryOptions {
   /** Default data directory when the settings name none. */
   defaultDataDir: string;
-  /** A fixed token for a configured server (TACHYON_TOKEN, scripts); stays in main. Used when no sign-in session is given. */
-  readToken(): string | null;
+  /**
+   * A fixed token for this server address (TACHYON_TOKEN, scripts), or null; stays in main. Asked only when there is no
+   * sign-in session, and per address: a token given for one server must never reach another.
+   */
+  readToken(serverUrl: string): string | null;
   /**
    * The signed-in session for a remote server (issue 7), from the sign-in service: the lobby takes its access token
    * through `getAccessToken` (refreshed before expiry and before every reconnect) and a 401 refreshes once.
@@ -83,7 +86,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     if (settings.serverUrl !== null) {
       const session = options.sessionFor?.(settings.serverUrl) ?? null;
       if (!session) {
-        const token = options.readToken();
+        const token = options.readToken(settings.serverUrl);
         // Not signed in and no fixed token: a lobby that does not connect until the player signs in (the page shows why).
         return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), autoConnect: token !== null });
       }

@@ -8,6 +8,7 @@ import { ServerProfiles, createJsonFileProfileStore } from '../core/auth';
 import { createLogger } from '../core/log';
 import { createAppProtocolHandler } from './app-protocol';
 import { registerLobbyIpc } from './ipc';
+import { takeFixedToken } from './fixed-token';
 import { createLobbyFactory, localPlayerName } from './lobby-factory';
 import { createLobbyService, type LobbyService } from './lobby-service';
 import { createSafeStorageRefreshTokenStore } from './refresh-token-store';
@@ -47,14 +48,13 @@ async function start(): Promise<void> {
 
   protocol.handle('app', createAppProtocolHandler(RENDERER_DIR));
 
-  const vault = createTokenVault(safeStorage, path.join(userData, 'session.bin'));
-  // A token handed in by the environment (scripts, CI) is stored encrypted and then read from the vault like any other.
-  const envToken = process.env.TACHYON_TOKEN;
-  if (envToken) vault.write(envToken);
-  delete process.env.TACHYON_TOKEN;
+  // Earlier versions stored TACHYON_TOKEN here; it is now held in memory only, so what they left is removed.
+  createTokenVault(safeStorage, path.join(userData, 'session.bin')).clear();
 
   const store = new Store({ name: 'settings', cwd: userData, schema: SETTINGS_SCHEMA, defaults: SETTINGS_DEFAULTS });
   const settings = createSettingsStore(store as unknown as ConfLike);
+  // A token handed in by the environment (scripts, CI): for the server the app starts on, and no other.
+  const fixedToken = takeFixedToken(process.env, settings.get().serverUrl, logger);
 
   // Sign-in (issue 7): refresh tokens sealed with safeStorage, the servers the player knows, the authorize page in the system browser.
   const auth = createSignInService({
@@ -68,12 +68,13 @@ async function start(): Promise<void> {
     settings,
     createApp: createLobbyFactory({
       defaultDataDir: path.join(userData, 'data'),
-      readToken: () => vault.read(),
+      readToken: (serverUrl) => fixedToken.forServer(serverUrl),
       sessionFor: (serverUrl) => auth.sessionFor(serverUrl),
       logger,
       localPlayerName: localPlayerName(userInfo().username),
     }),
     auth,
+    forgetFixedToken: () => fixedToken.clear(),
     logError: (message) => logger.error(message),
   });
   stopIpc = registerLobbyIpc({

@@ -138,11 +138,16 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
   async function resume(profile: ServerProfile & { url: string }): Promise<boolean> {
     const server = profile.id;
     let timer: NodeJS.Timeout | undefined;
+    const resuming = resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery });
     try {
       const session = await Promise.race([
-        resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery }),
+        resuming,
         new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new AuthError('network', 'The server did not answer in time.')), options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
+          timer = setTimeout(() => {
+            // Given up on: a session that still arrives is stopped at once, so it never refreshes (and rotates the stored token) unseen.
+            resuming.then((late) => late?.dispose(), () => undefined);
+            reject(new AuthError('network', 'The server did not answer in time.'));
+          }, options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
         }),
       ]);
       if (currentId !== server || closed || current) {
@@ -316,12 +321,14 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
       const session = current;
       attempt?.abort.abort();
       if (!session) {
-        // Nothing live (expired, or never signed in): forget whatever is stored and say so.
+        // Nothing live (expired, never signed in, or a fixed token): forget whatever is stored, say so, and disconnect
+        // whatever the lobby was connected with.
         await options.store.delete(server);
         if (server !== EMBEDDED_PROFILE_ID) {
           await markSignedIn(server, false);
           setSession({ state: 'signed_out', server });
         }
+        await disconnect();
         return { revoked: false };
       }
       stopEvents?.();
