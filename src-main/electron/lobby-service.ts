@@ -9,6 +9,7 @@ import {
   type AppSnapshot,
   type IntentName,
   type IpcResult,
+  type Notice,
   type PatchMessage,
   type PayloadOf,
   type ResultOf,
@@ -19,7 +20,7 @@ import {
 import { AuthError, EMBEDDED_PROFILE_ID, serverOrigin } from '../core/auth';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
-import { checkSettingsChange } from './settings-check';
+import { checkSettingsChange, recheckStoredSettings } from './settings-check';
 import type { SignInService } from './sign-in-service';
 import { createUnavailableLobby, failureWords } from './unavailable-lobby';
 
@@ -63,6 +64,11 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   let seq = 0;
   let closed = false;
   const auth = options.auth;
+  // The settings file may have been edited by hand: what fails the checks a change gets is dropped, and the player told.
+  const { change: repaired, dropped } = await recheckStoredSettings(options.settings.get());
+  if (Object.keys(repaired).length > 0) options.settings.update(repaired);
+  const startNotices: Notice[] = dropped.map((text) => ({ at: Date.now(), level: 'warning', text }));
+  for (const text of dropped) options.logError?.(`settings: ${text}`);
   // Resume the remembered sign-in before the first lobby is built, so it connects with it at once.
   await auth?.select(options.settings.get().serverUrl).catch((error: unknown) => options.logError?.(`resuming the sign-in failed: ${String(error)}`));
   let app = await buildApp().catch((error: unknown) => unavailable(error));
@@ -101,7 +107,14 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   }
 
   function snapshot(): AppSnapshot {
-    return { ...app.snapshot(), settings: options.settings.get(), servers: auth ? auth.servers() : fixedServers(), session: session() };
+    const lobby = app.snapshot();
+    return {
+      ...lobby,
+      notices: startNotices.length > 0 ? [...startNotices, ...lobby.notices] : lobby.notices,
+      settings: options.settings.get(),
+      servers: auth ? auth.servers() : fixedServers(),
+      session: session(),
+    };
   }
 
   function buildApp(): Promise<LobbyApp> {

@@ -1,5 +1,5 @@
 // Main's settings check: the core's server address rules in words, engine folders and the data dir on a real temp file system.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,37 @@ describe('settings check', () => {
     expect(await refusal(() => checkEnginePaths(['relative/engine']))).toMatch(/not a full path/);
     expect(await refusal(() => checkEnginePaths([path.join(base, 'missing')]))).toMatch(/does not exist/);
     expect(await refusal(() => checkEnginePaths([file]))).toMatch(/a file, not a folder/);
+  });
+
+  it('refuses engine, data and content folders other users can change, or that belong to another user', async () => {
+    const shared = path.join(base, 'shared-engine');
+    mkdirSync(shared);
+    chmodSync(shared, 0o775);
+    expect(await refusal(() => checkEnginePaths([shared]))).toMatch(/can be changed by other users/);
+    chmodSync(shared, 0o757);
+    expect(await refusal(() => checkEnginePaths([shared]))).toMatch(/can be changed by other users/);
+    chmodSync(shared, 0o755);
+    expect(await checkEnginePaths([shared])).toEqual([shared]);
+
+    const data = path.join(base, 'shared-data');
+    mkdirSync(path.join(data, 'content'), { recursive: true });
+    chmodSync(path.join(data, 'content'), 0o777);
+    expect(await refusal(() => checkDataDir(data))).toMatch(/^Content folder .* can be changed by other users/);
+    chmodSync(path.join(data, 'content'), 0o700);
+    chmodSync(data, 0o770);
+    expect(await refusal(() => checkDataDir(data))).toMatch(/^Data directory .* can be changed by other users/);
+    chmodSync(data, 0o700);
+    expect(await checkDataDir(data)).toBe(data);
+
+    // Not this user's and not root's: as root a folder is handed to another uid; otherwise a system folder is root's, so allowed.
+    if (process.getuid?.() === 0) {
+      const foreign = path.join(base, 'foreign-engine');
+      mkdirSync(foreign, { mode: 0o755 });
+      chownSync(foreign, 54_321, 54_321);
+      expect(await refusal(() => checkEnginePaths([foreign]))).toMatch(/belongs to another user/);
+    } else {
+      expect(await checkEnginePaths(['/usr'])).toEqual(['/usr']);
+    }
   });
 
   it('creates a missing data directory and refuses a file or a relative path', async () => {
