@@ -57,6 +57,8 @@ export interface SessionView {
   /** What happened, in words for the player (a failed sign-in, an ended session). */
   readonly message?: string;
   readonly problem?: SignInProblem;
+  /** Set when sign-ins cannot be kept safely on this computer (no keyring): in words, why the next start asks again. */
+  readonly storageNotice?: string;
 }
 
 /** One server the player knows: the embedded local server first, then the addresses they added. */

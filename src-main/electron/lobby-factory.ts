@@ -9,6 +9,7 @@ import { createLobbyApp } from '../core/lobby-app';
 import type { LobbyApp } from '../core/lobby/intents';
 import type { Logger } from '../core/log';
 import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
+import { ensurePrivateDir } from './private-paths';
 
 export interface LobbyFactoryOptions {
   /** Default data directory when the settings name none. */
@@ -73,6 +74,10 @@ export function appEngineOptions(input: AppEngineInput): BattleEngineOptions {
 export function createLobbyFactory(options: LobbyFactoryOptions): (settings: SettingsView) => Promise<LobbyApp> {
   return async (settings) => {
     const dataDir = settings.dataDir ?? options.defaultDataDir;
+    // Chat markers, local play's accounts and the engine's join scripts (battle passwords) live here: this user's alone,
+    // also when the folders already existed with looser modes.
+    ensurePrivateDir(dataDir);
+    ensurePrivateDir(path.join(dataDir, 'engine-runs'));
     const engineFor = (extra: Partial<AppEngineInput>): BattleEngineOptions => {
       const wired = appEngineOptions({
         enginePaths: settings.enginePaths,

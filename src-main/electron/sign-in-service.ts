@@ -38,6 +38,8 @@ export interface SignInServiceOptions {
    * unreachable server must not hold the window back. A resume that finishes later rebuilds the lobby (onSessionChange).
    */
   resumeWaitMs?: number;
+  /** Told with every remote server's session when the store keeps sign-ins in memory only (no OS keyring). */
+  storageNotice?: string;
 }
 
 export interface SignInService {
@@ -83,7 +85,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
 
   const serversView = (): ServersView => ({ current: currentId, profiles: options.profiles.list().map(profileView) });
   const setSession = (next: SessionView) => {
-    view = next;
+    view = options.storageNotice !== undefined && next.server !== EMBEDDED_PROFILE_ID ? { ...next, storageNotice: options.storageNotice } : next;
     for (const listener of patchListeners) listener({ slice: 'session', value: view });
   };
   const publishServers = () => {
