@@ -14,10 +14,9 @@ import {
   type PayloadOf,
   type ResultOf,
   type ServersView,
-  type SessionView,
   type SettingsView,
 } from '../contract';
-import { AuthError, EMBEDDED_PROFILE_ID, serverOrigin } from '../core/auth';
+import { AuthError } from '../core/auth';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
 import { checkSettingsChange, recheckStoredSettings } from './settings-check';
@@ -30,11 +29,8 @@ export interface LobbyServiceOptions {
   createApp(settings: SettingsView): Promise<LobbyApp>;
   /** Where unexpected handler errors go (with their stack); never the renderer. */
   logError?(message: string): void;
-  /**
-   * Server profiles and sign-in (issue 7). Without it the shell supplies tokens itself (tests, TACHYON_TOKEN):
-   * the page then sees the current server as signed in and the sign-in intents answer `not_available`.
-   */
-  auth?: SignInService;
+  /** Server profiles and sign-in: the current server's session, the servers the page lists, and the sign-in intents. */
+  auth: SignInService;
   /** Sign-out forgets the shell's fixed token (TACHYON_TOKEN) as well as the sign-in. */
   forgetFixedToken?(): void;
 }
@@ -70,40 +66,17 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   const startNotices: Notice[] = dropped.map((text) => ({ at: Date.now(), level: 'warning', text }));
   for (const text of dropped) options.logError?.(`settings: ${text}`);
   // Resume the remembered sign-in before the first lobby is built, so it connects with it at once.
-  await auth?.select(options.settings.get().serverUrl).catch((error: unknown) => options.logError?.(`resuming the sign-in failed: ${String(error)}`));
+  await auth.select(options.settings.get().serverUrl).catch((error: unknown) => options.logError?.(`resuming the sign-in failed: ${String(error)}`));
   let app = await buildApp().catch((error: unknown) => unavailable(error));
   let unsubscribe = app.onPatch((patch) => publish(patch));
-  const stopAuthPatches = auth?.onPatch((patch) => publish(patch));
+  const stopAuthPatches = auth.onPatch((patch) => publish(patch));
   // Signed in, or the server ended the sign-in: the lobby is rebuilt with (or without) the session's tokens.
-  const stopAuthChanges = auth?.onSessionChange(() => void rebuild().catch((error: unknown) => options.logError?.(`rebuild after a sign-in change failed: ${String(error)}`)));
+  const stopAuthChanges = auth.onSessionChange(() => void rebuild().catch((error: unknown) => options.logError?.(`rebuild after a sign-in change failed: ${String(error)}`)));
 
   function publish(patch: AppPatch): void {
     seq += 1;
     const message: PatchMessage = { seq, patch };
     for (const listener of listeners) listener(message);
-  }
-
-  function profileIdOf(serverUrl: string | null): string {
-    if (serverUrl === null) return EMBEDDED_PROFILE_ID;
-    try {
-      return serverOrigin(serverUrl);
-    } catch {
-      return serverUrl;
-    }
-  }
-
-  /** Without `auth`: the shell's own token, so the page sees the current server as signed in. */
-  function fixedServers(): ServersView {
-    const current = profileIdOf(options.settings.get().serverUrl);
-    const embedded = { id: EMBEDDED_PROFILE_ID, kind: 'embedded', url: null, label: 'This computer', signedIn: false } as const;
-    return {
-      current,
-      profiles: current === EMBEDDED_PROFILE_ID ? [embedded] : [embedded, { id: current, kind: 'remote', url: current, label: new URL(current).host, signedIn: true }],
-    };
-  }
-
-  function session(): SessionView {
-    return auth ? auth.session() : { state: 'signed_in', server: profileIdOf(options.settings.get().serverUrl) };
   }
 
   function snapshot(): AppSnapshot {
@@ -112,8 +85,8 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       ...lobby,
       notices: startNotices.length > 0 ? [...startNotices, ...lobby.notices] : lobby.notices,
       settings: options.settings.get(),
-      servers: auth ? auth.servers() : fixedServers(),
-      session: session(),
+      servers: auth.servers(),
+      session: auth.session(),
     };
   }
 
@@ -160,20 +133,15 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     const next = options.settings.update(await checkSettingsChange(change));
     publish({ slice: 'settings', value: next });
     // A new server: its profile is found or added and its remembered sign-in resumed before the lobby connects.
-    await rebuild(auth && next.serverUrl !== before ? () => auth.select(next.serverUrl) : undefined);
+    await rebuild(next.serverUrl !== before ? () => auth.select(next.serverUrl) : undefined);
     return next;
   }
 
-  function requireAuth(): SignInService {
-    if (!auth) throw new IntentError('not_available', 'This lobby was started with a fixed token; there is nothing to sign in to.');
-    return auth;
-  }
-
   async function chooseServer(id: string): Promise<ServersView> {
-    const profile = requireAuth().profile(id);
+    const profile = auth.profile(id);
     if (!profile) throw new IntentError('invalid_input', 'That server is not in the list.');
     await changeSettings({ serverUrl: profile.url });
-    return requireAuth().servers();
+    return auth.servers();
   }
 
   const intents = () => app.intents;
@@ -210,24 +178,23 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       ...(p.enginePaths ? { enginePaths: p.enginePaths } : {}),
       ...(p.dataDir !== undefined ? { dataDir: p.dataDir } : {}),
     }),
-    signIn: () => requireAuth().signIn(),
-    cancelSignIn: () => none(() => requireAuth().cancelSignIn()),
+    signIn: () => auth.signIn(),
+    cancelSignIn: () => none(() => auth.cancelSignIn()),
     // Revoke, forget locally, then the lobby is rebuilt without a token: closing the old one sends system/disconnect.
     signOut: () => {
-      const signIn = requireAuth();
       // A fixed token from the environment ends with the sign-out too: the rebuilt lobby has nothing to connect with.
       options.forgetFixedToken?.();
-      return signIn.signOut(() => rebuild());
+      return auth.signOut(() => rebuild());
     },
     addServer: async (p) => {
       const checked = await checkSettingsChange({ serverUrl: p.url });
-      const profile = await requireAuth().addServer(checked.serverUrl ?? p.url, p.label ?? undefined);
+      const profile = await auth.addServer(checked.serverUrl ?? p.url, p.label ?? undefined);
       return chooseServer(profile.id);
     },
     chooseServer: (p) => chooseServer(p.id),
     removeServer: async (p) => {
-      await requireAuth().removeServer(p.id);
-      return requireAuth().servers();
+      await auth.removeServer(p.id);
+      return auth.servers();
     },
   };
 
@@ -265,11 +232,11 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       closed = true;
       await rebuilding.catch(() => undefined);
       listeners.clear();
-      stopAuthPatches?.();
-      stopAuthChanges?.();
+      stopAuthPatches();
+      stopAuthChanges();
       unsubscribe();
       await app.close();
-      await auth?.close();
+      await auth.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import { IntentError, type LobbyApp, type LobbyIntents } from '../../src-main/co
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { createLobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 /** A stand-in lobby that records calls; the real core is exercised by the browser tests. */
 function recordingApp(serverUrl: string) {
@@ -43,6 +44,7 @@ async function setup() {
   const errors: string[] = [];
   const service = await createLobbyService({
     settings: createMemorySettingsStore(),
+    auth: createFixedTokenSignIn(),
     createApp: async (settings) => {
       const app = recordingApp(settings.serverUrl ?? 'embedded');
       apps.push(app);
@@ -150,6 +152,7 @@ describe('lobby service', () => {
     const apps: ReturnType<typeof recordingApp>[] = [];
     const service = await createLobbyService({
       settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
       createApp: async (settings) => {
         builds += 1;
         if (builds === 2) throw new Error('port in use\nat somewhere');
@@ -188,6 +191,7 @@ describe('lobby service', () => {
   it('opens with the reason when the first build fails', async () => {
     const service = await createLobbyService({
       settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
       createApp: async () => {
         throw new Error('the local autohost did not connect');
       },
@@ -198,7 +202,7 @@ describe('lobby service', () => {
     await service.close();
   });
 
-  it("without a sign-in service: the shell's own token, the sign-in intents not available, nothing secret accepted", async () => {
+  it("with the test's fixed-token sign-in: the current server signed in, the sign-in intents not available, nothing secret accepted", async () => {
     const { service, apps } = await setup();
     const snap = await service.invoke('snapshot', null);
     if (!snap.ok) throw new Error(snap.message);

@@ -9,6 +9,7 @@ import { createLobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import type { LobbyIntents } from '../../src-main/core/lobby/intents';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 const base = mkdtempSync(path.join(tmpdir(), 'lobby-settings-check-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -93,6 +94,7 @@ describe('settings check', () => {
     let builds = 0;
     const service = await createLobbyService({
       settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
       createApp: async () => {
         builds += 1;
         return { snapshot: () => initialSnapshot(), onPatch: () => () => {}, intents: {} as LobbyIntents, close: async () => {} };

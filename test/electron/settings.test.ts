@@ -9,6 +9,7 @@ import type { LobbyIntents } from '../../src-main/core/lobby/intents';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { createLobbyService } from '../../src-main/electron/lobby-service';
 import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from '../../src-main/electron/settings';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,6 +54,7 @@ describe('settings store (conf)', () => {
     const built: unknown[] = [];
     const service = await createLobbyService({
       settings,
+      auth: createFixedTokenSignIn(),
       createApp: async (view) => {
         built.push(view);
         return { snapshot: () => initialSnapshot(), onPatch: () => () => {}, intents: {} as LobbyIntents, close: async () => {} };
