@@ -95,9 +95,13 @@ async function startLobby(userData: string, logger: Logger): Promise<LobbyServic
 
 async function start(): Promise<void> {
   const userData = app.getPath('userData');
-  // Chromium usually makes the profile folder 0700; the settings, server list and sealed tokens in it must not depend on that.
-  ensurePrivateDir(userData);
   const logger = openLog(userData);
+  try {
+    // Chromium usually makes the profile folder 0700; the settings, server list and sealed tokens in it must not depend on that.
+    ensurePrivateDir(userData);
+  } catch (error) {
+    logger.warn(`could not make the profile folder private: ${failureWords(error)}`);
+  }
   protocol.handle('app', createAppProtocolHandler(RENDERER_DIR));
 
   // The window comes first and says the lobby is starting; its intents wait for the service, or get why it failed.
