@@ -63,7 +63,8 @@ export function openAppLog(options: AppLogOptions): AppLog {
     void done.then(() => ending.delete(done));
     destination.end();
   };
-  const limit = createRateLimit({ linesPerWindow: options.linesPerWindow ?? 200, windowMs: options.windowMs ?? 10_000, now });
+  const windowMs = options.windowMs ?? 10_000;
+  const limit = createRateLimit({ linesPerWindow: options.linesPerWindow ?? 200, windowMs, now });
   let written = 0;
   let closed = false;
 
@@ -97,6 +98,12 @@ export function openAppLog(options: AppLogOptions): AppLog {
     if (decision.write) write(level, source, message);
   };
 
+  // A source that flooded and then went quiet still gets its summary line, within a window or two.
+  const summaries = setInterval(() => {
+    for (const { source, summary } of limit.expired()) write('warn', source, summary);
+  }, windowMs);
+  summaries.unref();
+
   return {
     logger: createLogger(sink, options.minLevel ?? 'info'),
     file,
@@ -109,6 +116,7 @@ export function openAppLog(options: AppLogOptions): AppLog {
     },
     async close() {
       if (closed) return;
+      clearInterval(summaries);
       for (const { source, summary } of limit.drain()) write('warn', source, summary);
       closed = true;
       end(current.destination);

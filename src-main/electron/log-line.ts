@@ -47,6 +47,17 @@ export function createRateLimit(options: RateLimitOptions) {
       window.suppressed += 1;
       return summary === undefined ? { write: false } : { write: false, summary };
     },
+    /** Summaries for windows that are over, for sources that went quiet after a flood (called now and then). */
+    expired(): { source: string; summary: string }[] {
+      const at = options.now();
+      const out: { source: string; summary: string }[] = [];
+      for (const [source, window] of windows) {
+        if (at - window.startedAt < options.windowMs) continue;
+        if (window.suppressed > 0) out.push({ source, summary: suppressedWords(window.suppressed, options.windowMs) });
+        windows.delete(source);
+      }
+      return out;
+    },
     /** The summaries still owed (at close). */
     drain(): { source: string; summary: string }[] {
       const out = [...windows].filter(([, w]) => w.suppressed > 0).map(([source, w]) => ({ source, summary: suppressedWords(w.suppressed, options.windowMs) }));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openAppLog } from '../../src-main/electron/app-log';
+import { waitFor } from '../support/world';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -37,6 +38,17 @@ describe('app log', () => {
     // Another source is not held back by the noisy one.
     expect(parsed.some((l) => l.scope === 'lobby/auth' && l.msg === 'signed in')).toBe(true);
     expect(parsed.at(-1)?.msg).toBe('after the window');
+  });
+
+  it('sums up a flood from a source that then goes quiet, once', async () => {
+    const dir = logDir();
+    let now = 0;
+    const log = openAppLog({ dir, now: () => now, linesPerWindow: 10, windowMs: 20 });
+    for (let i = 0; i < 50; i += 1) log.logger.child('quiet-after').warn(`line ${i}`);
+    now = 1_000;
+    await waitFor('the summary line', () => existsSync(log.file) && readFileSync(log.file, 'utf8').includes('suppressed 40 more lines'));
+    await log.close();
+    expect(lines(log.file).filter((l) => l.includes('suppressed'))).toHaveLength(1);
   });
 
   it('writes a message holding line breaks, separators and bidi controls as one visible line', async () => {
