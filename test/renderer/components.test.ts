@@ -242,6 +242,19 @@ describe('SignInPanel', () => {
     });
   });
 
+  it('says a sign-in is kept for this run only when the computer has no keyring', async () => {
+    const notice = 'This computer has no keyring to protect your sign-in, so it is kept only until the app closes.';
+    setSession({ state: 'signed_out', server: REMOTE, storageNotice: notice });
+    const wrapper = mount(components.SignInPanel!, { global: { plugins: [pinia] } });
+    expect(wrapper.get('[data-test="sign-in-storage"]').text()).toBe(notice);
+    setSession({ state: 'signed_in', server: REMOTE, lastEvent: 'auth success', storageNotice: notice });
+    await flushPromises();
+    // Not "remembered on this computer": the notice takes its place.
+    expect(wrapper.get('[data-test="sign-in-detail"]').text()).toBe(notice);
+    expect(wrapper.find('[data-test="sign-in-storage"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+
   it('walks through sign in, waiting with cancel, signed in with sign out', async () => {
     setSession({ state: 'signed_out', server: REMOTE });
     const wrapper = mount(components.SignInPanel!, { global: { plugins: [pinia] } });
