@@ -118,6 +118,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       };
     }
     // Local play: the embedded server, playlists from the content found (or the tiny test content), a local autohost.
+    ensurePrivateDir(path.join(dataDir, 'local'));
     const local = await startLocalPlay({
       dataDir: path.join(dataDir, 'local'),
       contentDirs: [contentDirOf(dataDir)],
