@@ -17,7 +17,8 @@ export interface FeedTarget {
 
 /**
  * Subscribes first, then asks for the snapshot: patches that arrive meanwhile wait, and those the snapshot already
- * contains (seq ≤ snapshot.seq) are dropped, so nothing is lost or applied twice.
+ * contains (seq ≤ snapshot.seq) are dropped, so nothing is lost or applied twice. A failed snapshot rejects with words for
+ * the player and leaves no listener behind, so the caller can show them and start again.
  */
 export async function startFeed(target: FeedTarget): Promise<() => void> {
   let lastSeq: number | null = null;
@@ -28,10 +29,17 @@ export async function startFeed(target: FeedTarget): Promise<() => void> {
     lastSeq = message.seq;
     target.patch(message.patch);
   });
-  const result = await invoke('snapshot');
-  if (!result.ok) {
+  let result: Awaited<ReturnType<typeof invoke<'snapshot'>>>;
+  try {
+    result = await invoke('snapshot');
+  } catch {
     unsubscribe();
-    throw new Error(`could not load the lobby: ${result.message}`);
+    throw new Error('The app did not answer while loading the lobby.');
+  }
+  if (!result.ok) {
+    // Nothing half-subscribed is left behind: a retry starts the feed afresh.
+    unsubscribe();
+    throw new Error(result.message);
   }
   target.snapshot(result.value.state);
   lastSeq = result.value.seq;

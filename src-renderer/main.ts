@@ -5,6 +5,7 @@ import App from './App.vue';
 import { watchMatchFound } from './alerts';
 import { browserAlerts } from './browser-alerts';
 import { startFeed } from './client';
+import { runFeed } from './composables/feed-status';
 import { loadSnapshot, routePatch } from './stores/feed';
 import './styles.css';
 
@@ -13,6 +14,5 @@ app.use(createPinia());
 watchMatchFound(browserAlerts());
 app.mount('#app');
 
-startFeed({ snapshot: loadSnapshot, patch: routePatch }).catch((error: unknown) => {
-  console.error(error);
-});
+// Shown by App.vue: "starting" until the first snapshot, or why it failed with a button to try again.
+void runFeed(() => startFeed({ snapshot: loadSnapshot, patch: routePatch }));

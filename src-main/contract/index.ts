@@ -57,6 +57,8 @@ export interface SessionView {
   /** What happened, in words for the player (a failed sign-in, an ended session). */
   readonly message?: string;
   readonly problem?: SignInProblem;
+  /** Set when sign-ins cannot be kept safely on this computer (no keyring): in words, why the next start asks again. */
+  readonly storageNotice?: string;
 }
 
 /** One server the player knows: the embedded local server first, then the addresses they added. */
@@ -139,9 +141,8 @@ export interface IntentMap {
   engineStop: { payload: null; result: null };
   engineRestart: { payload: null; result: null };
   engineKill: { payload: null; result: null };
-  setEnginePaths: { payload: { enginePaths: string[] }; result: SettingsView };
-  /** No `dataDir` means the app's default. */
-  setDataDir: { payload: { dataDir?: string }; result: SettingsView };
+  /** Changes the given fields at once (one lobby rebuild); a field left out stays as it is, `dataDir: null` means the app's default. */
+  updateSettings: { payload: { enginePaths?: string[]; dataDir?: string | null }; result: SettingsView };
   /** Starts the sign-in for the current server in the system browser; resolves once the browser was asked to open. */
   signIn: { payload: null; result: SignInStarted };
   cancelSignIn: { payload: null; result: null };
@@ -237,15 +238,9 @@ export const PAYLOAD_SCHEMAS: { readonly [N in IntentName]: JSONSchemaType<Paylo
   engineStop: NONE,
   engineRestart: NONE,
   engineKill: NONE,
-  setEnginePaths: {
+  updateSettings: {
     type: 'object',
-    properties: { enginePaths: { type: 'array', items: PATH, maxItems: 32 } },
-    required: ['enginePaths'],
-    additionalProperties: false,
-  },
-  setDataDir: {
-    type: 'object',
-    properties: { dataDir: { ...PATH, nullable: true } },
+    properties: { enginePaths: { type: 'array', items: PATH, maxItems: 32, nullable: true }, dataDir: { ...PATH, nullable: true } },
     required: [],
     additionalProperties: false,
   },

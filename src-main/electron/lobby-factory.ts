@@ -9,12 +9,16 @@ import { createLobbyApp } from '../core/lobby-app';
 import type { LobbyApp } from '../core/lobby/intents';
 import type { Logger } from '../core/log';
 import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
+import { ensurePrivateDir } from './private-paths';
 
 export interface LobbyFactoryOptions {
   /** Default data directory when the settings name none. */
   defaultDataDir: string;
-  /** A fixed token for a configured server (TACHYON_TOKEN, scripts); stays in main. Used when no sign-in session is given. */
-  readToken(): string | null;
+  /**
+   * A fixed token for this server address (TACHYON_TOKEN, scripts), or null; stays in main. Asked only when there is no
+   * sign-in session, and per address: a token given for one server must never reach another.
+   */
+  readToken(serverUrl: string): string | null;
   /**
    * The signed-in session for a remote server (issue 7), from the sign-in service: the lobby takes its access token
    * through `getAccessToken` (refreshed before expiry and before every reconnect) and a 401 refreshes once.
@@ -70,6 +74,10 @@ export function appEngineOptions(input: AppEngineInput): BattleEngineOptions {
 export function createLobbyFactory(options: LobbyFactoryOptions): (settings: SettingsView) => Promise<LobbyApp> {
   return async (settings) => {
     const dataDir = settings.dataDir ?? options.defaultDataDir;
+    // Chat markers, local play's accounts and the engine's join scripts (battle passwords) live here: this user's alone,
+    // also when the folders already existed with looser modes.
+    ensurePrivateDir(dataDir);
+    ensurePrivateDir(path.join(dataDir, 'engine-runs'));
     const engineFor = (extra: Partial<AppEngineInput>): BattleEngineOptions => {
       const wired = appEngineOptions({
         enginePaths: settings.enginePaths,
@@ -83,7 +91,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     if (settings.serverUrl !== null) {
       const session = options.sessionFor?.(settings.serverUrl) ?? null;
       if (!session) {
-        const token = options.readToken();
+        const token = options.readToken(settings.serverUrl);
         // Not signed in and no fixed token: a lobby that does not connect until the player signs in (the page shows why).
         return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), autoConnect: token !== null });
       }
@@ -110,6 +118,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       };
     }
     // Local play: the embedded server, playlists from the content found (or the tiny test content), a local autohost.
+    ensurePrivateDir(path.join(dataDir, 'local'));
     const local = await startLocalPlay({
       dataDir: path.join(dataDir, 'local'),
       contentDirs: [contentDirOf(dataDir)],

@@ -9,18 +9,19 @@ import {
   type AppSnapshot,
   type IntentName,
   type IpcResult,
+  type Notice,
   type PatchMessage,
   type PayloadOf,
   type ResultOf,
   type ServersView,
-  type SessionView,
   type SettingsView,
 } from '../contract';
-import { AuthError, EMBEDDED_PROFILE_ID, serverOrigin } from '../core/auth';
+import { AuthError } from '../core/auth';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
-import { checkSettingsChange } from './settings-check';
+import { checkSettingsChange, recheckStoredSettings } from './settings-check';
 import type { SignInService } from './sign-in-service';
+import { createUnavailableLobby, failureWords } from './unavailable-lobby';
 
 export interface LobbyServiceOptions {
   settings: SettingsStore;
@@ -28,11 +29,10 @@ export interface LobbyServiceOptions {
   createApp(settings: SettingsView): Promise<LobbyApp>;
   /** Where unexpected handler errors go (with their stack); never the renderer. */
   logError?(message: string): void;
-  /**
-   * Server profiles and sign-in (issue 7). Without it the shell supplies tokens itself (tests, TACHYON_TOKEN):
-   * the page then sees the current server as signed in and the sign-in intents answer `not_available`.
-   */
-  auth?: SignInService;
+  /** Server profiles and sign-in: the current server's session, the servers the page lists, and the sign-in intents. */
+  auth: SignInService;
+  /** Sign-out forgets the shell's fixed token (TACHYON_TOKEN) as well as the sign-in. */
+  forgetFixedToken?(): void;
 }
 
 export interface LobbyService {
@@ -60,13 +60,18 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   let seq = 0;
   let closed = false;
   const auth = options.auth;
+  // The settings file may have been edited by hand: what fails the checks a change gets is dropped, and the player told.
+  const { change: repaired, dropped } = await recheckStoredSettings(options.settings.get());
+  if (Object.keys(repaired).length > 0) options.settings.update(repaired);
+  const startNotices: Notice[] = dropped.map((text) => ({ at: Date.now(), level: 'warning', text }));
+  for (const text of dropped) options.logError?.(`settings: ${text}`);
   // Resume the remembered sign-in before the first lobby is built, so it connects with it at once.
-  await auth?.select(options.settings.get().serverUrl);
-  let app = await options.createApp(options.settings.get());
+  await auth.select(options.settings.get().serverUrl).catch((error: unknown) => options.logError?.(`resuming the sign-in failed: ${String(error)}`));
+  let app = await buildApp().catch((error: unknown) => unavailable(error));
   let unsubscribe = app.onPatch((patch) => publish(patch));
-  const stopAuthPatches = auth?.onPatch((patch) => publish(patch));
+  const stopAuthPatches = auth.onPatch((patch) => publish(patch));
   // Signed in, or the server ended the sign-in: the lobby is rebuilt with (or without) the session's tokens.
-  const stopAuthChanges = auth?.onSessionChange(() => void rebuild().catch((error: unknown) => options.logError?.(`rebuild after a sign-in change failed: ${String(error)}`)));
+  const stopAuthChanges = auth.onSessionChange(() => void rebuild().catch((error: unknown) => options.logError?.(`rebuild after a sign-in change failed: ${String(error)}`)));
 
   function publish(patch: AppPatch): void {
     seq += 1;
@@ -74,47 +79,52 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     for (const listener of listeners) listener(message);
   }
 
-  function profileIdOf(serverUrl: string | null): string {
-    if (serverUrl === null) return EMBEDDED_PROFILE_ID;
-    try {
-      return serverOrigin(serverUrl);
-    } catch {
-      return serverUrl;
-    }
-  }
-
-  /** Without `auth`: the shell's own token, so the page sees the current server as signed in. */
-  function fixedServers(): ServersView {
-    const current = profileIdOf(options.settings.get().serverUrl);
-    const embedded = { id: EMBEDDED_PROFILE_ID, kind: 'embedded', url: null, label: 'This computer', signedIn: false } as const;
+  function snapshot(): AppSnapshot {
+    const lobby = app.snapshot();
     return {
-      current,
-      profiles: current === EMBEDDED_PROFILE_ID ? [embedded] : [embedded, { id: current, kind: 'remote', url: current, label: new URL(current).host, signedIn: true }],
+      ...lobby,
+      notices: startNotices.length > 0 ? [...startNotices, ...lobby.notices] : lobby.notices,
+      settings: options.settings.get(),
+      servers: auth.servers(),
+      session: auth.session(),
     };
   }
 
-  function session(): SessionView {
-    return auth ? auth.session() : { state: 'signed_in', server: profileIdOf(options.settings.get().serverUrl) };
+  function buildApp(): Promise<LobbyApp> {
+    return Promise.resolve().then(() => options.createApp(options.settings.get()));
   }
 
-  function snapshot(): AppSnapshot {
-    return { ...app.snapshot(), settings: options.settings.get(), servers: auth ? auth.servers() : fixedServers(), session: session() };
+  /** What the window shows when the lobby could not be built: why, in words, and intents that answer the same. */
+  function unavailable(error: unknown): LobbyApp {
+    options.logError?.(`building the lobby failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const serverUrl = options.settings.get().serverUrl;
+    const what = serverUrl === null ? 'Local play could not start' : 'The lobby could not start';
+    return createUnavailableLobby(serverUrl ?? '', `${what}: ${failureWords(error)}. Change the settings or restart the app to try again.`);
   }
 
   // A settings or sign-in change rebuilds the lobby behind the window: the old one says goodbye (system/disconnect),
-  // and the renderer gets one `reset` with the new world.
+  // and the renderer gets one `reset` with the new world. A failed build leaves the unavailable lobby in its place
+  // and the chain clean, so the next change tries again.
   let rebuilding: Promise<void> = Promise.resolve();
   function rebuild(beforeBuild?: () => Promise<void>): Promise<void> {
-    rebuilding = rebuilding.then(async () => {
+    const run = rebuilding.catch(() => undefined).then(async () => {
       if (closed) return;
       unsubscribe();
-      await app.close();
-      await beforeBuild?.();
-      app = await options.createApp(options.settings.get());
+      await app.close().catch((error: unknown) => options.logError?.(`closing the lobby failed: ${String(error)}`));
+      let failure: unknown = null;
+      try {
+        await beforeBuild?.();
+        app = await buildApp();
+      } catch (error) {
+        failure = error;
+        app = unavailable(error);
+      }
       unsubscribe = app.onPatch((patch) => publish(patch));
       publish({ slice: 'reset', value: snapshot() });
+      if (failure !== null) throw new IntentError('not_available', app.snapshot().connection.message ?? 'The lobby could not start.');
     });
-    return rebuilding;
+    rebuilding = run;
+    return run;
   }
 
   async function changeSettings(change: Partial<SettingsView>): Promise<SettingsView> {
@@ -123,20 +133,15 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     const next = options.settings.update(await checkSettingsChange(change));
     publish({ slice: 'settings', value: next });
     // A new server: its profile is found or added and its remembered sign-in resumed before the lobby connects.
-    await rebuild(auth && next.serverUrl !== before ? () => auth.select(next.serverUrl) : undefined);
+    await rebuild(next.serverUrl !== before ? () => auth.select(next.serverUrl) : undefined);
     return next;
   }
 
-  function requireAuth(): SignInService {
-    if (!auth) throw new IntentError('not_available', 'This lobby was started with a fixed token; there is nothing to sign in to.');
-    return auth;
-  }
-
   async function chooseServer(id: string): Promise<ServersView> {
-    const profile = requireAuth().profile(id);
+    const profile = auth.profile(id);
     if (!profile) throw new IntentError('invalid_input', 'That server is not in the list.');
     await changeSettings({ serverUrl: profile.url });
-    return requireAuth().servers();
+    return auth.servers();
   }
 
   const intents = () => app.intents;
@@ -168,21 +173,28 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     engineStop: () => none(() => intents().engineStop()),
     engineRestart: () => none(() => intents().engineRestart()),
     engineKill: () => none(() => intents().engineKill()),
-    setEnginePaths: (p) => changeSettings({ enginePaths: p.enginePaths }),
-    setDataDir: (p) => changeSettings({ dataDir: p.dataDir ?? null }),
-    signIn: () => requireAuth().signIn(),
-    cancelSignIn: () => none(() => requireAuth().cancelSignIn()),
+    // One save, one rebuild: every field the page changed arrives together.
+    updateSettings: (p) => changeSettings({
+      ...(p.enginePaths ? { enginePaths: p.enginePaths } : {}),
+      ...(p.dataDir !== undefined ? { dataDir: p.dataDir } : {}),
+    }),
+    signIn: () => auth.signIn(),
+    cancelSignIn: () => none(() => auth.cancelSignIn()),
     // Revoke, forget locally, then the lobby is rebuilt without a token: closing the old one sends system/disconnect.
-    signOut: () => requireAuth().signOut(() => rebuild()),
+    signOut: () => {
+      // A fixed token from the environment ends with the sign-out too: the rebuilt lobby has nothing to connect with.
+      options.forgetFixedToken?.();
+      return auth.signOut(() => rebuild());
+    },
     addServer: async (p) => {
       const checked = await checkSettingsChange({ serverUrl: p.url });
-      const profile = await requireAuth().addServer(checked.serverUrl ?? p.url, p.label ?? undefined);
+      const profile = await auth.addServer(checked.serverUrl ?? p.url, p.label ?? undefined);
       return chooseServer(profile.id);
     },
     chooseServer: (p) => chooseServer(p.id),
     removeServer: async (p) => {
-      await requireAuth().removeServer(p.id);
-      return requireAuth().servers();
+      await auth.removeServer(p.id);
+      return auth.servers();
     },
   };
 
@@ -218,13 +230,13 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     async close() {
       if (closed) return;
       closed = true;
-      await rebuilding;
+      await rebuilding.catch(() => undefined);
       listeners.clear();
-      stopAuthPatches?.();
-      stopAuthChanges?.();
+      stopAuthPatches();
+      stopAuthChanges();
       unsubscribe();
       await app.close();
-      await auth?.close();
+      await auth.close();
     },
   };
 }

@@ -4,12 +4,43 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { SafeStorage } from 'electron';
 import type { RefreshTokenStore } from '../core/auth';
+import { isBearerToken } from '../core/connection/bearer-token';
 
-export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>;
+export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & Partial<Pick<SafeStorage, 'getSelectedStorageBackend'>>;
+
+/**
+ * Whether safeStorage really protects what it seals. On Linux without a keyring (no Secret Service, no KWallet) Electron
+ * falls back to `basic_text`, a key hard-coded in Chromium, while `isEncryptionAvailable()` may still say true
+ * (Electron's safeStorage docs): that is as good as clear text, so it counts as no encryption.
+ */
+export function safeStorageProtects(safeStorage: SafeStorageLike, platform: NodeJS.Platform = process.platform): boolean {
+  if (!safeStorage.isEncryptionAvailable()) return false;
+  return !(platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text');
+}
+
+/** What the player is told when sign-ins cannot be kept safely on this computer. */
+export const MEMORY_ONLY_SIGN_IN_NOTICE =
+  'This computer has no keyring to protect your sign-in, so it is kept only until the app closes: you will sign in again next time.';
+
+/** Writes `data` to `file` through a new temp file beside it (random name, opened `wx`, 0600), then renames it over. */
+export function writePrivateFileAtomic(file: string, data: Buffer): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Temp file + rename: a crash mid-write leaves the old file or the new one, never half of either; `wx` never follows
+  // or reuses a path someone placed there.
+  const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new Error(`could not save the sign-in: ${error instanceof Error && 'code' in error ? String(error.code) : 'write failed'}`);
+  }
+}
 
 /**
  * `file` holds `safeStorage.encryptString(JSON.stringify({version: 1, refreshTokens}))`, never clear text.
- * When `isEncryptionAvailable()` is false (no keyring on this Linux session), tokens live in memory for this run only:
+ * When safeStorage does not protect them (see safeStorageProtects: no keyring on this Linux session), tokens live in memory for this run only:
  * signing in again next time is better than a token in a file anyone with the disk can read (brief §2: "only via safeStorage").
  * Nothing here logs, and errors never carry what was stored.
  */
@@ -19,7 +50,7 @@ export function createSafeStorageRefreshTokenStore(safeStorage: SafeStorageLike,
   const load = (): Record<string, string> => {
     if (tokens) return tokens;
     tokens = {};
-    if (!safeStorage.isEncryptionAvailable()) return tokens;
+    if (!safeStorageProtects(safeStorage)) return tokens;
     let sealed: Buffer;
     try {
       sealed = readFileSync(file);
@@ -31,7 +62,7 @@ export function createSafeStorageRefreshTokenStore(safeStorage: SafeStorageLike,
       const stored = parsed.refreshTokens;
       // Copy known shapes only: whatever else the file holds is dropped.
       if (stored && typeof stored === 'object') {
-        for (const [server, token] of Object.entries(stored)) if (typeof token === 'string' && token.length > 0) tokens[server] = token;
+        for (const [server, token] of Object.entries(stored)) if (isBearerToken(token)) tokens[server] = token;
       }
     } catch {
       // Sealed by another user or keyring, or damaged: unreadable is the same as signed out.
@@ -41,23 +72,13 @@ export function createSafeStorageRefreshTokenStore(safeStorage: SafeStorageLike,
 
   const save = (next: Record<string, string>): void => {
     tokens = next;
-    if (!safeStorage.isEncryptionAvailable()) return;
+    // A file sealed in a session that had a keyring is left alone: it is unreadable here, and readable again there.
+    if (!safeStorageProtects(safeStorage)) return;
     if (Object.keys(next).length === 0) {
       rmSync(file, { force: true });
       return;
     }
-    const sealed = safeStorage.encryptString(JSON.stringify({ version: 1, refreshTokens: next }));
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Temp file + rename: a crash mid-write leaves the old file or the new one, never half of either.
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      writeFileSync(temp, sealed, { mode: 0o600 });
-      chmodSync(temp, 0o600);
-      renameSync(temp, file);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw new Error(`could not save the sign-in: ${error instanceof Error && 'code' in error ? String(error.code) : 'write failed'}`);
-    }
+    writePrivateFileAtomic(file, safeStorage.encryptString(JSON.stringify({ version: 1, refreshTokens: next })));
   };
 
   return {

@@ -39,7 +39,21 @@ async function isDirectory(dir: string): Promise<boolean | null> {
   }
 }
 
-/** Engine folders: absolute, existing folders; duplicates dropped, order kept. */
+/**
+ * Why a folder the app runs code from (engine binaries and their AI libraries, game and map Lua) cannot be trusted:
+ * another user could put code there. Owned by this user or root, and writable by nobody else (as OpenSSH asks of its
+ * files). Not checked on Windows, where mode bits mean nothing.
+ */
+async function trustProblem(dir: string): Promise<string | null> {
+  if (process.platform === 'win32') return null;
+  const stats = await stat(dir);
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) return 'belongs to another user';
+  if ((stats.mode & 0o022) !== 0) return 'can be changed by other users (group or others may write to it; chmod go-w fixes that)';
+  return null;
+}
+
+/** Engine folders: absolute, existing folders only this user (or root) can change; duplicates dropped, order kept. */
 export async function checkEnginePaths(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const raw of paths) {
@@ -48,6 +62,8 @@ export async function checkEnginePaths(paths: readonly string[]): Promise<string
     const found = await isDirectory(dir);
     if (found === null) throw new IntentError('invalid_input', `Engine folder "${dir}" does not exist.`);
     if (!found) throw new IntentError('invalid_input', `Engine folder "${dir}" is a file, not a folder.`);
+    const problem = await trustProblem(dir);
+    if (problem !== null) throw new IntentError('invalid_input', `Engine folder "${dir}" ${problem}, so the engine it holds cannot be trusted.`);
     const normal = path.resolve(dir);
     if (!out.includes(normal)) out.push(normal);
   }
@@ -67,6 +83,12 @@ export async function checkDataDir(value: string): Promise<string> {
       throw new IntentError('invalid_input', `Data directory "${dir}" cannot be created here. Pick a folder you can write to.`);
     }
   }
+  // Its content folder holds the games and maps the engine runs (Lua, AI libraries): both must be this user's alone.
+  for (const [folder, name] of [[dir, 'Data directory'], [path.join(dir, 'content'), 'Content folder']] as const) {
+    if (folder !== dir && (await isDirectory(folder)) !== true) continue;
+    const problem = await trustProblem(folder);
+    if (problem !== null) throw new IntentError('invalid_input', `${name} "${folder}" ${problem}, so the games and maps in it cannot be trusted.`);
+  }
   return path.resolve(dir);
 }
 
@@ -77,4 +99,42 @@ export async function checkSettingsChange(change: Partial<SettingsView>): Promis
   if ('enginePaths' in change) checked.enginePaths = await checkEnginePaths(change.enginePaths ?? []);
   if ('dataDir' in change) checked.dataDir = change.dataDir === null || change.dataDir === undefined ? null : await checkDataDir(change.dataDir);
   return checked;
+}
+
+/**
+ * Settings read back from disk get the same check as a change (the file may have been edited by hand): each entry that
+ * fails is dropped (an engine folder) or set back to the default, with the reason in words for the player.
+ */
+export async function recheckStoredSettings(stored: SettingsView): Promise<{ change: Partial<SettingsView>; dropped: string[] }> {
+  const change: { -readonly [K in keyof SettingsView]?: SettingsView[K] } = {};
+  const dropped: string[] = [];
+  const refusal = (error: unknown) => (error instanceof IntentError ? error.message : 'it could not be checked');
+  if (stored.serverUrl !== null) {
+    try {
+      const checked = checkServerAddress(stored.serverUrl);
+      if (checked !== stored.serverUrl) change.serverUrl = checked;
+    } catch (error) {
+      change.serverUrl = null;
+      dropped.push(`The saved server address was not used: ${refusal(error)}`);
+    }
+  }
+  const kept: string[] = [];
+  for (const dir of stored.enginePaths) {
+    try {
+      kept.push(...(await checkEnginePaths([dir])).filter((d) => !kept.includes(d)));
+    } catch (error) {
+      dropped.push(`A saved engine folder was dropped: ${refusal(error)}`);
+    }
+  }
+  if (kept.join('\n') !== stored.enginePaths.join('\n')) change.enginePaths = kept;
+  if (stored.dataDir !== null) {
+    try {
+      const checked = await checkDataDir(stored.dataDir);
+      if (checked !== stored.dataDir) change.dataDir = checked;
+    } catch (error) {
+      change.dataDir = null;
+      dropped.push(`The saved data directory was not used (the default is): ${refusal(error)}`);
+    }
+  }
+  return { change, dropped };
 }

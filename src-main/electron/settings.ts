@@ -1,4 +1,4 @@
-// The settings the player can change, kept behind a small interface: electron-store in the app, conf in Node tests (same API).
+// The settings the player can change, kept behind a small interface: conf (a JSON file checked against a schema) in the app and in Node tests.
 import type { SettingsView } from '../contract';
 
 export interface SettingsStore {
@@ -12,7 +12,7 @@ interface StoredSettings {
   dataDir: string | null;
 }
 
-/** The part of conf / electron-store we use; both validate writes against `SETTINGS_SCHEMA`. */
+/** The part of conf we use; it validates writes against `SETTINGS_SCHEMA`. */
 export interface ConfLike {
   get<K extends keyof StoredSettings>(key: K): StoredSettings[K];
   set<K extends keyof StoredSettings>(key: K, value: StoredSettings[K]): void;

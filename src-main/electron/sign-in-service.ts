@@ -38,6 +38,8 @@ export interface SignInServiceOptions {
    * unreachable server must not hold the window back. A resume that finishes later rebuilds the lobby (onSessionChange).
    */
   resumeWaitMs?: number;
+  /** Told with every remote server's session when the store keeps sign-ins in memory only (no OS keyring). */
+  storageNotice?: string;
 }
 
 export interface SignInService {
@@ -83,7 +85,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
 
   const serversView = (): ServersView => ({ current: currentId, profiles: options.profiles.list().map(profileView) });
   const setSession = (next: SessionView) => {
-    view = next;
+    view = options.storageNotice !== undefined && next.server !== EMBEDDED_PROFILE_ID ? { ...next, storageNotice: options.storageNotice } : next;
     for (const listener of patchListeners) listener({ slice: 'session', value: view });
   };
   const publishServers = () => {
@@ -138,11 +140,16 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
   async function resume(profile: ServerProfile & { url: string }): Promise<boolean> {
     const server = profile.id;
     let timer: NodeJS.Timeout | undefined;
+    const resuming = resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery });
     try {
       const session = await Promise.race([
-        resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery }),
+        resuming,
         new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new AuthError('network', 'The server did not answer in time.')), options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
+          timer = setTimeout(() => {
+            // Given up on: a session that still arrives is stopped at once, so it never refreshes (and rotates the stored token) unseen.
+            resuming.then((late) => late?.dispose(), () => undefined);
+            reject(new AuthError('network', 'The server did not answer in time.'));
+          }, options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
         }),
       ]);
       if (currentId !== server || closed || current) {
@@ -316,12 +323,14 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
       const session = current;
       attempt?.abort.abort();
       if (!session) {
-        // Nothing live (expired, or never signed in): forget whatever is stored and say so.
+        // Nothing live (expired, never signed in, or a fixed token): forget whatever is stored, say so, and disconnect
+        // whatever the lobby was connected with.
         await options.store.delete(server);
         if (server !== EMBEDDED_PROFILE_ID) {
           await markSignedIn(server, false);
           setSession({ state: 'signed_out', server });
         }
+        await disconnect();
         return { revoked: false };
       }
       stopEvents?.();

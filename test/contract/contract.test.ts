@@ -52,7 +52,7 @@ describe('contract types', () => {
   it('covers every lobby intent of the core', () => {
     // A new core intent without a contract entry fails to compile here.
     expectTypeOf<keyof LobbyIntents>().toMatchTypeOf<IntentName>();
-    expectTypeOf<ResultOf<'setDataDir'>>().toHaveProperty('dataDir');
+    expectTypeOf<ResultOf<'updateSettings'>>().toHaveProperty('dataDir');
   });
 });
 
@@ -83,8 +83,10 @@ describe('contract schemas', () => {
     expect(check('addServer', { url: 'https://lobby.example', label: 'Lobby' })).toBe(true);
     expect(check('addServer', { url: '' })).toBe(false);
     expect(isIntentName('setServerAddress')).toBe(false);
-    expect(check('setEnginePaths', { enginePaths: ['/opt/engine'] })).toBe(true);
-    expect(check('setEnginePaths', { enginePaths: [''] })).toBe(false);
+    expect(check('updateSettings', { enginePaths: ['/opt/engine'], dataDir: '/data' })).toBe(true);
+    expect(check('updateSettings', {})).toBe(true);
+    expect(check('updateSettings', { enginePaths: [''] })).toBe(false);
+    expect(check('updateSettings', { serverUrl: 'https://lobby.example' })).toBe(false);
   });
 });
 

@@ -19,6 +19,7 @@ import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost } from '../engine/real-host';
 import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
@@ -82,6 +83,7 @@ async function openLobby(options: { readyTimeoutMs?: number; aliceDisplayName?: 
   if (options.engine) await writeTestContent(contentDirOf(dataDir), { gameOverFrame: 30 * 600 });
   const service: LobbyService = await createLobbyService({
     settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
+    auth: createFixedTokenSignIn(),
     createApp: async (settings) =>
       (aliceApp = createLobbyApp({
         serverUrl: settings.serverUrl ?? world.server.baseUrl,
@@ -425,6 +427,7 @@ describe('lobby in Chromium', () => {
     const logger = createMemoryLogger();
     const service = await createLobbyService({
       settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
       createApp: createLobbyFactory({
         defaultDataDir: dataDir,
         readToken: () => null,

@@ -1,5 +1,5 @@
 // The app shell's engine wiring: content in `<dataDir>/content`, runs under the data dir, the GL client by default.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,27 @@ describe('lobby factory', () => {
   it('makes a player name the embedded server accepts', () => {
     expect(localPlayerName('jörg smith')).toBe('jrgsmith');
     expect(localPlayerName('…')).toBe('Player');
+  });
+});
+
+describe('lobby factory, private folders', () => {
+  it('makes the data and engine-run folders 0700 even when they already exist with looser modes', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lobby-factory-'));
+    try {
+      const dataDir = path.join(dir, 'data');
+      mkdirSync(path.join(dataDir, 'engine-runs'), { recursive: true });
+      chmodSync(dataDir, 0o755);
+      chmodSync(path.join(dataDir, 'engine-runs'), 0o777);
+      // A remote server with no token: the lobby is built but does not connect anywhere.
+      const factory = createLobbyFactory({ defaultDataDir: dataDir, readToken: () => null, logger: silentLogger, localPlayerName: 'Newcomer' });
+      const app = await factory({ serverUrl: 'https://lobby.example', enginePaths: [], dataDir: null });
+      expect(app.snapshot().connection.phase).toBe('idle');
+      await app.close();
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(dataDir, 'engine-runs')).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

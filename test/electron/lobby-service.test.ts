@@ -8,6 +8,7 @@ import { IntentError, type LobbyApp, type LobbyIntents } from '../../src-main/co
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { createLobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 /** A stand-in lobby that records calls; the real core is exercised by the browser tests. */
 function recordingApp(serverUrl: string) {
@@ -43,6 +44,7 @@ async function setup() {
   const errors: string[] = [];
   const service = await createLobbyService({
     settings: createMemorySettingsStore(),
+    auth: createFixedTokenSignIn(),
     createApp: async (settings) => {
       const app = recordingApp(settings.serverUrl ?? 'embedded');
       apps.push(app);
@@ -111,7 +113,7 @@ describe('lobby service', () => {
     service.onPatch((m) => seen.push(m));
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-service-'));
     try {
-      const result = await service.invoke('setDataDir', { dataDir });
+      const result = await service.invoke('updateSettings', { dataDir });
       expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [], dataDir } });
       expect(apps).toHaveLength(2);
       expect(apps[0]!.isClosed()).toBe(true);
@@ -128,7 +130,79 @@ describe('lobby service', () => {
     }
   });
 
-  it("without a sign-in service: the shell's own token, the sign-in intents not available, nothing secret accepted", async () => {
+  it('saves engine folders and data directory together with one rebuild', async () => {
+    const { service, apps } = await setup();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-service-'));
+    try {
+      const result = await service.invoke('updateSettings', { enginePaths: [dataDir], dataDir });
+      expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir } });
+      expect(apps).toHaveLength(2);
+      // A field left out stays; `null` returns the data directory to the default.
+      expect(await service.invoke('updateSettings', { dataDir: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null } });
+      expect(apps).toHaveLength(3);
+      await service.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a failed rebuild in the window and tries again on the next change; close still works', async () => {
+    const errors: string[] = [];
+    let builds = 0;
+    const apps: ReturnType<typeof recordingApp>[] = [];
+    const service = await createLobbyService({
+      settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
+      createApp: async (settings) => {
+        builds += 1;
+        if (builds === 2) throw new Error('port in use\nat somewhere');
+        const app = recordingApp(settings.serverUrl ?? 'embedded');
+        apps.push(app);
+        return app;
+      },
+      logError: (m) => errors.push(m),
+    });
+    const seen: PatchMessage[] = [];
+    service.onPatch((m) => seen.push(m));
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-service-'));
+    try {
+      const failed = await service.invoke('updateSettings', { dataDir });
+      expect(failed).toMatchObject({ ok: false, code: 'not_available', message: expect.stringContaining('port in use') });
+      expect(builds).toBe(2);
+      // The window is told why, on one line, in the reset it gets and in every intent it tries.
+      const reset = seen.at(-1)!.patch;
+      if (reset.slice !== 'reset') throw new Error(`expected a reset, got ${reset.slice}`);
+      expect(reset.value.connection.phase).toBe('closed');
+      expect(reset.value.connection.message).toMatch(/^Local play could not start: port in use\./);
+      expect(reset.value.notices.map((n) => n.level)).toEqual(['error']);
+      expect(await service.invoke('queue', { queues: ['1v1'] })).toMatchObject({ ok: false, code: 'not_available', message: expect.stringContaining('port in use') });
+      expect(errors.join('\n')).toContain('port in use');
+      // The next change builds again, and succeeds.
+      expect(await service.invoke('updateSettings', { dataDir: null })).toMatchObject({ ok: true });
+      expect(builds).toBe(3);
+      expect(await service.invoke('queue', { queues: ['1v1'] })).toEqual({ ok: true, value: null });
+      await service.close();
+      expect(apps.at(-1)!.isClosed()).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens with the reason when the first build fails', async () => {
+    const service = await createLobbyService({
+      settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
+      createApp: async () => {
+        throw new Error('the local autohost did not connect');
+      },
+    });
+    const snap = await service.invoke('snapshot', null);
+    if (!snap.ok) throw new Error(snap.message);
+    expect((snap.value as SnapshotResult).state.connection).toMatchObject({ phase: 'closed', message: expect.stringContaining('the local autohost did not connect') });
+    await service.close();
+  });
+
+  it("with the test's fixed-token sign-in: the current server signed in, the sign-in intents not available, nothing secret accepted", async () => {
     const { service, apps } = await setup();
     const snap = await service.invoke('snapshot', null);
     if (!snap.ok) throw new Error(snap.message);

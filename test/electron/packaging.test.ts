@@ -21,6 +21,17 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The fuses the packaged binary must have flipped (Electron's fuses tutorial): no Node mode, no NODE_OPTIONS or --inspect, app.asar only and checked. */
+const FUSES = {
+  runAsNode: false,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  enableEmbeddedAsarIntegrityValidation: true,
+  onlyLoadAppFromAsar: true,
+};
+// @electron/fuses finds the wire after this sentinel: a version byte, a length byte, then one '0'/'1' per fuse (FuseV1Options order).
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+
 // electron-builder's config loader is internal API (app-builder-lib/out/util/config/config): pinned with electron-builder 26.17.0.
 type ConfigModule = {
   getConfig(projectDir: string, configPath: string | null, fromOptions: object | null): Promise<Record<string, unknown>>;
@@ -36,6 +47,7 @@ describe('electron-builder.yml', () => {
     expect((config.linux as { target: string[] }).target).toEqual(['AppImage', 'deb']);
     expect((config.win as { target: string[] }).target).toEqual(['nsis']);
     expect(config.extraMetadata).toEqual({ main: 'dist/main/main.js' });
+    expect(config.electronFuses).toEqual(FUSES);
   });
 
   it('is a real check: a wrong shape is refused', async () => {
@@ -69,7 +81,8 @@ describe('electron-builder --dir', () => {
     await run(path.join(BIN, 'vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT });
     // The real Electron zip cannot be downloaded here; electronDist points at a folder that looks like one.
     const fakeDist = temp('lobby-fake-electron-');
-    writeFileSync(path.join(fakeDist, 'electron'), '#!/bin/sh\necho stand-in electron\n');
+    // With a fuse wire as Electron ships it (RunAsNode, NODE_OPTIONS and --inspect on; asar checks off), so the pack flips real fuses.
+    writeFileSync(path.join(fakeDist, 'electron'), Buffer.concat([Buffer.from(`#!/bin/sh\necho stand-in electron\nexit 0\n# ${FUSE_SENTINEL}`), Buffer.from([1, 8]), Buffer.from('10110000\n')]));
     chmodSync(path.join(fakeDist, 'electron'), 0o755);
     writeFileSync(path.join(fakeDist, 'version'), '45.4.1');
     writeFileSync(path.join(fakeDist, 'LICENSE'), 'MIT');
@@ -82,6 +95,11 @@ describe('electron-builder --dir', () => {
     const files = asar.listPackage(archive, {}).map((f) => f.replaceAll('\\', '/'));
     for (const file of ['/dist/main/main.js', '/dist/preload/index.cjs', '/dist/renderer/index.html', '/package.json']) expect(files).toContain(file);
     expect(files.some((f) => f.startsWith('/src-main') || f.endsWith('.map'))).toBe(false);
+    const binary = readFileSync(path.join(out, 'linux-unpacked', 'tachyon-desktop-lobby'));
+    const wire = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+    expect([...binary.subarray(wire, wire + 2)]).toEqual([1, 8]);
+    // RunAsNode 0, cookie encryption left as it was, NODE_OPTIONS 0, --inspect 0, asar integrity 1, only from asar 1, the rest as they were.
+    expect(binary.subarray(wire + 2, wire + 10).toString('latin1')).toBe('00001100');
     const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8')) as { main: string };
     expect(pkg.main).toBe('dist/main/main.js');
     // The sandboxed preload must need nothing but electron at run time.

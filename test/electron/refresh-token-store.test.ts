@@ -6,9 +6,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 // A reversible stand-in for the OS keychain that also counts its calls; what matters is that the file never holds a token as written.
 const electron = vi.hoisted(() => {
-  const state = { available: true, encrypts: 0 };
+  const state = { available: true, encrypts: 0, backend: 'gnome_libsecret' };
   const safeStorage = {
     isEncryptionAvailable: () => state.available,
+    getSelectedStorageBackend: () => state.backend,
     encryptString: (s: string) => {
       state.encrypts += 1;
       return Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a));
@@ -23,11 +24,12 @@ const electron = vi.hoisted(() => {
 vi.mock('electron', () => ({ safeStorage: electron.safeStorage }));
 
 const { safeStorage } = await import('electron');
-const { createSafeStorageRefreshTokenStore } = await import('../../src-main/electron/refresh-token-store');
+const { createSafeStorageRefreshTokenStore, safeStorageProtects } = await import('../../src-main/electron/refresh-token-store');
 
 const dirs: string[] = [];
 afterEach(() => {
   electron.state.available = true;
+  electron.state.backend = 'gnome_libsecret';
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 function tokenFile(): string {
@@ -91,5 +93,20 @@ describe('safeStorage refresh-token store', () => {
     expect(electron.state.encrypts).toBe(before);
     // The next run starts signed out.
     expect(await createSafeStorageRefreshTokenStore(safeStorage, file).read(A)).toBeNull();
+  });
+
+  it("keeps tokens in memory only when safeStorage falls back to Chromium's built-in key (basic_text, no keyring)", async () => {
+    electron.state.backend = 'basic_text';
+    expect(safeStorageProtects(safeStorage, 'linux')).toBe(false);
+    const file = tokenFile();
+    const before = electron.state.encrypts;
+    const store = createSafeStorageRefreshTokenStore(safeStorage, file);
+    await store.write(A, 'rt_basic_0123456789');
+    expect(await store.read(A)).toBe('rt_basic_0123456789');
+    expect(existsSync(file)).toBe(false);
+    expect(electron.state.encrypts).toBe(before);
+    expect(await createSafeStorageRefreshTokenStore(safeStorage, file).read(A)).toBeNull();
+    electron.state.backend = 'gnome_libsecret';
+    expect(safeStorageProtects(safeStorage, 'linux')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // Main's settings check: the core's server address rules in words, engine folders and the data dir on a real temp file system.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { createLobbyService } from '../../src-main/electron/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/electron/settings';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import type { LobbyIntents } from '../../src-main/core/lobby/intents';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 const base = mkdtempSync(path.join(tmpdir(), 'lobby-settings-check-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -48,6 +49,37 @@ describe('settings check', () => {
     expect(await refusal(() => checkEnginePaths([file]))).toMatch(/a file, not a folder/);
   });
 
+  it('refuses engine, data and content folders other users can change, or that belong to another user', async () => {
+    const shared = path.join(base, 'shared-engine');
+    mkdirSync(shared);
+    chmodSync(shared, 0o775);
+    expect(await refusal(() => checkEnginePaths([shared]))).toMatch(/can be changed by other users/);
+    chmodSync(shared, 0o757);
+    expect(await refusal(() => checkEnginePaths([shared]))).toMatch(/can be changed by other users/);
+    chmodSync(shared, 0o755);
+    expect(await checkEnginePaths([shared])).toEqual([shared]);
+
+    const data = path.join(base, 'shared-data');
+    mkdirSync(path.join(data, 'content'), { recursive: true });
+    chmodSync(path.join(data, 'content'), 0o777);
+    expect(await refusal(() => checkDataDir(data))).toMatch(/^Content folder .* can be changed by other users/);
+    chmodSync(path.join(data, 'content'), 0o700);
+    chmodSync(data, 0o770);
+    expect(await refusal(() => checkDataDir(data))).toMatch(/^Data directory .* can be changed by other users/);
+    chmodSync(data, 0o700);
+    expect(await checkDataDir(data)).toBe(data);
+
+    // Not this user's and not root's: as root a folder is handed to another uid; otherwise a system folder is root's, so allowed.
+    if (process.getuid?.() === 0) {
+      const foreign = path.join(base, 'foreign-engine');
+      mkdirSync(foreign, { mode: 0o755 });
+      chownSync(foreign, 54_321, 54_321);
+      expect(await refusal(() => checkEnginePaths([foreign]))).toMatch(/belongs to another user/);
+    } else {
+      expect(await checkEnginePaths(['/usr'])).toEqual(['/usr']);
+    }
+  });
+
   it('creates a missing data directory and refuses a file or a relative path', async () => {
     const dir = path.join(base, 'data', 'nested');
     expect(await checkDataDir(dir)).toBe(dir);
@@ -62,6 +94,7 @@ describe('settings check', () => {
     let builds = 0;
     const service = await createLobbyService({
       settings: createMemorySettingsStore(),
+      auth: createFixedTokenSignIn(),
       createApp: async () => {
         builds += 1;
         return { snapshot: () => initialSnapshot(), onPatch: () => () => {}, intents: {} as LobbyIntents, close: async () => {} };
@@ -72,10 +105,10 @@ describe('settings check', () => {
     expect(result).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(result.ok ? '' : result.message).toMatch(/only allowed for this computer/);
     expect(builds).toBe(1);
-    expect(await service.invoke('setDataDir', { dataDir: 'data' })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/not a full path/) });
+    expect(await service.invoke('updateSettings', { dataDir: 'data' })).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringMatching(/not a full path/) });
     expect(builds).toBe(1);
     const dataDir = path.join(base, 'service-data');
-    expect(await service.invoke('setDataDir', { dataDir })).toMatchObject({ ok: true, value: { dataDir } });
+    expect(await service.invoke('updateSettings', { dataDir })).toMatchObject({ ok: true, value: { dataDir } });
     expect(builds).toBe(2);
     await service.close();
   });

@@ -3,9 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppSnapshot, PatchMessage, SessionView } from '../../src-main/contract';
-import { createFileRefreshTokenStore, type RefreshTokenStore } from '../../src-main/core/auth';
+import { TokenSession, createFileRefreshTokenStore, type RefreshTokenStore } from '../../src-main/core/auth';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import type { LobbyService } from '../../src-main/electron/lobby-service';
 import type { SignInServiceOptions } from '../../src-main/electron/sign-in-service';
@@ -154,6 +154,30 @@ describe('app sign-in (lobby service + sign-in service + factory, embedded serve
     await waitFor('resumed', () => second.session().state === 'signed_in' || null, 3_000);
     await waitFor('connected after the rebuild', async () => (await snapshotOf(second.service)).connection.phase === 'connected' || null, 5_000);
     expect(second.opened).toEqual([]);
+  });
+
+  it('stops a resumed session that arrives after the resume gave up, so it never refreshes unseen', async () => {
+    const first = await rig();
+    await first.invoke('signIn');
+    await playBrowser(first.opened[0]!);
+    await waitFor('signed in', () => first.session().state === 'signed_in');
+    await first.service.close();
+
+    const refresh = vi.spyOn(TokenSession.prototype, 'refresh');
+    try {
+      const slow = recordingFetch();
+      slow.delays.refresh_token = 300;
+      const second = await rig({ server: first.server, dir: first.dir, auth: { fetch: slow, resumeTimeoutMs: 20 } });
+      expect(second.session()).toMatchObject({ state: 'signed_out', problem: 'network' });
+      const late = await waitFor('the resume under way', () => refresh.mock.contexts[0] as TokenSession | undefined);
+      // The server answers after all: that session holds fresh tokens but nobody adopted it, so it is stopped.
+      await waitFor('the late session holds tokens', () => late.state === 'signed-in' && late.expiresAt !== null);
+      expect(second.session()).toMatchObject({ state: 'signed_out', problem: 'network' });
+      // No refresh timer left running (TokenSession.dispose clears it).
+      expect((late as unknown as { timer: unknown }).timer).toBeNull();
+    } finally {
+      refresh.mockRestore();
+    }
   });
 
   it('answers a 401 on reconnect with one refresh; a second 401 right after asks to sign in again', async () => {

@@ -1,5 +1,5 @@
 // The session token at rest: encrypted by safeStorage, never in clear, memory-only when the OS offers no encryption.
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,5 +37,29 @@ describe('token vault', () => {
     vault.write('tok-abc');
     expect(vault.read()).toBe('tok-abc');
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('replaces the file through a temp file and rename: 0600, no temp left, a planted symlink replaced rather than followed', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lobby-vault-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'session.bin');
+    const target = path.join(dir, 'elsewhere');
+    writeFileSync(target, 'untouched');
+    symlinkSync(target, file);
+    createTokenVault(fakeSafeStorage(true), file).write('tok-0123456789');
+    expect(readFileSync(target, 'utf8')).toBe('untouched');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['elsewhere', 'session.bin']);
+    expect(createTokenVault(fakeSafeStorage(true), file).read()).toBe('tok-0123456789');
+  });
+
+  it('checks tokens where they enter: a stored token with a line break is not read, one is not written', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lobby-vault-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'session.bin');
+    const storage = fakeSafeStorage(true);
+    writeFileSync(file, storage.encryptString('tok-0123\r\nX-Evil: 1'));
+    expect(createTokenVault(storage, file).read()).toBeNull();
+    expect(() => createTokenVault(storage, file).write('tok 0123')).toThrow(/bearer token/);
   });
 });

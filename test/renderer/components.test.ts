@@ -150,20 +150,21 @@ describe('SettingsView', () => {
     await wrapper.get('[data-test="settings-engines"]').setValue('/opt/recoil\n');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
     await flushPromises();
-    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/recoil"]}', 'setDataDir {"dataDir":"/data/lobby"}']);
+    // Both fields in one intent: main rebuilds the lobby once for the save.
+    expect(calls).toEqual(['updateSettings {"enginePaths":["/opt/recoil"],"dataDir":"/data/lobby"}']);
     expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(true);
     wrapper.unmount();
   });
 
   it("shows main's refusal in its words and stops there", async () => {
-    answer = (name) => (name === 'setEnginePaths' ? { ok: false, code: 'invalid_input', message: 'Engine folder "/opt/none" does not exist.' } : { ok: true, value: null });
+    answer = (name) => (name === 'updateSettings' ? { ok: false, code: 'invalid_input', message: 'Engine folder "/opt/none" does not exist.' } : { ok: true, value: null });
     const wrapper = mount(components.SettingsView!, { global: { plugins: [pinia] } });
     await wrapper.get('[data-test="settings-engines"]').setValue('/opt/none');
     await wrapper.get('[data-test="settings-data-dir"]').setValue('/data/lobby');
     await wrapper.get('[data-test="settings-form"]').trigger('submit');
     await flushPromises();
     expect(wrapper.get('[data-test="settings-error"]').text()).toBe('Engine folder "/opt/none" does not exist.');
-    expect(calls).toEqual(['setEnginePaths {"enginePaths":["/opt/none"]}']);
+    expect(calls).toEqual(['updateSettings {"enginePaths":["/opt/none"],"dataDir":"/data/lobby"}']);
     expect(wrapper.find('[data-test="settings-saved"]').exists()).toBe(false);
     // Another field stored meanwhile does not wipe what the player typed.
     stores.useSettingsStore().apply({ slice: 'settings', value: { serverUrl: null, enginePaths: [], dataDir: '/elsewhere' } });
@@ -239,6 +240,19 @@ describe('SignInPanel', () => {
       slice: 'servers',
       value: { current: REMOTE, profiles: [{ id: 'embedded', kind: 'embedded', url: null, label: 'This computer', signedIn: false }, { id: REMOTE, kind: 'remote', url: REMOTE, label: 'Lobby', signedIn: false }] },
     });
+  });
+
+  it('says a sign-in is kept for this run only when the computer has no keyring', async () => {
+    const notice = 'This computer has no keyring to protect your sign-in, so it is kept only until the app closes.';
+    setSession({ state: 'signed_out', server: REMOTE, storageNotice: notice });
+    const wrapper = mount(components.SignInPanel!, { global: { plugins: [pinia] } });
+    expect(wrapper.get('[data-test="sign-in-storage"]').text()).toBe(notice);
+    setSession({ state: 'signed_in', server: REMOTE, lastEvent: 'auth success', storageNotice: notice });
+    await flushPromises();
+    // Not "remembered on this computer": the notice takes its place.
+    expect(wrapper.get('[data-test="sign-in-detail"]').text()).toBe(notice);
+    expect(wrapper.find('[data-test="sign-in-storage"]').exists()).toBe(false);
+    wrapper.unmount();
   });
 
   it('walks through sign in, waiting with cancel, signed in with sign out', async () => {
