@@ -22,8 +22,10 @@ export interface UserPage {
 }
 
 export class UserDirectory {
-  readonly byId = new Map<string, UserView>();
   private order: UserView[] = [];
+
+  /** `byId` may be a reactive Map: each change then reaches only what reads that user. */
+  constructor(readonly byId: Map<string, UserView> = new Map()) {}
 
   get size(): number {
     return this.byId.size;
@@ -39,7 +41,8 @@ export class UserDirectory {
     this.order = [...this.byId.values()].sort(compare);
   }
 
-  apply(patch: UsersPatch): void {
+  /** Applies the patch; true when the display order changed (a user came, went or was renamed), false for status changes. */
+  apply(patch: UsersPatch): boolean {
     const leaving = new Set<UserView>();
     const arriving: UserView[] = [];
     const removed = new Set(patch.remove);
@@ -67,14 +70,15 @@ export class UserDirectory {
     // A user upserted twice in one patch arrives once, as its last version.
     const last = new Map(arriving.map((u) => [u.userId, u]));
     const fresh = [...last.values()].filter((u) => this.byId.get(u.userId) === u);
+    if (leaving.size === 0 && fresh.length === 0) return false;
     if (leaving.size + fresh.length <= REBUILD_AT) {
       for (const old of leaving) this.order.splice(this.indexOf(old), 1);
       for (const user of fresh) this.order.splice(this.insertionPoint(user), 0, user);
-      return;
+      return true;
     }
-    const gone = new Set(leaving);
-    const kept = gone.size > 0 ? this.order.filter((u) => !gone.has(u)) : this.order;
+    const kept = leaving.size > 0 ? this.order.filter((u) => !leaving.has(u)) : this.order;
     this.order = mergeSorted(kept, fresh.sort(compare));
+    return true;
   }
 
   /** The first `limit` users in display order whose names contain `search` (case-insensitive), without `exceptId`. */
@@ -86,7 +90,8 @@ export class UserDirectory {
         if (users.length >= limit) break;
         if (user.userId !== exceptId) users.push(user);
       }
-      return { users, total: this.size - (exceptId !== null && this.byId.has(exceptId) ? 1 : 0) };
+      // The order's length, not the Map's size: reading a reactive Map's size would tie the page to every status change.
+      return { users, total: this.order.length - (exceptId !== null && this.byId.has(exceptId) ? 1 : 0) };
     }
     let total = 0;
     for (const user of this.order) {

@@ -1,6 +1,6 @@
 // One Pinia setup store per slice; each holds a shallowRef written only by the shared reducers (src-main/shared) or a snapshot.
 import { defineStore } from 'pinia';
-import { computed, shallowRef, triggerRef } from 'vue';
+import { computed, shallowReactive, shallowRef } from 'vue';
 import type {
   AppPatch,
   AppSnapshot,
@@ -18,6 +18,7 @@ import type {
   SessionView,
   SettingsView,
   StatsView,
+  UserView,
 } from '../../src-main/contract';
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
 import { UserDirectory } from '../user-directory';
@@ -49,25 +50,32 @@ export const useStatsStore = defineStore('stats', () => {
 });
 
 export const useUsersStore = defineStore('users', () => {
-  // One directory changed in place and re-triggered: a patch costs the users it names, not a copy of every known user.
-  const directory = shallowRef(new UserDirectory());
+  // A reactive Map, per user: a status change re-renders the rows that show that user and nothing else. The display order
+  // (kept by the directory) has its own version, bumped only when users come, go or are renamed.
+  const users = shallowReactive(new Map<string, UserView>());
+  const directory = new UserDirectory(users);
+  const orderVersion = shallowRef(0);
+  // Its own ref, not `users.size`: reading a reactive Map's size would make every status change re-check the counters shown.
+  const count = shallowRef(0);
   const apply = (patch: PatchOf<'users'>) => {
-    if (patch.upsert.length === 0 && patch.remove.length === 0) return;
-    directory.value.apply(patch);
-    triggerRef(directory);
+    if (directory.apply(patch)) orderVersion.value++;
+    count.value = users.size;
   };
   const load = (s: AppSnapshot) => {
-    const next = new UserDirectory();
-    next.load(s.users);
-    directory.value = next;
+    directory.load(s.users);
+    orderVersion.value++;
+    count.value = users.size;
   };
-  const count = computed(() => directory.value.size);
-  const byId = (userId: string) => directory.value.get(userId);
+  const byId = (userId: string) => users.get(userId);
   /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
   const nameOf = (userId: string) => byId(userId)?.displayName || byId(userId)?.username || userId;
-  /** A page of the list in display order, filtered by name. */
-  const page = (search: string, limit: number, exceptId: string | null) => directory.value.page(search, limit, exceptId);
-  return { directory, apply, load, count, byId, nameOf, page };
+  /** A page of the list in display order, filtered by name: the ids to show and how many match in all. */
+  const page = (search: string, limit: number, exceptId: string | null) => {
+    void orderVersion.value;
+    const found = directory.page(search, limit, exceptId);
+    return { userIds: found.users.map((u) => u.userId), total: found.total };
+  };
+  return { apply, load, count, byId, nameOf, page };
 });
 
 export const useChatStore = defineStore('chat', () => {

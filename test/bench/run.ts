@@ -43,10 +43,11 @@ say('renderer in Chromium: users listed, one users patch applied and laid out (g
   Object.assign(figures, {
     render_patch_1000_ms: tenK.patch_ms, render_frame_budget_ratio: tenK.frame_budget_ratio, renderer_heap_mb: tenK.heap_mb,
     render_patch_1000_ms_100k_users: hundredK.patch_ms, render_frame_budget_ratio_100k_users: hundredK.frame_budget_ratio,
-    render_patch_1_ms_100k_users: single.patch_ms, renderer_heap_mb_100k_users: hundredK.heap_mb,
+    render_patch_1_ms_100k_users: single.patch_ms, render_patch_1_to_dom_ms_100k_users: single.patch_to_dom_ms,
+    renderer_heap_mb_100k_users: hundredK.heap_mb,
   });
 }
 say(`  10,000 users: ${figures.render_patch_1000_ms} ms per 1,000-user patch (${figures.render_frame_budget_ratio} of a frame), JS heap ${figures.renderer_heap_mb} MB`);
-say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (${figures.render_frame_budget_ratio_100k_users} of a frame), ${figures.render_patch_1_ms_100k_users} ms per one-user patch, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
+say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (${figures.render_frame_budget_ratio_100k_users} of a frame), one-user patch ${figures.render_patch_1_to_dom_ms_100k_users} ms to the DOM (goal < 1 ms) and ${figures.render_patch_1_ms_100k_users} ms laid out, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
