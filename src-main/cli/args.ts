@@ -1,4 +1,6 @@
-// A small strict argument parser for the command-line shells: known flags only, clear errors.
+// The command-line shells' flags: node:util's strict parseArgs underneath, with one flag table that also prints the usage.
+import { parseArgs as parseNodeArgs } from 'node:util';
+
 export interface FlagSpec {
   readonly type: 'string' | 'boolean' | 'list';
   readonly description: string;
@@ -10,24 +12,27 @@ export type ParsedArgs<S extends Record<string, FlagSpec>> = {
 
 export class UsageError extends Error {}
 
+/** Known flags only, no positional arguments; `--name value` and `--name=value`; a list flag may repeat. */
 export function parseArgs<S extends Record<string, FlagSpec>>(argv: readonly string[], spec: S): ParsedArgs<S> {
-  const out: Record<string, string | boolean | string[]> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const flag = spec[name];
-    if (!flag) throw new UsageError(`unknown option --${name}`);
-    if (flag.type === 'boolean') {
-      out[name] = true;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    if (flag.type === 'list') out[name] = [...((out[name] as string[] | undefined) ?? []), value];
-    else out[name] = value;
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, flag]) => [name, { type: flag.type === 'boolean' ? ('boolean' as const) : ('string' as const), multiple: flag.type === 'list' }]),
+  );
+  try {
+    return parseNodeArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as ParsedArgs<S>;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(usageProblem(code, error as Error));
+    throw error;
   }
-  return out as ParsedArgs<S>;
+}
+
+/** node:util's messages, in this project's words where one names an option. */
+function usageProblem(code: string, error: Error): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument: ${error.message.replace(/^.*?'([^']*)'.*$/s, '$1').slice(0, 80)}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) return /does not take/.test(error.message) ? `${option} takes no value` : `${option} needs a value`;
+  return error.message.split('\n')[0]!.slice(0, 200);
 }
 
 export function usage(command: string, spec: Record<string, FlagSpec>): string {

@@ -21,6 +21,11 @@ export class HeadlessReport {
     this.state = lobbyStateFrom(initial);
   }
 
+  /** The state as of the last patch given to records(): read it instead of copying a whole snapshot per patch. */
+  get view(): Readonly<LobbyState> {
+    return this.state;
+  }
+
   records(patch: LobbyPatch): HeadlessRecord[] {
     applyLobbyPatch(this.state, patch);
     const s = this.state;

@@ -105,12 +105,13 @@ async function main(): Promise<number> {
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => { finish = resolve; });
 
-  let lastPhase = app.snapshot().matchmaking.phase;
+  let lastPhase = report.view.matchmaking.phase;
   app.onPatch((patch) => {
     for (const record of report.records(patch)) emit(record);
     const phaseBefore = lastPhase;
     if (patch.slice === 'matchmaking') lastPhase = patch.value.phase;
-    const snap = patch.slice === 'matchmaking' || patch.slice === 'connection' ? app.snapshot() : null;
+    // The report's own copy, updated by the patch above: app.snapshot() would copy every known user each time.
+    const snap = patch.slice === 'matchmaking' || patch.slice === 'connection' ? report.view : null;
     if (!snap) return;
     // Signed in with --login, a 401 first refreshes (refreshOnUnauthorized); the session's `token expired` ends the run.
     if (patch.slice === 'connection' && (patch.value.phase === 'incompatible' || (patch.value.phase === 'unauthorized' && !session))) {
