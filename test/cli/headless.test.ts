@@ -37,7 +37,8 @@ describe('headless client', () => {
     const a = runHeadless([...common, '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
     const b = runHeadless([...common, '--data-dir', world.tempDir(), '--token', bob.token]);
     runs.push(a, b);
-    await waitFor('alice battle record', () => records(a).some((r) => r.kind === 'battle'), 15_000);
+    // Two records, written one after the other, may reach us in two pipe reads: wait for both.
+    await waitFor('alice battle records', () => records(a).some((r) => r.kind === 'battle') && records(a).some((r) => r.kind === 'matchmaking' && r.state === 'battle'), 15_000);
     const lines = records(a);
     expect(lines.every((r) => typeof r.at === 'number' && typeof r.kind === 'string')).toBe(true);
     expect(lines.find((r) => r.kind === 'connection')).toMatchObject({ state: 'connecting' });
