@@ -149,10 +149,3 @@ export function parsePlayersQueued(text: string): number | null {
   if (!/^\d{1,9}$/.test(text.trim())) return null;
   return Number(text.trim());
 }
-
-export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
-  intentional: 'You left the queue.',
-  server_error: 'The server could not start the battle.',
-  party_user_left: 'A party member left, so the party left the queue.',
-  ready_timeout: 'You did not ready up in time.',
-};
