@@ -140,10 +140,6 @@ export function mmIdle(state: MatchmakingView): MatchmakingView {
   return { ...state, phase: 'idle', queues: [], found: null, readyCount: 0, playersQueued: null };
 }
 
-export function isInQueue(state: MatchmakingView): boolean {
-  return state.phase === 'queued' || state.phase === 'found' || state.phase === 'readied' || state.phase === 'lost';
-}
-
 /** `playersQueued` is a string in 1.13.0: parse it, and ignore anything that is not a sane count. */
 export function parsePlayersQueued(text: string): number | null {
   if (!/^\d{1,9}$/.test(text.trim())) return null;

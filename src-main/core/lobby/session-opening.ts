@@ -1,6 +1,7 @@
 // What a fresh session asks the server for first: chat history since our marker, playlists, friends, and our queue place back.
 import { IntentError } from './intents';
-import { boundedFriends, isInQueue, mmIdle, mmQueued } from './reducers';
+import { boundedFriends, mmIdle, mmQueued } from './reducers';
+import { isInQueue } from '../../shared/matchmaking';
 import { isUsableId } from './caps';
 import type { LobbyCalls, PlayerIntents } from './lobby-intents';
 
