@@ -60,13 +60,18 @@ describe('TachyonEndpoint', () => {
     // Nobody answers user/info on b... b answers command_unimplemented; use a silent peer instead:
     const silent = new TachyonEndpoint({ send: () => {}, closeForViolation: () => {}, logger: createMemoryLogger(), requestTimeoutMs: 50, maxPendingRequests: 2 });
     await expect(silent.call('system/serverStats')).rejects.toThrow(/no answer within 50 ms/);
+    // Callers branch on the typed cause, never on the message text.
+    await expect(silent.call('system/serverStats')).rejects.toMatchObject({ name: 'RequestAbortedError', cause: 'timeout' });
     const p1 = silent.call('system/serverStats');
     const p2 = silent.call('system/serverStats');
     await expect(silent.call('system/serverStats')).rejects.toThrow(/2 requests already waiting/);
+    await expect(silent.call('system/serverStats')).rejects.toMatchObject({ cause: 'overloaded' });
     silent.close(new Error('socket closed'));
     await expect(p1).rejects.toThrow(/connection closed before an answer/);
+    await expect(p1).rejects.toMatchObject({ cause: 'closed' });
     await expect(p2).rejects.toThrow(/connection closed/);
     await expect(silent.call('system/serverStats')).rejects.toThrow(/not sent/);
+    await expect(silent.call('system/serverStats')).rejects.toMatchObject({ cause: 'closed' });
     void a;
   });
 

@@ -46,6 +46,8 @@ describe('a lobby session', () => {
     await expect(alice.app.intents.sendChat({ type: 'player', userId: '9999' }, 'hi')).rejects.toMatchObject({ code: 'rejected', reason: 'invalid_target' });
     await expect(alice.app.intents.ready()).rejects.toMatchObject({ code: 'invalid_input' });
     await expect(alice.app.intents.queue(['nope'])).rejects.toMatchObject({ code: 'rejected', reason: 'invalid_queue_specified' });
+    // The server's details reach the player's words: the reason alone would say only "did not accept".
+    await expect(alice.app.intents.inviteToParty(alice.userId)).rejects.toMatchObject({ code: 'rejected', message: expect.stringContaining('not in a party') });
   });
 
   it('keeps friends and party state', async () => {

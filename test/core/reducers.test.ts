@@ -1,6 +1,7 @@
 // Pure lobby reducers: user merging (full then diffs), the matchmaking state machine, and what is copied from hostile server objects.
 import { describe, expect, it } from 'vitest';
-import { chatLine, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued, mmReadied, mmReadyCount, parsePlayersQueued, isInQueue } from '../../src-main/core/lobby/reducers';
+import { chatLine, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued, mmReadied, mmReadyCount, parsePlayersQueued } from '../../src-main/core/lobby/reducers';
+import { isInQueue } from '../../src-main/shared/matchmaking';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { LobbyStore } from '../../src-main/core/lobby/store';
 

@@ -23,7 +23,7 @@ export interface LobbyIntents {
   leaveParty(): Promise<void>;
   /** Skips the backoff wait and tries to connect now. */
   reconnectNow(): Promise<void>;
-  /** Engine panel intents (seed 004's `set state`). */
+  /** Engine panel intents: start, stop, restart or kill the player's engine. */
   engineStart(): Promise<void>;
   engineStop(): Promise<void>;
   engineRestart(): Promise<void>;

@@ -140,19 +140,8 @@ export function mmIdle(state: MatchmakingView): MatchmakingView {
   return { ...state, phase: 'idle', queues: [], found: null, readyCount: 0, playersQueued: null };
 }
 
-export function isInQueue(state: MatchmakingView): boolean {
-  return state.phase === 'queued' || state.phase === 'found' || state.phase === 'readied' || state.phase === 'lost';
-}
-
 /** `playersQueued` is a string in 1.13.0: parse it, and ignore anything that is not a sane count. */
 export function parsePlayersQueued(text: string): number | null {
   if (!/^\d{1,9}$/.test(text.trim())) return null;
   return Number(text.trim());
 }
-
-export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
-  intentional: 'You left the queue.',
-  server_error: 'The server could not start the battle.',
-  party_user_left: 'A party member left, so the party left the queue.',
-  ready_timeout: 'You did not ready up in time.',
-};

@@ -115,7 +115,7 @@ export interface BattleView {
 
 export type EngineStatus = 'offline' | 'starting' | 'running' | 'stopping';
 
-/** The local engine process, in the words of seed 004's panel: status, stats and (separately patched) console lines. */
+/** The local engine process as the engine panel shows it: status, stats and (separately patched) console lines. */
 export interface EngineView {
   readonly status: EngineStatus;
   readonly pid: number | null;
@@ -129,7 +129,7 @@ export interface EngineView {
   readonly console: readonly string[];
 }
 
-/** One update of a battle hosted by the local autohost (seed 003's `autohost/update`), known fields only. */
+/** One update of a battle hosted by the local autohost (the protocol's `autohost/update`), known fields only. */
 export interface BattleUpdateView {
   readonly battleId: string;
   /** Milliseconds since the epoch (the protocol's microseconds / 1000). */

@@ -15,9 +15,16 @@ export class RequestFailedError extends Error {
   }
 }
 
+/** Why a request got no answer, as data: callers branch on this, never on the message text. */
+export type RequestAbortCause =
+  | 'timeout' // no answer within the request timeout
+  | 'closed' // the connection closed before the answer, or before the request could be sent
+  | 'overloaded' // not sent: too many requests already waiting for an answer
+  | 'invalid_answer'; // the answer broke the schema or named another command
+
 /** A request that got no answer: timeout, socket closed, too many in flight, or an invalid answer. */
 export class RequestAbortedError extends Error {
-  constructor(readonly commandId: string, message: string) {
+  constructor(readonly commandId: string, override readonly cause: RequestAbortCause, message: string) {
     super(`${commandId}: ${message}`);
     this.name = 'RequestAbortedError';
   }
@@ -94,9 +101,9 @@ export class TachyonEndpoint {
   /** Sends a request and resolves with the peer's response, success or failed. */
   request<C extends RequestCommandId>(commandId: C, ...args: RequestData<C> extends undefined ? [data?: RequestData<C>] : [data: RequestData<C>]): Promise<ResponseOf<C>> {
     const data = args[0];
-    if (this.closedError) return Promise.reject(new RequestAbortedError(commandId, `not sent: ${this.closedError.message}`));
+    if (this.closedError) return Promise.reject(new RequestAbortedError(commandId, 'closed', `not sent: ${this.closedError.message}`));
     if (this.pending.size >= this.maxPending) {
-      return Promise.reject(new RequestAbortedError(commandId, `not sent: ${this.maxPending} requests already waiting for an answer`));
+      return Promise.reject(new RequestAbortedError(commandId, 'overloaded', `not sent: ${this.maxPending} requests already waiting for an answer`));
     }
     const messageId = this.newMessageId();
     const message: Record<string, unknown> = { type: 'request', messageId, commandId };
@@ -105,7 +112,7 @@ export class TachyonEndpoint {
     return new Promise<ResponseOf<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(messageId);
-        reject(new RequestAbortedError(commandId, `no answer within ${this.timeoutMs} ms`));
+        reject(new RequestAbortedError(commandId, 'timeout', `no answer within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       timer.unref?.();
       this.pending.set(messageId, { commandId, resolve: resolve as (r: AnyResponse) => void, reject, timer });
@@ -163,7 +170,7 @@ export class TachyonEndpoint {
     for (const [messageId, pending] of this.pending) {
       clearTimeout(pending.timer);
       this.pending.delete(messageId);
-      pending.reject(new RequestAbortedError(pending.commandId, `connection closed before an answer (${reason.message})`));
+      pending.reject(new RequestAbortedError(pending.commandId, 'closed', `connection closed before an answer (${reason.message})`));
     }
   }
 
@@ -193,13 +200,13 @@ export class TachyonEndpoint {
     clearTimeout(pending.timer);
     if (commandId !== pending.commandId) {
       this.dropInvalid(`response to ${pending.commandId} carried commandId ${describeCommand(commandId)}`);
-      pending.reject(new RequestAbortedError(pending.commandId, 'the server answered with a mismatched commandId'));
+      pending.reject(new RequestAbortedError(pending.commandId, 'invalid_answer', 'the server answered with a mismatched commandId'));
       return;
     }
     const check = validateMessage(envelope as { type: MessageType; commandId: string });
     if (!check.ok) {
       this.dropInvalid(`invalid ${commandId} response: ${check.problem}`);
-      pending.reject(new RequestAbortedError(pending.commandId, `the server's answer broke the protocol schema (${check.problem})`));
+      pending.reject(new RequestAbortedError(pending.commandId, 'invalid_answer', `the server's answer broke the protocol schema (${check.problem})`));
       return;
     }
     pending.resolve(envelope as unknown as AnyResponse);

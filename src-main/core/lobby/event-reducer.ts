@@ -1,0 +1,196 @@
+// The server's user-actor events as pure updates: (view, event, now) → the patches to publish and the side effects the shell
+// runs after them (presence to watch, chat marker to save). No socket, no timer, no store writes: testable with plain data.
+import type { AnyEvent } from '../protocol/commands';
+import type { FriendsView, LobbyPatch, MatchmakingView, PartiesView, SelfView, UserView } from './state';
+import {
+  chatLine, friendsFromSelf, mergeUser, mmCancelled, mmFound, mmLost, mmQueued, mmReadyCount, parsePlayersQueued, partyView,
+  partyViews, selfView, userView, boundedFriends,
+} from './reducers';
+import { CANCEL_REASON_TEXT } from './failure-text';
+import { isUsableId, LIST_CAPS, newest } from './caps';
+import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
+
+/** What an event may read of the lobby: the core's `LobbyStore` is one. */
+export interface LobbyReadView {
+  readonly view: {
+    readonly self: SelfView | null;
+    readonly matchmaking: MatchmakingView;
+    readonly friends: FriendsView;
+    readonly party: PartiesView;
+  };
+  user(userId: string): UserView | undefined;
+  readonly userCount: number;
+  /** Known user ids, heard of longest ago first. */
+  userIds(): Iterable<string>;
+}
+
+export interface EventOutcome {
+  /** Published in order. */
+  readonly patches: LobbyPatch[];
+  /** Users whose presence to subscribe to once the patches have landed. */
+  readonly watch: readonly string[];
+  /** A chat history marker to keep for the next subscribe. */
+  readonly saveMarker?: string;
+  /** The key of a chat line this outcome shows, so a replay of it is shown once. */
+  readonly shownMarker?: string;
+  /** Why the event changed nothing, for the log. */
+  readonly ignored?: { readonly level: 'warn' | 'debug'; readonly text: string };
+}
+
+/**
+ * One server event applied to the view. `shown` tells whether a chat line's key was already shown (a replay after a
+ * reconnect repeats the edge of the history).
+ */
+export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, shown: (marker: string) => boolean): EventOutcome {
+  const view = lobby.view;
+  switch (event.commandId) {
+    case 'user/self': {
+      const user = event.data.user;
+      if (!isUsableId(user.userId)) return ignored('warn', 'ignored user/self: the user id is longer than any real one');
+      return {
+        patches: [
+          { slice: 'self', value: selfView(user) },
+          { slice: 'users', upsert: [userView(user)], remove: [] },
+          { slice: 'friends', value: friendsFromSelf(user) },
+          { slice: 'party', value: { current: user.party ? partyView(user.party) : null, invitations: partyViews(user.invitedToParties) } },
+        ],
+        watch: [...user.friendIds, ...(user.party?.members.map((m) => m.userId) ?? [])],
+      };
+    }
+    case 'user/updated': {
+      const upsert: UserView[] = [];
+      for (const diff of event.data.users) {
+        const merged = mergeUser(diff.userId !== undefined ? lobby.user(diff.userId) : undefined, diff);
+        if (merged) upsert.push(merged);
+      }
+      const patches: LobbyPatch[] = [];
+      if (upsert.length > 0) patches.push({ slice: 'users', upsert, remove: usersToEvict(lobby, upsert) });
+      const self = view.self;
+      const mine = upsert.find((u) => u.userId === self?.userId);
+      if (self && mine && mine.status !== self.status) patches.push({ slice: 'self', value: { ...self, status: mine.status } });
+      return { patches, watch: [] };
+    }
+    case 'messaging/received': {
+      const line = chatLine(event.data);
+      if (!line) return { patches: [], watch: [] };
+      // Only a marker we could send back is worth keeping for the next subscribe (a digest could not be).
+      const saveMarker = line.marker === event.data.marker ? { saveMarker: line.marker } : {};
+      if (shown(line.marker)) return { patches: [], watch: [], ...saveMarker };
+      return { patches: [{ slice: 'chat', append: [line] }], watch: [line.fromUserId], shownMarker: line.marker, ...saveMarker };
+    }
+    case 'matchmaking/queueUpdate':
+      return matchmaking({ ...view.matchmaking, playersQueued: parsePlayersQueued(event.data.playersQueued) });
+    case 'matchmaking/queuesJoined':
+      return matchmaking(mmQueued(view.matchmaking, event.data.queues));
+    case 'matchmaking/found':
+      return matchmaking(mmFound(view.matchmaking, event.data.queueId, event.data.timeoutMs, now));
+    case 'matchmaking/foundUpdate':
+      return matchmaking(mmReadyCount(view.matchmaking, event.data.readyCount));
+    case 'matchmaking/lost':
+      return matchmaking(mmLost(view.matchmaking));
+    case 'matchmaking/cancelled': {
+      const reason = event.data.reason;
+      const outcome = matchmaking(mmCancelled(view.matchmaking, reason));
+      if (reason !== 'intentional') outcome.patches.push({ slice: 'notice', value: { at: now, level: 'warning', text: CANCEL_REASON_TEXT[reason] } });
+      return outcome;
+    }
+    case 'friend/requestReceived': {
+      const from = event.data.from;
+      if (!isUsableId(from)) return { patches: [], watch: [] };
+      return { patches: [friendsPatch(view.friends, (f) => ({ ...f, incoming: [...f.incoming.filter((r) => r.userId !== from), { userId: from, sentAt: now }] }))], watch: [from] };
+    }
+    case 'friend/requestAccepted': {
+      const from = event.data.from;
+      if (!isUsableId(from)) return { patches: [], watch: [] };
+      return {
+        patches: [friendsPatch(view.friends, (f) => ({
+          friendIds: f.friendIds.includes(from) ? f.friendIds : [...f.friendIds, from],
+          incoming: f.incoming.filter((r) => r.userId !== from),
+          outgoing: f.outgoing.filter((r) => r.userId !== from),
+        }))],
+        watch: [from],
+      };
+    }
+    case 'friend/requestRejected':
+      return friends(view.friends, (f) => ({ ...f, outgoing: f.outgoing.filter((r) => r.userId !== event.data.from) }));
+    case 'friend/requestCancelled':
+      return friends(view.friends, (f) => ({ ...f, incoming: f.incoming.filter((r) => r.userId !== event.data.from) }));
+    case 'friend/removed':
+      return friends(view.friends, (f) => ({ ...f, friendIds: f.friendIds.filter((id) => id !== event.data.from) }));
+    case 'party/invited': {
+      const invite = partyView(event.data.party);
+      if (!invite) return { patches: [], watch: [] };
+      return {
+        patches: [partyPatch(view.party, (p) => ({ ...p, invitations: [...p.invitations.filter((i) => i.id !== invite.id), invite] }))],
+        watch: invite.members.map((m) => m.userId),
+      };
+    }
+    case 'party/updated': {
+      const party = partyView(event.data);
+      if (!party) return { patches: [], watch: [] };
+      const isMember = party.members.some((m) => m.userId === view.self?.userId);
+      return {
+        patches: [partyPatch(view.party, (p) => ({
+          current: isMember ? party : p.current?.id === party.id ? null : p.current,
+          invitations: isMember ? p.invitations.filter((i) => i.id !== party.id) : p.invitations.map((i) => (i.id === party.id ? party : i)),
+        }))],
+        watch: [...party.members, ...party.invited].map((m) => m.userId),
+      };
+    }
+    case 'party/removed':
+      return {
+        patches: [partyPatch(view.party, (p) => ({
+          current: p.current?.id === event.data.partyId ? null : p.current,
+          invitations: p.invitations.filter((i) => i.id !== event.data.partyId),
+        }))],
+        watch: [],
+      };
+    default:
+      // Events for other actors (autohost/*) never reach a user session; the schema check already dropped unknown ones.
+      return ignored('debug', `ignored event ${event.commandId}`);
+  }
+}
+
+/** The friends slice after `change`, within its caps. */
+export function friendsPatch(current: FriendsView, change: (f: FriendsView) => FriendsView): LobbyPatch {
+  return { slice: 'friends', value: boundedFriends(change(current)) };
+}
+
+/** The party slice after `change`, invitations within their cap. */
+export function partyPatch(current: PartiesView, change: (p: PartiesView) => PartiesView): LobbyPatch {
+  const next = change(current);
+  return { slice: 'party', value: { ...next, invitations: newest(next.invitations, LIST_CAPS.partyInvitations) } };
+}
+
+/**
+ * Which known users to forget so the store stays within its cap after `incoming` lands: those heard of longest ago,
+ * never ourselves, a friend or a party member.
+ */
+export function usersToEvict(lobby: LobbyReadView, incoming: readonly UserView[]): string[] {
+  const fresh = new Set(incoming.filter((u) => lobby.user(u.userId) === undefined).map((u) => u.userId)).size;
+  let excess = lobby.userCount + fresh - LOBBY_LIMITS.users;
+  if (excess <= 0) return [];
+  const view = lobby.view;
+  const keep = new Set([view.self?.userId, ...view.friends.friendIds, ...(view.party.current?.members.map((m) => m.userId) ?? [])]);
+  for (const user of incoming) keep.add(user.userId);
+  const evict: string[] = [];
+  for (const userId of lobby.userIds()) {
+    if (excess <= 0) break;
+    if (keep.has(userId)) continue;
+    evict.push(userId);
+    excess--;
+  }
+  return evict;
+}
+
+function matchmaking(value: MatchmakingView): { patches: LobbyPatch[]; watch: readonly string[] } {
+  return { patches: [{ slice: 'matchmaking', value }], watch: [] };
+}
+
+function friends(current: FriendsView, change: (f: FriendsView) => FriendsView): EventOutcome {
+  return { patches: [friendsPatch(current, change)], watch: [] };
+}
+
+function ignored(level: 'warn' | 'debug', text: string): EventOutcome {
+  return { patches: [], watch: [], ignored: { level, text } };
+}

@@ -1,0 +1,77 @@
+// What the player reads when a request fails or the server cancels a match: stable codes, plain words, and the server's own
+// details (clipped to one line) where it gave any.
+import { RequestAbortedError, RequestFailedError, type RequestAbortCause } from '../protocol/endpoint';
+import { assertNever } from '../../shared/assert-never';
+import { IntentError } from './intents';
+import type { CancelReason } from './state';
+
+const FAILURE_TEXT: Record<string, string> = {
+  message_too_long: 'The message is too long for the server.',
+  invalid_target: 'That player or party cannot receive messages.',
+  already_queued: 'You are already in a queue.',
+  already_in_battle: 'You are already in a battle.',
+  invalid_queue_specified: 'That playlist does not exist on this server.',
+  not_queued: 'You are not in a queue.',
+  no_match: 'There is no match to ready up for any more.',
+  invalid_user: 'No such player.',
+  already_in_friendlist: 'You are already friends.',
+  outgoing_capacity_reached: 'You have too many pending friend requests.',
+  incoming_capacity_reached: 'That player has too many pending friend requests.',
+  no_pending_request: 'There is no such friend request.',
+  not_in_friendlist: 'That player is not your friend.',
+  not_in_party: 'You are not in a party.',
+  invalid_invite: 'There is no such invitation.',
+  unknown_user: 'No such player.',
+  subscription_limit_reached: 'Too many players watched at once.',
+  unauthorized: 'You are not allowed to do that.',
+  invalid_request: 'The server did not accept the request.',
+  command_unimplemented: 'This server does not support that yet.',
+  internal_error: 'The server had a problem; try again.',
+};
+
+/** The protocol's `matchmaking/cancelled` carries only the reason, so these words are all the player can be told. */
+export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
+  intentional: 'You left the queue.',
+  server_error: 'The server could not start the battle.',
+  party_user_left: 'A party member left, so the party left the queue.',
+  ready_timeout: 'You did not ready up in time.',
+};
+
+/** The longest part of the server's `details` shown to the player. */
+export const DETAILS_MAX_CHARS = 200;
+
+export function failureText(commandId: string, reason: string, details?: string): string {
+  const text = FAILURE_TEXT[reason] ?? `${commandId} failed (${reason}).`;
+  const shown = details === undefined ? '' : oneLine(details, DETAILS_MAX_CHARS);
+  return shown ? `${text} The server said: ${shown}` : text;
+}
+
+/** Any failure of a request the player asked for, as an IntentError with a stable code and a player-facing message. */
+export function intentErrorOf(commandId: string, error: unknown): IntentError {
+  if (error instanceof RequestFailedError) return new IntentError('rejected', failureText(commandId, error.reason, error.details), error.reason);
+  if (error instanceof RequestAbortedError) return abortedError(error.cause);
+  return new IntentError('internal', error instanceof Error ? error.message : String(error));
+}
+
+function abortedError(cause: RequestAbortCause): IntentError {
+  switch (cause) {
+    case 'timeout':
+      return new IntentError('timeout', 'The server did not answer in time.');
+    case 'closed':
+    case 'overloaded':
+    case 'invalid_answer':
+      return new IntentError('not_connected', 'The connection dropped before the server answered.');
+    default:
+      return assertNever(cause);
+  }
+}
+
+/**
+ * Server text made safe for one line of a notice: control, format (bidi) and line-separator characters become spaces, runs of
+ * white space one space, and the rest is clipped to `max` characters.
+ */
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+}

@@ -1,0 +1,136 @@
+// The player's own requests (queue, ready, chat, friends, party): check the input, ask the server, and on success publish what changed.
+import { randomUUID } from 'node:crypto';
+import type { RequestCommandId, RequestData, SuccessData } from '../protocol/commands';
+import type { LobbyStore } from './store';
+import { IntentError, type ChatTarget } from './intents';
+import { MESSAGE_MAX_CHARS, type LobbyPatch, type MatchmakingView, type Notice } from './state';
+import { mmIdle, mmQueued, mmReadied, playlistViews } from './reducers';
+import { friendsPatch, partyPatch } from './event-reducer';
+
+/** What the intents and the session opening need from the lobby client that drives them. */
+export interface LobbyCalls {
+  readonly store: LobbyStore;
+  readonly now: () => number;
+  /** A request on the live session; every failure rejects with an IntentError. */
+  call<C extends RequestCommandId>(commandId: C, data: RequestData<C>): Promise<SuccessData<C>>;
+  /** A request whose failure is logged, not thrown: for the background requests the player did not ask for. */
+  quietCall<C extends RequestCommandId>(commandId: C, data: RequestData<C>): Promise<SuccessData<C> | null>;
+  /** How many server events have moved matchmaking so far: a late answer must not overwrite newer news. */
+  matchmakingEvents(): number;
+  watchUsers(userIds: readonly string[]): void;
+  notice(level: Notice['level'], text: string): void;
+}
+
+export type FriendRequestKind = 'send' | 'accept' | 'reject' | 'cancel' | 'remove';
+export type PartyIntentKind = 'create' | 'invite' | 'cancelInvite' | 'kick' | 'accept' | 'decline' | 'leave';
+
+export class PlayerIntents {
+  constructor(private readonly lobby: LobbyCalls) {}
+
+  async queue(queues: readonly string[]): Promise<void> {
+    const ids = queues.map((q) => q.trim()).filter((q) => q.length > 0);
+    if (ids.length === 0) throw new IntentError('invalid_input', 'Choose at least one playlist.');
+    const before = this.lobby.matchmakingEvents();
+    await this.lobby.call('matchmaking/queue', { queues: ids });
+    // A `found` can arrive in the same TCP read as the answer and be applied first: keep it.
+    if (before === this.lobby.matchmakingEvents()) this.setMatchmaking(mmQueued(this.mm, ids));
+    else this.setMatchmaking({ ...this.mm, queues: ids });
+  }
+
+  async cancelQueue(): Promise<void> {
+    try {
+      await this.lobby.call('matchmaking/cancel', undefined);
+    } catch (error) {
+      if (!(error instanceof IntentError && error.reason === 'not_queued')) throw error;
+      this.setMatchmaking(mmIdle(this.mm)); // the server had already forgotten us: agree with it
+    }
+  }
+
+  async ready(): Promise<void> {
+    if (this.mm.phase !== 'found') throw new IntentError('invalid_input', 'There is no match to ready up for.');
+    await this.lobby.call('matchmaking/ready', undefined);
+    this.setMatchmaking(mmReadied(this.mm));
+  }
+
+  async refreshPlaylists(): Promise<void> {
+    const list = await this.lobby.call('matchmaking/list', undefined);
+    this.setMatchmaking({ ...this.mm, playlists: playlistViews(list) });
+  }
+
+  async sendChat(target: ChatTarget, text: string): Promise<void> {
+    if (text.trim().length === 0) throw new IntentError('invalid_input', 'The message is empty.');
+    if ([...text].length > MESSAGE_MAX_CHARS) throw new IntentError('invalid_input', `The message is too long: at most ${MESSAGE_MAX_CHARS} characters.`);
+    const wireTarget = target.type === 'player' ? { type: 'player' as const, userId: target.userId } : { type: 'party' as const };
+    await this.lobby.call('messaging/send', { target: wireTarget, message: text });
+    const { self, party } = this.lobby.store.view;
+    this.publish({
+      slice: 'chat',
+      append: [{
+        marker: `local:${randomUUID()}`, at: this.lobby.now(), fromUserId: self?.userId ?? '',
+        channel: target.type === 'player' ? { type: 'player', userId: target.userId } : { type: 'party', partyId: party.current?.id ?? '' },
+        text,
+      }],
+    });
+  }
+
+  async friendRequest(kind: FriendRequestKind, userId: string): Promise<void> {
+    const friends = () => this.lobby.store.view.friends;
+    if (kind === 'send') {
+      await this.lobby.call('friend/sendRequest', { to: userId });
+      this.publish(friendsPatch(friends(), (f) => ({ ...f, outgoing: [...f.outgoing.filter((r) => r.userId !== userId), { userId, sentAt: this.lobby.now() }] })));
+    } else if (kind === 'accept') {
+      await this.lobby.call('friend/acceptRequest', { from: userId });
+      this.publish(friendsPatch(friends(), (f) => ({ ...f, friendIds: [...f.friendIds.filter((id) => id !== userId), userId], incoming: f.incoming.filter((r) => r.userId !== userId) })));
+    } else if (kind === 'reject') {
+      await this.lobby.call('friend/rejectRequest', { from: userId });
+      this.publish(friendsPatch(friends(), (f) => ({ ...f, incoming: f.incoming.filter((r) => r.userId !== userId) })));
+    } else if (kind === 'cancel') {
+      await this.lobby.call('friend/cancelRequest', { to: userId });
+      this.publish(friendsPatch(friends(), (f) => ({ ...f, outgoing: f.outgoing.filter((r) => r.userId !== userId) })));
+    } else {
+      await this.lobby.call('friend/remove', { userId });
+      this.publish(friendsPatch(friends(), (f) => ({ ...f, friendIds: f.friendIds.filter((id) => id !== userId) })));
+    }
+    this.lobby.watchUsers([userId]);
+  }
+
+  async party(kind: PartyIntentKind, id?: string): Promise<void> {
+    const need = (): string => {
+      if (!id) throw new IntentError('invalid_input', 'Missing the user or party to act on.');
+      return id;
+    };
+    const party = () => this.lobby.store.view.party;
+    switch (kind) {
+      case 'create': {
+        const { partyId } = await this.lobby.call('party/create', undefined);
+        const selfId = this.lobby.store.view.self?.userId ?? '';
+        this.publish(partyPatch(party(), (p) => ({ ...p, current: p.current?.id === partyId ? p.current : { id: partyId, members: [{ userId: selfId, joinedAt: this.lobby.now() }], invited: [] } })));
+        return;
+      }
+      case 'invite': await this.lobby.call('party/invite', { userId: need() }); return;
+      case 'cancelInvite': await this.lobby.call('party/cancelInvite', { userId: need() }); return;
+      case 'kick': await this.lobby.call('party/kickMember', { userId: need() }); return;
+      case 'accept': await this.lobby.call('party/acceptInvite', { partyId: need() }); return;
+      case 'decline':
+        await this.lobby.call('party/declineInvite', { partyId: need() });
+        this.publish(partyPatch(party(), (p) => ({ ...p, invitations: p.invitations.filter((i) => i.id !== id) })));
+        return;
+      case 'leave':
+        await this.lobby.call('party/leave', undefined);
+        this.publish(partyPatch(party(), (p) => ({ ...p, current: null })));
+        return;
+    }
+  }
+
+  private get mm(): MatchmakingView {
+    return this.lobby.store.view.matchmaking;
+  }
+
+  private setMatchmaking(value: MatchmakingView): void {
+    this.publish({ slice: 'matchmaking', value });
+  }
+
+  private publish(patch: LobbyPatch): void {
+    this.lobby.store.publish(patch);
+  }
+}
