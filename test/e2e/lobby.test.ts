@@ -9,9 +9,9 @@ import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app
 import { IntentError } from '../../src-main/core/lobby/intents';
 import { createMemoryLogger } from '../../src-main/core/log';
 import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
-import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/electron/settings';
-import { appEngineOptions, contentDirOf, createLobbyFactory } from '../../src-main/electron/lobby-factory';
+import { createLobbyService, type LobbyService } from '../../src-main/app/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/app/settings';
+import { appEngineOptions, contentDirOf, createLobbyFactory } from '../../src-main/app/lobby-factory';
 import { TEST_CHAT_LINE, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import type { BattleUpdateView } from '../../src-main/contract';
 import type { BattleEngineOptions } from '../../src-main/core/battle-engine';
