@@ -1,6 +1,7 @@
 // Lint rules; the import restrictions keep the layering of docs/architecture: the core never depends on Electron or the renderer, the app service never on Electron, and each core folder only on the layers below it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
 
 const ELECTRON = ['electron', 'electron/*', 'electron-store'];
 
@@ -44,8 +45,27 @@ export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', 'test-output/', 'release/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...pluginVue.configs['flat/recommended'],
   {
-    files: ['**/*.ts'],
+    // <script setup lang="ts">: vue-eslint-parser splits the blocks, typescript-eslint parses the script.
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    rules: {
+      'vue/block-lang': ['error', { script: { lang: 'ts' } }],
+      // vue-tsc checks names, and knows the DOM globals; typescript-eslint turns this off for .ts files for the same reason.
+      'no-undef': 'off',
+      // Layout, not correctness: the templates keep their dense one-line elements until a formatter settles the style for all files.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/first-attribute-linebreak': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.vue'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -100,10 +120,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-renderer/**/*.ts'],
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
     rules: {
+      'vue/no-v-html': 'error',
+      'no-restricted-syntax': ['error',
+        { selector: 'ImportExpression', message: 'No import() in the renderer: the import rules below see only static imports, and the page is one bundle.' },
+        { selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML)$/]', message: 'Never render HTML from data: let Vue write text.' },
+      ],
       'no-restricted-imports': ['error', {
         patterns: [
+          { regex: '^(?!(vue|pinia)$)[^.]', message: 'The renderer uses only vue and pinia from npm: anything else is shipped to a sandboxed page and widens what it runs.' },
           { group: ['electron', 'electron/*', 'electron-store', 'node:*', 'fs', 'path', 'child_process', 'ws'], message: 'The renderer is a sandboxed page: it talks to main only through src-renderer/client.ts.' },
           { group: ['**/src-main/**', '!**/src-main/contract', '!**/src-main/shared', '!**/src-main/shared/*'], message: 'The renderer may import only src-main/contract (the one IPC contract) and src-main/shared (runtime-neutral reducers).' },
         ],
