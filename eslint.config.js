@@ -1,13 +1,71 @@
-// Lint rules; the import restrictions keep the layering of docs/architecture: the core never depends on Electron or the renderer.
+// Lint rules; the import restrictions keep the layering of docs/architecture: the core never depends on Electron or the renderer, the app service never on Electron, and each core folder only on the layers below it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
+
+const ELECTRON = ['electron', 'electron/*', 'electron-store'];
+
+// Who may import whom inside src-main/core (docs/architecture's layering; test/structure/import-cycles.test.ts checks there is no cycle).
+// Every folder may use log.ts and src-main/shared; lobby-app.ts is the core's composition root, which no folder imports.
+const CORE_FOLDERS = ['protocol', 'connection', 'lobby', 'engine', 'server', 'autohost', 'auth', 'local-play', 'player-engine'];
+const CORE_LAYERS = {
+  protocol: { may: [], why: 'protocol is the bottom layer: endpoint validation only, used by everyone' },
+  connection: { may: ['protocol'], why: 'one Tachyon socket, shared by the player lobby and the autohost, so it must not know either' },
+  lobby: { may: ['protocol', 'connection'], why: "the player's lobby state over a connection; engines reach it through player-engine" },
+  engine: { may: ['protocol'], why: 'running Recoil and reading content knows nothing of lobbies or servers' },
+  server: { may: ['protocol'], why: 'the embedded server is a pure Tachyon server: no client-side code, no engine (content comes from local-play)' },
+  autohost: { may: ['connection', 'engine', 'protocol'], why: 'the autohost is a Tachyon client that runs engines; it is not the player lobby' },
+  auth: { may: ['connection'], why: 'sign-in needs only the server address rules of the connection' },
+  'local-play': { may: ['server', 'autohost', 'engine', 'lobby', 'protocol'], why: 'local play composes the embedded server, the autohost and the content' },
+  'player-engine': { may: ['engine', 'lobby', 'protocol'], why: "the player's engine adapts the engine layer to the lobby" },
+};
+const ABOVE_CORE = [
+  { group: ELECTRON, message: 'The core runs in plain Node: Electron belongs in src-main/electron only.' },
+  { group: ['**/src-renderer/**', '**/electron/**', '**/app/**'], message: 'The core must not depend on a shell, the app service or the renderer.' },
+];
+function coreFolderRules(folder, { may, why }) {
+  const banned = CORE_FOLDERS.filter((f) => f !== folder && !may.includes(f)).concat('lobby-app');
+  return {
+    files: [`src-main/core/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...ABOVE_CORE,
+          {
+            regex: `^(\\.\\./)+(${banned.join('|')})(/|$)`,
+            message: `core/${folder} may import only ${[...may, 'log', 'shared'].join(', ')}: ${why}.`,
+          },
+        ],
+      }],
+    },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', 'test-output/', 'release/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...pluginVue.configs['flat/recommended'],
   {
-    files: ['**/*.ts'],
+    // <script setup lang="ts">: vue-eslint-parser splits the blocks, typescript-eslint parses the script.
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' } },
+    rules: {
+      'vue/block-lang': ['error', { script: { lang: 'ts' } }],
+      // vue-tsc checks names, and knows the DOM globals; typescript-eslint turns this off for .ts files for the same reason.
+      'no-undef': 'off',
+      // Layout, not correctness: the templates keep their dense one-line elements until a formatter settles the style for all files.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/first-attribute-linebreak': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/html-self-closing': 'off',
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.vue'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -15,12 +73,37 @@ export default tseslint.config(
     },
   },
   {
+    // Only the typed wrappers touch raw IPC (GitHub Desktop's rule): electron/ipc.ts checks the sender and validates, the preload is the page's end.
+    files: ['**/*.ts'],
+    ignores: ['src-main/electron/ipc.ts', 'src-main/electron/main.ts', 'src-main/preload/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'Raw IPC only in src-main/electron/ipc.ts (main.ts passes ipcMain in) and the preload: everything else goes through registerLobbyIpc.' }],
+      }],
+    },
+  },
+  {
     files: ['src-main/core/**/*.ts', 'src-main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ABOVE_CORE }],
+    },
+  },
+  {
+    files: ['src-main/core/log.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...ABOVE_CORE, { regex: `^\\./(${CORE_FOLDERS.join('|')}|lobby-app)(/|$)`, message: 'core/log.ts is the leaf every layer uses: it imports no core folder.' }],
+      }],
+    },
+  },
+  ...Object.entries(CORE_LAYERS).map(([folder, layer]) => coreFolderRules(folder, layer)),
+  {
+    files: ['src-main/app/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['electron', 'electron/*', 'electron-store'], message: 'The core runs in plain Node: Electron belongs in src-main/electron only.' },
-          { group: ['**/src-renderer/**', '**/electron/**'], message: 'The core must not depend on a shell or the renderer.' },
+          { group: ELECTRON, message: 'src-main/app is the app service the browser test bridge runs in plain Node: what needs Electron goes in src-main/electron, passed in by main.ts.' },
+          { group: ['**/electron/**', '**/src-renderer/**'], message: 'src-main/app must not depend on the Electron shell or the renderer (the shell depends on the app, not the other way).' },
         ],
       }],
     },
@@ -37,10 +120,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-renderer/**/*.ts'],
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
     rules: {
+      'vue/no-v-html': 'error',
+      'no-restricted-syntax': ['error',
+        { selector: 'ImportExpression', message: 'No import() in the renderer: the import rules below see only static imports, and the page is one bundle.' },
+        { selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML|insertAdjacentHTML)$/]', message: 'Never render HTML from data: let Vue write text.' },
+      ],
       'no-restricted-imports': ['error', {
         patterns: [
+          { regex: '^(?!(vue|pinia)$)[^.]', message: 'The renderer uses only vue and pinia from npm: anything else is shipped to a sandboxed page and widens what it runs.' },
           { group: ['electron', 'electron/*', 'electron-store', 'node:*', 'fs', 'path', 'child_process', 'ws'], message: 'The renderer is a sandboxed page: it talks to main only through src-renderer/client.ts.' },
           { group: ['**/src-main/**', '!**/src-main/contract', '!**/src-main/shared', '!**/src-main/shared/*'], message: 'The renderer may import only src-main/contract (the one IPC contract) and src-main/shared (runtime-neutral reducers).' },
         ],

@@ -1,7 +1,7 @@
 // Builds the renderer (src-renderer) into dist/renderer; the production HTML carries the same CSP main sends as a header.
 import vue from '@vitejs/plugin-vue';
 import { defineConfig, type Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './src-main/electron/csp';
+import { CONTENT_SECURITY_POLICY } from './src-main/app/csp';
 
 /** Only on build: Vite's dev server needs inline scripts the policy forbids. */
 function contentSecurityPolicy(): Plugin {

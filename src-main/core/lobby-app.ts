@@ -7,7 +7,7 @@ import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
 import { LobbyStore } from './lobby/store';
 import { IntentError, type LobbyApp, type LobbyIntents } from './lobby/intents';
 import type { LobbyPatch } from './lobby/state';
-import { BattleEngine, type BattleEngineOptions } from './battle-engine';
+import { PlayerEngine, type PlayerEngineOptions } from './player-engine';
 
 export interface LobbyAppOptions {
   /** http(s) base address of the Tachyon server. */
@@ -22,7 +22,7 @@ export interface LobbyAppOptions {
   connection?: Partial<Omit<ConnectionOptions, 'serverUrl' | 'getToken' | 'logger'>>;
   statsIntervalMs?: number;
   /** The player's engine: battle/start launches it, and the engine panel intents drive it. */
-  engine?: BattleEngineOptions;
+  engine?: PlayerEngineOptions;
   /** A custom battle/start handler (tests); without it or `engine`, battles are answered `internal_error` with a clear reason. */
   onBattleStart?: BattleStartHandler;
   /** Engine panel intents; without them those intents answer `not_available`. */
@@ -50,7 +50,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
   });
   const store = new LobbyStore(options.serverUrl);
   const serverKey = createHash('sha256').update(options.serverUrl).digest('hex').slice(0, 16);
-  let battleEngine: BattleEngine | null = null;
+  let battleEngine: PlayerEngine | null = null;
   const chatMarkers = new ChatMarkerFile(options.dataDir, serverKey, (error) => logger.warn(`could not save the chat marker: ${error instanceof Error ? error.message : String(error)}`));
   const client: LobbyClient = new LobbyClient({
     connection,
@@ -59,10 +59,10 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     logger: logger.child('lobby'),
     now: options.now,
     statsIntervalMs: options.statsIntervalMs,
-    onBattleStart: options.onBattleStart ?? (options.engine ? (data) => (battleEngine as BattleEngine).launch(data) : undefined),
+    onBattleStart: options.onBattleStart ?? (options.engine ? (data) => (battleEngine as PlayerEngine).launch(data) : undefined),
   });
   if (options.engine) {
-    battleEngine = new BattleEngine(options.engine, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
+    battleEngine = new PlayerEngine(options.engine, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
   }
   const engineControl = options.engineControl ?? (battleEngine
     ? { engineStart: () => battleEngine.start(), engineStop: () => battleEngine.stop(), engineRestart: () => battleEngine.restart(), engineKill: () => battleEngine.kill() }

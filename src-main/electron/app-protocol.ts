@@ -1,8 +1,8 @@
 // Serves the built renderer on app://lobby/ with the CSP as a header: a standard, secure origin instead of file://, and no path outside the renderer folder.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CONTENT_SECURITY_POLICY } from './csp';
-import { APP_ORIGIN } from './window';
+import { CONTENT_SECURITY_POLICY } from '../app/csp';
+import { APP_ORIGIN } from '../app/app-origin';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,8 +1,8 @@
 // The one place main handles renderer intents: checks the sender frame, then hands name and payload to the lobby service (which validates and answers as data).
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { INVOKE_CHANNEL, PATCH_CHANNEL, type IpcResult } from '../contract';
-import type { LobbyService } from './lobby-service';
-import { APP_ORIGIN } from './window';
+import type { LobbyService } from '../app/lobby-service';
+import { APP_ORIGIN } from '../app/app-origin';
 
 /** Only our own page's top frame may speak: not an iframe, not a page that somehow navigated elsewhere. */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>): boolean {

@@ -5,21 +5,21 @@ import { app, ipcMain, protocol, safeStorage, type BrowserWindow, type WebConten
 import Store from 'electron-store';
 import { ServerProfiles, createJsonFileProfileStore } from '../core/auth';
 import { stderrLogger, type Logger } from '../core/log';
-import { openAppLog, type AppLog } from './app-log';
+import { openAppLog, type AppLog } from '../app/app-log';
 import { createAppProtocolHandler } from './app-protocol';
-import { takeFixedToken } from './fixed-token';
+import { takeFixedToken } from '../app/fixed-token';
 import { registerLobbyIpc } from './ipc';
-import { createLobbyFactory, localPlayerName } from './lobby-factory';
-import { createLobbyService, type LobbyService } from './lobby-service';
-import { ensurePrivateDir, ensurePrivateFile } from './private-paths';
-import { QUIT_DEADLINE_MS, settleWithin } from './quit-deadline';
+import { createLobbyFactory, localPlayerName } from '../app/lobby-factory';
+import { createLobbyService, type LobbyService } from '../app/lobby-service';
+import { ensurePrivateDir, ensurePrivateFile } from '../app/private-paths';
+import { QUIT_DEADLINE_MS, settleWithin } from '../app/quit-deadline';
 import { MEMORY_ONLY_SIGN_IN_NOTICE, createSafeStorageRefreshTokenStore, safeStorageProtects } from './refresh-token-store';
-import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from './settings';
-import { createSignInService } from './sign-in-service';
-import { createStartingService, type StartingService } from './starting-service';
+import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from '../app/settings';
+import { createSignInService } from '../app/sign-in-service';
+import { createStartingService, type StartingService } from '../app/starting-service';
 import { openSignInPage } from './system-browser';
 import { createTokenVault } from './token-vault';
-import { failureWords } from './unavailable-lobby';
+import { failureWords } from '../app/unavailable-lobby';
 import { createMainWindow, hardenWebContents } from './window';
 
 // Must run before `ready`: app:// is a standard, secure origin (fetch, CORS for module scripts), unlike file://.

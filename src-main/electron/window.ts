@@ -1,9 +1,6 @@
 // The one secure window factory: isolated, sandboxed, no Node in the page, no new windows, no navigation, https links to the system browser.
 import { BrowserWindow, shell, type WebContents } from 'electron';
-
-/** The page's origin: a privileged custom scheme serving the built renderer (see app-protocol.ts), never file://. */
-export const APP_ORIGIN = 'app://lobby';
-export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
+import { APP_ENTRY } from '../app/app-origin';
 
 /** Only well-formed https URLs without credentials leave the app, and only to the system browser. */
 export function parseExternalUrl(raw: string): URL | null {

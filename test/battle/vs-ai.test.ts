@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRegistry } from '../../src-main/core/engine';
 import { startRequest } from '../../src-main/core/server/autohost-fleet';
-import { findLocalContent, localPlaylists } from '../../src-main/core/server/content-playlists';
+import { findLocalContent, localPlaylists } from '../../src-main/core/local-play';
 import type { MatchToLaunch } from '../../src-main/core/server/matchmaking';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost, type RealHost } from '../engine/real-host';

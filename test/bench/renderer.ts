@@ -1,7 +1,7 @@
 // Benchmark: the built renderer in Chromium with N users listed (10,000 and 100,000), the cost of one users patch of 1,000 or 1
 // user changes (stores → Vue → DOM laid out), and the JS heap.
 import path from 'node:path';
-import type { LobbyService } from '../../src-main/electron/lobby-service';
+import type { LobbyService } from '../../src-main/app/lobby-service';
 import { startBridge } from '../e2e/bridge/bridge-server';
 import { launchRendererBrowser } from '../support/browser';
 import { initialSnapshot } from '../../src-main/core/lobby/state';

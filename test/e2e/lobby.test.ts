@@ -9,12 +9,12 @@ import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app
 import { IntentError } from '../../src-main/core/lobby/intents';
 import { createMemoryLogger } from '../../src-main/core/log';
 import type { PlaylistConfig } from '../../src-main/core/server/matchmaking';
-import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/electron/settings';
-import { appEngineOptions, contentDirOf, createLobbyFactory } from '../../src-main/electron/lobby-factory';
+import { createLobbyService, type LobbyService } from '../../src-main/app/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/app/settings';
+import { appEngineOptions, contentDirOf, createLobbyFactory } from '../../src-main/app/lobby-factory';
 import { TEST_CHAT_LINE, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import type { BattleUpdateView } from '../../src-main/contract';
-import type { BattleEngineOptions } from '../../src-main/core/battle-engine';
+import type { PlayerEngineOptions } from '../../src-main/core/player-engine';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost } from '../engine/real-host';
 import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
@@ -140,7 +140,7 @@ async function sendWhenConnected(send: () => Promise<void>): Promise<void> {
 }
 
 /** The app's engine wiring with a short SIGTERM → SIGKILL grace, so a failed test's teardown never waits 20 s on an engine. */
-function testEngine(options: BattleEngineOptions): BattleEngineOptions {
+function testEngine(options: PlayerEngineOptions): PlayerEngineOptions {
   return { ...options, runner: { ...options.runner, stopGraceMs: 5_000 } };
 }
 

@@ -2,11 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-
-vi.mock('electron', () => ({ BrowserWindow: class {}, shell: {} }));
-const { createAppProtocolHandler, resolveAppFile } = await import('../../src-main/electron/app-protocol');
-const { CONTENT_SECURITY_POLICY } = await import('../../src-main/electron/csp');
+import { afterAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/app/csp';
+import { createAppProtocolHandler, resolveAppFile } from '../../src-main/electron/app-protocol';
 
 const root = mkdtempSync(path.join(tmpdir(), 'lobby-renderer-'));
 writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>x</title>');

@@ -2,9 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { INVOKE_CHANNEL, PATCH_CHANNEL, type PatchMessage } from '../../src-main/contract';
 import { registerLobbyIpc } from '../../src-main/electron/ipc';
-import type { LobbyService } from '../../src-main/electron/lobby-service';
-
-vi.mock('electron', () => ({ BrowserWindow: class {}, shell: {} }));
+import type { LobbyService } from '../../src-main/app/lobby-service';
 
 function fakeService() {
   let listener: ((m: PatchMessage) => void) | null = null;

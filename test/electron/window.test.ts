@@ -43,8 +43,9 @@ const electron = vi.hoisted(() => {
 });
 vi.mock('electron', () => ({ BrowserWindow: electron.BrowserWindow, shell: electron.shell }));
 
-const { createMainWindow, parseExternalUrl, APP_ENTRY } = await import('../../src-main/electron/window');
-const { CONTENT_SECURITY_POLICY } = await import('../../src-main/electron/csp');
+const { createMainWindow, parseExternalUrl } = await import('../../src-main/electron/window');
+const { APP_ENTRY } = await import('../../src-main/app/app-origin');
+const { CONTENT_SECURITY_POLICY } = await import('../../src-main/app/csp');
 
 beforeEach(() => {
   electron.created.length = 0;

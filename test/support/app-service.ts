@@ -1,11 +1,11 @@
 // Test support: the app's lobby service as main builds it (settings, the lobby factory on headless engines, sign-in), for the shell tests and the browser bridge.
 import type { Logger } from '../../src-main/core/log';
-import { createLobbyFactory } from '../../src-main/electron/lobby-factory';
-import { createLobbyService, type LobbyService } from '../../src-main/electron/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { createLobbyFactory } from '../../src-main/app/lobby-factory';
+import { createLobbyService, type LobbyService } from '../../src-main/app/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/app/settings';
 import path from 'node:path';
 import { ServerProfiles, createFileRefreshTokenStore, createJsonFileProfileStore } from '../../src-main/core/auth';
-import { createSignInService, type SignInService, type SignInServiceOptions } from '../../src-main/electron/sign-in-service';
+import { createSignInService, type SignInService, type SignInServiceOptions } from '../../src-main/app/sign-in-service';
 import { logger as authLogger, recordingFetch } from '../auth/support';
 
 export function createSignedInLobbyService(options: { serverUrl: string | null; dataDir: string; auth: SignInService; logger: Logger }): Promise<LobbyService> {

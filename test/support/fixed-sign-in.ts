@@ -3,7 +3,7 @@
 import type { ServerProfileView, ServersView } from '../../src-main/contract';
 import { EMBEDDED_PROFILE_ID, serverOrigin } from '../../src-main/core/auth';
 import { IntentError } from '../../src-main/core/lobby/intents';
-import type { SignInService } from '../../src-main/electron/sign-in-service';
+import type { SignInService } from '../../src-main/app/sign-in-service';
 
 const EMBEDDED: ServerProfileView = { id: EMBEDDED_PROFILE_ID, kind: 'embedded', url: null, label: 'This computer', signedIn: false };
 

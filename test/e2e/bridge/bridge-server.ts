@@ -4,8 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONTENT_SECURITY_POLICY } from '../../../src-main/electron/csp';
-import type { LobbyService } from '../../../src-main/electron/lobby-service';
+import { CONTENT_SECURITY_POLICY } from '../../../src-main/app/csp';
+import type { LobbyService } from '../../../src-main/app/lobby-service';
 
 const TYPES: Record<string, string> = { '.png': 'image/png', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineRegistry } from '../../src-main/core/engine';
 import { silentLogger } from '../../src-main/core/log';
-import { appEngineOptions, contentDirOf, createLobbyFactory, localPlayerName } from '../../src-main/electron/lobby-factory';
+import { appEngineOptions, contentDirOf, createLobbyFactory, localPlayerName } from '../../src-main/app/lobby-factory';
 import { waitFor } from '../support/world';
 
 describe('lobby factory', () => {

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SnapshotResult } from '../../src-main/contract';
 import type { LobbyIntents } from '../../src-main/core/lobby/intents';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
-import { createLobbyService } from '../../src-main/electron/lobby-service';
-import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from '../../src-main/electron/settings';
+import { createLobbyService } from '../../src-main/app/lobby-service';
+import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, createSettingsStore, type ConfLike } from '../../src-main/app/settings';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 const dirs: string[] = [];

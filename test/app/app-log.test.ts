@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openAppLog } from '../../src-main/electron/app-log';
+import { openAppLog } from '../../src-main/app/app-log';
 import { waitFor } from '../support/world';
 
 const dirs: string[] = [];

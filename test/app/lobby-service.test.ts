@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { LobbyPatch, PatchMessage, SnapshotResult } from '../../src-main/contract';
 import { IntentError, type LobbyApp, type LobbyIntents } from '../../src-main/core/lobby/intents';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
-import { createLobbyService } from '../../src-main/electron/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/electron/settings';
+import { createLobbyService } from '../../src-main/app/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/app/settings';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 
 /** A stand-in lobby that records calls; the real core is exercised by the browser tests. */

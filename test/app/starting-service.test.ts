@@ -1,8 +1,8 @@
 // The service the window talks to while the lobby starts: intents wait for it, a failed start answers why, a late one after quit is closed.
 import { describe, expect, it } from 'vitest';
 import type { IpcResult, PatchMessage } from '../../src-main/contract';
-import type { LobbyService } from '../../src-main/electron/lobby-service';
-import { createStartingService } from '../../src-main/electron/starting-service';
+import type { LobbyService } from '../../src-main/app/lobby-service';
+import { createStartingService } from '../../src-main/app/starting-service';
 
 function answering(): LobbyService & { closed: boolean; emit(message: PatchMessage): void } {
   const listeners = new Set<(message: PatchMessage) => void>();

@@ -1,6 +1,6 @@
 // Quitting's deadline: a close that never ends does not hold the process; one that ends (or fails) in time is waited for.
 import { describe, expect, it } from 'vitest';
-import { QUIT_DEADLINE_MS, settleWithin } from '../../src-main/electron/quit-deadline';
+import { QUIT_DEADLINE_MS, settleWithin } from '../../src-main/app/quit-deadline';
 
 describe('quit deadline', () => {
   it('gives up on a close that never settles', async () => {

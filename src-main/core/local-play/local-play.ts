@@ -1,14 +1,14 @@
 // Local play out of the box: the embedded Tachyon server on 127.0.0.1, playlists from the content found (or the tiny test content), and a local autohost driving spring-dedicated.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalAutohost } from './autohost';
-import { EngineRegistry, type EngineRegistryOptions } from './engine';
-import { silentLogger, type Logger } from './log';
-import { findLocalContent, localPlaylists, type LocalContent } from './server/content-playlists';
-import { TachyonServer } from './server/tachyon-server';
-import type { ConnectionLimits } from './server/admission';
-import type { ConsentPrompt } from './server/player-authorization';
-import type { BattleUpdateView, LobbyPatch } from './lobby/state';
+import { LocalAutohost } from '../autohost';
+import { EngineRegistry, type EngineRegistryOptions } from '../engine';
+import { silentLogger, type Logger } from '../log';
+import { findLocalContent, localPlaylists, type LocalContent } from './content-playlists';
+import { TachyonServer } from '../server/tachyon-server';
+import type { ConnectionLimits } from '../server/admission';
+import type { ConsentPrompt } from '../server/player-authorization';
+import type { BattleUpdateView, LobbyPatch } from '../lobby/state';
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 
 export interface LocalPlayOptions {

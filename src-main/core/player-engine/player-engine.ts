@@ -1,16 +1,16 @@
 // The player's engine for battles: answers battle/start by launching it, and publishes the engine panel (seed 004) as lobby patches.
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
-import { FailWith } from './protocol/endpoint';
+import { FailWith } from '../protocol/endpoint';
 import {
   ContentScanCache, EngineBusyError, EngineLaunchAbortedError, EngineRunner, EngineSpawnError, planBattleLaunch,
   type EngineClientKind, type EngineRegistry, type EngineRunnerOptions,
-} from './engine';
-import { BattleStartFailure } from './lobby/lobby-client';
-import type { LobbyPatch } from './lobby/state';
-import { IntentError } from './lobby/intents';
-import type { Logger } from './log';
+} from '../engine';
+import { BattleStartFailure } from '../lobby/lobby-client';
+import type { LobbyPatch } from '../lobby/state';
+import { IntentError } from '../lobby/intents';
+import type { Logger } from '../log';
 
-export interface BattleEngineOptions {
+export interface PlayerEngineOptions {
   /** Installed engines (discovering them reads each binary's version, so it may still be under way). */
   registry: EngineRegistry | Promise<EngineRegistry>;
   /** Data dirs holding games and maps, besides the engine's own. */
@@ -21,7 +21,7 @@ export interface BattleEngineOptions {
   statsIntervalMs?: number;
 }
 
-export class BattleEngine {
+export class PlayerEngine {
   readonly runner: EngineRunner;
   private statsTimer: NodeJS.Timeout | null = null;
   private consoleBuffer: string[] = [];
@@ -34,7 +34,7 @@ export class BattleEngine {
   private readonly content = new ContentScanCache();
 
   constructor(
-    private readonly options: BattleEngineOptions,
+    private readonly options: PlayerEngineOptions,
     private readonly publish: (patch: LobbyPatch) => void,
     private readonly battleEnded: (message?: string) => void,
     private readonly logger: Logger,

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { SettingsView } from '../contract';
 import { refreshOnUnauthorized, type TokenSession } from '../core/auth';
-import type { BattleEngineOptions } from '../core/battle-engine';
+import type { PlayerEngineOptions } from '../core/player-engine';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
 import type { LobbyApp } from '../core/lobby/intents';
@@ -31,7 +31,7 @@ export interface LobbyFactoryOptions {
   engineBinary?: EngineClientKind;
   /** Test tuning of local play (ready timeout, match interval, host wait) and the engine panel's stats period. */
   localPlay?: Pick<LocalPlayOptions, 'readyTimeoutMs' | 'matchIntervalMs' | 'initialNetworkTimeoutSeconds'>;
-  engine?: Pick<BattleEngineOptions, 'statsIntervalMs' | 'runner'>;
+  engine?: Pick<PlayerEngineOptions, 'statsIntervalMs' | 'runner'>;
 }
 
 export interface AppEngineInput {
@@ -58,7 +58,7 @@ export function contentDirOf(dataDir: string): string {
  * Discovery runs in the background (it reads each binary's version); a failed discovery leaves an empty registry, so a
  * battle/start is answered with "engine not installed" in words rather than an unhandled rejection.
  */
-export function appEngineOptions(input: AppEngineInput): BattleEngineOptions {
+export function appEngineOptions(input: AppEngineInput): PlayerEngineOptions {
   const registry =
     input.registry ??
     EngineRegistry.discover({ engineDirs: [...input.enginePaths] }).catch(() => EngineRegistry.discover({ engineDirs: [], includeSystem: false }));
@@ -78,7 +78,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     // also when the folders already existed with looser modes.
     ensurePrivateDir(dataDir);
     ensurePrivateDir(path.join(dataDir, 'engine-runs'));
-    const engineFor = (extra: Partial<AppEngineInput>): BattleEngineOptions => {
+    const engineFor = (extra: Partial<AppEngineInput>): PlayerEngineOptions => {
       const wired = appEngineOptions({
         enginePaths: settings.enginePaths,
         dataDir,

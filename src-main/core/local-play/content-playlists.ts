@@ -1,7 +1,7 @@
 // The embedded server's playlists, from the games and maps in its content directories; with none, it writes the tiny test game and map so local play works out of the box.
 import { join } from 'node:path';
 import { scanContent, writeTestContent, TEST_GAME_NAME, TEST_MAP_NAME } from '../engine';
-import type { PlaylistConfig } from './match';
+import type { PlaylistConfig } from '../server/match';
 
 export interface LocalContent {
   /** Content dirs to hand to the autohost and the players' engines (the written test content included). */
