@@ -73,6 +73,16 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or voids is an unhandled rejection waiting to happen, and a switch over a
+    // union must name every member (or say why it has a default).
+    files: ['src-main/**/*.ts', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
     // Only the typed wrappers touch raw IPC (GitHub Desktop's rule): electron/ipc.ts checks the sender and validates, the preload is the page's end.
     files: ['**/*.ts'],
     ignores: ['src-main/electron/ipc.ts', 'src-main/electron/main.ts', 'src-main/preload/**'],
