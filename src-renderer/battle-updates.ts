@@ -1,4 +1,4 @@
-// The battle state of seed 003's updates, in words: the current battle (last battleId), who is in it, how it ended, and a timeline.
+// The battle state of the autohost's `autohost/update` events, in words: the current battle (last battleId), who is in it, how it ended, and a timeline.
 import type { BattleUpdateView } from '../src-main/contract';
 import type { Tone } from './present';
 

@@ -20,7 +20,7 @@ export interface LobbyFactoryOptions {
    */
   readToken(serverUrl: string): string | null;
   /**
-   * The signed-in session for a remote server (issue 7), from the sign-in service: the lobby takes its access token
+   * The signed-in session for a remote server, from the sign-in service: the lobby takes its access token
    * through `getAccessToken` (refreshed before expiry and before every reconnect) and a 401 refreshes once.
    */
   sessionFor?(serverUrl: string): TokenSession | null;
@@ -102,7 +102,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
         logger: options.logger,
         engine: engineFor({}),
       });
-      // Brief §1/§2: a 401 on the upgrade refreshes once and reconnects; a second one ends the session (`token expired`).
+      // A 401 on the upgrade refreshes once and reconnects; a second one ends the session (`token expired`).
       const stopRefresh = refreshOnUnauthorized(session, {
         onStatus: (listener) => app.onPatch((patch) => { if (patch.slice === 'connection') listener(patch.value); }),
         retryNow: () => void app.intents.reconnectNow().catch(() => undefined),
@@ -134,7 +134,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       logger: options.logger,
       engine: engineFor({ registry: local.registry, contentDirs: local.content.contentDirs }),
     });
-    // The hosted battles' updates (seed 003) feed the Battle view of this lobby.
+    // The hosted battles' updates (Tachyon's `autohost/update`) feed the Battle view of this lobby.
     const stopUpdates = local.forwardBattleUpdates((patch) => app.publish(patch));
     return {
       snapshot: () => app.snapshot(),

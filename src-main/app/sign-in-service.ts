@@ -1,4 +1,4 @@
-// The app's side of signing in (issue 7): server profiles, the current server's TokenSession, and the session slice the page sees.
+// The app's side of signing in: server profiles, the current server's TokenSession, and the session slice the page sees.
 // No Electron import: main.ts passes the safeStorage store and shell.openExternal; the browser test bridge passes a file store and its own openBrowser.
 import type { ServerProfileView, ServersView, SessionEventName, SessionView, SignInProblem, SignInStarted } from '../contract';
 import {

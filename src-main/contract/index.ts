@@ -42,9 +42,9 @@ export interface SettingsView {
   readonly dataDir: string | null;
 }
 
-/** Where the player stands with the current server's sign-in (issue 7). Never a token, code or verifier: only state and words. */
+/** Where the player stands with the current server's sign-in. Never a token, code or verifier: only state and words. */
 export type SessionState = 'signed_out' | 'signing_in' | 'signed_in' | 'expired';
-/** Seed 004's player-facing words: `auth success`, `token expiring` (a refresh started), `token expired` (sign in again). */
+/** The player-facing words: `auth success`, `token expiring` (a refresh started), `token expired` (sign in again). */
 export type SessionEventName = 'auth success' | 'token expiring' | 'token expired';
 /** Why the last sign-in attempt or session ended, as a stable code (the words are in `message`). */
 export type SignInProblem = 'access_denied' | 'timeout' | 'cancelled' | 'network' | 'refused' | 'ended';

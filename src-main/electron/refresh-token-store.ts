@@ -1,4 +1,4 @@
-// The app's refresh tokens at rest (issue 7): one safeStorage-encrypted Record<origin, token> in a 0600 file, replaced atomically; memory only without OS encryption.
+// The app's refresh tokens at rest: one safeStorage-encrypted Record<origin, token> in a 0600 file, replaced atomically; memory only without OS encryption.
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -41,7 +41,7 @@ export function writePrivateFileAtomic(file: string, data: Buffer): void {
 /**
  * `file` holds `safeStorage.encryptString(JSON.stringify({version: 1, refreshTokens}))`, never clear text.
  * When safeStorage does not protect them (see safeStorageProtects: no keyring on this Linux session), tokens live in memory for this run only:
- * signing in again next time is better than a token in a file anyone with the disk can read (brief §2: "only via safeStorage").
+ * signing in again next time is better than a token in a file anyone with the disk can read (tokens at rest only through Electron's safeStorage).
  * Nothing here logs, and errors never carry what was stored.
  */
 export function createSafeStorageRefreshTokenStore(safeStorage: SafeStorageLike, file: string): RefreshTokenStore {

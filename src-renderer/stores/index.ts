@@ -123,7 +123,7 @@ export const useBattleStore = defineStore('battle', () => {
   return { view, apply, load };
 });
 
-/** Updates of battles the local autohost hosts (seed 003): joins, chat, defeats, the result. */
+/** Updates of battles the local autohost hosts (Tachyon's `autohost/update`): joins, chat, defeats, the result. */
 export const useBattleUpdatesStore = defineStore('battleUpdates', () => {
   const list = shallowRef<readonly BattleUpdateView[]>([]);
   const apply = (patch: PatchOf<'battleUpdates'>) => (list.value = reduceBattleUpdates(list.value, patch));

@@ -1,4 +1,4 @@
-// Issue 7 end to end against the embedded server over real HTTP: sign-in, refusals, refresh, revocation, the 401 path, and a grep of every log for secrets.
+// Sign-in end to end against the embedded server over real HTTP: sign-in, refusals, refresh, revocation, the 401 path, and a grep of every log for secrets.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';

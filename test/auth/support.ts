@@ -120,7 +120,7 @@ export async function postForm(url: string, form: Record<string, string>): Promi
   return { status: response.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
 }
 
-/** The grep of issue 7's "done means": no recorded secret in any line. */
+/** The secret grep: no recorded secret in any line. */
 export function leakedSecrets(): string[] {
   const leaks: string[] = [];
   for (const secret of secrets) {

@@ -99,7 +99,7 @@ type DeepKeys<T> = T extends readonly (infer U)[]
 /** Names a secret could hide behind: tokens, codes, verifiers, secrets, passwords, credentials. */
 type SecretLike = `${string}${'token' | 'code' | 'verifier' | 'secret' | 'password' | 'credential' | 'bearer' | 'jwt' | 'key'}${string}`;
 
-describe('sign-in in the contract (issue 7)', () => {
+describe('sign-in in the contract', () => {
   it('has no token-like field in the session and servers slices or the sign-in results', () => {
     // Any field named like a secret makes these types non-never, and the line stops compiling.
     expectTypeOf<Extract<DeepKeys<SessionView>, SecretLike>>().toEqualTypeOf<never>();
@@ -110,7 +110,7 @@ describe('sign-in in the contract (issue 7)', () => {
     // The check itself bites: a slice with a token would be caught.
     expectTypeOf<Extract<DeepKeys<SessionView & { accessToken: string }>, SecretLike>>().toEqualTypeOf<'accesstoken'>();
     expectTypeOf<Extract<DeepKeys<{ a: { codeVerifier: string }[] }>, SecretLike>>().toEqualTypeOf<'codeverifier'>();
-    // The session's words are seed 004's.
+    // The session's words are the sign-in events' own.
     expectTypeOf<NonNullable<SessionView['lastEvent']>>().toEqualTypeOf<'auth success' | 'token expiring' | 'token expired'>();
     expectTypeOf<SessionView['state']>().toEqualTypeOf<'signed_out' | 'signing_in' | 'signed_in' | 'expired'>();
   });

@@ -1,4 +1,4 @@
-// Signing in from the page (issue 7) in Debian's Chromium through the browser bridge: the real lobby service, sign-in service and factory
+// Signing in from the page in Debian's Chromium through the browser bridge: the real lobby service, sign-in service and factory
 // against the embedded server; the test plays the system browser on the URL the app asked to open. No mocked stores.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// The hosted battle's presenter (seed 003) and its patch function, without Vue: grouping, roster, outcome and timeline in words.
+// The hosted battle's presenter (Tachyon's `autohost/update`) and its patch function, without Vue: grouping, roster, outcome and timeline in words.
 import { describe, expect, it } from 'vitest';
 import type { BattleUpdateView } from '../../src-main/contract';
 import { BATTLE_EVENTS_SHOWN, presentBattleUpdates, teamWords } from '../../src-renderer/battle-updates';

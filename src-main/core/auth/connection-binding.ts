@@ -8,7 +8,7 @@ export interface UnauthorizedAware {
 }
 
 /**
- * Brief §1/§2: "An HTTP 401 on the upgrade … refresh the token once, then ask for login."
+ * An HTTP 401 on the upgrade: refresh the token once, then ask the player to sign in again (RFC 6750 §3.1 invalid_token).
  * The connection must take `() => session.getAccessToken()` as its getToken, so the retry picks the refreshed token.
  * Returns the unsubscribe function.
  */

@@ -2,7 +2,7 @@
 import { UNSAFE_LINE_CHARS } from '../connection/one-line';
 
 export type AuthErrorCode =
-  | 'discovery_failed'   // the server's metadata is missing or fails the checks of RFC 8414 / brief §2
+  | 'discovery_failed'   // the server's metadata is missing or fails RFC 8414's checks or does not offer S256
   | 'insecure_server'    // an endpoint would carry secrets over plain http to a remote host
   | 'access_denied'      // the player said no on the server's page
   | 'authorization_failed' // the server's page answered with another error

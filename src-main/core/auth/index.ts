@@ -1,4 +1,4 @@
-// Sign-in to a Tachyon server (issue 7): OAuth 2.0 authorization code + PKCE over a loopback redirect, token sessions, storage, server profiles.
+// Sign-in to a Tachyon server: OAuth 2.0 authorization code + PKCE over a loopback redirect, token sessions, storage, server profiles.
 export { AuthError, type AuthErrorCode } from './errors';
 export { DiscoveryCache, checkMetadata, cacheLifetimeMs, serverOrigin, DISCOVERY_PATH, type AuthServerMetadata, type FetchLike } from './discovery';
 export { createPkce, createState, s256Challenge, type Pkce } from './pkce';

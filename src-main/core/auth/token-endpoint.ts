@@ -1,4 +1,4 @@
-// Talking to the token and revocation endpoints: form POSTs (brief §2 errata: never GET with a query), answers checked field by field.
+// Talking to the token and revocation endpoints: form POSTs (RFC 6749 §3.2: never GET with a query), answers checked field by field.
 import { bearerTokenProblem } from '../connection/bearer-token';
 import { AuthError, errorText, serverText } from './errors';
 import type { FetchLike } from './discovery';

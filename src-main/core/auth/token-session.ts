@@ -5,7 +5,7 @@ import { AuthError, errorText } from './errors';
 import type { RefreshTokenStore } from './storage';
 import { requestTokens, revokeToken, type TokenSet } from './token-endpoint';
 
-/** Player-facing events in seed 004's words. */
+/** Player-facing events: `auth success`, `token expiring`, `token expired`. */
 export type AuthEventName = 'auth success' | 'token expiring' | 'token expired';
 export interface AuthEvent {
   /** `auth success`: signed in or refreshed; `token expiring`: a refresh started; `token expired`: sign in again. */
@@ -25,7 +25,7 @@ export interface TokenSessionOptions {
   fetch?: FetchLike;
   logger?: Logger;
   now?: () => number;
-  /** Refresh when less than this remains (brief §2.7: 60 s). */
+  /** Refresh when less than this remains (60 s). */
   refreshMarginMs?: number;
   /** Refresh on a timer before expiry even while nobody asks (default true). */
   autoRefresh?: boolean;
@@ -116,7 +116,7 @@ export class TokenSession {
   }
 
   /**
-   * Sign-out (brief §2.8): revoke the refresh token where the server offers RFC 7009, delete it locally, then
+   * Sign-out: revoke the refresh token where the server offers RFC 7009, delete it locally, then
    * `disconnect` (the caller's system/disconnect). Revocation failing does not keep the player signed in.
    */
   async signOut(options: { disconnect?: () => Promise<void> | void } = {}): Promise<{ revoked: boolean }> {
@@ -174,7 +174,7 @@ export class TokenSession {
 
   private async store(tokens: TokenSet): Promise<void> {
     this.tokens = tokens;
-    // Rotation (brief §2.6): a new refresh token replaces the old one; without one the old stays valid.
+    // Rotation (RFC 6749 §6, OAuth 2.0 Security BCP): a new refresh token replaces the old one; without one the old stays valid.
     if (tokens.refreshToken && tokens.refreshToken !== this.refreshToken) {
       this.refreshToken = tokens.refreshToken;
       await this.options.store.write(this.server, tokens.refreshToken);

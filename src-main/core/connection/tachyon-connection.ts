@@ -281,7 +281,7 @@ export class TachyonConnection {
       return;
     }
     if (verdict === 'unauthorized') {
-      // Retrying the same token would only hammer the server: a sign-in is needed (issue 7 adds the refresh step).
+      // Retrying the same token would only hammer the server: a sign-in is needed (a signed-in session refreshes first: core/auth/connection-binding.ts).
       this.setStatus({ phase: 'unauthorized', versionParity: 'unknown', failedAttempts: this.backoff.attempts, message: 'The server rejected the sign-in (HTTP 401). Sign in again.' });
       return;
     }

@@ -1,4 +1,4 @@
-// The player's engine for battles: answers battle/start by launching it, and publishes the engine panel (seed 004) as lobby patches.
+// The player's engine for battles: answers battle/start by launching it, and publishes the engine panel as lobby patches.
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
 import {

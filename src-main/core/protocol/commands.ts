@@ -26,9 +26,9 @@ export type SuccessData<C extends RequestCommandId> = SuccessResponseOf<C> exten
 export type FailureReason<C extends RequestCommandId> = FailedResponseOf<C>['reason'];
 export type EventData<C extends EventCommandId> = EventOf<C> extends { data: infer D } ? D : undefined;
 
-/** Reasons any request may fail with, besides its own (protocol-brief §1). */
+/** Reasons any request may fail with, besides its own (Tachyon protocol docs, "Failed responses"). */
 export const COMMON_FAILURE_REASONS = ['internal_error', 'unauthorized', 'invalid_request', 'command_unimplemented'] as const;
 export type CommonFailureReason = (typeof COMMON_FAILURE_REASONS)[number];
 
-/** The subprotocol we speak; the server must echo it exactly (protocol-brief §1). */
+/** The subprotocol we speak; the server must echo it exactly (Tachyon protocol docs, the WebSocket subprotocol `v0.tachyon`). */
 export const TACHYON_SUBPROTOCOL = 'v0.tachyon';
