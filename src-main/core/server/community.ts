@@ -301,10 +301,6 @@ export class Community {
     this.lastTimestamp = Math.max(this.lastTimestamp + 1, Date.now() * 1000);
     return this.lastTimestamp;
   }
-
-  onlineCount(): number {
-    return this.onlineUserIds().length;
-  }
 }
 
 function toReceived(message: StoredMessage) {
