@@ -4,17 +4,19 @@ import { WebSocket } from 'ws';
 import type { EventCommandId, EventData, RequestCommandId, RequestData, ResponseOf } from '../../src-main/core/protocol/commands';
 import type { TachyonEndpoint } from '../../src-main/core/protocol/endpoint';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
-import type { Peer } from '../../src-main/core/server/transport-hooks';
 
-interface OpenPeer {
-  readonly peer: Peer;
+interface OpenAutohost {
+  readonly clientId: string;
   readonly socket: WebSocket;
   readonly endpoint: TachyonEndpoint;
 }
 
 const attached = new WeakMap<TachyonServer, TestControls>();
 
-/** The controls of a server, attached on first use: attach before clients connect to see every violation and update. */
+/**
+ * The controls of a server, attached on first use. Players are reached through the server's sessions at any time; attach
+ * before autohosts connect to reach them, and before anyone connects to see every violation and update.
+ */
 export function controlsOf(server: TachyonServer): TestControls {
   let controls = attached.get(server);
   if (!controls) {
@@ -29,14 +31,14 @@ export class TestControls {
   readonly violations: string[] = [];
   /** Every autohost update the server stored, in order: the battle history. */
   readonly updates: AutohostUpdateEventData[] = [];
-  private readonly open = new Set<OpenPeer>();
+  private readonly autohosts = new Set<OpenAutohost>();
   private readonly frameListeners = new Set<(userId: string, text: string) => void>();
   private upgradeRefusal: number | null = null;
   private closeOnArrival = false;
   private silent = false;
   private subprotocolAnswer: string | null | undefined = undefined;
 
-  constructor(server: TachyonServer) {
+  constructor(private readonly server: TachyonServer) {
     server.hookTransport({
       subprotocol: () => (this.subprotocolAnswer === undefined ? undefined : this.subprotocolAnswer ?? false),
       refuseUpgrade: () => this.upgradeRefusal,
@@ -45,9 +47,10 @@ export class TestControls {
           socket.close(1011, 'server restarting');
           return;
         }
-        const entry = { peer, socket, endpoint };
-        this.open.add(entry);
-        socket.on('close', () => this.open.delete(entry));
+        if (peer.kind !== 'autohost') return;
+        const entry = { clientId: peer.clientId, socket, endpoint };
+        this.autohosts.add(entry);
+        socket.on('close', () => this.autohosts.delete(entry));
       },
       frame: (userId, text) => {
         if (this.silent) return false;
@@ -88,31 +91,28 @@ export class TestControls {
 
   /** Drops every connection as a crashing server would (no close frame). */
   dropAllConnections(): void {
-    for (const { socket } of this.open) socket.terminate();
+    for (const userId of this.server.connectedUserIds()) for (const { socket } of this.server.sessionsOf(userId)) socket.terminate();
+    for (const { socket } of this.autohosts) socket.terminate();
   }
 
   sendEvent<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {
-    for (const { endpoint } of this.playerPeers(userId)) endpoint.sendEvent(commandId, ...data);
+    for (const { endpoint } of this.server.sessionsOf(userId)) endpoint.sendEvent(commandId, ...data);
   }
 
   /** Puts raw text on the wire, bypassing validation: for hostile-server tests. */
   sendRaw(userId: string, text: string | Buffer, binary = false): void {
-    for (const { socket } of this.playerPeers(userId)) socket.send(text, { binary });
+    for (const { socket } of this.server.sessionsOf(userId)) socket.send(text, { binary });
   }
 
   request<C extends RequestCommandId>(userId: string, commandId: C, data: RequestData<C>): Promise<ResponseOf<C>> {
-    const peer = this.playerPeers(userId)[0];
-    if (!peer) return Promise.reject(new Error(`user ${userId} is not connected`));
-    return (peer.endpoint.request as (c: C, d: RequestData<C>) => Promise<ResponseOf<C>>)(commandId, data);
+    const session = this.server.sessionsOf(userId)[0];
+    if (!session) return Promise.reject(new Error(`user ${userId} is not connected`));
+    return (session.endpoint.request as (c: C, d: RequestData<C>) => Promise<ResponseOf<C>>)(commandId, data);
   }
 
   /** The live endpoint of a connected autohost, to send it requests directly. */
   autohostEndpoint(clientId: string): TachyonEndpoint | null {
-    const entry = [...this.open].find(({ peer, socket }) => peer.kind === 'autohost' && peer.clientId === clientId && socket.readyState === WebSocket.OPEN);
+    const entry = [...this.autohosts].find((a) => a.clientId === clientId && a.socket.readyState === WebSocket.OPEN);
     return entry?.endpoint ?? null;
-  }
-
-  private playerPeers(userId: string): OpenPeer[] {
-    return [...this.open].filter(({ peer }) => peer.kind === 'player' && peer.userId === userId);
   }
 }
