@@ -63,7 +63,7 @@ export class AutohostFleet implements BattleLauncher {
         this.store(record, event.data);
       }
     });
-    // Resume where we stopped: updates strictly newer than the last one we stored (protocol-brief §5).
+    // Resume where we stopped: updates strictly newer than the last one we stored (Tachyon protocol docs, `autohost/subscribeUpdates`).
     void this.subscribe(connection, record);
   }
 
@@ -174,7 +174,7 @@ export function startRequest(match: MatchToLaunch): AutohostStartRequestData {
   return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'fixed', allyTeams };
 }
 
-/** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (protocol-brief §4). */
+/** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (Tachyon protocol docs, `autohost/start` response `ips`). */
 export function chooseAddress(ips: readonly string[]): string | null {
   const usable = ips.filter((ip) => {
     const family = isIP(ip);

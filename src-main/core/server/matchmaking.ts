@@ -1,4 +1,4 @@
-// Matchmaking as Teiserver does it (protocol-brief §8): queues, found with a ready timeout, lost/cancelled with the right reason, then a battle.
+// Matchmaking as Teiserver does it (Tachyon protocol docs, `matchmaking/*`): queues, found with a ready timeout, lost/cancelled with the right reason, then a battle.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
