@@ -16,6 +16,7 @@ import { startServer } from '../auth/support';
 import { createRecordingSignInService } from '../support/app-service';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 import { waitFor } from '../support/world';
+import { controlsOf } from '../support/server-controls';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -70,7 +71,7 @@ describe('fixed token from the environment', () => {
     const { userId, token } = home.addPlayer('alice');
     recordSecrets(token);
     const frames: string[] = [];
-    const stopFrames = home.onFrame((from, text) => from === userId && frames.push(text));
+    const stopFrames = controlsOf(home).onFrame((from, text) => from === userId && frames.push(text));
     cleanups.push(() => void stopFrames());
     const other = await upgradeRecorder();
     const dir = mkdtempSync(path.join(tmpdir(), 'lobby-fixed-token-'));

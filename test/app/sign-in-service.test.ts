@@ -13,6 +13,7 @@ import { leakedSecrets, logger, playBrowser, postForm, recordingFetch, secrets, 
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 import { createRecordingSignInService, createSignedInLobbyService } from '../support/app-service';
 import { waitFor } from '../support/world';
+import { controlsOf } from '../support/server-controls';
 
 interface Rig {
   server: TachyonServer;
@@ -51,7 +52,7 @@ async function rig(options: { server?: TachyonServer; dir?: string; startOn?: 'r
   const opened: string[] = [];
   const auth = await createRecordingSignInService(dir, opened, { store, ...options.auth });
   const frames: { userId: string; text: string }[] = [];
-  const stopFrames = server.onFrame((userId, text) => frames.push({ userId, text }));
+  const stopFrames = controlsOf(server).onFrame((userId, text) => frames.push({ userId, text }));
   cleanups.push(async () => void stopFrames());
   const service = await createSignedInLobbyService({ serverUrl: options.startOn === 'embedded' ? null : server.baseUrl, dataDir: dir, auth, logger });
   cleanups.push(() => service.close());
@@ -192,11 +193,11 @@ describe('app sign-in (lobby service + sign-in service + factory, embedded serve
 
     // The server refuses the next upgrade once (401); the refresh is slowed so the test can lift the refusal meanwhile.
     fetch.delays.refresh_token = 250;
-    r.server.refuseUpgrades(401);
+    controlsOf(r.server).refuseUpgrades(401);
     r.wire.length = 0;
-    r.server.dropAllConnections();
+    controlsOf(r.server).dropAllConnections();
     await waitFor('refused once', () => saw('unauthorized') || null, 5_000);
-    r.server.refuseUpgrades(null);
+    controlsOf(r.server).refuseUpgrades(null);
     r.wire.length = 0;
     await waitFor('back after one refresh', () => saw('connected') || null, 5_000);
     expect(refreshes() - before).toBe(1);
@@ -204,14 +205,14 @@ describe('app sign-in (lobby service + sign-in service + factory, embedded serve
 
     // Refused again even with a fresh token: the session ends and the page is asked to sign in again.
     fetch.delays.refresh_token = 0;
-    r.server.refuseUpgrades(401);
-    r.server.dropAllConnections();
+    controlsOf(r.server).refuseUpgrades(401);
+    controlsOf(r.server).dropAllConnections();
     await waitFor('sign-in needed', () => r.session().state === 'expired' || null, 5_000);
     expect(refreshes() - before).toBe(2);
     expect(r.session()).toMatchObject({ lastEvent: 'token expired', problem: 'ended' });
     expect(r.session().message).toMatch(/refused the sign-in even after a token refresh/);
     await waitFor('lobby stopped', async () => (await snapshotOf(r.service)).connection.phase === 'idle' || null);
-    r.server.refuseUpgrades(null);
+    controlsOf(r.server).refuseUpgrades(null);
     assertNoSecretOnTheWire(r);
   });
 

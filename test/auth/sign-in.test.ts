@@ -13,6 +13,7 @@ import {
 import { TachyonConnection, type ConnectionPhase } from '../../src-main/core/connection/tachyon-connection';
 import type { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { leakedSecrets, logger, logLines, note, openConsent, playBrowser, postForm, recordingFetch, secrets, startServer, submitConsent } from './support';
+import { controlsOf } from '../support/server-controls';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -284,13 +285,13 @@ describe('sign-in against the embedded server', () => {
     await waitFor(() => connection.status.phase === 'connected');
     // The server forgets our access token (as after a restart), then drops us.
     w.server.accounts.revokeToken(await session.getAccessToken());
-    w.server.dropAllConnections();
+    controlsOf(w.server).dropAllConnections();
     await waitFor(() => phases.includes('unauthorized') && connection.status.phase === 'connected');
     expect(w.fetch.counts.refresh_token).toBe(1);
     expect(events.map((e) => e.event)).toEqual(['token expiring', 'auth success']);
     // Now the server refuses everyone: one more refresh, then the player is asked.
-    w.server.refuseUpgrades(401);
-    w.server.dropAllConnections();
+    controlsOf(w.server).refuseUpgrades(401);
+    controlsOf(w.server).dropAllConnections();
     await waitFor(() => events.some((e) => e.event === 'token expired'));
     expect(w.fetch.counts.refresh_token).toBe(2);
     expect(session.state).toBe('signed-out');

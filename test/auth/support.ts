@@ -3,6 +3,7 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
 import type { FetchLike } from '../../src-main/core/auth';
 import { consentCodeFor, requestLabelOf, showConsentCode } from '../support/consent-console';
+import { controlsOf } from '../support/server-controls';
 
 /** Every line any logger wrote, every message of an error a test caught, everything printed. */
 export const logger = createMemoryLogger('debug');
@@ -16,6 +17,7 @@ export function note(line: string): void {
 
 export async function startServer(options: TachyonServerOptions = {}): Promise<TachyonServer> {
   const server = new TachyonServer({ rateLimit: null, logger: logger.child('server'), ...options, oauth: { showConsentCode, ...options.oauth } });
+  controlsOf(server); // before anyone connects, so it sees every peer
   await server.listen(0);
   return server;
 }

@@ -5,6 +5,7 @@ import type { AutohostUpdateEventData, BattleStartRequestData } from 'tachyon-pr
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRunner, planBattleLaunch, TEST_CHAT_LINE, TEST_LUA_MESSAGE } from '../../src-main/core/engine';
 import { alive, battleData, createWorld, ENGINE_VERSION, expectIncreasingTimes, serverUpdates, waitFor, type AutohostWorld } from './support';
+import { controlsOf } from '../support/server-controls';
 
 let world: AutohostWorld;
 const runners: EngineRunner[] = [];
@@ -22,7 +23,7 @@ afterEach(async () => {
 afterAll(async () => {
   if (world) {
     // Passwords reach the engine only through the 0600 script: never an update, a log line or a crash detail.
-    const seen = JSON.stringify(world.server.autohosts.updates) + world.logger.lines.join('\n');
+    const seen = JSON.stringify(controlsOf(world.server).updates) + world.logger.lines.join('\n');
     for (const player of [alice, bob]) expect(seen).not.toContain(player.password);
   }
   await world?.close();
@@ -117,21 +118,21 @@ describe.sequential('battles hosted by the LocalAutohost (spring-dedicated + spr
     await waitFor(() => serverUpdates(world.server, battle.battleId).some((u) => u.update.type === 'start'), 30_000, 'the game to start');
 
     // A hung server: no pings; and no new connections for a while, so the battle goes on while the autohost is away.
-    world.server.refuseUpgrades(503);
-    world.server.goSilent(true);
+    controlsOf(world.server).refuseUpgrades(503);
+    controlsOf(world.server).goSilent(true);
     await waitFor(() => world.autohost.connectionStatus.phase !== 'connected', 5_000, 'the autohost to drop the silent connection');
     const droppedAt = Date.now() * 1000;
-    world.server.goSilent(false);
+    controlsOf(world.server).goSilent(false);
     await waitFor(() => world.autohost.hostedBattle(battle.battleId)?.phase === 'ended', 30_000, 'the battle to end while disconnected');
     // Times may run a few µs ahead of the clock (collisions are bumped), so the window ends at the newest one.
     const reconnectAt = Math.max(Date.now() * 1000, world.autohost.bufferedUpdates.at(-1)?.time ?? 0);
-    world.server.refuseUpgrades(null);
+    controlsOf(world.server).refuseUpgrades(null);
     await waitFor(() => serverUpdates(world.server, battle.battleId).some((u) => u.update.type === 'engine_quit'), 15_000, 'the replay to reach the server');
 
     const mine = world.autohost.bufferedUpdates.filter((u) => u.battleId === battle.battleId);
     const theirs = serverUpdates(world.server, battle.battleId);
     expect(theirs).toEqual(mine);
-    expectIncreasingTimes(world.server.autohosts.updates);
+    expectIncreasingTimes(controlsOf(world.server).updates);
     const missed = mine.filter((u) => u.time > droppedAt && u.time <= reconnectAt);
     expect(types(missed)).toContain('engine_quit');
     console.log(`[timing] reconnect: ${missed.length} updates made while disconnected were replayed (${types(missed).join(', ')})`);

@@ -7,6 +7,7 @@ import { EngineRegistry } from '../../src-main/core/engine';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { waitFor } from './support';
+import { controlsOf } from '../support/server-controls';
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -108,12 +109,12 @@ describe('ClientCredentials', () => {
   it('an upgrade refused with 401 (an expired token) drops the cached token and tries again with a fresh one', async () => {
     const server = await embeddedServer();
     const { secret } = server.addAutohostClient('ah-401');
-    server.refuseUpgrades(401);
+    controlsOf(server).refuseUpgrades(401);
     const autohost = new LocalAutohost({ serverUrl: server.baseUrl, clientId: 'ah-401', clientSecret: secret, registry: await emptyRegistry(), contentDirs: [] });
     cleanups.push(() => autohost.close());
     await autohost.start();
     await waitFor(() => autohost.connectionStatus.phase === 'unauthorized', 5_000, 'the 401');
-    server.refuseUpgrades(null);
+    controlsOf(server).refuseUpgrades(null);
     await waitFor(() => server.autohosts.statusOf('ah-401') !== null, 5_000, 'the autohost to sign in again and connect');
   });
 

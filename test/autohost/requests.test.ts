@@ -9,6 +9,7 @@ import { EngineRegistry } from '../../src-main/core/engine';
 import { RequestFailedError } from '../../src-main/core/protocol/endpoint';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { alive, battleData, createRawPeer, createWorld, ENGINE_VERSION, expectIncreasingTimes, newBattleId, serverUpdates, waitFor, type AutohostWorld } from './support';
+import { controlsOf } from '../support/server-controls';
 
 let world: AutohostWorld;
 
@@ -204,7 +205,7 @@ describe.sequential('LocalAutohost requests on the real engine', () => {
     await waitFor(() => !alive(pid) && world.server.autohosts.statusOf(world.clientId)?.currentBattles === 0, 10_000, 'the engine to exit');
     const updates = serverUpdates(world.server, battleId);
     expect(updates.at(-1)?.update).toEqual({ type: 'engine_quit' });
-    expectIncreasingTimes(world.server.autohosts.updates);
+    expectIncreasingTimes(controlsOf(world.server).updates);
     expect(world.autohost.hostedBattle(battleId)?.end).toEqual({ kind: 'quit' });
     expect(await readdir(world.battlesDir)).toEqual([]);
     // Killing an ended battle again is harmless; other requests say it ended.
@@ -246,6 +247,7 @@ describe('installEngine', () => {
   it('cannot install: failed (command_unimplemented) for an engine it does not have; success once the engine is put into a configured directory, with a new status', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'autohost-engines-'));
     const server = new TachyonServer();
+    controlsOf(server); // before anyone connects, so it sees every peer
     await server.listen(0);
     const { secret } = server.addAutohostClient('ah-install');
     const autohost = new LocalAutohost({
@@ -259,7 +261,7 @@ describe('installEngine', () => {
       await autohost.start();
       await waitFor(() => server.autohosts.statusOf('ah-install') !== null, 10_000, 'the autohost to connect');
       expect(server.autohosts.statusOf('ah-install')).toEqual({ maxBattles: 4, currentBattles: 0, availableEngines: [] });
-      const endpoint = server.autohosts.endpointOf('ah-install')!;
+      const endpoint = controlsOf(server).autohostEndpoint('ah-install')!;
       const refused = await endpoint.call('autohost/start', battleData([alice])).then(() => null, (error: RequestFailedError) => error.reason);
       expect(refused).toBe('engine_version_not_available');
       // Nothing to install from: no fake success.
@@ -275,7 +277,7 @@ describe('installEngine', () => {
       // Asking again is idempotent; an engine it does not have is still failed.
       await endpoint.call('autohost/installEngine', { version: ENGINE_VERSION });
       expect(await failure(endpoint.call('autohost/installEngine', { version: 'not-there' }))).toMatchObject({ reason: 'command_unimplemented' });
-      expect(server.violations).toEqual([]);
+      expect(controlsOf(server).violations).toEqual([]);
     } finally {
       await autohost.close();
       await server.close();
@@ -302,6 +304,7 @@ describe('start failures before the engine\'s first packet', () => {
     await chmod(fake, 0o755);
     const registry = await EngineRegistry.discover({ engineDirs: [engineDir], includeSystem: false });
     const server = new TachyonServer();
+    controlsOf(server); // before anyone connects, so it sees every peer
     await server.listen(0);
     const { secret } = server.addAutohostClient('ah-fail');
     const autohost = new LocalAutohost({
@@ -317,7 +320,7 @@ describe('start failures before the engine\'s first packet', () => {
     try {
       await autohost.start();
       await waitFor(() => server.autohosts.statusOf('ah-fail') !== null, 10_000, 'the autohost to connect');
-      const endpoint = server.autohosts.endpointOf('ah-fail')!;
+      const endpoint = controlsOf(server).autohostEndpoint('ah-fail')!;
       const died = await failure(endpoint.call('autohost/start', battleData([alice])));
       expect(died).toEqual({ reason: 'internal_error', details: 'spring-dedicated exited with code 3; last output: Error: could not open the map' });
       await writeFile(path.join(battlesDir, '..', 'hang'), '');
@@ -326,7 +329,7 @@ describe('start failures before the engine\'s first packet', () => {
       expect(autohost.hostedBattles).toEqual([]);
       expect(autohost.status.currentBattles).toBe(0);
       expect(await readdir(battlesDir)).toEqual([]);
-      expect(server.autohosts.updates).toEqual([]);
+      expect(controlsOf(server).updates).toEqual([]);
     } finally {
       await autohost.close();
       await server.close();

@@ -13,6 +13,7 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import { EngineRegistry, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import type { TachyonEndpoint } from '../../src-main/core/protocol/endpoint';
+import { controlsOf } from '../support/server-controls';
 
 export const ENGINE_VERSION = '106.0';
 
@@ -40,6 +41,7 @@ export async function createWorld(overrides: Partial<LocalAutohostOptions> = {},
   await writeTestContent(contentDir, { gameOverFrame: 60 });
   const registry = await EngineRegistry.discover();
   const server = new TachyonServer(serverOptions);
+  controlsOf(server); // before anyone connects, so it sees every peer
   await server.listen(0);
   const clientId = 'local-autohost';
   const { secret } = server.addAutohostClient(clientId);
@@ -72,7 +74,7 @@ export async function createWorld(overrides: Partial<LocalAutohostOptions> = {},
     secret,
     logger,
     endpoint() {
-      const endpoint = server.autohosts.endpointOf(clientId);
+      const endpoint = controlsOf(server).autohostEndpoint(clientId);
       if (!endpoint) throw new Error('the autohost is not connected');
       return endpoint;
     },
@@ -83,7 +85,7 @@ export async function createWorld(overrides: Partial<LocalAutohostOptions> = {},
       // Nothing left behind: no engine process, no battle directory, no secret in the log.
       for (const pid of pids) expect(alive(pid), `spring-dedicated ${pid} still runs`).toBe(false);
       expect(await readdir(battlesDir)).toEqual([]);
-      expect(server.violations).toEqual([]);
+      expect(controlsOf(server).violations).toEqual([]);
       const log = logger.lines.join('\n');
       expect(log).not.toContain(secret);
       await rm(root, { recursive: true, force: true });
@@ -133,7 +135,7 @@ export function battleData(players: Array<{ userId: string; name: string; passwo
 
 /** The updates the server stored for one battle. */
 export function serverUpdates(server: TachyonServer, battleId: string): AutohostUpdateEventData[] {
-  return server.autohosts.updates.filter((u) => u.battleId === battleId);
+  return controlsOf(server).updates.filter((u) => u.battleId === battleId);
 }
 
 export function expectIncreasingTimes(updates: readonly AutohostUpdateEventData[]): void {

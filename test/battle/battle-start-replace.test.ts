@@ -65,7 +65,7 @@ function battleStart(username: string, port = 8452): BattleStartRequestData {
 describe('battle/start with a stand-in engine', () => {
   it('six at once: one engine runs, the others are answered failed, and closing the lobby leaves no engine', async () => {
     const alice = await player('alice');
-    const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => world.server.request(alice.userId, 'battle/start', battleStart('alice', 8452 + i))));
+    const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => world.controls.request(alice.userId, 'battle/start', battleStart('alice', 8452 + i))));
     expect(responses.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed', 'success']);
     for (const response of responses.slice(0, 5)) expect(response).toMatchObject({ reason: 'internal_error', details: expect.stringMatching(/newer battle launch replaced/) });
     expect(standInEngines()).toHaveLength(1);
@@ -78,11 +78,11 @@ describe('battle/start with a stand-in engine', () => {
 
   it('a replacing battle/start neither ends the battle nor drops matchmaking to idle', async () => {
     const alice = await player('alice');
-    expect(await world.server.request(alice.userId, 'battle/start', battleStart('alice', 9001))).toMatchObject({ status: 'success' });
+    expect(await world.controls.request(alice.userId, 'battle/start', battleStart('alice', 9001))).toMatchObject({ status: 'success' });
     const [firstPid] = standInEngines();
     const patches: LobbyPatch[] = [];
     alice.app.onPatch((patch) => patches.push(patch));
-    expect(await world.server.request(alice.userId, 'battle/start', battleStart('alice', 9002))).toMatchObject({ status: 'success' });
+    expect(await world.controls.request(alice.userId, 'battle/start', battleStart('alice', 9002))).toMatchObject({ status: 'success' });
     expect(patches.filter((p) => p.slice === 'battle').map((p) => p.slice === 'battle' && p.value?.phase)).toEqual(['launching', 'running']);
     expect(patches.some((p) => p.slice === 'matchmaking' && p.value.phase !== 'battle')).toBe(false);
     const snap = alice.app.snapshot();
@@ -97,7 +97,7 @@ describe('battle/start with a stand-in engine', () => {
     const alice = await player('alice');
     // Discovered as executable, then made unrunnable: the spawn fails with EACCES.
     await chmod(join(engineDir, 'spring-headless'), 0o644);
-    const response = await world.server.request(alice.userId, 'battle/start', battleStart('alice'));
+    const response = await world.controls.request(alice.userId, 'battle/start', battleStart('alice'));
     expect(response).toMatchObject({ status: 'failed', reason: 'internal_error' });
     const details = 'details' in response ? (response.details ?? '') : '';
     expect(details).toMatch(/could not start the engine/);

@@ -9,6 +9,7 @@ import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { startRealHost } from '../engine/real-host';
 import { spawnHeadless } from '../support/headless-process';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
+import { controlsOf } from '../support/server-controls';
 
 let base: string;
 let contentDir: string;
@@ -43,7 +44,7 @@ describe('headless client with a real engine', () => {
     };
     try {
       await until(() => records().some((r) => r.kind === 'connection' && r.state === 'connected'), 10_000);
-      const response = await server.request(userId, 'battle/start', {
+      const response = await controlsOf(server).request(userId, 'battle/start', {
         username: 'alice', password: 's3cret-pw', ip: '127.0.0.1', port: host.port,
         engine: { version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
       });

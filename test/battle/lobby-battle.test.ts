@@ -76,19 +76,19 @@ describe('a matchmade battle on the real engine', () => {
     const engineVersion = (await registry).versions[0] ?? 'none';
     const alice = await world.player('carol', { engine: { registry, contentDirs: [contentDir], binary: 'headless' } });
     await waitFor('connected', () => connected(alice.app));
-    const response = await world.server.request(alice.userId, 'battle/start', {
+    const response = await world.controls.request(alice.userId, 'battle/start', {
       username: 'carol', password: 'pw', ip: '127.0.0.1', port: 8452, engine: { version: engineVersion }, game: { springName: TEST_GAME_NAME }, map: { springName: 'No Such Map 1.0' },
     });
     expect(response).toMatchObject({ status: 'failed', reason: 'internal_error' });
     expect('details' in response ? response.details : '').toMatch(/No Such Map 1\.0/);
     expect(alice.app.snapshot().battle).toMatchObject({ phase: 'failed' });
     expect(alice.app.snapshot().battle?.message).toMatch(/No Such Map/);
-    const unknown = await world.server.request(alice.userId, 'battle/start', {
+    const unknown = await world.controls.request(alice.userId, 'battle/start', {
       username: 'carol', password: 'pw', ip: '127.0.0.1', port: 8452, engine: { version: '../../bin' }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
     });
     expect(unknown).toMatchObject({ status: 'failed', reason: 'internal_error' });
     expect('details' in unknown ? unknown.details : '').toMatch(/installed/);
-    const hostile = await world.server.request(alice.userId, 'battle/start', {
+    const hostile = await world.controls.request(alice.userId, 'battle/start', {
       username: 'carol;IsHost=1', password: 'pw', ip: '127.0.0.1', port: 8452, engine: { version: engineVersion }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
     });
     expect(hostile).toMatchObject({ status: 'failed', reason: 'invalid_request' });

@@ -8,6 +8,7 @@ import { EngineRegistry, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from 
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { createLobbyApp } from '../../src-main/core/lobby-app';
 import { startRealHost } from '../engine/real-host';
+import { controlsOf } from '../support/server-controls';
 
 async function until(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const started = Date.now();
@@ -63,7 +64,7 @@ export async function measureBattleStart(rounds = 2): Promise<BattleFigures> {
         if (patch.slice === 'engine' && patch.value.status !== 'offline' && spawnedAt === 0) spawnedAt = performance.now();
       });
       const sentAt = performance.now();
-      const answer = server.request(userId, 'battle/start', {
+      const answer = controlsOf(server).request(userId, 'battle/start', {
         username: 'alice', password: 'bench-pw', ip: '127.0.0.1', port: host.port,
         engine: { version: engine.version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
       });

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { createLobbyApp } from '../../src-main/core/lobby-app';
 import { TACHYON_SUBPROTOCOL } from '../../src-main/core/protocol/commands';
+import { controlsOf } from '../support/server-controls';
 
 export function userUpdatedFrames(count: number, distinctUsers: number): string[] {
   const frames: string[] = [];
@@ -36,7 +37,7 @@ async function pipelineRate(server: TachyonServer, frames: readonly string[], da
     if (patch.slice === 'users' && patch.upsert.some((u) => u.userId === lastId && u.displayName === lastName)) done = true;
   });
   const started = process.hrtime.bigint();
-  for (const frame of frames) server.sendRaw(userId, frame);
+  for (const frame of frames) controlsOf(server).sendRaw(userId, frame);
   await waitUntil(() => done);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   off();
@@ -61,7 +62,7 @@ async function bareRate(server: TachyonServer, frames: readonly string[]): Promi
   await new Promise((resolve) => setTimeout(resolve, 100));
   counting = true;
   const started = process.hrtime.bigint();
-  for (const frame of frames) server.sendRaw(userId, frame);
+  for (const frame of frames) controlsOf(server).sendRaw(userId, frame);
   await waitUntil(() => received >= frames.length);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   socket.close();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeTestContent } from '../../src-main/core/engine';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { startLocalPlay } from '../../src-main/core/local-play';
+import { controlsOf } from '../support/server-controls';
 
 async function until(probe: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const started = Date.now();
@@ -19,6 +20,7 @@ export async function measureQueueToGame(): Promise<{ queue_to_in_game_ms: numbe
   const contentDir = join(base, 'content');
   await writeTestContent(contentDir, { gameOverFrame: 60 });
   const play = await startLocalPlay({ dataDir: join(base, 'play'), contentDirs: [contentDir], players: ['alice', 'bob'] });
+  controlsOf(play.server); // before any battle, so it records every update
   const apps: CoreLobbyApp[] = [];
   try {
     await until(() => play.server.autohosts.connectedCount === 1, 10_000, 'autohost');
@@ -41,7 +43,7 @@ export async function measureQueueToGame(): Promise<{ queue_to_in_game_ms: numbe
     }
     const queuedAt = performance.now();
     await Promise.all(apps.map((a) => a.intents.queue(['1v1'])));
-    await until(() => play.server.autohosts.updates.filter((u) => u.update.type === 'player_joined').length >= 2, 30_000, 'both players in game');
+    await until(() => controlsOf(play.server).updates.filter((u) => u.update.type === 'player_joined').length >= 2, 30_000, 'both players in game');
     const inGameAt = performance.now();
     await until(() => apps.every((a) => a.snapshot().engine.status === 'offline' && a.snapshot().engine.exitCode !== null), 60_000, 'engines to exit');
     // Time before readying is the player's, not ours: here both ready at once, so it is just found → last ready.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { userUpdatedFrames } from './inbound';
 import { spawnHeadless } from '../support/headless-process';
+import { controlsOf } from '../support/server-controls';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -31,7 +32,7 @@ export async function measureHeadlessRss(users = 10_000): Promise<{ idle_mb: num
     await waitFor(() => lines.some((l) => l.includes('"userCount"')));
     await new Promise((resolve) => setTimeout(resolve, 500));
     const idle = rssMb(child.pid ?? 0);
-    for (const frame of userUpdatedFrames(users, users)) server.sendRaw(userId, frame);
+    for (const frame of userUpdatedFrames(users, users)) controlsOf(server).sendRaw(userId, frame);
     // A chat line sent after the users arrives after them: when it is printed, all users are in the state.
     server.community.deliver(userId, { message: 'bench-done', source: { type: 'player', userId: sender.userId } });
     await waitFor(() => lines.some((l) => l.includes('bench-done')));

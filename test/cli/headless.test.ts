@@ -32,7 +32,7 @@ describe('headless client', () => {
     const bob = world.server.addPlayer('bob');
     recordSecrets(alice.token, bob.token);
     const frames: string[] = [];
-    world.server.onFrame((_u, text) => frames.push(JSON.parse(text).commandId as string));
+    world.controls.onFrame((_u, text) => frames.push(JSON.parse(text).commandId as string));
     const common = ['--server', world.server.baseUrl, '--json', '--queue', '1v1', '--auto-ready'];
     const a = runHeadless([...common, '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
     const b = runHeadless([...common, '--data-dir', world.tempDir(), '--token', bob.token]);

@@ -34,7 +34,7 @@ describe('chat under chaos', () => {
         elapsed += 25;
       }
       if (elapsed >= nextDrop) {
-        world.server.dropAllConnections();
+        world.controls.dropAllConnections();
         drops++;
         nextDrop = elapsed + 150 + random() * 500;
       }

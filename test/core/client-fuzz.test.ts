@@ -85,7 +85,7 @@ describe('client fuzz', () => {
 
     // Every frame alice sends back, by the messageId it answers.
     const answers = new Map<string, unknown[]>();
-    world.server.onFrame((userId, text) => {
+    world.controls.onFrame((userId, text) => {
       if (userId !== alice.userId) return;
       const message = JSON.parse(text) as { type?: string; messageId?: string };
       if (message.type !== 'response' || typeof message.messageId !== 'string') return;
@@ -105,7 +105,7 @@ describe('client fuzz', () => {
         if (validateMessage(message as { type: 'event'; commandId: string }).ok) valid++;
         if (/"roles":\["[a-z_]+","/.test(JSON.stringify(message))) manyRoles++;
         const frame = mutator.frame(message);
-        world.server.sendRaw(alice.userId, frame.text, frame.binary);
+        world.controls.sendRaw(alice.userId, frame.text, frame.binary);
       }
       // A request each round: valid or with mutated data, sometimes for a command this client does not implement.
       const messageId = `fuzz-${round}`;
@@ -115,14 +115,14 @@ describe('client fuzz', () => {
       if (paths.length > 0 && sampler.chance(0.5)) setAt(data, sampler.pick(paths), sampler.pick([null, 7, 'x'.repeat(2000), []]));
       const commandId = sampler.chance(0.1) ? 'autohost/kill' : String(request.commandId);
       asked.push({ messageId, commandId });
-      world.server.sendRaw(alice.userId, JSON.stringify({ ...request, messageId, commandId }));
+      world.controls.sendRaw(alice.userId, JSON.stringify({ ...request, messageId, commandId }));
       await waitFor(`an answer to ${messageId}`, () => answers.has(messageId), 10_000);
 
       if (round % 25 === 24) {
         const sessionsBefore = world.server.sessionsOf(alice.userId).length;
         expect(sessionsBefore).toBe(1);
         const frame = mutator.closing();
-        world.server.sendRaw(alice.userId, frame.text, frame.binary);
+        world.controls.sendRaw(alice.userId, frame.text, frame.binary);
         await waitFor('the old session gone', () => alice.app.snapshot().connection.phase !== 'connected' || world.server.sessionsOf(alice.userId).length === 0, 10_000);
         await waitFor('reconnected', () => connected(alice.app) && world.server.sessionsOf(alice.userId).length === 1, 10_000);
         reconnects++;

@@ -123,7 +123,7 @@ describe('what the server sends', () => {
     const closeCode = new Promise<number>((resolve) => session?.socket.once('close', (code) => resolve(code)));
     // A valid event padded with JSON whitespace to 1.5 MiB: only its size is wrong.
     const event = JSON.stringify({ type: 'event', messageId: 'big', commandId: 'user/updated', data: { users: [] } });
-    world.server.sendRaw(alice.userId, event + ' '.repeat(1.5 * 1024 * 1024));
+    world.controls.sendRaw(alice.userId, event + ' '.repeat(1.5 * 1024 * 1024));
     expect(await closeCode).toBe(1009);
     await waitFor('reconnected', () => phases.includes('reconnecting') && phases.at(-1) === 'connected');
     expect(alice.logs.some((l) => l.includes('larger than this client accepts'))).toBe(true);

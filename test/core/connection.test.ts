@@ -5,6 +5,7 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
 import { recordSecrets } from '../support/secret-ledger';
+import { controlsOf } from '../support/server-controls';
 
 recordSecrets('hunter2', 'sekrit-value');
 
@@ -14,7 +15,7 @@ afterEach(async () => { await world.dispose(); });
 
 function answersTo(server: TachyonServer, messageId: string): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
-    const off = server.onFrame((_user, text) => {
+    const off = controlsOf(server).onFrame((_user, text) => {
       const msg = JSON.parse(text) as Record<string, unknown>;
       if (msg.messageId === messageId) { off(); resolve(msg); }
     });
@@ -32,7 +33,7 @@ describe('bad input from the server', () => {
     await waitFor('connected', () => connected(alice.app));
     const phases: string[] = [];
     alice.app.onPatch((p) => { if (p.slice === 'connection') phases.push(p.value.phase); });
-    world.server.sendRaw(alice.userId, '{not json');
+    world.controls.sendRaw(alice.userId, '{not json');
     await waitFor('reconnecting', () => phases.includes('reconnecting'));
     await waitFor('connected again', () => phases.at(-1) === 'connected');
     expect(alice.logs.some((l) => l.includes('not JSON'))).toBe(true);
@@ -42,11 +43,11 @@ describe('bad input from the server', () => {
   it('drops schema-invalid events and keeps working', async () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app) && alice.app.snapshot().self);
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'event', messageId: 'e1', commandId: 'matchmaking/found', data: { queueId: 5, timeoutMs: 1000 } }));
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'event', messageId: 'e2', commandId: 'user/updated', data: { users: 'everyone' } }));
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'event', messageId: 'e3', commandId: 'no/such', data: {} }));
-    world.server.sendRaw(alice.userId, JSON.stringify([1, 2, 3]));
-    world.server.sendRaw(alice.userId, JSON.stringify({ hello: 'world' }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'event', messageId: 'e1', commandId: 'matchmaking/found', data: { queueId: 5, timeoutMs: 1000 } }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'event', messageId: 'e2', commandId: 'user/updated', data: { users: 'everyone' } }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'event', messageId: 'e3', commandId: 'no/such', data: {} }));
+    world.controls.sendRaw(alice.userId, JSON.stringify([1, 2, 3]));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ hello: 'world' }));
     await waitFor('logged drops', () => alice.logs.filter((l) => l.includes('dropped')).length >= 5);
     expect(alice.app.snapshot().matchmaking.phase).toBe('idle');
     expect(connected(alice.app)).toBe(true);
@@ -60,11 +61,11 @@ describe('bad input from the server', () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
     const answer = answersTo(world.server, 'r1');
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'request', messageId: 'r1', commandId: 'lobby/join', data: {} }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'request', messageId: 'r1', commandId: 'lobby/join', data: {} }));
     expect(await answer).toMatchObject({ type: 'response', messageId: 'r1', commandId: 'lobby/join', status: 'failed', reason: 'command_unimplemented' });
     // A known command this client never answers (an autohost request) too:
     const answer2 = answersTo(world.server, 'r2');
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'request', messageId: 'r2', commandId: 'autohost/kill', data: { battleId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' } }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'request', messageId: 'r2', commandId: 'autohost/kill', data: { battleId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' } }));
     expect(await answer2).toMatchObject({ status: 'failed', reason: 'command_unimplemented', commandId: 'autohost/kill' });
   });
 
@@ -73,7 +74,7 @@ describe('bad input from the server', () => {
     await waitFor('connected', () => connected(alice.app));
     const answer = answersTo(world.server, 'b1');
     const bad = { ...validBattleStart, port: 'eight-thousand', password: 'sekrit-value' };
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'request', messageId: 'b1', commandId: 'battle/start', data: bad }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'request', messageId: 'b1', commandId: 'battle/start', data: bad }));
     const response = await answer;
     expect(response).toMatchObject({ status: 'failed', reason: 'invalid_request', commandId: 'battle/start' });
     expect(response.details).toContain('/data/port');
@@ -86,7 +87,7 @@ describe('bad input from the server', () => {
   it('answers a valid battle/start with internal_error and a reason when no engine is configured', async () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
-    const response = await world.server.request(alice.userId, 'battle/start', validBattleStart);
+    const response = await world.controls.request(alice.userId, 'battle/start', validBattleStart);
     expect(response).toMatchObject({ status: 'failed', reason: 'internal_error' });
     expect(alice.app.snapshot().battle).toMatchObject({ phase: 'failed', map: 'Test Map' });
     expect(JSON.stringify(alice.app.snapshot())).not.toContain('hunter2');
@@ -96,7 +97,7 @@ describe('bad input from the server', () => {
   it('logs and drops a response to a request never made', async () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
-    world.server.sendRaw(alice.userId, JSON.stringify({ type: 'response', messageId: 'never-asked', commandId: 'system/serverStats', status: 'success', data: { userCount: 5 } }));
+    world.controls.sendRaw(alice.userId, JSON.stringify({ type: 'response', messageId: 'never-asked', commandId: 'system/serverStats', status: 'success', data: { userCount: 5 } }));
     await waitFor('logged', () => alice.logs.some((l) => l.includes('never made')));
     expect(connected(alice.app)).toBe(true);
   });
@@ -106,7 +107,7 @@ describe('bad input from the server', () => {
     await waitFor('connected', () => connected(alice.app));
     const phases: string[] = [];
     alice.app.onPatch((p) => { if (p.slice === 'connection') phases.push(p.value.phase); });
-    world.server.sendRaw(alice.userId, Buffer.from([1, 2, 3]), true);
+    world.controls.sendRaw(alice.userId, Buffer.from([1, 2, 3]), true);
     await waitFor('reconnected', () => phases.includes('reconnecting') && phases.at(-1) === 'connected');
     expect(alice.logs.some((l) => l.includes('binary frame'))).toBe(true);
   });
@@ -115,7 +116,7 @@ describe('bad input from the server', () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app) && alice.app.snapshot().self);
     for (let i = 0; i < 20_000; i++) {
-      world.server.sendEvent(alice.userId, 'user/updated', { users: [{ userId: `u${i % 5000}`, username: `user${i % 5000}`, displayName: `User ${i}`, clanId: null, status: 'menu' }] });
+      world.controls.sendEvent(alice.userId, 'user/updated', { users: [{ userId: `u${i % 5000}`, username: `user${i % 5000}`, displayName: `User ${i}`, clanId: null, status: 'menu' }] });
     }
     await waitFor('the last event applied', () => alice.app.snapshot().users.u4999?.displayName === 'User 19999', 20_000);
     expect(Object.keys(alice.app.snapshot().users)).toHaveLength(5001);
@@ -126,11 +127,12 @@ describe('bad input from the server', () => {
 describe('servers that misbehave at the connection level', () => {
   it('declares a server without our subprotocol incompatible and does not retry', async () => {
     for (const subprotocol of [null, 'v1.tachyon']) {
-      const odd = new TachyonServer({ subprotocol, rateLimit: null });
+      const odd = new TachyonServer({ rateLimit: null });
+      controlsOf(odd).answerSubprotocol(subprotocol);
       await odd.listen(0);
       const { token } = odd.addPlayer('alice');
       let attempts = 0;
-      odd.onFrame(() => {});
+      controlsOf(odd).onFrame(() => {});
       const connection = new TachyonConnection({ serverUrl: odd.baseUrl, getToken: () => { attempts++; return token; }, logger: createMemoryLogger(), backoff: { baseMs: 20, capMs: 50 } });
       connection.start();
       const status = await waitFor('incompatible', () => connection.status.phase === 'incompatible' && connection.status);
@@ -155,7 +157,7 @@ describe('servers that misbehave at the connection level', () => {
   });
 
   it('rides out a server that closes every connection for a while, with backoff and no hot loop', async () => {
-    world.server.closeConnectionsOnArrival(true);
+    world.controls.closeConnectionsOnArrival(true);
     const logger = createMemoryLogger();
     const { token } = world.server.addPlayer('alice');
     let attempts = 0;
@@ -164,7 +166,7 @@ describe('servers that misbehave at the connection level', () => {
     connection.onStatus((s) => { if (s.retryInMs !== undefined) waits.push(s.retryInMs); });
     connection.start();
     await new Promise((r) => setTimeout(r, 2_500));
-    world.server.closeConnectionsOnArrival(false);
+    world.controls.closeConnectionsOnArrival(false);
     await waitFor('connected at last', () => connection.status.phase === 'connected', 5_000);
     // 2.5 s of refusals with a 100 ms base and 1 s cap is a handful of tries, not hundreds.
     expect(attempts).toBeLessThan(12);
@@ -175,23 +177,23 @@ describe('servers that misbehave at the connection level', () => {
   });
 
   it('retries while the server refuses upgrades with an HTTP error', async () => {
-    world.server.refuseUpgrades(503);
+    world.controls.refuseUpgrades(503);
     const alice = await world.player('alice');
     await waitFor('reconnecting with a reason', () => alice.app.snapshot().connection.message?.includes('HTTP 503'));
     const c = alice.app.snapshot().connection;
     expect(c.phase).toBe('reconnecting');
     expect(c.retryAt).toBeGreaterThan(Date.now() - 1000);
-    world.server.refuseUpgrades(null);
+    world.controls.refuseUpgrades(null);
     await waitFor('connected', () => connected(alice.app));
   });
 
   it('drops a silent server after the silence timeout and reconnects', async () => {
     const alice = await world.player('alice', { connection: { silenceTimeoutMs: 400 } });
     await waitFor('connected', () => connected(alice.app) && alice.app.snapshot().stats.userCount === 1);
-    world.server.goSilent(true);
+    world.controls.goSilent(true);
     await waitFor('dropped for silence', () => alice.app.snapshot().connection.phase === 'reconnecting', 3_000);
     expect(alice.app.snapshot().connection.message).toMatch(/silent/);
-    world.server.goSilent(false);
+    world.controls.goSilent(false);
     await waitFor('connected again', () => connected(alice.app), 3_000);
   });
 
@@ -213,19 +215,19 @@ describe('servers that misbehave at the connection level', () => {
   it('rejects pending requests when the socket closes, and times requests out', async () => {
     const alice = await world.player('alice', { connection: { requestTimeoutMs: 300 } });
     await waitFor('connected', () => connected(alice.app));
-    world.server.goSilent(true);
+    world.controls.goSilent(true);
     await expect(alice.app.intents.refreshPlaylists()).rejects.toMatchObject({ code: 'timeout' });
     const pending = alice.app.intents.refreshPlaylists();
-    world.server.dropAllConnections();
+    world.controls.dropAllConnections();
     await expect(pending).rejects.toMatchObject({ code: 'not_connected' });
-    world.server.goSilent(false);
+    world.controls.goSilent(false);
   });
 
   it('quits in order: system/disconnect, close 1000, no reconnect', async () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
     const frames: string[] = [];
-    world.server.onFrame((_u, text) => frames.push(JSON.parse(text).commandId));
+    world.controls.onFrame((_u, text) => frames.push(JSON.parse(text).commandId));
     await alice.app.close();
     expect(frames).toContain('system/disconnect');
     expect(alice.app.snapshot().connection.phase).toBe('closed');

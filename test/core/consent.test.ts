@@ -168,9 +168,9 @@ describe('bounded OAuth state', () => {
     const { clientId, secret } = server.addAutohostClient('ah');
     const ask = () => postForm(`${server.baseUrl}/oauth2/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'tachyon.lobby' });
     for (let i = 0; i < 300; i++) expect((await ask()).status).toBe(200);
-    expect(server.serviceTokens.size).toBe(256);
+    expect(server.serviceAuthorization.tokenCount).toBe(256);
     now += 3_601_000;
     await ask();
-    expect(server.serviceTokens.size).toBe(1);
+    expect(server.serviceAuthorization.tokenCount).toBe(1);
   });
 });

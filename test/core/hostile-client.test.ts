@@ -3,12 +3,14 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
 import { autohostToken, clientFrame, rawHttp, rawUpgrade, serverHolds, serverHoldsSessions, serverStillServes, wsClient } from './raw-client';
+import { controlsOf } from '../support/server-controls';
 
 const servers: TachyonServer[] = [];
 afterEach(async () => { for (const s of servers.splice(0)) await s.close(); });
 
 async function startServer(options: TachyonServerOptions = {}): Promise<TachyonServer> {
   const server = new TachyonServer(options);
+  controlsOf(server); // before anyone connects, so it sees every peer
   servers.push(server);
   await server.listen(0);
   return server;
@@ -21,7 +23,7 @@ const closeCode = (code: number) => Buffer.from([code >> 8, code & 0xff]);
 // Each is a frame ws refuses with an 'error' on the accepted socket (RFC 6455 §5.2, §5.6, §7.4.1).
 const badFrames: { name: string; frame: () => Buffer; problem: RegExp }[] = [
   { name: 'a text frame that is not UTF-8', frame: () => clientFrame(TEXT, Buffer.from([0xff, 0xfe, 0xfd])), problem: /UTF-8/ },
-  { name: 'a frame over the 4 MiB maxPayload', frame: () => clientFrame(TEXT, Buffer.alloc(0), { length: 5 * 1024 * 1024 }), problem: /max payload size/ },
+  { name: 'a frame one byte over the 1 MiB maxPayload', frame: () => clientFrame(TEXT, Buffer.alloc(0), { length: 1024 * 1024 + 1 }), problem: /max payload size/ },
   { name: 'a reserved opcode', frame: () => clientFrame(0x3, Buffer.from('x')), problem: /opcode/ },
   { name: 'a close frame with a forbidden code', frame: () => clientFrame(CLOSE, closeCode(1005)), problem: /status code/ },
 ];
@@ -36,7 +38,7 @@ describe('frame errors', () => {
         raw.send(bad.frame());
         await raw.ended;
         await serverHolds(server, 0);
-        expect(server.violations.join('\n')).toMatch(new RegExp(`${kind === 'player' ? 'user' : 'autohost'} .*bad frame: .*${bad.problem.source}`, 'i'));
+        expect(controlsOf(server).violations.join('\n')).toMatch(new RegExp(`${kind === 'player' ? 'user' : 'autohost'} .*bad frame: .*${bad.problem.source}`, 'i'));
         expect(await serverStillServes(server)).toBe(1);
       });
     }

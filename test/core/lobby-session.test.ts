@@ -5,7 +5,7 @@ import { connected, createWorld, waitFor, type World } from '../support/world';
 let world: World;
 beforeEach(async () => { world = await createWorld(); });
 afterEach(async () => {
-  const violations = world.server.violations.slice();
+  const violations = world.controls.violations.slice();
   await world.dispose();
   expect(violations).toEqual([]);
 });

@@ -9,7 +9,7 @@ const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize:
 
 let world: World;
 afterEach(async () => {
-  const violations = world.server.violations.slice();
+  const violations = world.controls.violations.slice();
   await world.dispose();
   expect(violations).toEqual([]);
 });
@@ -97,7 +97,7 @@ describe('matchmaking', () => {
     const reconnected = { alice: false, bob: false };
     alice.app.onPatch((p) => { if (p.slice === 'connection' && p.value.phase === 'reconnecting') reconnected.alice = true; });
     bob.app.onPatch((p) => { if (p.slice === 'connection' && p.value.phase === 'reconnecting') reconnected.bob = true; });
-    world.server.dropAllConnections();
+    world.controls.dropAllConnections();
     await waitFor('both back', () => reconnected.alice && reconnected.bob && connected(alice.app) && connected(bob.app));
     await waitFor('the server has alice queued again', () => world.server.matchmaker.queuedUserIds('1v1').includes(alice.userId));
     expect(alice.app.snapshot().matchmaking.phase).toBe('queued');

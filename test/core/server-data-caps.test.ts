@@ -16,8 +16,8 @@ describe('caps on server data', () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
     const big = 'x'.repeat(200_000);
-    for (let i = 0; i < 20; i++) world.server.sendEvent(alice.userId, 'messaging/received', received(`${i}${big}`, big));
-    world.server.sendEvent(alice.userId, 'messaging/received', received('short-marker', 'hello'));
+    for (let i = 0; i < 20; i++) world.controls.sendEvent(alice.userId, 'messaging/received', received(`${i}${big}`, big));
+    world.controls.sendEvent(alice.userId, 'messaging/received', received('short-marker', 'hello'));
     await waitFor('chat lines', () => alice.app.snapshot().chat.length === 21);
     const chat = alice.app.snapshot().chat;
     expect(new Set(chat.map((l) => l.marker)).size).toBe(21);
@@ -26,8 +26,8 @@ describe('caps on server data', () => {
       expect(line.marker.length).toBeLessThanOrEqual(TEXT_CAPS.marker);
     }
     // The same long marker again is recognised as a repeat.
-    world.server.sendEvent(alice.userId, 'messaging/received', received(`0${big}`, 'again'));
-    world.server.sendEvent(alice.userId, 'messaging/received', received('after', 'after'));
+    world.controls.sendEvent(alice.userId, 'messaging/received', received(`0${big}`, 'again'));
+    world.controls.sendEvent(alice.userId, 'messaging/received', received('after', 'after'));
     await waitFor('the line after', () => alice.app.snapshot().chat.some((l) => l.marker === 'after'));
     expect(alice.app.snapshot().chat).toHaveLength(22);
     await alice.app.close();
@@ -40,7 +40,7 @@ describe('caps on server data', () => {
     world = await createWorld();
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
-    world.server.sendEvent(alice.userId, 'user/updated', {
+    world.controls.sendEvent(alice.userId, 'user/updated', {
       users: [
         { userId: '__proto__', username: 'proto', displayName: 'n'.repeat(100_000), clanId: null, status: 'menu' },
         { userId: 'i'.repeat(10_000), username: 'long-id', displayName: 'x', clanId: null, status: 'menu' },
@@ -62,10 +62,10 @@ describe('caps on server data', () => {
     const alice = await world.player('alice');
     await waitFor('connected', () => connected(alice.app));
     const requests = LIST_CAPS.friendRequests + 50;
-    for (let i = 0; i < requests; i++) world.server.sendEvent(alice.userId, 'friend/requestReceived', { from: `f${i}` });
+    for (let i = 0; i < requests; i++) world.controls.sendEvent(alice.userId, 'friend/requestReceived', { from: `f${i}` });
     const invitations = LIST_CAPS.partyInvitations + 10;
     for (let i = 0; i < invitations; i++) {
-      world.server.sendEvent(alice.userId, 'party/invited', { party: { id: `p${i}`, members: [{ userId: 'x', joinedAt: 1 }], invited: [{ userId: alice.userId, invitedAt: 1 }] } });
+      world.controls.sendEvent(alice.userId, 'party/invited', { party: { id: `p${i}`, members: [{ userId: 'x', joinedAt: 1 }], invited: [{ userId: alice.userId, invitedAt: 1 }] } });
     }
     await waitFor('last invitation', () => alice.app.snapshot().party.invitations.some((p) => p.id === `p${invitations - 1}`));
     await waitFor('last request', () => alice.app.snapshot().friends.incoming.some((r) => r.userId === `f${requests - 1}`));
@@ -82,14 +82,14 @@ describe('caps on server data', () => {
     const bob = world.server.addPlayer('bob');
     await waitFor('connected', () => connected(alice.app));
     await alice.app.intents.sendFriendRequest(bob.userId);
-    world.server.sendEvent(alice.userId, 'friend/requestAccepted', { from: bob.userId });
+    world.controls.sendEvent(alice.userId, 'friend/requestAccepted', { from: bob.userId });
     await waitFor('friend', () => alice.app.snapshot().friends.friendIds.includes(bob.userId));
     await waitFor('bob known', () => alice.app.snapshot().users[bob.userId]);
     const batch = 5_000;
     const total = LOBBY_LIMITS.users + batch * 2;
     for (let start = 0; start < total; start += batch) {
       const users = Array.from({ length: batch }, (_, k) => ({ userId: `u${start + k}`, username: `u${start + k}`, displayName: 'u', clanId: null, status: 'menu' as const }));
-      world.server.sendEvent(alice.userId, 'user/updated', { users });
+      world.controls.sendEvent(alice.userId, 'user/updated', { users });
     }
     await waitFor('last user', () => alice.app.snapshot().users[`u${total - 1}`], 20_000);
     const users = alice.app.snapshot().users;

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TachyonServer } from '../../src-main/core/server/tachyon-server';
+import { controlsOf } from '../support/server-controls';
 
 const servers: TachyonServer[] = [];
 afterEach(async () => { for (const s of servers.splice(0)) await s.close(); });
@@ -18,6 +19,7 @@ async function rawClient(server: TachyonServer, token: string) {
 describe('embedded server', () => {
   it('answers a schema-breaking request with invalid_request and records the violation', async () => {
     const server = new TachyonServer();
+    controlsOf(server); // before anyone connects, so it sees every peer
     servers.push(server);
     await server.listen(0);
     const { token } = server.addPlayer('alice');
@@ -25,12 +27,13 @@ describe('embedded server', () => {
     client.socket.send(JSON.stringify({ type: 'request', messageId: 'm1', commandId: 'messaging/send', data: { target: { type: 'player' }, message: 'hi' } }));
     await new Promise((r) => setTimeout(r, 200));
     expect(client.messages.find((m) => m.messageId === 'm1')).toMatchObject({ status: 'failed', reason: 'invalid_request' });
-    expect(server.violations.join()).toMatch(/invalid messaging\/send request/);
+    expect(controlsOf(server).violations.join()).toMatch(/invalid messaging\/send request/);
     client.socket.close();
   });
 
   it('closes a client that floods past 10 messages a second with a burst of 20', async () => {
     const server = new TachyonServer();
+    controlsOf(server); // before anyone connects, so it sees every peer
     servers.push(server);
     await server.listen(0);
     const { token } = server.addPlayer('alice');
@@ -46,6 +49,7 @@ describe('embedded server', () => {
 
   it('refuses upgrades without a valid token (401) and serves OAuth discovery', async () => {
     const server = new TachyonServer();
+    controlsOf(server); // before anyone connects, so it sees every peer
     servers.push(server);
     await server.listen(0);
     await expect(rawClient(server, 'nope')).rejects.toThrow(/401/);

@@ -1,6 +1,6 @@
 // withTimeout: the value or the error of the promise, a TimeoutError when it is late, and never a timer left behind.
 import { describe, expect, it } from 'vitest';
-import { TimeoutError, withTimeout } from '../../src-main/core/connection/with-timeout';
+import { TimeoutError, withTimeout } from '../../src-main/shared/with-timeout';
 
 const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 

@@ -263,7 +263,7 @@ describe('lobby in Chromium', () => {
     expect(await page.getByTestId(`unread-player:${carol.userId}`).count()).toBe(0);
     await page.getByTestId(`thread-player:${bob.userId}`).click();
 
-    world.server.dropAllConnections();
+    world.controls.dropAllConnections();
     // Both reconnect on their own; bob's send is retried until his client is back.
     await sendWhenConnected(() => bob.app.intents.sendChat({ type: 'player', userId: alice.userId }, 'back again'));
     await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor();
@@ -303,7 +303,7 @@ describe('lobby in Chromium', () => {
         if (window.__statuses.at(-1) !== text) window.__statuses.push(text);
       }).observe(el, { subtree: true, childList: true, characterData: true });
     })()`);
-    const response = await world.server.request(alice.userId, 'battle/start', {
+    const response = await world.controls.request(alice.userId, 'battle/start', {
       username: 'alice', password: 'hunter2', ip: '127.0.0.1', port: host.port,
       engine: { version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
     });
@@ -344,7 +344,7 @@ describe('lobby in Chromium', () => {
   it('explains a launch that fails for a missing map', async () => {
     const { world, page, alice } = await openLobby({ engine: true });
     await page.getByTestId('nav-battle').click();
-    const response = await world.server.request(alice.userId, 'battle/start', {
+    const response = await world.controls.request(alice.userId, 'battle/start', {
       username: 'alice', password: 'pw', ip: '127.0.0.1', port: 8452,
       engine: { version: '106.0' }, game: { springName: TEST_GAME_NAME }, map: { springName: 'No Such Map 1.0' },
     });

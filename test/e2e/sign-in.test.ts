@@ -13,6 +13,7 @@ import { createRecordingSignInService, createSignedInLobbyService } from '../sup
 import { waitFor } from '../support/world';
 import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
+import { controlsOf } from '../support/server-controls';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
@@ -113,7 +114,7 @@ describe('sign-in in the page', () => {
   it('adds a server, signs in through the browser, connects, and signs out with system/disconnect', async () => {
     const server = await startAuthServer();
     const frames: string[] = [];
-    const stopFrames = server.onFrame((_user, text) => frames.push(text));
+    const stopFrames = controlsOf(server).onFrame((_user, text) => frames.push(text));
     cleanup.push(async () => void stopFrames());
     // Start as a newcomer does: the local server on this computer, no sign-in.
     const scene = await openApp(null);

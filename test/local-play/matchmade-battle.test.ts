@@ -8,6 +8,7 @@ import { startLocalPlay, type LocalPlay } from '../../src-main/core/local-play';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { spawnHeadless, type HeadlessProcess } from '../support/headless-process';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
+import { controlsOf } from '../support/server-controls';
 
 type Client = HeadlessProcess;
 
@@ -32,6 +33,7 @@ beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'lobby-local-play-'));
   await writeTestContent(join(base, 'content'), { gameOverFrame: 60 });
   play = await startLocalPlay({ dataDir: join(base, 'play'), contentDirs: [join(base, 'content')], players: ['alice', 'bob'], logger, initialNetworkTimeoutSeconds: 15 });
+  controlsOf(play.server); // before any battle, so it records every update
   recordSecrets(...Object.values(play.tokens));
 });
 afterAll(async () => {
@@ -63,7 +65,7 @@ describe('local play', () => {
       expect(phases(c)).toEqual(expect.arrayContaining(['found', 'battle']));
       expect(c.records().filter((l) => l.kind === 'battle').map((l) => l.phase)).toEqual(['launching', 'running', 'ended']);
     }
-    const updates = play.server.autohosts.updates;
+    const updates = controlsOf(play.server).updates;
     await until('engine quit update', () => updates.some((u) => u.update.type === 'engine_quit'), 20_000);
     const types = updates.map((u) => u.update.type);
     expect(types.filter((t) => t === 'player_joined')).toHaveLength(2);
@@ -75,6 +77,6 @@ describe('local play', () => {
     expect(new Set(times).size).toBe(times.length);
     const ids = play.server.accounts.all().map((a) => a.userId);
     await until('both back in the menu', () => ids.every((id) => play.server.community.statusOf(id) === 'menu'), 10_000);
-    expect(play.server.violations).toEqual([]);
+    expect(controlsOf(play.server).violations).toEqual([]);
   }, 120_000);
 });

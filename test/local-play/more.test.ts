@@ -7,6 +7,7 @@ import { writeTestContent } from '../../src-main/core/engine';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { startLocalPlay, type LocalPlay } from '../../src-main/core/local-play';
 import { waitFor } from '../support/world';
+import { controlsOf } from '../support/server-controls';
 
 let base: string;
 let play: LocalPlay | null = null;
@@ -35,6 +36,7 @@ describe('local play', () => {
     const contentDir = join(base, 'content');
     await writeTestContent(contentDir, { gameOverFrame: 60 });
     play = await startLocalPlay({ dataDir: join(base, 'play'), contentDirs: [contentDir] });
+    controlsOf(play.server); // before any battle, so it records every update
     const updates: string[] = [];
     play.forwardBattleUpdates((patch) => { if (patch.slice === 'battleUpdates') updates.push(...patch.append.map((u) => u.type)); });
     const alice = await player(play, 'alice', contentDir);
@@ -42,7 +44,7 @@ describe('local play', () => {
     await waitFor('found', () => alice.snapshot().matchmaking.phase === 'found', 10_000);
     await alice.intents.ready();
     const server = play.server;
-    const describe = () => `engine ${JSON.stringify({ ...alice.snapshot().engine, console: alice.snapshot().engine.console.slice(-5) })}; updates ${JSON.stringify(server.autohosts.updates.map((u) => u.update.type))}`;
+    const describe = () => `engine ${JSON.stringify({ ...alice.snapshot().engine, console: alice.snapshot().engine.console.slice(-5) })}; updates ${JSON.stringify(controlsOf(server).updates.map((u) => u.update.type))}`;
     await waitFor('engine exited', () => alice.snapshot().engine.status === 'offline' && alice.snapshot().engine.exitCode !== null, 60_000).catch((e: Error) => { throw new Error(`${e.message}: ${describe()}`); });
     expect(alice.snapshot().engine.exitCode).toBe(0);
     await waitFor('engine quit update', () => updates.includes('engine_quit'), 20_000);
@@ -53,13 +55,14 @@ describe('local play', () => {
     const contentDir = join(base, 'content');
     await writeTestContent(contentDir, { gameOverFrame: 30 * 120 });
     play = await startLocalPlay({ dataDir: join(base, 'play'), contentDirs: [contentDir], autohostReconnectGraceMs: 500 });
+    controlsOf(play.server); // before any battle, so it records every update
     const alice = await player(play, 'alice', contentDir);
     const bob = await player(play, 'bob', contentDir);
     await Promise.all([alice.intents.queue(['1v1']), bob.intents.queue(['1v1'])]);
     await waitFor('found', () => [alice, bob].every((a) => a.snapshot().matchmaking.phase === 'found'), 10_000);
     await Promise.all([alice.intents.ready(), bob.intents.ready()]);
     const server = play.server;
-    await waitFor('game started', () => server.autohosts.updates.some((u) => u.update.type === 'start'), 30_000);
+    await waitFor('game started', () => controlsOf(server).updates.some((u) => u.update.type === 'start'), 30_000);
     const aliceId = alice.snapshot().self?.userId ?? '';
     expect(server.community.statusOf(aliceId)).toBe('playing');
     await play.autohost?.close(); // the autohost and its engines are gone

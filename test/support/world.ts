@@ -8,9 +8,12 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import type { LobbySnapshot } from '../../src-main/core/lobby/state';
 import { recordLog, recordSecrets } from './secret-ledger';
 import { showConsentCode } from './consent-console';
+import { controlsOf, type TestControls } from './server-controls';
 
 export interface World {
   server: TachyonServer;
+  /** The server's test knobs and records (`server-controls.ts`). */
+  controls: TestControls;
   tempDir(): string;
   player(name: string, options?: Partial<LobbyAppOptions>): Promise<{ app: CoreLobbyApp; userId: string; token: string; logs: string[]; dataDir: string }>;
   /** Stops everything; fails when any client broke the protocol, unless the test expected it. */
@@ -19,6 +22,7 @@ export interface World {
 
 export async function createWorld(serverOptions: TachyonServerOptions = {}): Promise<World> {
   const server = new TachyonServer({ rateLimit: null, matchIntervalMs: 100, ...serverOptions, oauth: { showConsentCode, ...serverOptions.oauth } });
+  const controls = controlsOf(server);
   await server.listen(0);
   const dirs: string[] = [];
   const apps: CoreLobbyApp[] = [];
@@ -30,6 +34,7 @@ export async function createWorld(serverOptions: TachyonServerOptions = {}): Pro
   };
   return {
     server,
+    controls,
     tempDir,
     async player(name, options = {}) {
       const { userId, token } = server.addPlayer(name);
@@ -52,7 +57,7 @@ export async function createWorld(serverOptions: TachyonServerOptions = {}): Pro
     async dispose(options = {}) {
       await Promise.all(apps.map((app) => app.close()));
       for (const lines of logs) recordLog(lines);
-      const violations = server.violations.slice();
+      const violations = controls.violations.slice();
       await server.close();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
       if (!options.allowViolations && violations.length > 0) throw new Error(`clients broke the protocol:\n${violations.join('\n')}`);

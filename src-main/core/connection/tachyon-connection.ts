@@ -7,7 +7,7 @@ import { Backoff, type BackoffOptions } from './backoff';
 import { bearerTokenProblem } from './bearer-token';
 import { oneLine } from './one-line';
 import { tachyonUrl } from './server-url';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../../shared/with-timeout';
 import type { ConnectionPhase, VersionParity } from './status';
 
 export type { ConnectionPhase, VersionParity };

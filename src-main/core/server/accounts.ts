@@ -1,5 +1,5 @@
 // Who may connect to the embedded server: players and their bearer tokens (lifelong for addPlayer, short-lived when issued by OAuth).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 export interface Account {
   readonly userId: string;
@@ -74,5 +74,3 @@ export class AccountRegistry {
     for (const [token, entry] of this.byToken) if (entry.expiresAt !== null && entry.expiresAt <= now) this.byToken.delete(token);
   }
 }
-
-export const newMarker = (): string => randomUUID();

@@ -3,6 +3,7 @@ import type { AllyTeam, AutohostStartRequestData, AutohostStatusEventData, Autoh
 import { isIP } from 'node:net';
 import type { TachyonEndpoint } from '../protocol/endpoint';
 import type { Logger } from '../log';
+import { withTimeout } from '../../shared/with-timeout';
 import type { BattleLauncher, MatchToLaunch } from './match';
 import type { AutohostConnection } from './session';
 
@@ -14,13 +15,10 @@ interface AutohostRecord {
 }
 
 const START_TIMEOUT_MS = 5_000; // Teiserver's autohost/start call timeout
-const UPDATES_KEPT = 20_000;
 
 export class AutohostFleet implements BattleLauncher {
   private readonly autohosts = new Map<string, AutohostRecord>();
   private readonly battleHost = new Map<string, string>(); // battleId → clientId
-  /** Every update the server stored, in order: the battle history the tests check. */
-  readonly updates: AutohostUpdateEventData[] = [];
   private readonly endedListeners = new Set<(battleId: string) => void>();
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
 
@@ -62,10 +60,10 @@ export class AutohostFleet implements BattleLauncher {
       if (event.commandId === 'autohost/status') {
         record.status = { maxBattles: event.data.maxBattles, currentBattles: event.data.currentBattles, availableEngines: event.data.availableEngines.slice() };
       } else if (event.commandId === 'autohost/update') {
-        this.store(record, connection.clientId, event.data);
+        this.store(record, event.data);
       }
     });
-    // Resume where we stopped: updates strictly newer than the last one we stored (protocol-brief §5).
+    // Resume where we stopped: updates strictly newer than the last one we stored (Tachyon protocol docs, `autohost/subscribeUpdates`).
     void this.subscribe(connection, record);
   }
 
@@ -126,10 +124,7 @@ export class AutohostFleet implements BattleLauncher {
     if (!endpoint) throw new Error('the autohost went away');
     const request = startRequest(match);
     this.battleHost.set(request.battleId, clientId);
-    const answer = await Promise.race([
-      endpoint.call('autohost/start', request),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the autohost did not answer autohost/start in 5 s')), START_TIMEOUT_MS).unref()),
-    ]);
+    const answer = await withTimeout(endpoint.call('autohost/start', request), START_TIMEOUT_MS, 'the autohost did not answer autohost/start in 5 s');
     const ip = chooseAddress(answer.ips);
     if (!ip) throw new Error('the autohost offered no usable address');
     return { ip, port: answer.port };
@@ -143,30 +138,22 @@ export class AutohostFleet implements BattleLauncher {
     await endpoint.call('autohost/kill', { battleId });
   }
 
-  /** The live endpoint of an autohost, to send it requests directly (tests, admin tools). */
-  endpointOf(clientId: string): TachyonEndpoint | null {
-    return this.autohosts.get(clientId)?.connection?.endpoint ?? null;
-  }
-
   /** Sends a request for a running battle to the autohost hosting it (kick, mute, message, kill...). */
   endpointFor(battleId: string): TachyonEndpoint | null {
     const clientId = this.battleHost.get(battleId);
     return (clientId && this.autohosts.get(clientId)?.connection?.endpoint) || null;
   }
 
-  private store(record: AutohostRecord, clientId: string, update: AutohostUpdateEventData): void {
+  private store(record: AutohostRecord, update: AutohostUpdateEventData): void {
     // A replay after a resubscription may overlap what we stored: `time` is unique and increasing per autohost.
     if (update.time <= record.lastTime) return;
     record.lastTime = update.time;
-    this.updates.push(update);
-    if (this.updates.length > UPDATES_KEPT) this.updates.splice(0, this.updates.length - UPDATES_KEPT);
     for (const listener of this.updateListeners) listener(update);
     const type = update.update.type;
     if (type === 'engine_quit' || type === 'engine_crash') {
       this.battleHost.delete(update.battleId);
       for (const listener of this.endedListeners) listener(update.battleId);
     }
-    void clientId;
   }
 }
 
@@ -187,7 +174,7 @@ export function startRequest(match: MatchToLaunch): AutohostStartRequestData {
   return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'fixed', allyTeams };
 }
 
-/** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (protocol-brief §4). */
+/** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (Tachyon protocol docs, `autohost/start` response `ips`). */
 export function chooseAddress(ips: readonly string[]): string | null {
   const usable = ips.filter((ip) => {
     const family = isIP(ip);

@@ -131,7 +131,7 @@ export class Community {
         }
       }
       this.chatSubscribed.add(session);
-      // History arrives as normal events after the response (protocol-brief §3).
+      // History arrives as normal events after the response (Tachyon protocol docs, `messaging/subscribeReceived`).
       setImmediate(() => {
         for (const message of replay) session.endpoint.sendEvent('messaging/received', toReceived(message));
       });
@@ -300,10 +300,6 @@ export class Community {
   private nextTimestamp(): number {
     this.lastTimestamp = Math.max(this.lastTimestamp + 1, Date.now() * 1000);
     return this.lastTimestamp;
-  }
-
-  onlineCount(): number {
-    return this.onlineUserIds().length;
   }
 }
 

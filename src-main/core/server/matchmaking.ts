@@ -1,4 +1,4 @@
-// Matchmaking as Teiserver does it (protocol-brief §8): queues, found with a ready timeout, lost/cancelled with the right reason, then a battle.
+// Matchmaking as Teiserver does it (Tachyon protocol docs, `matchmaking/*`): queues, found with a ready timeout, lost/cancelled with the right reason, then a battle.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
@@ -8,7 +8,7 @@ import { emitTo, type ClientSession } from './session';
 import type { BattleLauncher, MatchPlayer, PlaylistConfig } from './match';
 import type { Community } from './community';
 
-// Where these types lived before match.ts: tests and content-playlists still name them from here.
+// Re-exported for the modules that name them from here (core/local-play's playlists, tests); match.ts defines them.
 export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
 
 /** What matchmaking needs of the social side: a player's status and battle name. */

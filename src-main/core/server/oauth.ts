@@ -1,4 +1,4 @@
-// The embedded server's OAuth 2.0 basics: RFC 8414 discovery, client_credentials for autohosts and their tokens, and the HTTP pieces the player flow (player-authorization.ts) shares.
+// The embedded server's OAuth 2.0 basics: RFC 8414 discovery, the client_credentials grant for autohosts and their tokens, and the HTTP pieces the player flow (player-authorization.ts) shares.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ExpiringMap } from './expiring-map';
@@ -15,7 +15,7 @@ export interface ServiceClient {
 }
 
 /** Confidential clients (autohosts) that get tokens with client_credentials. */
-export class ServiceClientRegistry {
+class ServiceClientRegistry {
   private readonly clients = new Map<string, ServiceClient>();
 
   add(clientId: string): ServiceClient {
@@ -34,10 +34,10 @@ export class ServiceClientRegistry {
 }
 
 /** Autohost access tokens (client_credentials): expired ones are pruned on every issue, and the oldest go past the cap. */
-export class ServiceTokens {
+class ServiceTokens {
   private readonly tokens: ExpiringMap<{ clientId: string; expiresAt: number }>;
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(private readonly now: () => number) {
     this.tokens = new ExpiringMap(MAX_SERVICE_TOKENS, now);
   }
 
@@ -51,9 +51,44 @@ export class ServiceTokens {
     return token;
   }
 
-  /** The autohost a live token belongs to. */
   clientOf(token: string): string | undefined {
     return this.tokens.get(token)?.clientId;
+  }
+}
+
+/** The client_credentials grant (RFC 6749 §4.4): an autohost trades its secret for a short-lived token it connects with. */
+export class ServiceAuthorization {
+  private readonly clients = new ServiceClientRegistry();
+  private readonly tokens: ServiceTokens;
+
+  constructor(private readonly tokenLifetimeSeconds = 3600, now: () => number = Date.now) {
+    this.tokens = new ServiceTokens(now);
+  }
+
+  /** Registers an autohost; returns its secret. */
+  addClient(clientId: string): ServiceClient {
+    return this.clients.add(clientId);
+  }
+
+  /** Live autohost tokens held (tests check that requests cannot grow it past the cap). */
+  get tokenCount(): number {
+    return this.tokens.size;
+  }
+
+  /** The autohost a live token belongs to. */
+  clientOf(token: string): string | undefined {
+    return this.tokens.clientOf(token);
+  }
+
+  /** POST /oauth2/token with grant_type=client_credentials. */
+  tokenRequest(req: IncomingMessage, form: URLSearchParams, res: ServerResponse): void {
+    const credentials = clientCredentials(req, form);
+    const client = credentials && this.clients.verify(credentials.clientId, credentials.secret);
+    if (!client) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
+    const scope = form.get('scope') ?? LOBBY_SCOPE;
+    if (scope !== LOBBY_SCOPE) return oauthError(res, 400, 'invalid_scope', `only ${LOBBY_SCOPE} is offered`);
+    const token = this.tokens.issue(client.clientId, this.tokenLifetimeSeconds);
+    sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds, scope: LOBBY_SCOPE });
   }
 }
 
@@ -97,7 +132,7 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams | 
 }
 
 /** Client credentials from HTTP Basic (RFC 6749 §2.3.1) or the form body. */
-export function clientCredentials(req: IncomingMessage, form: URLSearchParams): { clientId: string; secret: string } | null {
+function clientCredentials(req: IncomingMessage, form: URLSearchParams): { clientId: string; secret: string } | null {
   const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
   if (basic) {
     const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');

@@ -189,7 +189,7 @@ export class PlayerAuthorization {
     redirect(res, withParams(request.redirectUri, { code, state: request.state }));
   }
 
-  /** True when this token endpoint request is ours (the player grants); client_credentials stays with the server. */
+  /** True when this token endpoint request is ours (the player grants); client_credentials is `ServiceAuthorization`'s (oauth.ts). */
   handlesGrant(grant: string | null): boolean {
     return grant === 'authorization_code' || grant === 'refresh_token';
   }

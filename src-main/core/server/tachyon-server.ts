@@ -1,11 +1,11 @@
-// A real Tachyon server on 127.0.0.1: the peer for every test and, grown up, the embedded server for local play. Checks every message against the schemas.
+// The embedded Tachyon server on 127.0.0.1 (local play, `npm run server`, the peer of every test): the composition root and the transport. Checks every message against the schemas.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { TachyonEndpoint } from '../protocol/endpoint';
-import { TACHYON_SUBPROTOCOL, type EventCommandId, type EventData, type RequestCommandId, type RequestData, type ResponseOf } from '../protocol/commands';
+import { TACHYON_SUBPROTOCOL } from '../protocol/commands';
 import { AccountRegistry, type Account } from './accounts';
 import { TokenBucket } from './rate-limit';
 import { Community } from './community';
@@ -13,16 +13,18 @@ import { Matchmaker } from './matchmaking';
 import type { BattleLauncher, PlaylistConfig } from './match';
 import { AutohostFleet } from './autohost-fleet';
 import type { AutohostConnection, ClientSession } from './session';
-import { clientCredentials, discoveryDocument, LOBBY_SCOPE, oauthError, readForm, sendJson, ServiceClientRegistry, ServiceTokens } from './oauth';
+import { discoveryDocument, oauthError, readForm, sendJson, ServiceAuthorization } from './oauth';
 import { PlayerAuthorization, type PlayerAuthorizationOptions } from './player-authorization';
 import { allowedHosts, DEFAULT_LIMITS, hostAllowed, httpServerOptions, maxConnections, type ConnectionLimits } from './admission';
+import type { Peer, TransportHooks } from './transport-hooks';
+
+/** RFC 6455 leaves the cap to the server; the largest Tachyon message (a `user/updated` of many users) is far below it. */
+const MAX_FRAME_BYTES = 1024 * 1024;
 
 export interface TachyonServerOptions {
   logger?: Logger;
   /** How often the server pings each client (protocol: at least every 10 s). */
   pingIntervalMs?: number;
-  /** Test knob: the subprotocol the server answers with; `null` answers with none. */
-  subprotocol?: string | null;
   /** Rate limit per connection (Teiserver: 10/s, burst 20); `null` turns it off. */
   rateLimit?: { perSecond: number; burst: number } | null;
   playlists?: PlaylistConfig[];
@@ -42,43 +44,34 @@ export interface TachyonServerOptions {
 
 export class TachyonServer {
   readonly accounts = new AccountRegistry();
-  /** Every protocol violation any client committed, for tests to assert on (empty means all clean). */
-  readonly violations: string[] = [];
   readonly community: Community;
   readonly matchmaker: Matchmaker;
   readonly autohosts: AutohostFleet;
-  readonly serviceClients = new ServiceClientRegistry();
   readonly playerAuthorization: PlayerAuthorization;
-  readonly serviceTokens: ServiceTokens;
+  readonly serviceAuthorization: ServiceAuthorization;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ClientSession>();
   private readonly autohostSockets = new Set<WebSocket>();
   private readonly logger: Logger;
   private pingTimer: NodeJS.Timeout | null = null;
-  private upgradeRefusal: number | null = null;
-  private closeOnConnect = false;
-  private silent = false;
-  private readonly frameListeners = new Set<(userId: string, text: string) => void>();
+  private hooks: TransportHooks = {};
   private readonly limits: ConnectionLimits;
   private hosts: ReadonlySet<string> = new Set();
   private origins: ReadonlySet<string> = new Set();
 
   constructor(private readonly options: TachyonServerOptions = {}) {
     this.logger = options.logger ?? silentLogger;
-    this.serviceTokens = new ServiceTokens(options.oauth?.now);
+    this.serviceAuthorization = new ServiceAuthorization(options.tokenLifetimeSeconds, options.oauth?.now);
     this.playerAuthorization = new PlayerAuthorization(this.accounts, { ...options.oauth, accessTokenLifetimeSeconds: options.tokenLifetimeSeconds });
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.http = createServer(httpServerOptions(this.limits), (req, res) => this.handleHttp(req, res));
     this.http.maxConnections = maxConnections(this.limits);
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: 4 * 1024 * 1024,
+      maxPayload: MAX_FRAME_BYTES,
       perMessageDeflate: false,
-      handleProtocols: (offered) => {
-        if (this.options.subprotocol !== undefined) return this.options.subprotocol ?? false;
-        return offered.has(TACHYON_SUBPROTOCOL) ? TACHYON_SUBPROTOCOL : false;
-      },
+      handleProtocols: (offered) => this.hooks.subprotocol?.(offered) ?? (offered.has(TACHYON_SUBPROTOCOL) ? TACHYON_SUBPROTOCOL : false),
     });
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
     this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds(), (userId) => this.accounts.get(userId));
@@ -97,7 +90,16 @@ export class TachyonServer {
 
   /** Registers an autohost that may get tokens with client_credentials; returns its secret. */
   addAutohostClient(clientId: string): { clientId: string; secret: string } {
-    return this.serviceClients.add(clientId);
+    return this.serviceAuthorization.addClient(clientId);
+  }
+
+  /** Sets the hooks a test harness watches and steers the transport with (`transport-hooks.ts`); returns their removal. */
+  hookTransport(hooks: TransportHooks): () => void {
+    if (Object.keys(this.hooks).length > 0) throw new Error('this server already has transport hooks');
+    this.hooks = hooks;
+    return () => {
+      if (this.hooks === hooks) this.hooks = {};
+    };
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -153,50 +155,6 @@ export class TachyonServer {
     return new Promise((resolve, reject) => this.http.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   }
 
-  // ---- test knobs: each one reproduces a way real servers misbehave ----
-
-  /** Answer every upgrade with this HTTP status (e.g. 503) until called with null. */
-  refuseUpgrades(status: number | null): void {
-    this.upgradeRefusal = status;
-  }
-
-  /** Accept upgrades and close each connection at once, until called with false. */
-  closeConnectionsOnArrival(enabled: boolean): void {
-    this.closeOnConnect = enabled;
-  }
-
-  /** Stop pinging and answering (a hung server). */
-  goSilent(enabled: boolean): void {
-    this.silent = enabled;
-  }
-
-  /** Sees every text frame a client sends, before it is handled: tests read the client's answers with it. */
-  onFrame(listener: (userId: string, text: string) => void): () => void {
-    this.frameListeners.add(listener);
-    return () => this.frameListeners.delete(listener);
-  }
-
-  /** Drops every connection as a crashing server would (no close frame). */
-  dropAllConnections(): void {
-    for (const session of this.sessions) session.socket.terminate();
-    for (const socket of this.autohostSockets) socket.terminate();
-  }
-
-  sendEvent<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {
-    for (const session of this.sessionsOf(userId)) session.endpoint.sendEvent(commandId, ...data);
-  }
-
-  /** Puts raw text on the wire, bypassing validation: for hostile-server tests. */
-  sendRaw(userId: string, text: string | Buffer, binary = false): void {
-    for (const session of this.sessionsOf(userId)) session.socket.send(text, { binary });
-  }
-
-  request<C extends RequestCommandId>(userId: string, commandId: C, data: RequestData<C>): Promise<ResponseOf<C>> {
-    const session = this.sessionsOf(userId)[0];
-    if (!session) return Promise.reject(new Error(`user ${userId} is not connected`));
-    return (session.endpoint.request as (c: C, d: RequestData<C>) => Promise<ResponseOf<C>>)(commandId, data);
-  }
-
   // ---- transport ----
 
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
@@ -239,26 +197,20 @@ export class TachyonServer {
     if (!form) return oauthError(res, 400, 'invalid_request', 'expected a form body');
     const grant = form.get('grant_type');
     if (this.playerAuthorization.handlesGrant(grant)) return this.playerAuthorization.tokenRequest(form, res);
-    if (grant !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'this server supports authorization_code, refresh_token and client_credentials');
-    const credentials = clientCredentials(req, form);
-    const client = credentials && this.serviceClients.verify(credentials.clientId, credentials.secret);
-    if (!client) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
-    const scope = form.get('scope') ?? LOBBY_SCOPE;
-    if (scope !== LOBBY_SCOPE) return oauthError(res, 400, 'invalid_scope', `only ${LOBBY_SCOPE} is offered`);
-    const lifetime = this.options.tokenLifetimeSeconds ?? 3600;
-    const token = this.serviceTokens.issue(client.clientId, lifetime);
-    sendJson(res, 200, { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: LOBBY_SCOPE });
+    if (grant === 'client_credentials') return this.serviceAuthorization.tokenRequest(req, form, res);
+    oauthError(res, 400, 'unsupported_grant_type', 'this server supports authorization_code, refresh_token and client_credentials');
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     if (!hostAllowed(req, this.hosts)) return rejectUpgrade(socket, 421, 'Misdirected Request');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== '/tachyon') return rejectUpgrade(socket, 404, 'Not Found');
-    if (this.upgradeRefusal !== null) return rejectUpgrade(socket, this.upgradeRefusal, 'Refused');
+    const refusal = this.hooks.refuseUpgrade?.() ?? null;
+    if (refusal !== null) return rejectUpgrade(socket, refusal, 'Refused');
     const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
     const token = match?.[1] ?? '';
     const account = this.accounts.accountForToken(token);
-    const autohostId = account ? undefined : this.serviceTokens.clientOf(token);
+    const autohostId = account ? undefined : this.serviceAuthorization.clientOf(token);
     if ((account || autohostId !== undefined) && this.sessions.size + this.autohostSockets.size >= this.limits.sockets) {
       return rejectUpgrade(socket, 503, 'Service Unavailable');
     }
@@ -276,10 +228,7 @@ export class TachyonServer {
   }
 
   private accept(socket: WebSocket, account: Account): void {
-    if (this.closeOnConnect) {
-      socket.close(1011, 'server restarting');
-      return;
-    }
+    const peer: Peer = { kind: 'player', userId: account.userId };
     const endpoint = new TachyonEndpoint({
       send: (text) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(text);
@@ -287,13 +236,16 @@ export class TachyonServer {
       closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
       logger: this.logger.child(`client ${account.userId}`),
     });
+    this.hooks.opened?.(peer, socket, endpoint);
+    if (socket.readyState !== WebSocket.OPEN) return; // a transport hook closed it
     const session: ClientSession = { account, endpoint, socket };
-    endpoint.onViolation((problem) => this.violations.push(`user ${account.userId}: ${problem}`));
-    dropOnFrameError(socket, (problem) => this.violations.push(`user ${account.userId}: ${problem}`));
+    const violation = (problem: string) => this.hooks.violation?.(peer, problem);
+    endpoint.onViolation(violation);
+    dropOnFrameError(socket, (problem) => this.reportFrameProblem(peer, problem));
     const bucket = this.options.rateLimit === null ? null : new TokenBucket(this.options.rateLimit?.perSecond ?? 10, this.options.rateLimit?.burst ?? 20);
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
-        this.violations.push(`user ${account.userId}: binary frame`);
+        this.reportFrameProblem(peer, 'binary frame');
         socket.close(1003, 'binary frames are not accepted');
         return;
       }
@@ -301,9 +253,8 @@ export class TachyonServer {
         socket.close(1008, 'rate limit exceeded');
         return;
       }
-      if (this.silent) return;
       const text = data.toString();
-      for (const listener of this.frameListeners) listener(account.userId, text);
+      if (this.hooks.frame?.(account.userId, text) === false) return;
       endpoint.receive(text);
     });
     socket.on('close', () => {
@@ -320,6 +271,7 @@ export class TachyonServer {
   }
 
   private acceptAutohost(socket: WebSocket, clientId: string): void {
+    const peer: Peer = { kind: 'autohost', clientId };
     const endpoint = new TachyonEndpoint({
       send: (text) => {
         if (socket.readyState === WebSocket.OPEN) socket.send(text);
@@ -327,12 +279,14 @@ export class TachyonServer {
       closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
       logger: this.logger.child(`autohost ${clientId}`),
     });
-    endpoint.onViolation((problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
+    this.hooks.opened?.(peer, socket, endpoint);
+    if (socket.readyState !== WebSocket.OPEN) return; // a transport hook closed it
+    endpoint.onViolation((problem) => this.hooks.violation?.(peer, problem));
     const connection: AutohostConnection = { clientId, endpoint };
-    dropOnFrameError(socket, (problem) => this.violations.push(`autohost ${clientId}: ${problem}`));
+    dropOnFrameError(socket, (problem) => this.reportFrameProblem(peer, problem));
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
-        this.violations.push(`autohost ${clientId}: binary frame`);
+        this.reportFrameProblem(peer, 'binary frame');
         socket.close(1003, 'binary frames are not accepted');
         return;
       }
@@ -348,7 +302,7 @@ export class TachyonServer {
   }
 
   private registerHandlers(session: ClientSession): void {
-    const { endpoint, account, socket } = session;
+    const { endpoint, socket } = session;
     endpoint.handle('system/serverStats', () => ({ userCount: this.connectedUserIds().length }));
     endpoint.handle('system/disconnect', () => {
       setImmediate(() => socket.close(1000, 'bye'));
@@ -356,11 +310,16 @@ export class TachyonServer {
     });
     this.community.registerHandlers(session);
     this.matchmaker.registerHandlers(session);
-    void account;
+  }
+
+  /** A frame the endpoint never saw (binary, or one ws could not parse): the endpoint logs its own violations, this logs these. */
+  private reportFrameProblem(peer: Peer, problem: string): void {
+    this.logger.warn(`${peer.kind === 'player' ? `client ${peer.userId}` : `autohost ${peer.clientId}`}: ${problem}`);
+    this.hooks.violation?.(peer, problem);
   }
 
   private pingAll(): void {
-    if (this.silent) return;
+    if (this.hooks.pingRound?.() === false) return;
     for (const session of this.sessions) if (session.socket.readyState === WebSocket.OPEN) session.socket.ping();
     for (const socket of this.autohostSockets) if (socket.readyState === WebSocket.OPEN) socket.ping();
   }
@@ -376,11 +335,11 @@ function failHttp(res: ServerResponse, description: string): void {
 
 /**
  * ws reports a frame it cannot parse (invalid UTF-8 in a text frame, a payload over maxPayload, a reserved opcode, a
- * close code RFC 6455 §7.4 forbids) as an 'error' event, which throws when nobody listens: record it, drop that socket.
+ * close code RFC 6455 §7.4 forbids) as an 'error' event, which throws when nobody listens: report it, drop that socket.
  */
-function dropOnFrameError(socket: WebSocket, record: (problem: string) => void): void {
+function dropOnFrameError(socket: WebSocket, report: (problem: string) => void): void {
   socket.on('error', (error) => {
-    record(`bad frame: ${error.message.slice(0, 200)}`);
+    report(`bad frame: ${error.message.slice(0, 200)}`);
     socket.terminate();
   });
 }
