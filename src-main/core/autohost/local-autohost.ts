@@ -8,7 +8,7 @@ import { TachyonConnection, type ConnectionStatus } from '../connection/tachyon-
 import type { BackoffOptions } from '../connection/backoff';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
-import { FailWith, type TachyonEndpoint } from '../protocol/endpoint';
+import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
 import {
   AutohostCommandError,
@@ -23,7 +23,6 @@ import {
   normaliseBattleId,
   defaultPassEnv,
   quoteForMessage,
-  redactEngineText,
   springDataDirValue,
   unsafeTextReason,
   type AutohostEvent,
@@ -37,7 +36,9 @@ import { pickHostPort } from './host-port';
 import { SpawnedEngines } from './spawned-engines';
 import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
-import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
+import { UpdateBuffer, type BattleUpdate } from './update-buffer';
+import { AutohostSession, type AutohostService } from './autohost-session';
+import { redactBattleText, toUpdate } from './engine-updates';
 
 export interface LocalAutohostOptions {
   /** http(s) base address of the Tachyon server. */
@@ -118,25 +119,20 @@ type StartAnswer = { ips: string[]; port: number };
 const OUTPUT_LINES_KEPT = 30;
 const ENDED_BATTLES_KEPT = 20;
 
-export class LocalAutohost {
+export class LocalAutohost implements AutohostService {
   private registry: EngineRegistry | null;
   private readonly battles = new Map<string, Battle>();
   private readonly engines = new SpawnedEngines();
   private readonly updates: UpdateBuffer;
   private readonly connection: TachyonConnection;
   private readonly credentials: ClientCredentials | null;
+  private readonly session: AutohostSession;
   private readonly logger: Logger;
   private readonly now: () => number;
-  private session: TachyonEndpoint | null = null;
-  private lastStatusSent: string | null = null;
-  private subscription: { endpoint: TachyonEndpoint; live: boolean } | null = null;
   private rescan: Promise<void> | null = null;
-  private unauthorizedTimer: NodeJS.Timeout | null = null;
-  private unauthorizedRetries = 0;
   private closing = false;
   private readonly battleListeners = new Set<(battle: HostedBattleState) => void>();
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
-  private readonly statusListeners = new Set<(status: AutohostStatusEventData) => void>();
 
   constructor(private readonly options: LocalAutohostOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -157,8 +153,14 @@ export class LocalAutohost {
       // system/disconnect is a user command: the autohost actor just closes.
       disconnectOnClose: false,
     });
-    this.connection.onSession((endpoint) => this.startSession(endpoint));
-    this.connection.onStatus((status) => this.handleConnectionStatus(status));
+    this.session = new AutohostSession({
+      connection: this.connection,
+      service: this,
+      updates: this.updates,
+      status: () => this.status,
+      onUnauthorized: () => this.credentials?.invalidate(),
+      logger: this.logger,
+    });
   }
 
   // ---- public API ----
@@ -186,8 +188,7 @@ export class LocalAutohost {
   }
 
   onStatus(listener: (status: AutohostStatusEventData) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.session.onStatus(listener);
   }
 
   /** Every battle this autohost hosted since it started, as plain JSON for the UI. */
@@ -225,7 +226,7 @@ export class LocalAutohost {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.unauthorizedTimer) clearTimeout(this.unauthorizedTimer);
+    this.session.close();
     const live = [...this.battles.values()].filter((b) => !b.released);
     for (const battle of live) this.terminate(battle, 'SIGTERM');
     // Every battle's clean-up, also of those already released whose directory is still being deleted.
@@ -310,7 +311,7 @@ export class LocalAutohost {
     this.battles.set(key, battle);
     this.forgetOldBattles();
     this.changed(battle);
-    this.statusChanged();
+    this.session.sendStatus();
     try {
       const port = await this.launch(battle, data, engine);
       battle.answered = true;
@@ -325,7 +326,7 @@ export class LocalAutohost {
       else this.processGone(battle, details, false);
       await battle.gone;
       this.battles.delete(key);
-      this.statusChanged();
+      this.session.sendStatus();
       throw new FailWith<'autohost/start'>('internal_error', details);
     }
   }
@@ -422,7 +423,7 @@ export class LocalAutohost {
       this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
         .then((registry) => {
           this.registry = registry;
-          this.statusChanged();
+          this.session.sendStatus();
         })
         .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => {
@@ -435,98 +436,6 @@ export class LocalAutohost {
       'command_unimplemented',
       `this autohost cannot install engines: put engine ${quoteForMessage(data.version)} (with spring-dedicated) into one of its engine directories`,
     );
-  }
-
-  // ---- the connection ----
-
-  private startSession(endpoint: TachyonEndpoint): void {
-    this.session = endpoint;
-    this.subscription = null;
-    this.lastStatusSent = null;
-    this.unauthorizedRetries = 0;
-    endpoint.handle('autohost/start', (data) => this.startBattle(data));
-    endpoint.handle('autohost/kill', (data) => answered(this.killBattle(data)));
-    endpoint.handle('autohost/addPlayer', (data) => answered(this.addPlayer(data)));
-    endpoint.handle('autohost/kickPlayer', (data) => answered(this.kickPlayer(data)));
-    endpoint.handle('autohost/mutePlayer', (data) => answered(this.mutePlayer(data)));
-    endpoint.handle('autohost/specPlayers', (data) => answered(this.specPlayers(data)));
-    endpoint.handle('autohost/sendCommand', (data) => answered(this.sendCommand(data)));
-    endpoint.handle('autohost/sendMessage', (data) => answered(this.sendMessage(data)));
-    endpoint.handle('autohost/installEngine', (data) => answered(this.installEngine(data)));
-    endpoint.handle('autohost/subscribeUpdates', (data) => {
-      this.subscribe(endpoint, data.since);
-      return undefined;
-    });
-    this.sendStatus();
-  }
-
-  private subscribe(endpoint: TachyonEndpoint, since: number): void {
-    try {
-      this.updates.after(since);
-    } catch (error) {
-      if (error instanceof SinceTooOldError) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', error.message);
-      throw error;
-    }
-    if (this.subscription?.endpoint === endpoint) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', 'already subscribed on this connection');
-    this.subscription = { endpoint, live: false };
-    // After the success answer has gone out: replay what is newer than `since`, in order, then stream. Updates made
-    // meanwhile are in the buffer, so the replay includes them and nothing is sent twice.
-    setImmediate(() => {
-      const subscription = this.subscription;
-      if (subscription?.endpoint !== endpoint) return;
-      let replay: readonly AutohostUpdateEventData[];
-      try {
-        replay = this.updates.after(since);
-      } catch {
-        replay = this.updates.all();
-      }
-      for (const entry of replay) this.sendUpdate(endpoint, entry);
-      subscription.live = true;
-    });
-  }
-
-  private handleConnectionStatus(status: ConnectionStatus): void {
-    if (status.phase !== 'connected') {
-      this.session = null;
-      this.subscription = null;
-    }
-    if (status.phase === 'unauthorized' && !this.closing) {
-      // A refused token may simply have expired: drop it and try again later with a fresh one (the connection
-      // itself stops at a 401, which suits a player who must sign in, not a service).
-      this.credentials?.invalidate();
-      const waitMs = Math.min(30_000, 1_000 * 2 ** Math.min(this.unauthorizedRetries++, 5));
-      this.unauthorizedTimer = setTimeout(() => {
-        this.unauthorizedTimer = null;
-        if (!this.closing) this.connection.retryNow();
-      }, waitMs);
-    }
-  }
-
-  private sendStatus(): void {
-    const endpoint = this.session;
-    const status = this.status;
-    for (const listener of this.statusListeners) listener(status);
-    if (!endpoint) return;
-    const text = JSON.stringify(status);
-    if (text === this.lastStatusSent) return;
-    try {
-      endpoint.sendEvent('autohost/status', status);
-      this.lastStatusSent = text;
-    } catch (error) {
-      this.logger.error(`could not send autohost/status: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private statusChanged(): void {
-    this.sendStatus();
-  }
-
-  private sendUpdate(endpoint: TachyonEndpoint, entry: AutohostUpdateEventData): void {
-    try {
-      endpoint.sendEvent('autohost/update', entry);
-    } catch (error) {
-      this.logger.error(`could not send a ${entry.update.type} update: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
   // ---- starting an engine ----
@@ -667,7 +576,7 @@ export class LocalAutohost {
       this.logger.warn(`battle ${battle.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     battle.cleanedUp = true;
-    this.statusChanged();
+    this.session.sendStatus();
     battle.markGone();
   }
 
@@ -693,75 +602,8 @@ export class LocalAutohost {
       return;
     }
     if (battle.terminal) return;
-    const update = this.toUpdate(battle, event);
+    const update = toUpdate(battle, event, (player) => this.logger.debug(`battle ${battle.key}: a packet names player ${player}, who is not in the battle`));
     if (update) this.pushUpdate(battle, update);
-  }
-
-  private toUpdate(battle: Battle, event: AutohostEvent): BattleUpdate | null {
-    const user = (player: number): string | null => {
-      const userId = battle.userByNumber.get(player);
-      if (userId === undefined) this.logger.debug(`battle ${battle.key}: a packet names player ${player}, who is not in the battle`);
-      return userId ?? null;
-    };
-    switch (event.type) {
-      case 'quit':
-        return { type: 'engine_quit' };
-      case 'start_playing':
-        return { type: 'start' };
-      case 'game_over': {
-        // The engine sends one per client; each reporting player counts once (they may disagree: the UI tallies).
-        if (battle.gameOverReporters.has(event.player)) return null;
-        const userId = user(event.player);
-        const [first, ...rest] = event.winningAllyTeams;
-        if (userId === null || first === undefined) return null;
-        battle.gameOverReporters.add(event.player);
-        return { type: 'finished', userId, winningAllyTeams: [first, ...rest] };
-      }
-      case 'message':
-        return { type: 'engine_message', message: this.redact(battle, event.text) };
-      case 'warning':
-        return { type: 'engine_warning', message: this.redact(battle, event.text) };
-      case 'player_joined': {
-        const userId = user(event.player);
-        return userId === null ? null : { type: 'player_joined', userId, playerNumber: event.player };
-      }
-      case 'player_left': {
-        const userId = user(event.player);
-        return userId === null ? null : { type: 'player_left', userId, reason: event.reason };
-      }
-      case 'player_defeated': {
-        const userId = user(event.player);
-        return userId === null ? null : { type: 'player_defeated', userId };
-      }
-      case 'player_chat': {
-        const userId = user(event.player);
-        if (userId === null) return null;
-        const destination = event.destination;
-        if (destination.kind === 'player') {
-          const toUserId = user(destination.player);
-          return toUserId === null ? null : { type: 'player_chat', userId, message: event.text, destination: 'player', toUserId };
-        }
-        if (destination.kind === 'server') return null;
-        return { type: 'player_chat', userId, message: event.text, destination: destination.kind };
-      }
-      case 'luamsg': {
-        // Only what the battle asked for (luamsgRegexp); none when it asked for nothing.
-        if (battle.luamsg === null || !battle.luamsg.matches(event.data)) return null;
-        const userId = user(event.player);
-        if (userId === null) return null;
-        const script = event.script === 'gaia' ? 'game' : event.script;
-        const update: BattleUpdate = { type: 'luamsg', userId, script, data: event.data.toString('base64') };
-        if (script === 'ui' && event.uiMode !== undefined) update.uiMode = event.uiMode;
-        return update;
-      }
-      case 'started':
-      case 'player_ready':
-      case 'team_stat':
-        // Not in Tachyon's update union (protocol-brief §5).
-        return null;
-      default:
-        return assertNever(event);
-    }
   }
 
   private pushUpdate(battle: Battle, update: BattleUpdate): void {
@@ -771,8 +613,7 @@ export class LocalAutohost {
     battle.state = applyBattleUpdate(battle.state, entry);
     for (const listener of this.updateListeners) listener(entry);
     this.changed(battle);
-    const subscription = this.subscription;
-    if (subscription?.live) this.sendUpdate(subscription.endpoint, entry);
+    this.session.publish(entry);
   }
 
   private changed(battle: Battle): void {
@@ -824,12 +665,9 @@ export class LocalAutohost {
 
   private lastLine(battle: Battle): string {
     const line = battle.outputTail.at(-1);
-    return line ? `; last output: ${this.redact(battle, line).slice(0, 160)}` : '';
+    return line ? `; last output: ${redactBattleText(battle, line).slice(0, 160)}` : '';
   }
 
-  private redact(battle: Battle, text: string): string {
-    return redactEngineText(text, [...battle.passwords]);
-  }
 }
 
 /** The battle's key: its normalised UUID, or undefined for anything else. */
@@ -841,15 +679,7 @@ function keyOf(battleId: string): string | undefined {
   }
 }
 
-/** A request that answers plain `success` once the work is done. */
-async function answered(work: Promise<void>): Promise<undefined> {
-  await work;
-  return undefined;
-}
 
-function assertNever(value: never): never {
-  throw new Error(`unhandled engine event ${JSON.stringify(value)}`);
-}
 
 /** What a headless server needs of this process's environment: the same allow-list as the player's engine, less the display. */
 function hostEnvironment(): Record<string, string> {
