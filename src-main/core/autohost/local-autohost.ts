@@ -1,6 +1,4 @@
 // The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
@@ -12,33 +10,31 @@ import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
 import {
   AutohostCommandError,
-  AutohostInterface,
   EngineRegistry,
   StartScriptError,
   buildHostScript,
   checkContent,
   encodeChat,
   encodeCommand,
-  followLines,
   normaliseBattleId,
-  defaultPassEnv,
   quoteForMessage,
-  springDataDirValue,
   unsafeTextReason,
   type AutohostEvent,
+  type AutohostInterface,
   type EngineRegistryOptions,
   type InstalledEngine,
 } from '../engine';
 import { ClientCredentials } from './client-credentials';
-import { createBattleDir, sweepLeftoverBattleDirs } from './battle-dirs';
-import { checkRoster, springSettings } from './battle-setup';
+import { sweepLeftoverBattleDirs } from './battle-dirs';
+import { checkRoster } from './battle-setup';
 import { pickHostPort } from './host-port';
 import { SpawnedEngines } from './spawned-engines';
 import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
 import { UpdateBuffer, type BattleUpdate } from './update-buffer';
+import { HostedBattle, type BattleHost } from './hosted-battle';
 import { AutohostSession, type AutohostService } from './autohost-session';
-import { redactBattleText, toUpdate } from './engine-updates';
+import { toUpdate } from './engine-updates';
 
 export interface LocalAutohostOptions {
   /** http(s) base address of the Tachyon server. */
@@ -80,48 +76,14 @@ export interface LocalAutohostOptions {
   now?: () => number;
 }
 
-/** A battle's engine process and what maps engine player numbers to Tachyon users. */
-interface Battle {
-  readonly key: string;
-  /** The battleId exactly as the server sent it: updates carry it back unchanged. */
-  readonly wireId: string;
-  readonly dir: string;
-  readonly luamsg: LuamsgFilter | null;
-  readonly userByNumber: Map<number, string>;
-  readonly playerByUser: Map<string, { name: string; playerNumber: number }>;
-  readonly passwords: Set<string>;
-  readonly gameOverReporters: Set<number>;
-  readonly outputTail: string[];
-  iface: AutohostInterface | null;
-  child: ChildProcess | null;
-  pid: number | null;
-  port: number | null;
-  answered: boolean;
-  /** engine_quit or engine_crash was sent: nothing more for this battle. */
-  terminal: boolean;
-  /** The process is gone (or never started) and the battle's resources are released. */
-  released: boolean;
-  /** Its socket is closed and its directory deleted: only now does it stop counting against maxBattles. */
-  cleanedUp: boolean;
-  killRequested: boolean;
-  /** spawn → SERVER_STARTED, for the log. */
-  firstPacketMs: number | null;
-  timers: NodeJS.Timeout[];
-  state: HostedBattleState;
-  onStarted: (() => void) | null;
-  onGone: ((why: string) => void) | null;
-  readonly gone: Promise<void>;
-  markGone: () => void;
-}
-
 type StartAnswer = { ips: string[]; port: number };
 
-const OUTPUT_LINES_KEPT = 30;
 const ENDED_BATTLES_KEPT = 20;
 
 export class LocalAutohost implements AutohostService {
   private registry: EngineRegistry | null;
-  private readonly battles = new Map<string, Battle>();
+  private readonly battles = new Map<string, HostedBattle>();
+  private readonly battleHost: BattleHost;
   private readonly engines = new SpawnedEngines();
   private readonly updates: UpdateBuffer;
   private readonly connection: TachyonConnection;
@@ -153,6 +115,24 @@ export class LocalAutohost implements AutohostService {
       // system/disconnect is a user command: the autohost actor just closes.
       disconnectOnClose: false,
     });
+    this.battleHost = {
+      battlesBase: this.battlesBase(),
+      contentDirs: options.contentDirs,
+      startTimeoutMs: options.startTimeoutMs ?? 10_000,
+      stopGraceMs: options.stopGraceMs ?? 10_000,
+      settings: options,
+      engines: this.engines,
+      logger: this.logger,
+      closing: () => this.closing,
+      freeHostPort: () => this.freeHostPort(),
+      onEvent: (battle, event) => this.onEnginePacket(battle, event),
+      onProcessGone: (battle, why, clean) => {
+        if (battle.phase !== 'running') return;
+        this.pushUpdate(battle, clean ? { type: 'engine_quit' } : { type: 'engine_crash', details: why.slice(0, 200) });
+        if (!clean) this.logger.warn(`battle ${battle.key}: ${why}`);
+      },
+      onReleased: () => this.session.sendStatus(),
+    };
     this.session = new AutohostSession({
       connection: this.connection,
       service: this,
@@ -183,7 +163,7 @@ export class LocalAutohost implements AutohostService {
   /** What the server is told in `autohost/status`. */
   get status(): AutohostStatusEventData {
     const engines = (this.registry?.engines ?? []).filter((e) => e.binaries.dedicated !== undefined).map((e) => e.version);
-    const currentBattles = [...this.battles.values()].filter((b) => !b.cleanedUp).length;
+    const currentBattles = [...this.battles.values()].filter((b) => b.phase !== 'released').length;
     return { maxBattles: this.options.maxBattles ?? 4, currentBattles, availableEngines: engines };
   }
 
@@ -219,7 +199,7 @@ export class LocalAutohost implements AutohostService {
   /** The spring-dedicated process id of a battle, while it runs. */
   enginePid(battleId: string): number | undefined {
     const battle = this.battles.get(keyOf(battleId) ?? '');
-    return battle && !battle.released ? (battle.pid ?? undefined) : undefined;
+    return battle?.pid ?? undefined;
   }
 
   /** Kills every engine it started, closes its sockets and the connection, and deletes the battle directories. */
@@ -227,8 +207,8 @@ export class LocalAutohost implements AutohostService {
     if (this.closing) return;
     this.closing = true;
     this.session.close();
-    const live = [...this.battles.values()].filter((b) => !b.released);
-    for (const battle of live) this.terminate(battle, 'SIGTERM');
+    const live = [...this.battles.values()].filter((b) => !b.isReleasing);
+    for (const battle of live) battle.terminate('SIGTERM');
     // Every battle's clean-up, also of those already released whose directory is still being deleted.
     await Promise.all([...this.battles.values()].map((b) => b.gone));
     // Whatever still runs (nothing, unless a battle lost track of its process) does not outlive close().
@@ -270,42 +250,15 @@ export class LocalAutohost implements AutohostService {
     }
     this.checkRoom();
 
-    let markGone = () => {};
-    const gone = new Promise<void>((resolve) => (markGone = resolve));
-    const battle: Battle = {
-      key,
-      wireId: data.battleId,
-      dir: '',
-      luamsg,
-      userByNumber: new Map(roster.map((p, n) => [n, p.userId])),
-      playerByUser: new Map(roster.map((p, n) => [p.userId, { name: p.name, playerNumber: n }])),
-      passwords: new Set(roster.map((p) => p.password)),
-      gameOverReporters: new Set(),
-      outputTail: [],
-      iface: null,
-      child: null,
-      pid: null,
-      port: null,
-      answered: false,
-      terminal: false,
-      released: false,
-      cleanedUp: false,
-      killRequested: false,
-      firstPacketMs: null,
-      timers: [],
-      state: initialBattleState({
-        battleId: key,
-        engineVersion: engine.version,
-        gameName: data.gameName,
-        mapName: data.mapName,
-        requestedAt,
-        players: roster.map((p) => ({ userId: p.userId, name: p.name, spectator: p.spectator })),
-      }),
-      onStarted: null,
-      onGone: null,
-      gone,
-      markGone,
-    };
+    const state = initialBattleState({
+      battleId: key,
+      engineVersion: engine.version,
+      gameName: data.gameName,
+      mapName: data.mapName,
+      requestedAt,
+      players: roster.map((p) => ({ userId: p.userId, name: p.name, spectator: p.spectator })),
+    });
+    const battle = new HostedBattle(key, data.battleId, luamsg, roster, state, this.battleHost);
     // Reserved before the first await that creates anything, so capacity and duplicates are checked against it.
     this.battles.delete(key);
     this.battles.set(key, battle);
@@ -313,8 +266,7 @@ export class LocalAutohost implements AutohostService {
     this.changed(battle);
     this.session.sendStatus();
     try {
-      const port = await this.launch(battle, data, engine);
-      battle.answered = true;
+      const port = await battle.launch(engine, (hostPort, autohostPort) => this.hostScript(data, hostPort, autohostPort));
       battle.state = { ...battle.state, port };
       this.changed(battle);
       this.logger.info(`battle ${key} is up on port ${port} (${Math.round(performance.now() - startedAt)} ms after the start request, the engine's first packet ${battle.firstPacketMs} ms after its spawn)`);
@@ -322,9 +274,7 @@ export class LocalAutohost implements AutohostService {
     } catch (error) {
       const details = error instanceof Error ? error.message : String(error);
       this.logger.warn(`battle ${key} could not start: ${details}`);
-      if (battle.child) this.terminate(battle, 'SIGKILL');
-      else this.processGone(battle, details, false);
-      await battle.gone;
+      await battle.abandon(details);
       this.battles.delete(key);
       this.session.sendStatus();
       throw new FailWith<'autohost/start'>('internal_error', details);
@@ -340,21 +290,15 @@ export class LocalAutohost implements AutohostService {
 
   /** Ended battles stay visible to the UI, the newest few only. */
   private forgetOldBattles(): void {
-    const ended = [...this.battles.values()].filter((b) => b.released && b.state.end !== null);
+    const ended = [...this.battles.values()].filter((b) => b.isReleasing && b.state.end !== null);
     for (const battle of ended.slice(0, Math.max(0, ended.length - ENDED_BATTLES_KEPT))) this.battles.delete(battle.key);
   }
 
   async killBattle(data: RequestData<'autohost/kill'>): Promise<void> {
     const battle = this.lookup(data.battleId, true);
-    if (battle.released || battle.killRequested) return;
-    battle.killRequested = true;
+    if (battle.isReleasing || battle.stopRequested) return;
     this.logger.info(`killing battle ${battle.key}`);
-    try {
-      await battle.iface?.sendCommand('kill');
-    } catch {
-      // No command channel (the engine never spoke): the signals below still end it.
-    }
-    battle.timers.push(setTimeout(() => this.terminate(battle, 'SIGTERM'), this.options.killGraceMs ?? 3_000));
+    await battle.kill(this.options.killGraceMs ?? 3_000);
   }
 
   async addPlayer(data: RequestData<'autohost/addPlayer'>): Promise<void> {
@@ -476,139 +420,22 @@ export class LocalAutohost implements AutohostService {
     }
   }
 
-  /** Directory, autohost socket, port, script and settings, then the engine; resolves with the port after SERVER_STARTED. */
-  private async launch(battle: Battle, data: AutohostStartRequestData, engine: InstalledEngine): Promise<number> {
-    (battle as { dir: string }).dir = await createBattleDir(this.battlesBase());
-    // The listener must exist before the engine's first packet, or the engine gives up on it for the whole game.
-    battle.iface = await AutohostInterface.open({ host: '127.0.0.1' });
-    battle.iface.onEvent((event) => this.onEnginePacket(battle, event));
-    const port = await this.freeHostPort();
-    battle.port = port;
-    const scriptPath = path.join(battle.dir, 'script.txt');
-    await writeFile(scriptPath, this.hostScript(data, port, battle.iface.port), { mode: 0o600 });
-    await writeFile(path.join(battle.dir, 'springsettings.cfg'), springSettings(this.options), { mode: 0o600 });
-    if (this.closing || battle.killRequested) throw new Error('the battle was stopped while starting');
-
-    const contentDirs = this.options.contentDirs.map((d) => path.resolve(d));
-    const args = contentDirs[0] !== undefined ? ['--isolation-dir', contentDirs[0], scriptPath] : [scriptPath];
-    const started = new Promise<void>((resolve, reject) => {
-      battle.onStarted = resolve;
-      battle.onGone = (why) => reject(new Error(why));
-      battle.timers.push(setTimeout(() => reject(new Error(`spring-dedicated sent no first packet within ${this.options.startTimeoutMs ?? 10_000} ms`)), this.options.startTimeoutMs ?? 10_000));
-    });
-    const spawnedAt = performance.now();
-    const child = spawn(engine.binaries.dedicated!, args, {
-      cwd: battle.dir,
-      // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir (engine-brief).
-      env: {
-        ...hostEnvironment(),
-        HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: springDataDirValue([...contentDirs.slice(1), engine.dataDir]),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.engines.add(child);
-    battle.child = child;
-    battle.pid = child.pid ?? null;
-    // From now on, and only from this process's socket, is a first packet the engine's.
-    if (child.pid !== undefined) battle.iface.expectEngine(child.pid);
-    this.watchProcess(battle, child);
-    await started;
-    battle.firstPacketMs = Math.round(performance.now() - spawnedAt);
-    for (const timer of battle.timers.splice(0)) clearTimeout(timer);
-    battle.onStarted = null;
-    battle.onGone = null;
-    return port;
-  }
-
   /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
   private freeHostPort(): Promise<number> {
-    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port!));
+    const taken = new Set([...this.battles.values()].filter((b) => !b.isReleasing && b.port !== null).map((b) => b.port!));
     return pickHostPort(this.options.bindIp ?? '127.0.0.1', taken);
-  }
-
-  private watchProcess(battle: Battle, child: ChildProcess): void {
-    const keepLine = (line: string) => {
-      if (line.trim().length === 0) return;
-      battle.outputTail.push(line.slice(0, 300));
-      if (battle.outputTail.length > OUTPUT_LINES_KEPT) battle.outputTail.shift();
-    };
-    followLines(child.stdout, keepLine);
-    followLines(child.stderr, keepLine);
-    child.once('error', (error) => {
-      // Spawn failures (no binary, no permission) come only here; after a spawn, 'close' follows anyway.
-      if (child.pid === undefined) this.processGone(battle, `spring-dedicated could not be started: ${error.message}`, false);
-    });
-    // 'close' comes after stdio has drained, so the engine's last words are in the tail when the exit is reported.
-    child.once('close', (code, signal) => {
-      // An exit we asked for (kill request, shutdown) is a quit, whatever signal it took; otherwise only exit code 0 is.
-      const clean = code === 0 || battle.killRequested;
-      const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
-      this.processGone(battle, `spring-dedicated ${how}${this.lastLine(battle)}`, clean);
-    });
-  }
-
-  private processGone(battle: Battle, why: string, clean: boolean): void {
-    if (battle.released) return;
-    battle.child = null;
-    for (const timer of battle.timers.splice(0)) clearTimeout(timer);
-    if (battle.onGone) {
-      battle.onGone(why);
-    } else if (battle.answered && !battle.terminal) {
-      this.pushUpdate(battle, clean ? { type: 'engine_quit' } : { type: 'engine_crash', details: why.slice(0, 200) });
-      if (!clean) this.logger.warn(`battle ${battle.key}: ${why}`);
-    }
-    battle.onGone = null;
-    battle.onStarted = null;
-    void this.release(battle);
-  }
-
-  /** Closes the battle's socket and deletes its directory (script with passwords, settings, demos, logs). */
-  private async release(battle: Battle): Promise<void> {
-    if (battle.released) return;
-    battle.released = true;
-    const iface = battle.iface;
-    battle.iface = null;
-    if (iface && iface.strays > 0) this.logger.warn(`battle ${battle.key}: dropped ${iface.strays} UDP packets that did not come from its engine`);
-    try {
-      await iface?.close();
-      if (battle.dir) await rm(battle.dir, { recursive: true, force: true });
-    } catch (error) {
-      this.logger.warn(`battle ${battle.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    battle.cleanedUp = true;
-    this.session.sendStatus();
-    battle.markGone();
-  }
-
-  /** Ends the process with a signal (SIGTERM falls back to SIGKILL). Without a process yet, a launch in progress stops before spawning. */
-  private terminate(battle: Battle, signal: 'SIGTERM' | 'SIGKILL'): void {
-    battle.killRequested = true;
-    const child = battle.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    if (signal === 'SIGTERM') {
-      const fallback = setTimeout(() => {
-        if (battle.child === child) child.kill('SIGKILL');
-      }, this.options.stopGraceMs ?? 10_000);
-      battle.timers.push(fallback);
-    }
   }
 
   // ---- engine packets → updates ----
 
-  private onEnginePacket(battle: Battle, event: AutohostEvent): void {
-    if (event.type === 'started') {
-      battle.onStarted?.();
-      return;
-    }
-    if (battle.terminal) return;
+  private onEnginePacket(battle: HostedBattle, event: AutohostEvent): void {
+    if (battle.phase !== 'starting' && battle.phase !== 'running') return;
     const update = toUpdate(battle, event, (player) => this.logger.debug(`battle ${battle.key}: a packet names player ${player}, who is not in the battle`));
     if (update) this.pushUpdate(battle, update);
   }
 
-  private pushUpdate(battle: Battle, update: BattleUpdate): void {
-    if (battle.terminal) return;
-    if (update.type === 'engine_quit' || update.type === 'engine_crash') battle.terminal = true;
+  private pushUpdate(battle: HostedBattle, update: BattleUpdate): void {
+    if (!battle.record(update)) return;
     const entry = this.updates.push(battle.wireId, update);
     battle.state = applyBattleUpdate(battle.state, entry);
     for (const listener of this.updateListeners) listener(entry);
@@ -616,7 +443,7 @@ export class LocalAutohost implements AutohostService {
     this.session.publish(entry);
   }
 
-  private changed(battle: Battle): void {
+  private changed(battle: HostedBattle): void {
     for (const listener of this.battleListeners) {
       try {
         listener(battle.state);
@@ -628,21 +455,22 @@ export class LocalAutohost implements AutohostService {
 
   // ---- commands to the engine ----
 
-  private lookup(battleId: string, allowEnded = false): Battle {
+  private lookup(battleId: string, allowEnded = false): HostedBattle {
     const battle = this.battles.get(keyOf(battleId) ?? '');
-    if (!battle || !battle.answered) throw new FailWith('invalid_request', 'battle not found');
-    if (!allowEnded && (battle.terminal || battle.released)) throw new FailWith('invalid_request', 'the battle has ended');
+    // Not answered yet (still starting, or a start that failed): the server has no such battle.
+    if (!battle || battle.state.port === null) throw new FailWith('invalid_request', 'battle not found');
+    if (!allowEnded && battle.phase !== 'running') throw new FailWith('invalid_request', 'the battle has ended');
     return battle;
   }
 
-  private nameOf(battle: Battle, userId: string): string {
+  private nameOf(battle: HostedBattle, userId: string): string {
     const player = battle.playerByUser.get(userId);
     if (!player) throw new FailWith('invalid_request', 'player not in battle');
     return player.name;
   }
 
   /** `/command args` under recoil-autohost's rules (refused ones are invalid_request), sent from the battle's socket. */
-  private async sendToEngine(battle: Battle, command: string, args: readonly string[]): Promise<void> {
+  private async sendToEngine(battle: HostedBattle, command: string, args: readonly string[]): Promise<void> {
     try {
       encodeCommand(command, args);
     } catch (error) {
@@ -653,7 +481,7 @@ export class LocalAutohost implements AutohostService {
     await this.deliver(battle, (iface) => iface.sendCommand(command, args));
   }
 
-  private async deliver(battle: Battle, send: (iface: AutohostInterface) => Promise<void>): Promise<void> {
+  private async deliver(battle: HostedBattle, send: (iface: AutohostInterface) => Promise<void>): Promise<void> {
     const iface = battle.iface;
     if (!iface) throw new FailWith('invalid_request', 'the battle has ended');
     try {
@@ -661,11 +489,6 @@ export class LocalAutohost implements AutohostService {
     } catch (error) {
       throw new FailWith('internal_error', `the command did not reach the engine: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
-
-  private lastLine(battle: Battle): string {
-    const line = battle.outputTail.at(-1);
-    return line ? `; last output: ${redactBattleText(battle, line).slice(0, 160)}` : '';
   }
 
 }
@@ -677,17 +500,4 @@ function keyOf(battleId: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-
-
-/** What a headless server needs of this process's environment: the same allow-list as the player's engine, less the display. */
-function hostEnvironment(): Record<string, string> {
-  const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
-  for (const name of defaultPassEnv()) {
-    if (/DISPLAY|XAUTHORITY|PULSE/.test(name)) continue;
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }
