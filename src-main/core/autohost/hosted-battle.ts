@@ -2,11 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AutohostInterface, followLines, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
+import { AutohostCommandError, AutohostInterface, encodeCommand, followLines, unsafeTextReason, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
 import type { Logger } from '../log';
+import { FailWith } from '../protocol/endpoint';
+import type { RequestData } from '../protocol/commands';
 import { createBattleDir } from './battle-dirs';
 import { springSettings, type RosterEntry } from './battle-setup';
-import type { HostedBattleState } from './battle-state';
+import { withPlayerAdded, type HostedBattleState } from './battle-state';
 import { redactBattleText } from './engine-updates';
 import type { LuamsgFilter } from './luamsg-filter';
 import type { SpawnedEngines } from './spawned-engines';
@@ -172,6 +174,63 @@ export class HostedBattle {
       // No command channel (the engine never spoke): the signals below still end it.
     }
     this.timers.push(setTimeout(() => this.terminate('SIGTERM'), graceMs));
+  }
+
+  /** `/adduser`: a new spectator, or a known player's new password; true when the battle gained a player. */
+  async addPlayer(data: RequestData<'autohost/addPlayer'>): Promise<boolean> {
+    const known = this.playerByUser.get(data.userId);
+    if (known && known.name !== data.name) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'this userId plays under another name');
+    if (!known && [...this.playerByUser.values()].some((p) => p.name.toLowerCase() === data.name.toLowerCase())) {
+      throw new FailWith<'autohost/addPlayer'>('invalid_request', 'another player of this battle has that name');
+    }
+    const nameProblem = unsafeTextReason(data.name, 'value') ?? (/\s/.test(data.name) || data.name.length === 0 ? 'must be non-empty without spaces' : undefined);
+    if (nameProblem) throw new FailWith<'autohost/addPlayer'>('invalid_request', `name ${nameProblem}`);
+    if (data.userId.length === 0) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'userId must not be empty');
+    // `/adduser name password 1` adds a spectator; without the `1` it sets a known player's new password.
+    const args = known ? [data.name, data.password] : [data.name, data.password, '1'];
+    await this.sendCommand('adduser', args);
+    if (!known) {
+      const playerNumber = this.userByNumber.size;
+      this.userByNumber.set(playerNumber, data.userId);
+      this.playerByUser.set(data.userId, { name: data.name, playerNumber });
+      this.state = withPlayerAdded(this.state, { userId: data.userId, name: data.name, playerNumber });
+    }
+    this.passwords.add(data.password);
+    return !known;
+  }
+
+  /** The engine name of a player of this battle; invalid_request for anyone else. */
+  nameOf(userId: string): string {
+    const player = this.playerByUser.get(userId);
+    if (!player) throw new FailWith('invalid_request', 'player not in battle');
+    return player.name;
+  }
+
+  /** `/command args` under recoil-autohost's rules (refused ones are invalid_request), sent from the battle's socket. */
+  async sendCommand(command: string, args: readonly string[]): Promise<void> {
+    try {
+      encodeCommand(command, args);
+    } catch (error) {
+      // encodeCommand's messages name the rule and the argument's position, never its value (it may be a password).
+      if (error instanceof AutohostCommandError) throw new FailWith('invalid_request', error.message);
+      throw error;
+    }
+    await this.deliver((iface) => iface.sendCommand(command, args));
+  }
+
+  /** Chat as the host; the interface doubles a leading `/` so the engine says it instead of running it. */
+  async sendChat(message: string): Promise<void> {
+    await this.deliver((iface) => iface.sendChat(message));
+  }
+
+  private async deliver(send: (iface: AutohostInterface) => Promise<void>): Promise<void> {
+    const iface = this.iface;
+    if (!iface) throw new FailWith('invalid_request', 'the battle has ended');
+    try {
+      await send(iface);
+    } catch (error) {
+      throw new FailWith('internal_error', `the command did not reach the engine: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** `; last output: …` (redacted) for a crash detail, or nothing. */

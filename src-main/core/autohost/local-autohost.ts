@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
 import { TachyonConnection, type ConnectionStatus } from '../connection/tachyon-connection';
-import type { BackoffOptions } from '../connection/backoff';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { FailWith } from '../protocol/endpoint';
@@ -11,70 +10,26 @@ import type { RequestData } from '../protocol/commands';
 import {
   AutohostCommandError,
   EngineRegistry,
-  StartScriptError,
-  buildHostScript,
   checkContent,
   encodeChat,
-  encodeCommand,
   normaliseBattleId,
   quoteForMessage,
-  unsafeTextReason,
   type AutohostEvent,
-  type AutohostInterface,
-  type EngineRegistryOptions,
   type InstalledEngine,
 } from '../engine';
+import type { LocalAutohostOptions } from './autohost-options';
 import { ClientCredentials } from './client-credentials';
 import { sweepLeftoverBattleDirs } from './battle-dirs';
-import { checkRoster } from './battle-setup';
+import { battleLuamsgFilter, checkRoster, hostScriptFor } from './battle-setup';
 import { pickHostPort } from './host-port';
 import { SpawnedEngines } from './spawned-engines';
-import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
-import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
+import { applyBattleUpdate, initialBattleState, type HostedBattleState } from './battle-state';
 import { UpdateBuffer, type BattleUpdate } from './update-buffer';
 import { HostedBattle, type BattleHost } from './hosted-battle';
 import { AutohostSession, type AutohostService } from './autohost-session';
 import { toUpdate } from './engine-updates';
 
-export interface LocalAutohostOptions {
-  /** http(s) base address of the Tachyon server. */
-  serverUrl: string;
-  /** The autohost's OAuth client: a token comes from the server's token endpoint with client_credentials. */
-  clientId?: string;
-  clientSecret?: string;
-  /** Instead of client id and secret: any token source (asked before every connect). */
-  getToken?: () => Promise<string>;
-  /** Engines offered; `installEngine` re-scans with `engines` (default: Debian's package). */
-  registry?: EngineRegistry;
-  engines?: EngineRegistryOptions;
-  /** Game and map directories: the first is the engine's --isolation-dir, the rest precede the engine's data dir. */
-  contentDirs: readonly string[];
-  /** Parent of the per-battle directories (default: the OS temp dir). */
-  battlesDir?: string;
-  /** Address players are told to join (default 127.0.0.1). */
-  hostIp?: string;
-  /** Address spring-dedicated binds (default: hostIp). */
-  bindIp?: string;
-  /** Battles at once (default 4); more starts are refused with invalid_request, as recoil-autohost does. */
-  maxBattles?: number;
-  /** Seconds the engine waits for its first player before quitting (engine default 30, minimum 10). */
-  initialNetworkTimeoutSeconds?: number;
-  /** More springsettings.cfg lines for every battle. */
-  engineSettings?: Readonly<Record<string, string | number>>;
-  /** How long `start` waits for the engine's first packet (default 10 s). */
-  startTimeoutMs?: number;
-  /** After `/kill`, how long before SIGTERM; after SIGTERM, how long before SIGKILL (default 3 s and 10 s). */
-  killGraceMs?: number;
-  stopGraceMs?: number;
-  /** Check that the game and map exist before starting (default true), so the answer can say which is missing. */
-  checkContent?: boolean;
-  /** How long updates are kept for `subscribeUpdates` (default 10 minutes). */
-  updatesMaxAgeMs?: number;
-  logger?: Logger;
-  backoff?: BackoffOptions;
-  silenceTimeoutMs?: number;
-  now?: () => number;
-}
+export type { LocalAutohostOptions };
 
 type StartAnswer = { ips: string[]; port: number };
 
@@ -229,15 +184,7 @@ export class LocalAutohost implements AutohostService {
     const engine = this.findEngine(data.engineVersion);
     this.checkRoom();
     const roster = checkRoster(data);
-    let luamsg: LuamsgFilter | null = null;
-    if (data.luamsgRegexp !== undefined) {
-      try {
-        luamsg = compileLuamsgFilter(data.luamsgRegexp);
-      } catch (error) {
-        if (error instanceof LuamsgPatternError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
-        throw error;
-      }
-    }
+    const luamsg = battleLuamsgFilter(data);
     // Hostile or malformed start data is refused here, before any directory, socket or process exists.
     this.hostScript(data, 1, 1);
     if (this.options.checkContent ?? true) {
@@ -303,47 +250,29 @@ export class LocalAutohost implements AutohostService {
 
   async addPlayer(data: RequestData<'autohost/addPlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    const known = battle.playerByUser.get(data.userId);
-    if (known && known.name !== data.name) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'this userId plays under another name');
-    if (!known && [...battle.playerByUser.values()].some((p) => p.name.toLowerCase() === data.name.toLowerCase())) {
-      throw new FailWith<'autohost/addPlayer'>('invalid_request', 'another player of this battle has that name');
-    }
-    const nameProblem = unsafeTextReason(data.name, 'value') ?? (/\s/.test(data.name) || data.name.length === 0 ? 'must be non-empty without spaces' : undefined);
-    if (nameProblem) throw new FailWith<'autohost/addPlayer'>('invalid_request', `name ${nameProblem}`);
-    if (data.userId.length === 0) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'userId must not be empty');
-    // `/adduser name password 1` adds a spectator; without the `1` it sets a known player's new password.
-    const args = known ? [data.name, data.password] : [data.name, data.password, '1'];
-    await this.sendToEngine(battle, 'adduser', args);
-    if (!known) {
-      const playerNumber = battle.userByNumber.size;
-      battle.userByNumber.set(playerNumber, data.userId);
-      battle.playerByUser.set(data.userId, { name: data.name, playerNumber });
-      battle.state = withPlayerAdded(battle.state, { userId: data.userId, name: data.name, playerNumber });
-      this.changed(battle);
-    }
-    battle.passwords.add(data.password);
+    if (await battle.addPlayer(data)) this.changed(battle);
   }
 
   async kickPlayer(data: RequestData<'autohost/kickPlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    await this.sendToEngine(battle, 'kick', [this.nameOf(battle, data.userId)]);
+    await battle.sendCommand('kick', [battle.nameOf(data.userId)]);
   }
 
   async mutePlayer(data: RequestData<'autohost/mutePlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    await this.sendToEngine(battle, 'mute', [this.nameOf(battle, data.userId), data.chat ? '1' : '0', data.draw ? '1' : '0']);
+    await battle.sendCommand('mute', [battle.nameOf(data.userId), data.chat ? '1' : '0', data.draw ? '1' : '0']);
   }
 
   async specPlayers(data: RequestData<'autohost/specPlayers'>): Promise<void> {
     const battle = this.lookup(data.battleId);
     // Every name is checked before the first command, so a bad id changes nothing.
-    const names = data.userIds.map((userId) => this.nameOf(battle, userId));
-    for (const name of names) await this.sendToEngine(battle, 'spec', [name]);
+    const names = data.userIds.map((userId) => battle.nameOf(userId));
+    for (const name of names) await battle.sendCommand('spec', [name]);
   }
 
   async sendCommand(data: RequestData<'autohost/sendCommand'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    await this.sendToEngine(battle, data.command, data.arguments ?? []);
+    await battle.sendCommand(data.command, data.arguments ?? []);
   }
 
   async sendMessage(data: RequestData<'autohost/sendMessage'>): Promise<void> {
@@ -355,7 +284,7 @@ export class LocalAutohost implements AutohostService {
       throw error;
     }
     // The interface doubles a leading `/` so the engine says it instead of running it.
-    await this.deliver(battle, (iface) => iface.sendChat(data.message));
+    await battle.sendChat(data.message);
   }
 
   /**
@@ -397,12 +326,7 @@ export class LocalAutohost implements AutohostService {
   }
 
   private hostScript(data: AutohostStartRequestData, hostPort: number, autohostPort: number): string {
-    try {
-      return buildHostScript(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
-    } catch (error) {
-      if (error instanceof StartScriptError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
-      throw error;
-    }
+    return hostScriptFor(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
   }
 
   private battlesBase(): string {
@@ -461,34 +385,6 @@ export class LocalAutohost implements AutohostService {
     if (!battle || battle.state.port === null) throw new FailWith('invalid_request', 'battle not found');
     if (!allowEnded && battle.phase !== 'running') throw new FailWith('invalid_request', 'the battle has ended');
     return battle;
-  }
-
-  private nameOf(battle: HostedBattle, userId: string): string {
-    const player = battle.playerByUser.get(userId);
-    if (!player) throw new FailWith('invalid_request', 'player not in battle');
-    return player.name;
-  }
-
-  /** `/command args` under recoil-autohost's rules (refused ones are invalid_request), sent from the battle's socket. */
-  private async sendToEngine(battle: HostedBattle, command: string, args: readonly string[]): Promise<void> {
-    try {
-      encodeCommand(command, args);
-    } catch (error) {
-      // encodeCommand's messages name the rule and the argument's position, never its value (it may be a password).
-      if (error instanceof AutohostCommandError) throw new FailWith('invalid_request', error.message);
-      throw error;
-    }
-    await this.deliver(battle, (iface) => iface.sendCommand(command, args));
-  }
-
-  private async deliver(battle: HostedBattle, send: (iface: AutohostInterface) => Promise<void>): Promise<void> {
-    const iface = battle.iface;
-    if (!iface) throw new FailWith('invalid_request', 'the battle has ended');
-    try {
-      await send(iface);
-    } catch (error) {
-      throw new FailWith('internal_error', `the command did not reach the engine: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
 }
