@@ -1,8 +1,8 @@
 // One hosted battle as a state machine: its directory, UDP autohost interface, spring-dedicated process and timers, from launch to release.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AutohostCommandError, AutohostInterface, encodeCommand, followLines, unsafeTextReason, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
+import { AutohostCommandError, AutohostInterface, encodeCommand, engineEnvironment, spawnEngine, stopEngine, unsafeTextReason, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
 import type { Logger } from '../log';
 import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
@@ -11,7 +11,6 @@ import { springSettings, type RosterEntry } from './battle-setup';
 import { withPlayerAdded, type HostedBattleState } from './battle-state';
 import { redactBattleText } from './engine-updates';
 import type { LuamsgFilter } from './luamsg-filter';
-import type { SpawnedEngines } from './spawned-engines';
 import type { BattleUpdate } from './update-buffer';
 
 /**
@@ -28,7 +27,8 @@ export interface BattleHost {
   readonly startTimeoutMs: number;
   readonly stopGraceMs: number;
   readonly settings: Parameters<typeof springSettings>[0];
-  readonly engines: SpawnedEngines;
+  /** Its engines are spawned under this owner, so the autohost can kill only its own. */
+  readonly engineOwner: object;
   readonly logger: Logger;
   readonly closing: () => boolean;
   freeHostPort(): Promise<number>;
@@ -119,16 +119,17 @@ export class HostedBattle {
     const contentDirs = host.contentDirs.map((d) => path.resolve(d));
     const args = contentDirs[0] !== undefined ? ['--isolation-dir', contentDirs[0], scriptPath] : [scriptPath];
     const spawnedAt = performance.now();
-    const child = spawn(engine.binaries.dedicated!, args, {
+    const child = spawnEngine({
+      binary: engine.binaries.dedicated!,
+      args,
       cwd: this.dir,
       // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir.
-      env: {
-        ...hostEnvironment(),
+      env: engineEnvironment(HOST_PASS_ENV, {
         HOME: this.dir, LANG: 'C', SPRING_WRITEDIR: this.dir, SPRING_DATADIR: springDataDirValue([...contentDirs.slice(1), engine.dataDir]),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+      onLine: (_stream, line) => this.keepLine(line),
+      owner: host.engineOwner,
     });
-    host.engines.add(child);
     this.child = child;
     this.pidValue = child.pid ?? null;
     // From now on, and only from this process's socket, is a first packet the engine's.
@@ -157,12 +158,8 @@ export class HostedBattle {
     this.stopRequested = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    if (signal === 'SIGTERM') {
-      this.timers.push(setTimeout(() => {
-        if (this.child === child) child.kill('SIGKILL');
-      }, this.host.stopGraceMs));
-    }
+    if (signal === 'SIGTERM') this.timers.push(stopEngine(child, this.host.stopGraceMs));
+    else child.kill(signal);
   }
 
   /** Asks the engine to quit (`/kill`), then SIGTERM after `graceMs` if it is still there. */
@@ -239,14 +236,13 @@ export class HostedBattle {
     return line ? `; last output: ${redactBattleText(this, line).slice(0, 160)}` : '';
   }
 
+  private keepLine(line: string): void {
+    if (line.trim().length === 0) return;
+    this.outputTail.push(line.slice(0, 300));
+    if (this.outputTail.length > OUTPUT_LINES_KEPT) this.outputTail.shift();
+  }
+
   private watchProcess(child: ChildProcess): void {
-    const keepLine = (line: string) => {
-      if (line.trim().length === 0) return;
-      this.outputTail.push(line.slice(0, 300));
-      if (this.outputTail.length > OUTPUT_LINES_KEPT) this.outputTail.shift();
-    };
-    followLines(child.stdout, keepLine);
-    followLines(child.stderr, keepLine);
     child.once('error', (error) => {
       // Spawn failures (no binary, no permission) come only here; after a spawn, 'close' follows anyway.
       if (child.pid === undefined) this.processGone(`spring-dedicated could not be started: ${error.message}`, false);
@@ -294,12 +290,4 @@ export class HostedBattle {
 }
 
 /** What a headless server needs of this process's environment: the same allow-list as the player's engine, less the display. */
-function hostEnvironment(): Record<string, string> {
-  const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
-  for (const name of defaultPassEnv()) {
-    if (/DISPLAY|XAUTHORITY|PULSE/.test(name)) continue;
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
+const HOST_PASS_ENV = defaultPassEnv().filter((name) => !/DISPLAY|XAUTHORITY|PULSE/.test(name));

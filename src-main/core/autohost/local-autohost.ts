@@ -12,6 +12,7 @@ import {
   EngineRegistry,
   checkContent,
   encodeChat,
+  killEnginesOf,
   normaliseBattleId,
   quoteForMessage,
   type AutohostEvent,
@@ -22,7 +23,6 @@ import { ClientCredentials } from './client-credentials';
 import { sweepLeftoverBattleDirs } from './battle-dirs';
 import { battleLuamsgFilter, checkRoster, hostScriptFor } from './battle-setup';
 import { pickHostPort } from './host-port';
-import { SpawnedEngines } from './spawned-engines';
 import { applyBattleUpdate, initialBattleState, type HostedBattleState } from './battle-state';
 import { UpdateBuffer, type BattleUpdate } from './update-buffer';
 import { HostedBattle, type BattleHost } from './hosted-battle';
@@ -39,7 +39,6 @@ export class LocalAutohost implements AutohostService {
   private registry: EngineRegistry | null;
   private readonly battles = new Map<string, HostedBattle>();
   private readonly battleHost: BattleHost;
-  private readonly engines = new SpawnedEngines();
   private readonly updates: UpdateBuffer;
   private readonly connection: TachyonConnection;
   private readonly credentials: ClientCredentials | null;
@@ -76,7 +75,7 @@ export class LocalAutohost implements AutohostService {
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
       stopGraceMs: options.stopGraceMs ?? 10_000,
       settings: options,
-      engines: this.engines,
+      engineOwner: this,
       logger: this.logger,
       closing: () => this.closing,
       freeHostPort: () => this.freeHostPort(),
@@ -167,7 +166,7 @@ export class LocalAutohost implements AutohostService {
     // Every battle's clean-up, also of those already released whose directory is still being deleted.
     await Promise.all([...this.battles.values()].map((b) => b.gone));
     // Whatever still runs (nothing, unless a battle lost track of its process) does not outlive close().
-    this.engines.killAll('SIGKILL');
+    killEnginesOf(this, 'SIGKILL');
     await this.connection.close('autohost shutting down');
   }
 
