@@ -1,4 +1,4 @@
-// RFC 8414 discovery at the one fixed path, with the checks of brief §2 and a cache that follows Cache-Control.
+// RFC 8414 discovery at the one fixed path, with its checks (issuer, endpoints over https) and a cache that follows Cache-Control.
 import { isLoopbackHost } from '../connection/server-url';
 import { AuthError, errorText, serverText } from './errors';
 

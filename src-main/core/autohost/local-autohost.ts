@@ -1,4 +1,4 @@
-// The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
+// The local autohost: the autohost actor of the Tachyon protocol over spring-dedicated and its UDP autohost interface, one directory per battle.
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
@@ -170,7 +170,7 @@ export class LocalAutohost implements AutohostService {
     await this.connection.close('autohost shutting down');
   }
 
-  // ---- the autohost service (seed 003); each throws FailWith to answer `failed` ----
+  // ---- the autohost service; each throws FailWith to answer `failed` ----
 
   async startBattle(data: AutohostStartRequestData): Promise<StartAnswer> {
     const requestedAt = this.now();
