@@ -42,7 +42,7 @@ export interface BattleHost {
 const OUTPUT_LINES_KEPT = 30;
 
 export class HostedBattle {
-  phase: HostedBattlePhase = 'starting';
+  private phaseValue: HostedBattlePhase = 'starting';
   /** A kill, a failed start or the autohost's close asked the engine to end: its exit is then a quit, whatever the signal. */
   stopRequested = false;
   readonly userByNumber: Map<number, string>;
@@ -78,6 +78,11 @@ export class HostedBattle {
     this.gone = new Promise<void>((resolve) => (this.markGone = resolve));
   }
 
+  /** Changed only by the battle itself: launch, record, release. */
+  get phase(): HostedBattlePhase {
+    return this.phaseValue;
+  }
+
   /** The process is gone and the battle's resources are being (or have been) released. */
   get isReleasing(): boolean {
     return this.phase === 'releasing' || this.phase === 'released';
@@ -91,7 +96,7 @@ export class HostedBattle {
   /** Whether an update may still be sent, and the phase it leaves: nothing after engine_quit or engine_crash. */
   record(update: BattleUpdate): boolean {
     if (this.phase !== 'starting' && this.phase !== 'running') return false;
-    if (update.type === 'engine_quit' || update.type === 'engine_crash') this.phase = 'ended';
+    if (update.type === 'engine_quit' || update.type === 'engine_crash') this.phaseValue = 'ended';
     return true;
   }
 
@@ -142,7 +147,7 @@ export class HostedBattle {
       this.clearTimers();
     }
     this.firstPacketMs = Math.round(performance.now() - spawnedAt);
-    if (this.phase === 'starting') this.phase = 'running';
+    if (this.phase === 'starting') this.phaseValue = 'running';
     return port;
   }
 
@@ -269,7 +274,7 @@ export class HostedBattle {
 
   /** Closes the battle's socket and deletes its directory (script with passwords, settings, demos, logs). */
   private async release(): Promise<void> {
-    this.phase = 'releasing';
+    this.phaseValue = 'releasing';
     const iface = this.iface;
     this.iface = null;
     if (iface && iface.strays > 0) this.host.logger.warn(`battle ${this.key}: dropped ${iface.strays} UDP packets that did not come from its engine`);
@@ -279,7 +284,7 @@ export class HostedBattle {
     } catch (error) {
       this.host.logger.warn(`battle ${this.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    this.phase = 'released';
+    this.phaseValue = 'released';
     this.host.onReleased(this);
     this.markGone();
   }
