@@ -14,7 +14,7 @@ const CORE_LAYERS = {
   lobby: { may: ['protocol', 'connection'], why: "the player's lobby state over a connection; engines reach it through player-engine" },
   engine: { may: ['protocol'], why: 'running Recoil and reading content knows nothing of lobbies or servers' },
   server: { may: ['protocol'], why: 'the embedded server is a pure Tachyon server: no client-side code, no engine (content comes from local-play)' },
-  autohost: { may: ['connection', 'engine', 'protocol'], why: 'the autohost is a Tachyon client that runs engines; it is not the player lobby' },
+  autohost: { may: ['connection', 'engine', 'protocol', 'auth'], why: "the autohost is a Tachyon client that runs engines and signs in with OAuth client credentials (auth's discovery client); it is not the player lobby" },
   auth: { may: ['connection'], why: 'sign-in needs only the server address rules of the connection' },
   'local-play': { may: ['server', 'autohost', 'engine', 'lobby', 'protocol'], why: 'local play composes the embedded server, the autohost and the content' },
   'player-engine': { may: ['engine', 'lobby', 'protocol'], why: "the player's engine adapts the engine layer to the lobby" },

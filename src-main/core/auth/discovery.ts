@@ -1,4 +1,4 @@
-// RFC 8414 discovery at the one fixed path, with RFC 8414's issuer check and S256 required (RFC 7636), and a cache that follows Cache-Control.
+// RFC 8414 discovery at the one fixed path, with its checks (issuer, endpoints over https, S256 per RFC 7636) and a cache that follows Cache-Control.
 import { isLoopbackHost } from '../connection/server-url';
 import { AuthError, errorText, serverText } from './errors';
 
@@ -41,9 +41,9 @@ export function checkMetadata(origin: string, body: unknown): AuthServerMetadata
   const methods = doc.code_challenge_methods_supported;
   if (methods !== undefined && !stringArray(methods)?.includes('S256')) throw fail('it does not offer PKCE with S256, which this app requires');
   const issuerIsLocal = isLoopbackHost(new URL(origin).hostname);
-  const authorizationEndpoint = endpoint(doc.authorization_endpoint, 'authorization_endpoint', issuerIsLocal);
-  const tokenEndpoint = endpoint(doc.token_endpoint, 'token_endpoint', issuerIsLocal);
-  const revocationEndpoint = doc.revocation_endpoint === undefined ? null : endpoint(doc.revocation_endpoint, 'revocation_endpoint', issuerIsLocal);
+  const authorizationEndpoint = checkEndpoint(doc.authorization_endpoint, 'authorization_endpoint', issuerIsLocal);
+  const tokenEndpoint = checkEndpoint(doc.token_endpoint, 'token_endpoint', issuerIsLocal);
+  const revocationEndpoint = doc.revocation_endpoint === undefined ? null : checkEndpoint(doc.revocation_endpoint, 'revocation_endpoint', issuerIsLocal);
   return { issuer: origin, authorizationEndpoint, tokenEndpoint, revocationEndpoint, scopesSupported: stringArray(doc.scopes_supported) };
 }
 
@@ -68,22 +68,7 @@ export class DiscoveryCache {
     const cached = this.entries.get(origin);
     if (cached && cached.until > this.now()) return cached.metadata;
     this.entries.delete(origin);
-    let response: Response;
-    try {
-      response = await this.fetch(`${origin}${DISCOVERY_PATH}`, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(15_000) });
-    } catch (error) {
-      throw new AuthError('network', `Could not reach the server for sign-in: ${serverText(errorText(error))}.`);
-    }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new AuthError('discovery_failed', `This server does not publish sign-in metadata (HTTP ${response.status} for ${DISCOVERY_PATH}).`);
-    }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      throw new AuthError('discovery_failed', 'The server\'s sign-in metadata is not valid JSON.');
-    }
+    const { body, response } = await fetchDiscoveryDocument(origin, this.fetch);
     const metadata = checkMetadata(origin, body);
     const maxAge = cacheLifetimeMs(response.headers.get('cache-control'));
     if (maxAge > 0) this.entries.set(origin, { metadata, until: this.now() + maxAge });
@@ -93,6 +78,25 @@ export class DiscoveryCache {
   /** Forget a server's metadata (e.g. after it changed its endpoints). */
   forget(serverUrl: string): void {
     this.entries.delete(serverOrigin(serverUrl));
+  }
+}
+
+/** GETs the discovery document of `origin` (its origin only, no redirects) and parses its JSON; checks nothing inside it. */
+export async function fetchDiscoveryDocument(origin: string, fetchLike: FetchLike, timeoutMs = 15_000): Promise<{ body: unknown; response: Response }> {
+  let response: Response;
+  try {
+    response = await fetchLike(`${origin}${DISCOVERY_PATH}`, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new AuthError('network', `Could not reach the server for sign-in: ${serverText(errorText(error))}.`);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new AuthError('discovery_failed', `This server does not publish sign-in metadata (HTTP ${response.status} for ${DISCOVERY_PATH}).`);
+  }
+  try {
+    return { body: await response.json(), response };
+  } catch {
+    throw new AuthError('discovery_failed', 'The server\'s sign-in metadata is not valid JSON.');
   }
 }
 
@@ -112,7 +116,8 @@ function stringArray(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
 }
 
-function endpoint(value: unknown, name: string, issuerIsLocal: boolean): string {
+/** An endpoint the metadata names, checked: https, or plain http to this machine when the issuer is itself here; no credentials in it. */
+export function checkEndpoint(value: unknown, name: string, issuerIsLocal: boolean): string {
   if (typeof value !== 'string') throw new AuthError('discovery_failed', `This server's sign-in metadata has no ${name}.`);
   let url: URL;
   try {

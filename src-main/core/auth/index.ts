@@ -1,6 +1,6 @@
 // Sign-in to a Tachyon server: OAuth 2.0 authorization code + PKCE over a loopback redirect, token sessions, storage, server profiles.
 export { AuthError, type AuthErrorCode } from './errors';
-export { DiscoveryCache, checkMetadata, cacheLifetimeMs, serverOrigin, DISCOVERY_PATH, type AuthServerMetadata, type FetchLike } from './discovery';
+export { DiscoveryCache, checkEndpoint, checkMetadata, cacheLifetimeMs, fetchDiscoveryDocument, serverOrigin, DISCOVERY_PATH, type AuthServerMetadata, type FetchLike } from './discovery';
 export { createPkce, createState, s256Challenge, type Pkce } from './pkce';
 export { listenForCallback, describeAuthorizationError, CALLBACK_PATH, DEFAULT_SIGN_IN_TIMEOUT_MS, type LoopbackListener } from './loopback';
 export { requestTokens, revokeToken, type TokenSet } from './token-endpoint';

@@ -1,7 +1,8 @@
 // What a battle's start data and the autohost's options become before the engine starts: the player roster and springsettings.cfg.
 import type { AutohostStartRequestData } from 'tachyon-protocol/types';
-import { quoteForMessage } from '../engine';
+import { buildHostScript, quoteForMessage, StartScriptError } from '../engine';
 import { FailWith } from '../protocol/endpoint';
+import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
 
 const SETTING_KEY = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -38,4 +39,25 @@ export function springSettings(options: { initialNetworkTimeoutSeconds?: number;
     settings[key] = value;
   }
   return Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join('');
+}
+
+/** The battle's luamsg filter, or null when it asked for none; a pattern that is refused is invalid_request. */
+export function battleLuamsgFilter(data: AutohostStartRequestData): LuamsgFilter | null {
+  if (data.luamsgRegexp === undefined) return null;
+  try {
+    return compileLuamsgFilter(data.luamsgRegexp);
+  } catch (error) {
+    if (error instanceof LuamsgPatternError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
+    throw error;
+  }
+}
+
+/** The host script, with hostile or malformed start data answered as invalid_request. */
+export function hostScriptFor(data: AutohostStartRequestData, addresses: Parameters<typeof buildHostScript>[1]): string {
+  try {
+    return buildHostScript(data, addresses);
+  } catch (error) {
+    if (error instanceof StartScriptError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
+    throw error;
+  }
 }

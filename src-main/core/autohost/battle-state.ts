@@ -1,4 +1,4 @@
-// What a hosted battle looks like to the UI, built by a pure function from the battle's start data and its updates (protocol-brief §5's battle state model).
+// What a hosted battle looks like to the UI, built by a pure function from the battle's start data and its updates.
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 
 /** starting (start answered, waiting for players) → running (`start`) → finished (a `finished` came) → ended (quit/crash). */

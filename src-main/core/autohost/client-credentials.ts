@@ -1,7 +1,9 @@
 // The autohost's sign-in: an OAuth2 client_credentials token from the endpoint the server's RFC 8414 discovery names, cached and fetched single-flight.
+import { checkEndpoint, DISCOVERY_PATH, fetchDiscoveryDocument } from '../auth/discovery';
+import { AuthError } from '../auth/errors';
 import { isLoopbackHost } from '../connection/server-url';
 
-export const DISCOVERY_PATH = '/.well-known/oauth-authorization-server';
+export { DISCOVERY_PATH };
 export const LOBBY_SCOPE = 'tachyon.lobby';
 
 export type ClientCredentialsErrorCode =
@@ -109,23 +111,27 @@ export class ClientCredentials {
   }
 
   private async discover(): Promise<string> {
-    const response = await this.send(`${this.origin}${DISCOVERY_PATH}`, { headers: { accept: 'application/json' } });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new ClientCredentialsError('discovery_failed', `The server publishes no OAuth metadata (HTTP ${response.status} for ${DISCOVERY_PATH}).`);
+    let doc: Record<string, unknown> | null;
+    let endpoint: string;
+    try {
+      const { body } = await fetchDiscoveryDocument(this.origin, (input, init) => this.fetch(String(input), init), this.options.requestTimeoutMs ?? 15_000);
+      doc = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+      if (doc === null) throw new ClientCredentialsError('discovery_failed', 'The server\'s OAuth metadata is not a JSON object.');
+      // RFC 8414 §3.3: the issuer must be the server we asked, or a look-alike could collect our secret.
+      if (doc.issuer !== this.origin && doc.issuer !== `${this.origin}/`) {
+        throw new ClientCredentialsError('discovery_failed', `The server's OAuth metadata names another issuer (${JSON.stringify(safeText(doc.issuer, 100))}, expected ${this.origin}).`);
+      }
+      const grants = doc.grant_types_supported;
+      if (Array.isArray(grants) && !grants.includes('client_credentials')) {
+        throw new ClientCredentialsError('discovery_failed', 'The server does not offer the client_credentials grant autohosts sign in with.');
+      }
+      endpoint = checkEndpoint(doc.token_endpoint, 'token_endpoint', isLoopbackHost(new URL(this.origin).hostname));
+    } catch (error) {
+      if (error instanceof AuthError && (error.code === 'discovery_failed' || error.code === 'insecure_server' || error.code === 'network')) {
+        throw new ClientCredentialsError(error.code, error.message);
+      }
+      throw error;
     }
-    const doc = await readJson(response);
-    if (doc === null) throw new ClientCredentialsError('discovery_failed', 'The server\'s OAuth metadata is not a JSON object.');
-    // RFC 8414 §3.3: the issuer must be the server we asked, or a look-alike could collect our secret.
-    if (doc.issuer !== this.origin && doc.issuer !== `${this.origin}/`) {
-      throw new ClientCredentialsError('discovery_failed', `The server's OAuth metadata names another issuer (${JSON.stringify(safeText(doc.issuer, 100))}, expected ${this.origin}).`);
-    }
-    const grants = doc.grant_types_supported;
-    if (Array.isArray(grants) && !grants.includes('client_credentials')) {
-      throw new ClientCredentialsError('discovery_failed', 'The server does not offer the client_credentials grant autohosts sign in with.');
-    }
-    if (typeof doc.token_endpoint !== 'string') throw new ClientCredentialsError('discovery_failed', 'The server\'s OAuth metadata names no token endpoint.');
-    const endpoint = checkedEndpoint(doc.token_endpoint);
     this.tokenEndpoint = endpoint;
     return endpoint;
   }
@@ -152,13 +158,6 @@ function checkedOrigin(address: string, what: string): string {
     throw new ClientCredentialsError('insecure_server', `Refusing to send the autohost's secret over plain http to a remote host: use https (http is only for 127.0.0.1/localhost).`);
   }
   return url.origin;
-}
-
-function checkedEndpoint(address: string): string {
-  checkedOrigin(address, 'the token endpoint');
-  const url = new URL(address);
-  if (url.username || url.password) throw new ClientCredentialsError('discovery_failed', 'The token endpoint must not carry credentials in its URL.');
-  return url.toString();
 }
 
 async function readJson(response: Response): Promise<Record<string, unknown> | null> {

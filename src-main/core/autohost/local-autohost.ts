@@ -1,142 +1,54 @@
-// The local autohost: the autohost actor of Tachyon (seed 003) over spring-dedicated and its UDP autohost interface, one directory per battle.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+// The local autohost: the autohost actor of the Tachyon protocol over spring-dedicated and its UDP autohost interface, one directory per battle.
 import os from 'node:os';
 import path from 'node:path';
 import type { AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
 import { TachyonConnection, type ConnectionStatus } from '../connection/tachyon-connection';
-import type { BackoffOptions } from '../connection/backoff';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
-import { FailWith, type TachyonEndpoint } from '../protocol/endpoint';
+import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
 import {
   AutohostCommandError,
-  AutohostInterface,
   EngineRegistry,
-  StartScriptError,
-  buildHostScript,
   checkContent,
   encodeChat,
-  encodeCommand,
-  followLines,
+  killEnginesOf,
   normaliseBattleId,
-  defaultPassEnv,
   quoteForMessage,
-  redactEngineText,
-  springDataDirValue,
-  unsafeTextReason,
   type AutohostEvent,
-  type EngineRegistryOptions,
   type InstalledEngine,
 } from '../engine';
+import type { LocalAutohostOptions } from './autohost-options';
 import { ClientCredentials } from './client-credentials';
-import { createBattleDir, sweepLeftoverBattleDirs } from './battle-dirs';
-import { checkRoster, springSettings } from './battle-setup';
+import { sweepLeftoverBattleDirs } from './battle-dirs';
+import { battleLuamsgFilter, checkRoster, hostScriptFor } from './battle-setup';
 import { pickHostPort } from './host-port';
-import { SpawnedEngines } from './spawned-engines';
-import { compileLuamsgFilter, LuamsgPatternError, type LuamsgFilter } from './luamsg-filter';
-import { applyBattleUpdate, initialBattleState, withPlayerAdded, type HostedBattleState } from './battle-state';
-import { SinceTooOldError, UpdateBuffer, type BattleUpdate } from './update-buffer';
+import { applyBattleUpdate, initialBattleState, type HostedBattleState } from './battle-state';
+import { UpdateBuffer, type BattleUpdate } from './update-buffer';
+import { HostedBattle, type BattleHost } from './hosted-battle';
+import { AutohostSession, type AutohostService } from './autohost-session';
+import { toUpdate } from './engine-updates';
 
-export interface LocalAutohostOptions {
-  /** http(s) base address of the Tachyon server. */
-  serverUrl: string;
-  /** The autohost's OAuth client: a token comes from the server's token endpoint with client_credentials. */
-  clientId?: string;
-  clientSecret?: string;
-  /** Instead of client id and secret: any token source (asked before every connect). */
-  getToken?: () => Promise<string>;
-  /** Engines offered; `installEngine` re-scans with `engines` (default: Debian's package). */
-  registry?: EngineRegistry;
-  engines?: EngineRegistryOptions;
-  /** Game and map directories: the first is the engine's --isolation-dir, the rest precede the engine's data dir. */
-  contentDirs: readonly string[];
-  /** Parent of the per-battle directories (default: the OS temp dir). */
-  battlesDir?: string;
-  /** Address players are told to join (default 127.0.0.1). */
-  hostIp?: string;
-  /** Address spring-dedicated binds (default: hostIp). */
-  bindIp?: string;
-  /** Battles at once (default 4); more starts are refused with invalid_request, as recoil-autohost does. */
-  maxBattles?: number;
-  /** Seconds the engine waits for its first player before quitting (engine default 30, minimum 10). */
-  initialNetworkTimeoutSeconds?: number;
-  /** More springsettings.cfg lines for every battle. */
-  engineSettings?: Readonly<Record<string, string | number>>;
-  /** How long `start` waits for the engine's first packet (default 10 s). */
-  startTimeoutMs?: number;
-  /** After `/kill`, how long before SIGTERM; after SIGTERM, how long before SIGKILL (default 3 s and 10 s). */
-  killGraceMs?: number;
-  stopGraceMs?: number;
-  /** Check that the game and map exist before starting (default true), so the answer can say which is missing. */
-  checkContent?: boolean;
-  /** How long updates are kept for `subscribeUpdates` (default 10 minutes). */
-  updatesMaxAgeMs?: number;
-  logger?: Logger;
-  backoff?: BackoffOptions;
-  silenceTimeoutMs?: number;
-  now?: () => number;
-}
-
-/** A battle's engine process and what maps engine player numbers to Tachyon users. */
-interface Battle {
-  readonly key: string;
-  /** The battleId exactly as the server sent it: updates carry it back unchanged. */
-  readonly wireId: string;
-  readonly dir: string;
-  readonly luamsg: LuamsgFilter | null;
-  readonly userByNumber: Map<number, string>;
-  readonly playerByUser: Map<string, { name: string; playerNumber: number }>;
-  readonly passwords: Set<string>;
-  readonly gameOverReporters: Set<number>;
-  readonly outputTail: string[];
-  iface: AutohostInterface | null;
-  child: ChildProcess | null;
-  pid: number | null;
-  port: number | null;
-  answered: boolean;
-  /** engine_quit or engine_crash was sent: nothing more for this battle. */
-  terminal: boolean;
-  /** The process is gone (or never started) and the battle's resources are released. */
-  released: boolean;
-  /** Its socket is closed and its directory deleted: only now does it stop counting against maxBattles. */
-  cleanedUp: boolean;
-  killRequested: boolean;
-  /** spawn → SERVER_STARTED, for the log. */
-  firstPacketMs: number | null;
-  timers: NodeJS.Timeout[];
-  state: HostedBattleState;
-  onStarted: (() => void) | null;
-  onGone: ((why: string) => void) | null;
-  readonly gone: Promise<void>;
-  markGone: () => void;
-}
+export type { LocalAutohostOptions };
 
 type StartAnswer = { ips: string[]; port: number };
 
-const OUTPUT_LINES_KEPT = 30;
 const ENDED_BATTLES_KEPT = 20;
 
-export class LocalAutohost {
+export class LocalAutohost implements AutohostService {
   private registry: EngineRegistry | null;
-  private readonly battles = new Map<string, Battle>();
-  private readonly engines = new SpawnedEngines();
+  private readonly battles = new Map<string, HostedBattle>();
+  private readonly battleHost: BattleHost;
   private readonly updates: UpdateBuffer;
   private readonly connection: TachyonConnection;
   private readonly credentials: ClientCredentials | null;
+  private readonly session: AutohostSession;
   private readonly logger: Logger;
   private readonly now: () => number;
-  private session: TachyonEndpoint | null = null;
-  private lastStatusSent: string | null = null;
-  private subscription: { endpoint: TachyonEndpoint; live: boolean } | null = null;
   private rescan: Promise<void> | null = null;
-  private unauthorizedTimer: NodeJS.Timeout | null = null;
-  private unauthorizedRetries = 0;
   private closing = false;
   private readonly battleListeners = new Set<(battle: HostedBattleState) => void>();
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
-  private readonly statusListeners = new Set<(status: AutohostStatusEventData) => void>();
 
   constructor(private readonly options: LocalAutohostOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -157,8 +69,32 @@ export class LocalAutohost {
       // system/disconnect is a user command: the autohost actor just closes.
       disconnectOnClose: false,
     });
-    this.connection.onSession((endpoint) => this.startSession(endpoint));
-    this.connection.onStatus((status) => this.handleConnectionStatus(status));
+    this.battleHost = {
+      battlesBase: this.battlesBase(),
+      contentDirs: options.contentDirs,
+      startTimeoutMs: options.startTimeoutMs ?? 10_000,
+      stopGraceMs: options.stopGraceMs ?? 10_000,
+      settings: options,
+      engineOwner: this,
+      logger: this.logger,
+      closing: () => this.closing,
+      freeHostPort: () => this.freeHostPort(),
+      onEvent: (battle, event) => this.onEnginePacket(battle, event),
+      onProcessGone: (battle, why, clean) => {
+        if (battle.phase !== 'running') return;
+        this.pushUpdate(battle, clean ? { type: 'engine_quit' } : { type: 'engine_crash', details: why.slice(0, 200) });
+        if (!clean) this.logger.warn(`battle ${battle.key}: ${why}`);
+      },
+      onReleased: () => this.session.sendStatus(),
+    };
+    this.session = new AutohostSession({
+      connection: this.connection,
+      service: this,
+      updates: this.updates,
+      status: () => this.status,
+      onUnauthorized: () => this.credentials?.invalidate(),
+      logger: this.logger,
+    });
   }
 
   // ---- public API ----
@@ -181,13 +117,12 @@ export class LocalAutohost {
   /** What the server is told in `autohost/status`. */
   get status(): AutohostStatusEventData {
     const engines = (this.registry?.engines ?? []).filter((e) => e.binaries.dedicated !== undefined).map((e) => e.version);
-    const currentBattles = [...this.battles.values()].filter((b) => !b.cleanedUp).length;
+    const currentBattles = [...this.battles.values()].filter((b) => b.phase !== 'released').length;
     return { maxBattles: this.options.maxBattles ?? 4, currentBattles, availableEngines: engines };
   }
 
   onStatus(listener: (status: AutohostStatusEventData) => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.session.onStatus(listener);
   }
 
   /** Every battle this autohost hosted since it started, as plain JSON for the UI. */
@@ -218,24 +153,24 @@ export class LocalAutohost {
   /** The spring-dedicated process id of a battle, while it runs. */
   enginePid(battleId: string): number | undefined {
     const battle = this.battles.get(keyOf(battleId) ?? '');
-    return battle && !battle.released ? (battle.pid ?? undefined) : undefined;
+    return battle?.pid ?? undefined;
   }
 
   /** Kills every engine it started, closes its sockets and the connection, and deletes the battle directories. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.unauthorizedTimer) clearTimeout(this.unauthorizedTimer);
-    const live = [...this.battles.values()].filter((b) => !b.released);
-    for (const battle of live) this.terminate(battle, 'SIGTERM');
+    this.session.close();
+    const live = [...this.battles.values()].filter((b) => !b.isReleasing);
+    for (const battle of live) battle.terminate('SIGTERM');
     // Every battle's clean-up, also of those already released whose directory is still being deleted.
     await Promise.all([...this.battles.values()].map((b) => b.gone));
     // Whatever still runs (nothing, unless a battle lost track of its process) does not outlive close().
-    this.engines.killAll('SIGKILL');
+    killEnginesOf(this, 'SIGKILL');
     await this.connection.close('autohost shutting down');
   }
 
-  // ---- the autohost service (seed 003); each throws FailWith to answer `failed` ----
+  // ---- the autohost service; each throws FailWith to answer `failed` ----
 
   async startBattle(data: AutohostStartRequestData): Promise<StartAnswer> {
     const requestedAt = this.now();
@@ -248,15 +183,7 @@ export class LocalAutohost {
     const engine = this.findEngine(data.engineVersion);
     this.checkRoom();
     const roster = checkRoster(data);
-    let luamsg: LuamsgFilter | null = null;
-    if (data.luamsgRegexp !== undefined) {
-      try {
-        luamsg = compileLuamsgFilter(data.luamsgRegexp);
-      } catch (error) {
-        if (error instanceof LuamsgPatternError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
-        throw error;
-      }
-    }
+    const luamsg = battleLuamsgFilter(data);
     // Hostile or malformed start data is refused here, before any directory, socket or process exists.
     this.hostScript(data, 1, 1);
     if (this.options.checkContent ?? true) {
@@ -269,51 +196,23 @@ export class LocalAutohost {
     }
     this.checkRoom();
 
-    let markGone = () => {};
-    const gone = new Promise<void>((resolve) => (markGone = resolve));
-    const battle: Battle = {
-      key,
-      wireId: data.battleId,
-      dir: '',
-      luamsg,
-      userByNumber: new Map(roster.map((p, n) => [n, p.userId])),
-      playerByUser: new Map(roster.map((p, n) => [p.userId, { name: p.name, playerNumber: n }])),
-      passwords: new Set(roster.map((p) => p.password)),
-      gameOverReporters: new Set(),
-      outputTail: [],
-      iface: null,
-      child: null,
-      pid: null,
-      port: null,
-      answered: false,
-      terminal: false,
-      released: false,
-      cleanedUp: false,
-      killRequested: false,
-      firstPacketMs: null,
-      timers: [],
-      state: initialBattleState({
-        battleId: key,
-        engineVersion: engine.version,
-        gameName: data.gameName,
-        mapName: data.mapName,
-        requestedAt,
-        players: roster.map((p) => ({ userId: p.userId, name: p.name, spectator: p.spectator })),
-      }),
-      onStarted: null,
-      onGone: null,
-      gone,
-      markGone,
-    };
+    const state = initialBattleState({
+      battleId: key,
+      engineVersion: engine.version,
+      gameName: data.gameName,
+      mapName: data.mapName,
+      requestedAt,
+      players: roster.map((p) => ({ userId: p.userId, name: p.name, spectator: p.spectator })),
+    });
+    const battle = new HostedBattle(key, data.battleId, luamsg, roster, state, this.battleHost);
     // Reserved before the first await that creates anything, so capacity and duplicates are checked against it.
     this.battles.delete(key);
     this.battles.set(key, battle);
     this.forgetOldBattles();
     this.changed(battle);
-    this.statusChanged();
+    this.session.sendStatus();
     try {
-      const port = await this.launch(battle, data, engine);
-      battle.answered = true;
+      const port = await battle.launch(engine, (hostPort, autohostPort) => this.hostScript(data, hostPort, autohostPort));
       battle.state = { ...battle.state, port };
       this.changed(battle);
       this.logger.info(`battle ${key} is up on port ${port} (${Math.round(performance.now() - startedAt)} ms after the start request, the engine's first packet ${battle.firstPacketMs} ms after its spawn)`);
@@ -321,11 +220,9 @@ export class LocalAutohost {
     } catch (error) {
       const details = error instanceof Error ? error.message : String(error);
       this.logger.warn(`battle ${key} could not start: ${details}`);
-      if (battle.child) this.terminate(battle, 'SIGKILL');
-      else this.processGone(battle, details, false);
-      await battle.gone;
+      await battle.abandon(details);
       this.battles.delete(key);
-      this.statusChanged();
+      this.session.sendStatus();
       throw new FailWith<'autohost/start'>('internal_error', details);
     }
   }
@@ -339,66 +236,42 @@ export class LocalAutohost {
 
   /** Ended battles stay visible to the UI, the newest few only. */
   private forgetOldBattles(): void {
-    const ended = [...this.battles.values()].filter((b) => b.released && b.state.end !== null);
+    const ended = [...this.battles.values()].filter((b) => b.isReleasing && b.state.end !== null);
     for (const battle of ended.slice(0, Math.max(0, ended.length - ENDED_BATTLES_KEPT))) this.battles.delete(battle.key);
   }
 
   async killBattle(data: RequestData<'autohost/kill'>): Promise<void> {
     const battle = this.lookup(data.battleId, true);
-    if (battle.released || battle.killRequested) return;
-    battle.killRequested = true;
+    if (battle.isReleasing || battle.stopRequested) return;
     this.logger.info(`killing battle ${battle.key}`);
-    try {
-      await battle.iface?.sendCommand('kill');
-    } catch {
-      // No command channel (the engine never spoke): the signals below still end it.
-    }
-    battle.timers.push(setTimeout(() => this.terminate(battle, 'SIGTERM'), this.options.killGraceMs ?? 3_000));
+    await battle.kill(this.options.killGraceMs ?? 3_000);
   }
 
   async addPlayer(data: RequestData<'autohost/addPlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    const known = battle.playerByUser.get(data.userId);
-    if (known && known.name !== data.name) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'this userId plays under another name');
-    if (!known && [...battle.playerByUser.values()].some((p) => p.name.toLowerCase() === data.name.toLowerCase())) {
-      throw new FailWith<'autohost/addPlayer'>('invalid_request', 'another player of this battle has that name');
-    }
-    const nameProblem = unsafeTextReason(data.name, 'value') ?? (/\s/.test(data.name) || data.name.length === 0 ? 'must be non-empty without spaces' : undefined);
-    if (nameProblem) throw new FailWith<'autohost/addPlayer'>('invalid_request', `name ${nameProblem}`);
-    if (data.userId.length === 0) throw new FailWith<'autohost/addPlayer'>('invalid_request', 'userId must not be empty');
-    // `/adduser name password 1` adds a spectator; without the `1` it sets a known player's new password.
-    const args = known ? [data.name, data.password] : [data.name, data.password, '1'];
-    await this.sendToEngine(battle, 'adduser', args);
-    if (!known) {
-      const playerNumber = battle.userByNumber.size;
-      battle.userByNumber.set(playerNumber, data.userId);
-      battle.playerByUser.set(data.userId, { name: data.name, playerNumber });
-      battle.state = withPlayerAdded(battle.state, { userId: data.userId, name: data.name, playerNumber });
-      this.changed(battle);
-    }
-    battle.passwords.add(data.password);
+    if (await battle.addPlayer(data)) this.changed(battle);
   }
 
   async kickPlayer(data: RequestData<'autohost/kickPlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    await this.sendToEngine(battle, 'kick', [this.nameOf(battle, data.userId)]);
+    await battle.sendCommand('kick', [battle.nameOf(data.userId)]);
   }
 
   async mutePlayer(data: RequestData<'autohost/mutePlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    await this.sendToEngine(battle, 'mute', [this.nameOf(battle, data.userId), data.chat ? '1' : '0', data.draw ? '1' : '0']);
+    await battle.sendCommand('mute', [battle.nameOf(data.userId), data.chat ? '1' : '0', data.draw ? '1' : '0']);
   }
 
   async specPlayers(data: RequestData<'autohost/specPlayers'>): Promise<void> {
     const battle = this.lookup(data.battleId);
     // Every name is checked before the first command, so a bad id changes nothing.
-    const names = data.userIds.map((userId) => this.nameOf(battle, userId));
-    for (const name of names) await this.sendToEngine(battle, 'spec', [name]);
+    const names = data.userIds.map((userId) => battle.nameOf(userId));
+    for (const name of names) await battle.sendCommand('spec', [name]);
   }
 
   async sendCommand(data: RequestData<'autohost/sendCommand'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    await this.sendToEngine(battle, data.command, data.arguments ?? []);
+    await battle.sendCommand(data.command, data.arguments ?? []);
   }
 
   async sendMessage(data: RequestData<'autohost/sendMessage'>): Promise<void> {
@@ -410,7 +283,7 @@ export class LocalAutohost {
       throw error;
     }
     // The interface doubles a leading `/` so the engine says it instead of running it.
-    await this.deliver(battle, (iface) => iface.sendChat(data.message));
+    await battle.sendChat(data.message);
   }
 
   /**
@@ -422,7 +295,7 @@ export class LocalAutohost {
       this.rescan ??= EngineRegistry.discover(this.options.engines ?? {})
         .then((registry) => {
           this.registry = registry;
-          this.statusChanged();
+          this.session.sendStatus();
         })
         .catch((error: unknown) => this.logger.error(`looking for engines failed: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => {
@@ -435,98 +308,6 @@ export class LocalAutohost {
       'command_unimplemented',
       `this autohost cannot install engines: put engine ${quoteForMessage(data.version)} (with spring-dedicated) into one of its engine directories`,
     );
-  }
-
-  // ---- the connection ----
-
-  private startSession(endpoint: TachyonEndpoint): void {
-    this.session = endpoint;
-    this.subscription = null;
-    this.lastStatusSent = null;
-    this.unauthorizedRetries = 0;
-    endpoint.handle('autohost/start', (data) => this.startBattle(data));
-    endpoint.handle('autohost/kill', (data) => answered(this.killBattle(data)));
-    endpoint.handle('autohost/addPlayer', (data) => answered(this.addPlayer(data)));
-    endpoint.handle('autohost/kickPlayer', (data) => answered(this.kickPlayer(data)));
-    endpoint.handle('autohost/mutePlayer', (data) => answered(this.mutePlayer(data)));
-    endpoint.handle('autohost/specPlayers', (data) => answered(this.specPlayers(data)));
-    endpoint.handle('autohost/sendCommand', (data) => answered(this.sendCommand(data)));
-    endpoint.handle('autohost/sendMessage', (data) => answered(this.sendMessage(data)));
-    endpoint.handle('autohost/installEngine', (data) => answered(this.installEngine(data)));
-    endpoint.handle('autohost/subscribeUpdates', (data) => {
-      this.subscribe(endpoint, data.since);
-      return undefined;
-    });
-    this.sendStatus();
-  }
-
-  private subscribe(endpoint: TachyonEndpoint, since: number): void {
-    try {
-      this.updates.after(since);
-    } catch (error) {
-      if (error instanceof SinceTooOldError) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', error.message);
-      throw error;
-    }
-    if (this.subscription?.endpoint === endpoint) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', 'already subscribed on this connection');
-    this.subscription = { endpoint, live: false };
-    // After the success answer has gone out: replay what is newer than `since`, in order, then stream. Updates made
-    // meanwhile are in the buffer, so the replay includes them and nothing is sent twice.
-    setImmediate(() => {
-      const subscription = this.subscription;
-      if (subscription?.endpoint !== endpoint) return;
-      let replay: readonly AutohostUpdateEventData[];
-      try {
-        replay = this.updates.after(since);
-      } catch {
-        replay = this.updates.all();
-      }
-      for (const entry of replay) this.sendUpdate(endpoint, entry);
-      subscription.live = true;
-    });
-  }
-
-  private handleConnectionStatus(status: ConnectionStatus): void {
-    if (status.phase !== 'connected') {
-      this.session = null;
-      this.subscription = null;
-    }
-    if (status.phase === 'unauthorized' && !this.closing) {
-      // A refused token may simply have expired: drop it and try again later with a fresh one (the connection
-      // itself stops at a 401, which suits a player who must sign in, not a service).
-      this.credentials?.invalidate();
-      const waitMs = Math.min(30_000, 1_000 * 2 ** Math.min(this.unauthorizedRetries++, 5));
-      this.unauthorizedTimer = setTimeout(() => {
-        this.unauthorizedTimer = null;
-        if (!this.closing) this.connection.retryNow();
-      }, waitMs);
-    }
-  }
-
-  private sendStatus(): void {
-    const endpoint = this.session;
-    const status = this.status;
-    for (const listener of this.statusListeners) listener(status);
-    if (!endpoint) return;
-    const text = JSON.stringify(status);
-    if (text === this.lastStatusSent) return;
-    try {
-      endpoint.sendEvent('autohost/status', status);
-      this.lastStatusSent = text;
-    } catch (error) {
-      this.logger.error(`could not send autohost/status: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private statusChanged(): void {
-    this.sendStatus();
-  }
-
-  private sendUpdate(endpoint: TachyonEndpoint, entry: AutohostUpdateEventData): void {
-    try {
-      endpoint.sendEvent('autohost/update', entry);
-    } catch (error) {
-      this.logger.error(`could not send a ${entry.update.type} update: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 
   // ---- starting an engine ----
@@ -544,12 +325,7 @@ export class LocalAutohost {
   }
 
   private hostScript(data: AutohostStartRequestData, hostPort: number, autohostPort: number): string {
-    try {
-      return buildHostScript(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
-    } catch (error) {
-      if (error instanceof StartScriptError) throw new FailWith<'autohost/start'>('invalid_request', error.message);
-      throw error;
-    }
+    return hostScriptFor(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
   }
 
   private battlesBase(): string {
@@ -567,215 +343,30 @@ export class LocalAutohost {
     }
   }
 
-  /** Directory, autohost socket, port, script and settings, then the engine; resolves with the port after SERVER_STARTED. */
-  private async launch(battle: Battle, data: AutohostStartRequestData, engine: InstalledEngine): Promise<number> {
-    (battle as { dir: string }).dir = await createBattleDir(this.battlesBase());
-    // The listener must exist before the engine's first packet, or the engine gives up on it for the whole game.
-    battle.iface = await AutohostInterface.open({ host: '127.0.0.1' });
-    battle.iface.onEvent((event) => this.onEnginePacket(battle, event));
-    const port = await this.freeHostPort();
-    battle.port = port;
-    const scriptPath = path.join(battle.dir, 'script.txt');
-    await writeFile(scriptPath, this.hostScript(data, port, battle.iface.port), { mode: 0o600 });
-    await writeFile(path.join(battle.dir, 'springsettings.cfg'), springSettings(this.options), { mode: 0o600 });
-    if (this.closing || battle.killRequested) throw new Error('the battle was stopped while starting');
-
-    const contentDirs = this.options.contentDirs.map((d) => path.resolve(d));
-    const args = contentDirs[0] !== undefined ? ['--isolation-dir', contentDirs[0], scriptPath] : [scriptPath];
-    const started = new Promise<void>((resolve, reject) => {
-      battle.onStarted = resolve;
-      battle.onGone = (why) => reject(new Error(why));
-      battle.timers.push(setTimeout(() => reject(new Error(`spring-dedicated sent no first packet within ${this.options.startTimeoutMs ?? 10_000} ms`)), this.options.startTimeoutMs ?? 10_000));
-    });
-    const spawnedAt = performance.now();
-    const child = spawn(engine.binaries.dedicated!, args, {
-      cwd: battle.dir,
-      // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir (engine-brief).
-      env: {
-        ...hostEnvironment(),
-        HOME: battle.dir, LANG: 'C', SPRING_WRITEDIR: battle.dir, SPRING_DATADIR: springDataDirValue([...contentDirs.slice(1), engine.dataDir]),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.engines.add(child);
-    battle.child = child;
-    battle.pid = child.pid ?? null;
-    // From now on, and only from this process's socket, is a first packet the engine's.
-    if (child.pid !== undefined) battle.iface.expectEngine(child.pid);
-    this.watchProcess(battle, child);
-    await started;
-    battle.firstPacketMs = Math.round(performance.now() - spawnedAt);
-    for (const timer of battle.timers.splice(0)) clearTimeout(timer);
-    battle.onStarted = null;
-    battle.onGone = null;
-    return port;
-  }
-
   /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
   private freeHostPort(): Promise<number> {
-    const taken = new Set([...this.battles.values()].filter((b) => !b.released && b.port !== null).map((b) => b.port!));
+    const taken = new Set([...this.battles.values()].filter((b) => !b.isReleasing && b.port !== null).map((b) => b.port!));
     return pickHostPort(this.options.bindIp ?? '127.0.0.1', taken);
-  }
-
-  private watchProcess(battle: Battle, child: ChildProcess): void {
-    const keepLine = (line: string) => {
-      if (line.trim().length === 0) return;
-      battle.outputTail.push(line.slice(0, 300));
-      if (battle.outputTail.length > OUTPUT_LINES_KEPT) battle.outputTail.shift();
-    };
-    followLines(child.stdout, keepLine);
-    followLines(child.stderr, keepLine);
-    child.once('error', (error) => {
-      // Spawn failures (no binary, no permission) come only here; after a spawn, 'close' follows anyway.
-      if (child.pid === undefined) this.processGone(battle, `spring-dedicated could not be started: ${error.message}`, false);
-    });
-    // 'close' comes after stdio has drained, so the engine's last words are in the tail when the exit is reported.
-    child.once('close', (code, signal) => {
-      // An exit we asked for (kill request, shutdown) is a quit, whatever signal it took; otherwise only exit code 0 is.
-      const clean = code === 0 || battle.killRequested;
-      const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
-      this.processGone(battle, `spring-dedicated ${how}${this.lastLine(battle)}`, clean);
-    });
-  }
-
-  private processGone(battle: Battle, why: string, clean: boolean): void {
-    if (battle.released) return;
-    battle.child = null;
-    for (const timer of battle.timers.splice(0)) clearTimeout(timer);
-    if (battle.onGone) {
-      battle.onGone(why);
-    } else if (battle.answered && !battle.terminal) {
-      this.pushUpdate(battle, clean ? { type: 'engine_quit' } : { type: 'engine_crash', details: why.slice(0, 200) });
-      if (!clean) this.logger.warn(`battle ${battle.key}: ${why}`);
-    }
-    battle.onGone = null;
-    battle.onStarted = null;
-    void this.release(battle);
-  }
-
-  /** Closes the battle's socket and deletes its directory (script with passwords, settings, demos, logs). */
-  private async release(battle: Battle): Promise<void> {
-    if (battle.released) return;
-    battle.released = true;
-    const iface = battle.iface;
-    battle.iface = null;
-    if (iface && iface.strays > 0) this.logger.warn(`battle ${battle.key}: dropped ${iface.strays} UDP packets that did not come from its engine`);
-    try {
-      await iface?.close();
-      if (battle.dir) await rm(battle.dir, { recursive: true, force: true });
-    } catch (error) {
-      this.logger.warn(`battle ${battle.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    battle.cleanedUp = true;
-    this.statusChanged();
-    battle.markGone();
-  }
-
-  /** Ends the process with a signal (SIGTERM falls back to SIGKILL). Without a process yet, a launch in progress stops before spawning. */
-  private terminate(battle: Battle, signal: 'SIGTERM' | 'SIGKILL'): void {
-    battle.killRequested = true;
-    const child = battle.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    if (signal === 'SIGTERM') {
-      const fallback = setTimeout(() => {
-        if (battle.child === child) child.kill('SIGKILL');
-      }, this.options.stopGraceMs ?? 10_000);
-      battle.timers.push(fallback);
-    }
   }
 
   // ---- engine packets → updates ----
 
-  private onEnginePacket(battle: Battle, event: AutohostEvent): void {
-    if (event.type === 'started') {
-      battle.onStarted?.();
-      return;
-    }
-    if (battle.terminal) return;
-    const update = this.toUpdate(battle, event);
+  private onEnginePacket(battle: HostedBattle, event: AutohostEvent): void {
+    if (battle.phase !== 'starting' && battle.phase !== 'running') return;
+    const update = toUpdate(battle, event, (player) => this.logger.debug(`battle ${battle.key}: a packet names player ${player}, who is not in the battle`));
     if (update) this.pushUpdate(battle, update);
   }
 
-  private toUpdate(battle: Battle, event: AutohostEvent): BattleUpdate | null {
-    const user = (player: number): string | null => {
-      const userId = battle.userByNumber.get(player);
-      if (userId === undefined) this.logger.debug(`battle ${battle.key}: a packet names player ${player}, who is not in the battle`);
-      return userId ?? null;
-    };
-    switch (event.type) {
-      case 'quit':
-        return { type: 'engine_quit' };
-      case 'start_playing':
-        return { type: 'start' };
-      case 'game_over': {
-        // The engine sends one per client; each reporting player counts once (they may disagree: the UI tallies).
-        if (battle.gameOverReporters.has(event.player)) return null;
-        const userId = user(event.player);
-        const [first, ...rest] = event.winningAllyTeams;
-        if (userId === null || first === undefined) return null;
-        battle.gameOverReporters.add(event.player);
-        return { type: 'finished', userId, winningAllyTeams: [first, ...rest] };
-      }
-      case 'message':
-        return { type: 'engine_message', message: this.redact(battle, event.text) };
-      case 'warning':
-        return { type: 'engine_warning', message: this.redact(battle, event.text) };
-      case 'player_joined': {
-        const userId = user(event.player);
-        return userId === null ? null : { type: 'player_joined', userId, playerNumber: event.player };
-      }
-      case 'player_left': {
-        const userId = user(event.player);
-        return userId === null ? null : { type: 'player_left', userId, reason: event.reason };
-      }
-      case 'player_defeated': {
-        const userId = user(event.player);
-        return userId === null ? null : { type: 'player_defeated', userId };
-      }
-      case 'player_chat': {
-        const userId = user(event.player);
-        if (userId === null) return null;
-        const destination = event.destination;
-        if (destination.kind === 'player') {
-          const toUserId = user(destination.player);
-          return toUserId === null ? null : { type: 'player_chat', userId, message: event.text, destination: 'player', toUserId };
-        }
-        if (destination.kind === 'server') return null;
-        return { type: 'player_chat', userId, message: event.text, destination: destination.kind };
-      }
-      case 'luamsg': {
-        // Only what the battle asked for (luamsgRegexp); none when it asked for nothing.
-        if (battle.luamsg === null || !battle.luamsg.matches(event.data)) return null;
-        const userId = user(event.player);
-        if (userId === null) return null;
-        const script = event.script === 'gaia' ? 'game' : event.script;
-        const update: BattleUpdate = { type: 'luamsg', userId, script, data: event.data.toString('base64') };
-        if (script === 'ui' && event.uiMode !== undefined) update.uiMode = event.uiMode;
-        return update;
-      }
-      case 'started':
-      case 'player_ready':
-      case 'team_stat':
-        // Not in Tachyon's update union (protocol-brief §5).
-        return null;
-      default:
-        return assertNever(event);
-    }
-  }
-
-  private pushUpdate(battle: Battle, update: BattleUpdate): void {
-    if (battle.terminal) return;
-    if (update.type === 'engine_quit' || update.type === 'engine_crash') battle.terminal = true;
+  private pushUpdate(battle: HostedBattle, update: BattleUpdate): void {
+    if (!battle.record(update)) return;
     const entry = this.updates.push(battle.wireId, update);
     battle.state = applyBattleUpdate(battle.state, entry);
     for (const listener of this.updateListeners) listener(entry);
     this.changed(battle);
-    const subscription = this.subscription;
-    if (subscription?.live) this.sendUpdate(subscription.endpoint, entry);
+    this.session.publish(entry);
   }
 
-  private changed(battle: Battle): void {
+  private changed(battle: HostedBattle): void {
     for (const listener of this.battleListeners) {
       try {
         listener(battle.state);
@@ -787,49 +378,14 @@ export class LocalAutohost {
 
   // ---- commands to the engine ----
 
-  private lookup(battleId: string, allowEnded = false): Battle {
+  private lookup(battleId: string, allowEnded = false): HostedBattle {
     const battle = this.battles.get(keyOf(battleId) ?? '');
-    if (!battle || !battle.answered) throw new FailWith('invalid_request', 'battle not found');
-    if (!allowEnded && (battle.terminal || battle.released)) throw new FailWith('invalid_request', 'the battle has ended');
+    // Not answered yet (still starting, or a start that failed): the server has no such battle.
+    if (!battle || battle.state.port === null) throw new FailWith('invalid_request', 'battle not found');
+    if (!allowEnded && battle.phase !== 'running') throw new FailWith('invalid_request', 'the battle has ended');
     return battle;
   }
 
-  private nameOf(battle: Battle, userId: string): string {
-    const player = battle.playerByUser.get(userId);
-    if (!player) throw new FailWith('invalid_request', 'player not in battle');
-    return player.name;
-  }
-
-  /** `/command args` under recoil-autohost's rules (refused ones are invalid_request), sent from the battle's socket. */
-  private async sendToEngine(battle: Battle, command: string, args: readonly string[]): Promise<void> {
-    try {
-      encodeCommand(command, args);
-    } catch (error) {
-      // encodeCommand's messages name the rule and the argument's position, never its value (it may be a password).
-      if (error instanceof AutohostCommandError) throw new FailWith('invalid_request', error.message);
-      throw error;
-    }
-    await this.deliver(battle, (iface) => iface.sendCommand(command, args));
-  }
-
-  private async deliver(battle: Battle, send: (iface: AutohostInterface) => Promise<void>): Promise<void> {
-    const iface = battle.iface;
-    if (!iface) throw new FailWith('invalid_request', 'the battle has ended');
-    try {
-      await send(iface);
-    } catch (error) {
-      throw new FailWith('internal_error', `the command did not reach the engine: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  private lastLine(battle: Battle): string {
-    const line = battle.outputTail.at(-1);
-    return line ? `; last output: ${this.redact(battle, line).slice(0, 160)}` : '';
-  }
-
-  private redact(battle: Battle, text: string): string {
-    return redactEngineText(text, [...battle.passwords]);
-  }
 }
 
 /** The battle's key: its normalised UUID, or undefined for anything else. */
@@ -839,25 +395,4 @@ function keyOf(battleId: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A request that answers plain `success` once the work is done. */
-async function answered(work: Promise<void>): Promise<undefined> {
-  await work;
-  return undefined;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled engine event ${JSON.stringify(value)}`);
-}
-
-/** What a headless server needs of this process's environment: the same allow-list as the player's engine, less the display. */
-function hostEnvironment(): Record<string, string> {
-  const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
-  for (const name of defaultPassEnv()) {
-    if (/DISPLAY|XAUTHORITY|PULSE/.test(name)) continue;
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }

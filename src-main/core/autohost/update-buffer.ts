@@ -24,7 +24,7 @@ export class UpdateBuffer {
     this.now = options.now ?? Date.now;
   }
 
-  /** Stamps and keeps an update. Times are `Date.now()*1000`, bumped by 1 µs on a collision (protocol-brief §5). */
+  /** Stamps and keeps an update. Times are `Date.now()*1000`, bumped by 1 µs on a collision. */
   push(battleId: string, update: BattleUpdate): AutohostUpdateEventData {
     const time = Math.max(this.now() * 1000, this.lastTime + 1);
     this.lastTime = time;

@@ -1,11 +1,11 @@
 // What one engine launch is: its request, the checks before anything touches the disk, its files, argv and environment.
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkEngineDir, defaultPassEnv, springDataDirValue } from './engine-paths';
 import type { InstalledEngine } from './engine-registry';
 import type { JoinScriptInput } from './start-script';
+import { engineEnvironment, spawnEngine, type SpawnEngineOptions } from './spawn-engine';
 import { buildJoinScript } from './start-script';
 
 export type EngineStatus = 'offline' | 'starting' | 'running' | 'stopping';
@@ -114,7 +114,7 @@ export class EngineLaunchAbortedError extends Error {
   }
 }
 
-// A headless client needs about 1.3 GB and is in game in under a second with these (engine-brief).
+// A headless client needs about 1.3 GB and is in game in under a second with these (measured with engine 106).
 const HEADLESS_SETTINGS: Readonly<Record<string, string | number>> = { ROAM: 0, TextureMemPoolSize: 0 };
 // The downloader wants a CA bundle in $HOME/.spring and tries to fetch one if missing (2 s lost offline).
 const CACERT_PLACEHOLDER = '# placeholder: the lobby downloads content itself\n';
@@ -168,20 +168,19 @@ export async function writeLaunchFiles(dir: string, prepared: PreparedLaunch): P
   return { scriptPath, writeDir, home };
 }
 
-/** Spawns the engine with an explicit environment (an allow-list, never the lobby's); resolves on the process's 'spawn'. */
-export async function spawnEngine(prepared: PreparedLaunch, files: { scriptPath: string; writeDir: string; home: string }, passEnv?: readonly string[]): Promise<ChildProcess> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const name of passEnv ?? defaultPassEnv()) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  if (env.PATH === undefined && process.platform !== 'win32') env.PATH = '/usr/bin:/bin';
-  env.HOME = files.home;
-  env.SPRING_DATADIR = springDataDirValue([...prepared.contentDirs.slice(1), prepared.engineDataDir]);
+/** Spawns the player's engine with an explicit environment (an allow-list, never the lobby's); resolves on the process's 'spawn'. */
+export async function spawnLaunch(
+  prepared: PreparedLaunch,
+  files: { scriptPath: string; writeDir: string; home: string },
+  options: { passEnv?: readonly string[]; onLine: SpawnEngineOptions['onLine']; maxLineChars: number },
+): Promise<ChildProcess> {
+  const env = engineEnvironment(options.passEnv ?? defaultPassEnv(), {
+    HOME: files.home,
+    SPRING_DATADIR: springDataDirValue([...prepared.contentDirs.slice(1), prepared.engineDataDir]),
+  });
   const args = prepared.contentDirs[0] !== undefined ? ['--isolation-dir', prepared.contentDirs[0]] : [];
   args.push('--write-dir', files.writeDir, files.scriptPath);
-
-  const child = spawn(prepared.binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+  const child = spawnEngine({ binary: prepared.binary, args, env, onLine: options.onLine, maxLineChars: options.maxLineChars });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);

@@ -7,11 +7,11 @@ import { explainExit } from './engine-exit';
 import type {
   EngineConsoleLine, EngineExit, EngineLaunchRequest, EnginePhase, EngineSnapshot, EngineStats, EngineStatus, EngineTimings, PreparedLaunch,
 } from './engine-launch';
-import { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError, prepareLaunch, spawnEngine, writeLaunchFiles } from './engine-launch';
+import { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError, prepareLaunch, spawnLaunch, writeLaunchFiles } from './engine-launch';
 import { LAUNCH_DIR_PREFIX, sweepLaunchDirs, writeLaunchOwner } from './launch-dirs';
-import { followLines } from './output-lines';
 import { defaultProcRoot, readProcessSample } from './process-stats';
 import { redactEngineText } from './redact-secrets';
+import { stopEngine } from './spawn-engine';
 
 export { explainExit } from './engine-exit';
 export { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError } from './engine-launch';
@@ -50,7 +50,6 @@ interface Launch {
   killTimer?: NodeJS.Timeout;
   exited: Promise<EngineExit>;
   cpu?: { cpuSeconds: number; at: number };
-  onProcessExit: () => void;
   /** The owner file naming the engine's pid; the dir is removed only after it is written. */
   ownerWritten?: Promise<void>;
 }
@@ -250,8 +249,15 @@ export class EngineRunner {
       await writeLaunchOwner(dir, { lobbyPid: process.pid });
       const files = await writeLaunchFiles(dir, prepared);
       this.assertLatest(generation);
-      const child = await spawnEngine(prepared, files, this.options.passEnv);
+      const secrets = [prepared.request.join.password];
+      // Only the current engine's output reaches the console; a superseded one is read and dropped.
+      const tracked: { launch?: Launch } = {};
+      const onLine = (stream: EngineConsoleLine['stream'], line: string) => {
+        if (tracked.launch !== undefined && this.current === tracked.launch) this.addLine(stream, line, secrets);
+      };
+      const child = await spawnLaunch(prepared, files, { passEnv: this.options.passEnv, onLine, maxLineChars: MAX_LINE * 4 });
       const launch = this.track(child, prepared.request, dir);
+      tracked.launch = launch;
       launch.ownerWritten = writeLaunchOwner(dir, { lobbyPid: process.pid, ...(child.pid !== undefined ? { enginePid: child.pid } : {}) }).catch(() => {});
       if (generation !== this.generation) {
         // Stopped or superseded while it spawned: it never becomes the battle's engine.
@@ -291,24 +297,16 @@ export class EngineRunner {
   }
 
   private signal(launch: Launch, signal: 'SIGTERM' | 'SIGKILL', graceMs = this.graceMs): void {
-    launch.child.kill(signal);
-    if (signal === 'SIGTERM' && launch.killTimer === undefined) launch.killTimer = setTimeout(() => launch.child.kill('SIGKILL'), graceMs);
+    if (signal === 'SIGKILL' || launch.killTimer !== undefined) launch.child.kill(signal);
+    else launch.killTimer = stopEngine(launch.child, graceMs);
   }
 
   private track(child: ChildProcess, request: EngineLaunchRequest, dir: string): Launch {
     const startedAt = this.now();
-    const secrets = [request.join.password];
-    // If the app itself dies, the engine must not live on as an orphan spinning a core.
-    const onProcessExit = () => child.kill('SIGKILL');
-    process.once('exit', onProcessExit);
-
     let resolveExited: (exit: EngineExit) => void = () => {};
     const exited = new Promise<EngineExit>((resolve) => (resolveExited = resolve));
-    const launch: Launch = { child, request, dir, startedAt, requested: false, exited, onProcessExit };
+    const launch: Launch = { child, request, dir, startedAt, requested: false, exited };
     this.live.add(launch);
-    // Only the current engine's output reaches the console; a superseded one is read and dropped.
-    followLines(child.stdout, (line) => this.current === launch && this.addLine('stdout', line, secrets), MAX_LINE * 4);
-    followLines(child.stderr, (line) => this.current === launch && this.addLine('stderr', line, secrets), MAX_LINE * 4);
 
     // 'close' waits for stdio to drain, so the last lines are in the buffer when we report the exit.
     child.once('close', (code, signal) => {
@@ -319,7 +317,6 @@ export class EngineRunner {
 
   private async finish(launch: Launch, code: number | null, signal: NodeJS.Signals | null): Promise<EngineExit> {
     if (launch.killTimer !== undefined) clearTimeout(launch.killTimer);
-    process.off('exit', launch.onProcessExit);
     await launch.ownerWritten;
     // The script holds the password: delete it, and the per-launch write dir and HOME, as soon as the engine is gone.
     await rm(launch.dir, { recursive: true, force: true }).catch(() => {});

@@ -73,3 +73,4 @@ export { planBattleLaunch } from './battle-launch';
 export type { BattleLaunchContext, BattleLaunchPlan } from './battle-launch';
 
 export { followLines } from './output-lines';
+export { engineEnvironment, killEnginesOf, spawnEngine, stopEngine, type SpawnEngineOptions } from './spawn-engine';
