@@ -20,10 +20,10 @@ export function checkServerAddress(value: string): string {
   try {
     tachyonUrl(text);
   } catch (error) {
-    if (error instanceof ServerAddressError && /unencrypted/.test(error.message)) {
+    if (error instanceof ServerAddressError && error.problem === 'unencrypted_remote') {
       throw new IntentError('invalid_input', 'Plain http:// is only allowed for this computer (127.0.0.1 or localhost). Use https:// for a remote server.');
     }
-    if (error instanceof ServerAddressError && /credentials/.test(error.message)) {
+    if (error instanceof ServerAddressError && error.problem === 'credentials') {
       throw new IntentError('invalid_input', 'The server address must not contain a user name or password.');
     }
     throw new IntentError('invalid_input', 'The server address is not usable. Use one like https://server.example.');

@@ -1,7 +1,7 @@
-// The embedded server's fleet against an autohost endpoint on an in-memory transport: the autohost/start deadline leaves no timer once answered.
+// The embedded server's fleet against an autohost endpoint on an in-memory transport: the autohost/start deadline, the update subscription.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { TachyonEndpoint } from '../../src-main/core/protocol/endpoint';
+import { FailWith, TachyonEndpoint } from '../../src-main/core/protocol/endpoint';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { AutohostFleet } from '../../src-main/core/server/autohost-fleet';
 
@@ -32,5 +32,34 @@ describe('AutohostFleet', () => {
     expect(address).toEqual({ ip: '127.0.0.1', port: 8452 });
     expect(vi.getTimerCount()).toBe(0);
     fleet.stop();
+  });
+
+  it('resubscribes from now when the autohost refuses a since that is too old, and not for other failures', async () => {
+    const { server, autohost } = autohostPair();
+    const asked: number[] = [];
+    autohost.handle('autohost/subscribeUpdates', ({ since }) => {
+      asked.push(since);
+      if (asked.length === 1) throw new FailWith<'autohost/subscribeUpdates'>('invalid_request', 'since is too far in the past, max age is 5s');
+      return undefined;
+    });
+    const now = 1_800_000_000_000;
+    const fleet = new AutohostFleet(createMemoryLogger(), () => now);
+    fleet.attach({ clientId: 'ah', endpoint: server });
+    for (let i = 0; i < 200 && asked.length < 2; i++) await Promise.resolve();
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toBeGreaterThanOrEqual(now * 1000);
+    fleet.stop();
+
+    const other = autohostPair();
+    const tries: number[] = [];
+    other.autohost.handle('autohost/subscribeUpdates', ({ since }) => {
+      tries.push(since);
+      throw new FailWith<'autohost/subscribeUpdates'>('internal_error');
+    });
+    const second = new AutohostFleet(createMemoryLogger(), () => now);
+    second.attach({ clientId: 'ah2', endpoint: other.server });
+    for (let i = 0; i < 200; i++) await Promise.resolve();
+    expect(tries).toHaveLength(1);
+    second.stop();
   });
 });

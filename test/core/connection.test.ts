@@ -1,4 +1,4 @@
-// The connection core against a real server that misbehaves in every way the protocol brief lists: each bad input gets a clear outcome and loses nothing.
+// The connection core against a real server that misbehaves in every way a real server can: each bad input gets a clear outcome and loses nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TachyonConnection } from '../../src-main/core/connection/tachyon-connection';
 import { createMemoryLogger } from '../../src-main/core/log';

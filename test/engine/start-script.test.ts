@@ -1,4 +1,4 @@
-// Start scripts: the join script, the host script's whole mapping (protocol-brief §5), numbering, and injection refusals.
+// Start scripts: the join script, the host script's whole mapping, numbering, and injection refusals.
 import { describe, expect, it } from 'vitest';
 import type { AutohostStartRequestData } from 'tachyon-protocol/types';
 import {
@@ -72,7 +72,7 @@ function expectRejected(fn: () => unknown, path?: string | RegExp): StartScriptE
 }
 
 describe('join script', () => {
-  it('writes the five keys of protocol-brief §4', () => {
+  it('writes the five keys a joining player needs', () => {
     const script = buildJoinScript({ ip: '203.0.113.7', port: 8452, username: 'Alice', password: 's3cr3t' });
     expect(script).toBe('[GAME]\n{\n\tHostIP=203.0.113.7;\n\tHostPort=8452;\n\tSourcePort=0;\n\tMyPlayerName=Alice;\n\tMyPasswd=s3cr3t;\n\tIsHost=0;\n}\n');
   });
@@ -93,7 +93,7 @@ describe('join script', () => {
 });
 
 describe('host script mapping', () => {
-  it('maps the example of protocol-brief §5: teams, players, bot, spectator, numbering', () => {
+  it('maps a whole autohost/start: teams, players, bot, spectator, numbering', () => {
     const data = battle({
       allyTeams: [
         { teams: [{ players: [{ userId: 'ua', name: 'Alice', password: 'pa' }] }] },
@@ -266,7 +266,7 @@ describe('host script validation rules', () => {
   });
 });
 
-// Strings that would rewrite a TDF script if written as they are (protocol-brief §7).
+// Strings that would rewrite a TDF script if written as they are.
 const INJECTIONS = [
   'x;IsHost=1',
   'x;}[GAME]{HostIP=6.6.6.6',

@@ -276,7 +276,7 @@ export interface AutohostInterfaceOptions {
 
 /**
  * Listens for one engine's autohost packets. Open it before starting the engine: if the engine's first packet finds
- * the port closed, it closes its autohost socket for the whole game (engine-brief). Call `expectEngine(pid)` right
+ * the port closed, it closes its autohost socket for the whole game (Recoil's AutoHostInterface). Call `expectEngine(pid)` right
  * after spawning it: only then is a first packet taken, only a SERVER_STARTED, and only from a socket of that process.
  */
 export class AutohostInterface {

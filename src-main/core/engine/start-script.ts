@@ -4,7 +4,7 @@ import type { AllyTeam, AutohostStartRequestData, Bot, Player, Team } from 'tach
 
 /**
  * Why a script could not be written. Messages name the field's path and the rule, never the value: the value may be
- * a password or hostile text meant for a log (protocol-brief §7).
+ * a password or hostile text meant for a log.
  */
 export type StartScriptProblem =
   | 'unsafe_text'
@@ -157,7 +157,7 @@ export function writeTdf(section: TdfSection, indent = ''): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The join script (protocol-brief §4).
+// The join script: what a player's engine needs to join a running host (Recoil's start script keys).
 
 export interface JoinScriptInput {
   ip: string;
@@ -179,7 +179,7 @@ export function buildJoinScript(input: JoinScriptInput): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The host script (protocol-brief §5).
+// The host script: `autohost/start` mapped onto Recoil's start script (teams, ally teams, players, bots, spectators).
 
 export interface HostScriptOptions {
   /** Address spring-dedicated binds for players, e.g. `0.0.0.0` or `127.0.0.1`. */

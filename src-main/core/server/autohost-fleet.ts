@@ -1,7 +1,7 @@
 // The autohosts connected to the embedded server: their status, their update streams (resumed with `since`), and hosting matches on them.
 import type { AllyTeam, AutohostStartRequestData, AutohostStatusEventData, AutohostUpdateEventData } from 'tachyon-protocol/types';
 import { isIP } from 'node:net';
-import type { TachyonEndpoint } from '../protocol/endpoint';
+import { RequestFailedError, type TachyonEndpoint } from '../protocol/endpoint';
 import type { Logger } from '../log';
 import { withTimeout } from '../../shared/with-timeout';
 import type { BattleLauncher, MatchToLaunch } from './match';
@@ -75,7 +75,7 @@ export class AutohostFleet implements BattleLauncher {
     try {
       await connection.endpoint.call('autohost/subscribeUpdates', { since: record.lastTime });
     } catch (error) {
-      const refused = error instanceof Error && /invalid_request/.test(error.message);
+      const refused = error instanceof RequestFailedError && error.reason === 'invalid_request';
       this.logger.warn(`autohost ${connection.clientId} refused the update subscription${refused ? ' from our last update: resubscribing from now' : ''}: ${error instanceof Error ? error.message : String(error)}`);
       if (!refused || record.connection !== connection) return;
       record.lastTime = Math.max(record.lastTime, this.now() * 1000);
