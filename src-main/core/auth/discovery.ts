@@ -74,11 +74,6 @@ export class DiscoveryCache {
     if (maxAge > 0) this.entries.set(origin, { metadata, until: this.now() + maxAge });
     return metadata;
   }
-
-  /** Forget a server's metadata (e.g. after it changed its endpoints). */
-  forget(serverUrl: string): void {
-    this.entries.delete(serverOrigin(serverUrl));
-  }
 }
 
 /** GETs the discovery document of `origin` (its origin only, no redirects) and parses its JSON; checks nothing inside it. */

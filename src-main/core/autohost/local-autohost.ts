@@ -47,7 +47,6 @@ export class LocalAutohost implements AutohostService {
   private readonly now: () => number;
   private rescan: Promise<void> | null = null;
   private closing = false;
-  private readonly battleListeners = new Set<(battle: HostedBattleState) => void>();
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
 
   constructor(private readonly options: LocalAutohostOptions) {
@@ -134,11 +133,6 @@ export class LocalAutohost implements AutohostService {
     return this.battles.get(keyOf(battleId) ?? '')?.state;
   }
 
-  onBattleChange(listener: (battle: HostedBattleState) => void): () => void {
-    this.battleListeners.add(listener);
-    return () => this.battleListeners.delete(listener);
-  }
-
   /** Every update as it is made (whether or not a server is subscribed). */
   onUpdate(listener: (update: AutohostUpdateEventData) => void): () => void {
     this.updateListeners.add(listener);
@@ -209,12 +203,10 @@ export class LocalAutohost implements AutohostService {
     this.battles.delete(key);
     this.battles.set(key, battle);
     this.forgetOldBattles();
-    this.changed(battle);
     this.session.sendStatus();
     try {
       const port = await battle.launch(engine, (hostPort, autohostPort) => this.hostScript(data, hostPort, autohostPort));
       battle.state = { ...battle.state, port };
-      this.changed(battle);
       this.logger.info(`battle ${key} is up on port ${port} (${Math.round(performance.now() - startedAt)} ms after the start request, the engine's first packet ${battle.firstPacketMs} ms after its spawn)`);
       return { ips: [this.options.hostIp ?? '127.0.0.1'], port };
     } catch (error) {
@@ -249,7 +241,7 @@ export class LocalAutohost implements AutohostService {
 
   async addPlayer(data: RequestData<'autohost/addPlayer'>): Promise<void> {
     const battle = this.lookup(data.battleId);
-    if (await battle.addPlayer(data)) this.changed(battle);
+    await battle.addPlayer(data);
   }
 
   async kickPlayer(data: RequestData<'autohost/kickPlayer'>): Promise<void> {
@@ -362,18 +354,7 @@ export class LocalAutohost implements AutohostService {
     const entry = this.updates.push(battle.wireId, update);
     battle.state = applyBattleUpdate(battle.state, entry);
     for (const listener of this.updateListeners) listener(entry);
-    this.changed(battle);
     this.session.publish(entry);
-  }
-
-  private changed(battle: HostedBattle): void {
-    for (const listener of this.battleListeners) {
-      try {
-        listener(battle.state);
-      } catch (error) {
-        this.logger.error(`battle listener failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
   }
 
   // ---- commands to the engine ----
