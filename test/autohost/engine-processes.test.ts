@@ -1,43 +1,12 @@
 // The local autohost's spring-dedicated processes (real engine): gone after close(), and gone when the lobby process dies without one.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { battleData, createWorld, waitFor } from './support';
-
-/** Spring processes below this test process, from /proc (Linux): `pid comm` strings. */
-function engineDescendants(): string[] {
-  const parents = new Map<number, { ppid: number; comm: string }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), { ppid, comm });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const ours = (pid: number): boolean => {
-    for (let p = parents.get(pid)?.ppid; p !== undefined && p > 1; p = parents.get(p)?.ppid) if (p === process.pid) return true;
-    return false;
-  };
-  return [...parents].filter(([pid, info]) => info.comm.startsWith('spring') && ours(pid)).map(([pid, info]) => `${pid} ${info.comm}`);
-}
-
-/** Running (not gone, not a zombie waiting for a reaper). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { engineDescendants, processRunning } from '../support/processes';
 
 const alice = { userId: 'u-alice', name: 'Alice', password: 'alice-pw-55120' };
 
@@ -72,9 +41,9 @@ describe('spring-dedicated processes of the local autohost', () => {
         expect(enginePid).toBeGreaterThan(0);
         expect(await exited).toBe(how === 'exit' ? 0 : 1);
         // SIGKILL went out before the process ended; the kernel finishes it at once.
-        await waitFor(() => !running(enginePid!), 5_000, `spring-dedicated ${enginePid} to die with its lobby process`);
+        await waitFor(() => !processRunning(enginePid!), 5_000, `spring-dedicated ${enginePid} to die with its lobby process`);
       } finally {
-        if (enginePid !== undefined && running(enginePid)) process.kill(enginePid, 'SIGKILL');
+        if (enginePid !== undefined && processRunning(enginePid)) process.kill(enginePid, 'SIGKILL');
         await rm(root, { recursive: true, force: true });
       }
     }, 60_000);

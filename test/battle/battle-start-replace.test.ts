@@ -1,5 +1,4 @@
 // battle/start from the embedded server to a player with a stand-in engine: bursts, replacement, and what a failure tells the server.
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineRegistry, TEST_GAME_NAME, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import type { LobbyPatch } from '../../src-main/core/lobby/state';
 import { connected, createWorld, waitFor, type World } from '../support/world';
+import { childProcesses } from '../support/processes';
 
 let world: World;
 let base: string;
@@ -32,17 +32,7 @@ afterEach(async () => {
 
 /** This process's children that are stand-in engines (the shell before its exec, or the sleep after it). */
 function standInEngines(): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,args='], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there is no child at all
-  }
-  return out
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null && (m[2]!.includes(engineDir) || m[2]!.startsWith('sleep 60')))
-    .map((m) => Number(m[1]));
+  return childProcesses().filter((p) => p.cmdline.includes(engineDir) || p.cmdline.startsWith('sleep 60')).map((p) => p.pid);
 }
 
 async function player(name: string) {

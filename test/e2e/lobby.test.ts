@@ -1,6 +1,6 @@
 // The renderer in Debian's Chromium against the real core and the real test server, through the browser bridge: no mocked stores.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -20,6 +20,7 @@ import { startRealHost } from '../engine/real-host';
 import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
 import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
+import { engineDescendants, processRunning } from '../support/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
@@ -142,36 +143,6 @@ async function sendWhenConnected(send: () => Promise<void>): Promise<void> {
 /** The app's engine wiring with a short SIGTERM → SIGKILL grace, so a failed test's teardown never waits 20 s on an engine. */
 function testEngine(options: PlayerEngineOptions): PlayerEngineOptions {
   return { ...options, runner: { ...options.runner, stopGraceMs: 5_000 } };
-}
-
-/** Spring processes below this test process, from /proc (Linux): `pid comm` strings. */
-function engineDescendants(): string[] {
-  const parents = new Map<number, { ppid: number; comm: string }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), { ppid, comm });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const ours = (pid: number): boolean => {
-    for (let p = parents.get(pid)?.ppid; p !== undefined && p > 1; p = parents.get(p)?.ppid) if (p === process.pid) return true;
-    return false;
-  };
-  return [...parents].filter(([pid, info]) => info.comm.startsWith('spring') && ours(pid)).map(([pid, info]) => `${pid} ${info.comm}`);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function shot(page: Page, name: string) {
@@ -335,7 +306,7 @@ describe('lobby in Chromium', () => {
     expect(statuses.lastIndexOf('offline')).toBeGreaterThan(statuses.indexOf('running'));
     expect(await page.getByTestId('engine-pid').textContent()).toBe('—');
     // SIGTERM ended the process itself: nothing is left running under that pid.
-    expect(processAlive(pid)).toBe(false);
+    expect(processRunning(pid)).toBe(false);
     // Only the host is left (comm names are cut at 15 characters); it stops in the test's cleanup.
     expect(engineDescendants().filter((p) => !p.endsWith(' spring-dedicate'))).toEqual([]);
     await shot(page, 'engine-stopped');

@@ -1,5 +1,4 @@
 // One engine at a time: concurrent and replacing launches, stop/kill/dispose while a launch is starting, with a stand-in engine.
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InstalledEngine } from '../../src-main/core/engine/engine-registry';
 import type { EngineExit, EngineLaunchRequest, EngineStatus } from '../../src-main/core/engine/engine-runner';
 import { EngineLaunchAbortedError, EngineRunner } from '../../src-main/core/engine/engine-runner';
+import { childProcesses } from '../support/processes';
 
 let dir: string;
 let tempBase: string;
@@ -33,17 +33,7 @@ async function sleepingEngine(): Promise<InstalledEngine> {
 
 /** This process's children that are stand-in engines (the shell before its exec, or the sleep after it). */
 function alivePids(): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,args='], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there is no child at all
-  }
-  return out
-    .split('\n')
-    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null && (m[2]!.includes(dir) || m[2]!.startsWith('sleep 60')))
-    .map((m) => Number(m[1]));
+  return childProcesses().filter((p) => p.cmdline.includes(dir) || p.cmdline.startsWith('sleep 60')).map((p) => p.pid);
 }
 
 function request(engine: InstalledEngine, password = 'pw-concurrency'): EngineLaunchRequest {

@@ -1,6 +1,6 @@
 // Runs around every test file: whatever the file opened (sockets, servers, timers, child processes) must be gone when it ends.
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
+import { childProcesses } from './processes';
 
 /** Resource kinds a test can leak; vitest's own (its IPC pipe, its timers) are there before the file starts and are counted out. */
 const WATCHED = new Set(['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'Timeout', 'PipeServerWrap']);
@@ -13,27 +13,6 @@ function resources(): Map<string, number> {
   return counts;
 }
 
-/** Live child processes of this test process (Linux /proc; elsewhere none are found and only handles are checked). */
-export function childProcesses(): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return [];
-  }
-  const children: string[] = [];
-  for (const pid of entries) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the command name (which may hold spaces and parentheses): state, ppid, ...
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[1]) === process.pid && rest[0] !== 'Z') children.push(`${pid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return children;
-}
 
 function leaks(): string[] {
   const now = resources();
@@ -43,7 +22,7 @@ function leaks(): string[] {
     if (extra > 0) found.push(`${extra} × ${kind}`);
   }
   // esbuild's service process belongs to vite's transform pipeline (it starts with the first .vue file), not to the test.
-  for (const child of childProcesses()) if (!/ esbuild$/.test(child)) found.push(`child process ${child}`);
+  for (const child of childProcesses()) if (child.comm !== 'esbuild') found.push(`child process ${child.pid} ${child.comm}`);
   return found;
 }
 
