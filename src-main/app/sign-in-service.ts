@@ -18,6 +18,7 @@ import {
 } from '../core/auth';
 import { IntentError } from '../core/lobby/intents';
 import { silentLogger, type Logger } from '../core/log';
+import { withTimeout } from '../shared/with-timeout';
 
 /** How long removing a server waits for its sign-in to be revoked before answering (the revocation goes on). */
 const REVOKE_WAIT_MS = 5_000;
@@ -261,7 +262,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
         : await forgetSignIn({ serverUrl: profile.url, store: options.store, fetch: options.fetch, discovery: options.discovery, logger });
       await options.profiles.remove(id);
       publishServers();
-      await Promise.race([revoked, new Promise((resolve) => setTimeout(resolve, REVOKE_WAIT_MS).unref())]);
+      await withTimeout(revoked, REVOKE_WAIT_MS).catch(() => undefined);
     },
 
     async signIn() {
