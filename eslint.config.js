@@ -6,7 +6,7 @@ import pluginVue from 'eslint-plugin-vue';
 const ELECTRON = ['electron', 'electron/*', 'electron-store'];
 
 // Who may import whom inside src-main/core (docs/architecture's layering; test/structure/import-cycles.test.ts checks there is no cycle).
-// Every folder may use log.ts and src-main/shared; lobby-app.ts is the core's composition root, which no folder imports.
+// Every folder may use log.ts, files/ (the private-file writer) and src-main/shared; lobby-app.ts is the core's composition root, which no folder imports.
 const CORE_FOLDERS = ['protocol', 'connection', 'lobby', 'engine', 'server', 'autohost', 'auth', 'local-play', 'player-engine'];
 const CORE_LAYERS = {
   protocol: { may: [], why: 'protocol is the bottom layer: endpoint validation only, used by everyone' },

@@ -1,7 +1,7 @@
 // Writes a secret file for the owner only: a fresh 0600 file in the same directory renamed into place, never through a symlink or into a directory others may swap files in.
-import { closeSync, fchmodSync, lstatSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { writePrivateFileSync } from '../core/files/private-file';
 
 /**
  * `writeFileSync(path, text, { mode: 0o600 })` sets the mode only when it creates the file, and follows a symlink: a
@@ -11,23 +11,7 @@ import { basename, dirname, join } from 'node:path';
  */
 export function writePrivateFile(path: string, text: string): void {
   checkPrivatePath(path);
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeFileSync(fd, text);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writePrivateFileSync(path, text);
 }
 
 /** Throws when `path` is a symlink or not a regular file, or sits in a directory others can write to without the sticky bit. */

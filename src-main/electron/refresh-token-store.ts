@@ -1,10 +1,10 @@
 // The app's refresh tokens at rest: one safeStorage-encrypted Record<origin, token> in a 0600 file, replaced atomically; memory only without OS encryption.
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { SafeStorage } from 'electron';
 import type { RefreshTokenStore } from '../core/auth';
 import { isBearerToken } from '../core/connection/bearer-token';
+import { writePrivateFileSync } from '../core/files/private-file';
 
 export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & Partial<Pick<SafeStorage, 'getSelectedStorageBackend'>>;
 
@@ -22,18 +22,12 @@ export function safeStorageProtects(safeStorage: SafeStorageLike, platform: Node
 export const MEMORY_ONLY_SIGN_IN_NOTICE =
   'This computer has no keyring to protect your sign-in, so it is kept only until the app closes: you will sign in again next time.';
 
-/** Writes `data` to `file` through a new temp file beside it (random name, opened `wx`, 0600), then renames it over. */
+/** Writes `data` to `file` through core/files' private-file writer, with an error that says what failed but never what was stored. */
 export function writePrivateFileAtomic(file: string, data: Buffer): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  // Temp file + rename: a crash mid-write leaves the old file or the new one, never half of either; `wx` never follows
-  // or reuses a path someone placed there.
-  const temp = `${file}.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
-    chmodSync(temp, 0o600);
-    renameSync(temp, file);
+    writePrivateFileSync(file, data);
   } catch (error) {
-    rmSync(temp, { force: true });
     throw new Error(`could not save the sign-in: ${error instanceof Error && 'code' in error ? String(error.code) : 'write failed'}`);
   }
 }

@@ -1,7 +1,7 @@
 // Where refresh tokens live between runs: an interface (Electron implements it with safeStorage) and a 0600 JSON file for the headless client.
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writePrivateFileSync } from '../files/private-file';
 
 /**
  * Keeps one refresh token per server, keyed by the server's origin (e.g. `https://lobby.example`).
@@ -60,10 +60,7 @@ export function createFileRefreshTokenStore(dataDir: string): RefreshTokenStore 
       rmSync(file, { force: true });
       return;
     }
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(data)}\n`, { mode: 0o600 });
-    chmodSync(temp, 0o600); // the umask cannot widen it, but an existing temp of the same name could
-    renameSync(temp, file);
+    writePrivateFileSync(file, `${JSON.stringify(data)}\n`);
   };
   return {
     read: async (server) => load().refreshTokens[server] ?? null,

@@ -1,8 +1,7 @@
 // Persists the last chat history marker in the data dir, so after a restart the client resubscribes from it and loses no message.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writePrivateFile } from '../files/private-file';
 import { TEXT_CAPS } from './caps';
 
 /** Markers arrive with every chat line (hundreds at once after a reconnect): the file is written at most this often. */
@@ -51,7 +50,7 @@ export class ChatMarkerFile {
       const marker = this.current;
       if (marker === null || marker === this.written) return;
       try {
-        await writeAtomically(this.path, JSON.stringify({ marker }));
+        await writePrivateFile(this.path, JSON.stringify({ marker }));
         this.written = marker;
       } catch (error) {
         this.onError(error);
@@ -67,23 +66,5 @@ export class ChatMarkerFile {
     } catch {
       return null;
     }
-  }
-}
-
-/** Write to a fresh temp file beside the target (created exclusively, 0600: never someone's planted link), then rename over it. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${randomBytes(8).toString('hex')}.tmp`);
-  const file = await open(tmp, 'wx', 0o600);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
   }
 }
