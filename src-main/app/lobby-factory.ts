@@ -5,7 +5,7 @@ import type { SettingsView } from '../contract';
 import { refreshOnUnauthorized, type TokenSession } from '../core/auth';
 import type { PlayerEngineOptions } from '../core/player-engine';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
-import { createLobbyApp } from '../core/lobby-app';
+import { createLobbyApp, type CoreLobbyApp } from '../core/lobby-app';
 import type { LobbyApp } from '../core/lobby/intents';
 import type { Logger } from '../core/log';
 import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
@@ -107,15 +107,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
         onStatus: (listener) => app.onPatch((patch) => { if (patch.slice === 'connection') listener(patch.value); }),
         retryNow: () => void app.intents.reconnectNow().catch(() => undefined),
       });
-      return {
-        snapshot: () => app.snapshot(),
-        onPatch: (listener) => app.onPatch(listener),
-        intents: app.intents,
-        async close() {
-          stopRefresh();
-          await app.close();
-        },
-      };
+      return closingWith(app, stopRefresh);
     }
     // Local play: the embedded server, playlists from the content found (or the tiny test content), a local autohost.
     ensurePrivateDir(path.join(dataDir, 'local'));
@@ -136,16 +128,21 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     });
     // The hosted battles' updates (Tachyon's `autohost/update`) feed the Battle view of this lobby.
     const stopUpdates = local.forwardBattleUpdates((patch) => app.publish(patch));
-    return {
-      snapshot: () => app.snapshot(),
-      onPatch: (listener) => app.onPatch(listener),
-      intents: app.intents,
-      async close() {
-        stopUpdates();
-        await app.close();
-        await local.close();
-      },
-    };
+    return closingWith(app, stopUpdates, () => local.close());
+  };
+}
+
+/** The lobby the service sees: the core app (without its `publish`), stopping `first` before it closes and `then` after. */
+function closingWith(app: CoreLobbyApp, first: () => void, then: () => Promise<void> = async () => undefined): LobbyApp {
+  return {
+    snapshot: () => app.snapshot(),
+    onPatch: (listener) => app.onPatch(listener),
+    intents: app.intents,
+    async close() {
+      first();
+      await app.close();
+      await then();
+    },
   };
 }
 
