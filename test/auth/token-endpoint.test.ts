@@ -11,8 +11,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Discovery plus a token endpoint that answers every refresh with `answer(n)` for the n-th request. */
-async function tokenServer(answer: (n: number) => Record<string, unknown>): Promise<{ url: string; requests: () => number }> {
+/** Discovery plus a token endpoint that answers every refresh with `answer(n)` for the n-th request (HTTP `status`, 200 unless given). */
+async function tokenServer(answer: (n: number) => Record<string, unknown>, status = 200): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
   const http: Server = createServer((req, res) => {
     const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -24,7 +24,7 @@ async function tokenServer(answer: (n: number) => Record<string, unknown>): Prom
     requests++;
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(answer(requests)));
     });
   });
@@ -62,19 +62,8 @@ describe('access tokens that cannot be a bearer token', () => {
 
 describe('refusals in words', () => {
   it('keeps a refusal from the server on one line, without control or bidi characters', async () => {
-    const http: Server = createServer((req, res) => {
-      const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-      if (req.url === '/.well-known/oauth-authorization-server') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/a`, token_endpoint: `${origin}/t`, response_types_supported: ['code'] }));
-        return;
-      }
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'invalid_request\u0085', error_description: 'no\n2026-01-01T00:00:00Z error fake\u2028line \u202eexe.txt \u200fend' }));
-    });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }));
-    const error = await resume(`http://127.0.0.1:${(http.address() as AddressInfo).port}`).then(() => null, (e: unknown) => e);
+    const server = await tokenServer(() => ({ error: 'invalid_request\u0085', error_description: 'no\n2026-01-01T00:00:00Z error fake\u2028line \u202eexe.txt \u200fend' }), 400);
+    const error = await resume(server.url).then(() => null, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'token_request_failed' });
     const message = (error as AuthError).message;
     expect(message).toContain('2026-01-01T00:00:00Z error fake');

@@ -37,6 +37,11 @@ function heldLauncher() {
 
 async function twoPlayers(launcher: BattleLauncher) {
   world = await createWorld({ playlists: [duel], readyTimeoutMs: 10_000, launcher });
+  return queueBoth();
+}
+
+/** In the current world: Alice and Bob connected, both queued for the duel, and matched (phase `found`); `started` lists who got battle/start. */
+async function queueBoth() {
   const started: string[] = [];
   const onBattleStart = async (data: BattleStartRequestData) => { started.push(data.username); recordSecrets(data.password); };
   const alice = await world.player('alice', { onBattleStart });
@@ -102,14 +107,7 @@ describe('a match that falls apart while its battle starts', () => {
   it('sends autohost/kill to the real fleet\'s autohost when the match is gone after a slow autohost/start', async () => {
     world = await createWorld({ playlists: [duel], readyTimeoutMs: 10_000 });
     const autohost = await slowAutohost(world);
-    const started: string[] = [];
-    const onBattleStart = async (data: BattleStartRequestData) => { started.push(data.username); recordSecrets(data.password); };
-    const alice = await world.player('alice', { onBattleStart });
-    const bob = await world.player('bob', { onBattleStart });
-    await waitFor('both connected', () => [alice, bob].every((p) => connected(p.app) && p.app.snapshot().matchmaking.playlists.length === 1));
-    await alice.app.intents.queue(['1v1']);
-    await bob.app.intents.queue(['1v1']);
-    await waitFor('found', () => [alice, bob].every((p) => p.app.snapshot().matchmaking.phase === 'found'));
+    const { alice, bob, started } = await queueBoth();
     await alice.app.intents.ready();
     await bob.app.intents.ready();
     const battleId = await autohost.startAsked;
