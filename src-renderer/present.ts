@@ -47,6 +47,8 @@ export function cancelReasonWords(reason: CancelReason | null): string {
       return 'The server had a problem and stopped matchmaking. Try queueing again.';
     case 'party_user_left':
       return 'A party member left, so the queue was cancelled.';
+    case 'version_changed':
+      return 'The queue changed on the server. Queue again to play with its new settings.';
     case 'ready_timeout':
       return 'You did not ready up in time, so you were taken out of the queue.';
     default:
@@ -205,6 +207,7 @@ export function threadKey(line: ChatLine, selfId: string | null): string {
 
 export function threadKeyOf(channel: ChatChannel, fromUserId: string, selfId: string | null): string {
   if (channel.type === 'party') return 'party';
+  if (channel.type === 'lobby') return `lobby:${channel.lobbyId}`;
   const peer = channel.userId === selfId ? fromUserId : channel.userId;
   return `player:${peer}`;
 }

@@ -53,7 +53,7 @@ beforeEach(() => {
 
 const found = (timeoutMs: number, readyCount = 0, phase: MatchmakingView['phase'] = 'found'): MatchmakingView => ({
   phase,
-  playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, engines: [], games: [], maps: [] }],
+  playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, version: 'v1', engines: [], games: [], maps: [] }],
   queues: ['1v1'],
   playersQueued: null,
   found: { queueId: '1v1', timeoutMs, deadline: Date.now() + timeoutMs },

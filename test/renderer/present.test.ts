@@ -25,7 +25,7 @@ describe('present', () => {
   });
 
   it('sizes and names the found match from its playlist', () => {
-    const playlists = [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: true, engines: [], games: [], maps: [] }];
+    const playlists = [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: true, version: 'v1', engines: [], games: [], maps: [] }];
     expect(matchSize(mm({ playlists, found: { queueId: '1v1', timeoutMs: 10_000, deadline: 1 } }))).toBe(2);
     expect(foundPlaylistName(mm({ playlists, found: { queueId: '1v1', timeoutMs: 10_000, deadline: 1 } }))).toBe('Duel');
     expect(foundPlaylistName(mm({ playlists, found: { queueId: 'unlisted', timeoutMs: 10_000, deadline: 1 } }))).toBe('unlisted');
@@ -68,7 +68,7 @@ describe('sign-in words', () => {
   });
 
   it('describes a playlist card with the right number words', () => {
-    const duel = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, engines: [], games: [], maps: ['Test Map'] };
+    const duel = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, version: 'v1', engines: [], games: [], maps: ['Test Map'] };
     expect(playlistWords(duel)).toEqual({ format: '1 v 1 · Casual', maps: '1 map' });
     expect(playlistWords({ ...duel, numOfTeams: 3, teamSize: 2, ranked: true, maps: ['a', 'b'] })).toEqual({ format: '2 v 2 v 2 · Ranked', maps: '2 maps' });
   });

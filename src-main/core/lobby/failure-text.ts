@@ -35,6 +35,7 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   server_error: 'The server could not start the battle.',
   party_user_left: 'A party member left, so the party left the queue.',
   ready_timeout: 'You did not ready up in time.',
+  version_changed: 'The queue changed on the server; queue again to play with its new settings.',
 };
 
 /** The longest part of the server's `details` shown to the player. */

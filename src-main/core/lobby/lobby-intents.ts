@@ -4,7 +4,7 @@ import type { RequestCommandId, RequestData, SuccessData } from '../protocol/com
 import type { LobbyStore } from './store';
 import { IntentError, type ChatTarget } from './intents';
 import { MESSAGE_MAX_CHARS, type LobbyPatch, type MatchmakingView, type Notice } from './state';
-import { mmIdle, mmQueued, mmReadied, playlistViews } from './reducers';
+import { mmIdle, mmQueued, mmReadied, partyView, playlistViews } from './reducers';
 import { friendsPatch, partyPatch } from './event-reducer';
 
 /** What the intents and the session opening need from the lobby client that drives them. */
@@ -31,10 +31,36 @@ export class PlayerIntents {
     const ids = queues.map((q) => q.trim()).filter((q) => q.length > 0);
     if (ids.length === 0) throw new IntentError('invalid_input', 'Choose at least one playlist.');
     const before = this.lobby.matchmakingEvents();
-    await this.lobby.call('matchmaking/queue', { queues: ids });
+    try {
+      await this.lobby.call('matchmaking/queue', await this.queueRequest(ids));
+    } catch (error) {
+      // The queue changed on the server since we listed it: list again and queue once more with the new versions.
+      if (!(error instanceof IntentError && error.reason === 'version_mismatch')) throw error;
+      await this.refreshPlaylists();
+      try {
+        await this.lobby.call('matchmaking/queue', await this.queueRequest(ids));
+      } catch (again) {
+        if (again instanceof IntentError && again.reason === 'version_mismatch') {
+          throw new IntentError('rejected', 'The queue keeps changing on the server; try again in a moment.', 'version_mismatch');
+        }
+        throw again;
+      }
+    }
     // A `found` can arrive in the same TCP read as the answer and be applied first: keep it.
     if (before === this.lobby.matchmakingEvents()) this.setMatchmaking(mmQueued(this.mm, ids));
     else this.setMatchmaking({ ...this.mm, queues: ids });
+  }
+
+  /**
+   * The current revision names each queue with the version `matchmaking/list` gave it; a 1.13.0 server's playlists have no
+   * version and take bare ids. The list is fetched first when it is not known yet.
+   */
+  private async queueRequest(ids: readonly string[]): Promise<RequestData<'matchmaking/queue'>> {
+    if (ids.some((id) => !this.mm.playlists.some((p) => p.id === id))) await this.refreshPlaylists();
+    const playlists = ids.map((id) => this.mm.playlists.find((p) => p.id === id));
+    const versions = playlists.map((p) => p?.version ?? null);
+    if (versions.every((v): v is string => v !== null)) return { queues: ids.map((id, i) => ({ id, version: versions[i] as string })) };
+    return { queues: [...ids] };
   }
 
   async cancelQueue(): Promise<void> {
@@ -102,9 +128,14 @@ export class PlayerIntents {
     const party = () => this.lobby.store.view.party;
     switch (kind) {
       case 'create': {
-        const { partyId } = await this.lobby.call('party/create', undefined);
+        const answer = await this.lobby.call('party/create', undefined);
+        // The current revision answers the whole party; a 1.13.0 server only its id, so we draw it with us alone in it.
         const selfId = this.lobby.store.view.self?.userId ?? '';
-        this.publish(partyPatch(party(), (p) => ({ ...p, current: p.current?.id === partyId ? p.current : { id: partyId, members: [{ userId: selfId, joinedAt: this.lobby.now() }], invited: [] } })));
+        const created = 'party' in answer
+          ? partyView(answer.party)
+          : { id: answer.partyId, maxMembers: null, members: [{ userId: selfId, joinedAt: this.lobby.now() }], invited: [] };
+        if (!created) return;
+        this.publish(partyPatch(party(), (p) => ({ ...p, current: p.current?.id === created.id ? p.current : created })));
         return;
       }
       case 'invite': await this.lobby.call('party/invite', { userId: need() }); return;

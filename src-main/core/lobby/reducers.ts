@@ -1,8 +1,11 @@
 // Pure translations of what the server says into lobby views: copy known fields only, never spread a server object, and cap
 // every string and list as it arrives (caps.ts).
-import type { MessagingReceivedEventData, PartyState, PrivateUser, User, UserUpdatedEventData } from 'tachyon-protocol/types';
-import type { ChatLine, FriendsView, MatchmakingView, PartyView, PlaylistView, SelfView, UserView, CancelReason } from './state';
-import type { BattleStartRequestData, MatchmakingListOkResponseData } from 'tachyon-protocol/types';
+import type { PartyState, PrivateUser, User, UserUpdatedEventData } from 'tachyon-protocol/types';
+import type { ChatChannel, ChatLine, FriendsView, MatchmakingView, PartyView, PlaylistView, SelfView, UserView, CancelReason } from './state';
+import type { EventData, SuccessData } from '../protocol/commands';
+import type { CurrentPartyState } from '../protocol/schemas/index';
+import { assertNever } from '../../shared/assert-never';
+import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { clip, isUsableId, LIST_CAPS, markerKey, newest, TEXT_CAPS } from './caps';
 import type { BattleView } from './state';
 
@@ -54,25 +57,34 @@ export function boundedFriends(friends: FriendsView): FriendsView {
 }
 
 /** A party as the lobby shows it, or null when its id is unusable. */
-export function partyView(party: PartyState): PartyView | null {
+export function partyView(party: PartyState | CurrentPartyState): PartyView | null {
   if (!isUsableId(party.id)) return null;
+  const max = 'maxMembers' in party && Number.isSafeInteger(party.maxMembers) ? party.maxMembers : null;
   return {
     id: party.id,
+    maxMembers: max,
     members: newest(party.members.filter((m) => isUsableId(m.userId)), LIST_CAPS.partyMembers).map((m) => ({ userId: m.userId, joinedAt: m.joinedAt })),
     invited: newest(party.invited.filter((i) => isUsableId(i.userId)), LIST_CAPS.partyMembers).map((i) => ({ userId: i.userId, invitedAt: i.invitedAt })),
   };
 }
 
-export function partyViews(parties: readonly PartyState[]): PartyView[] {
+export function partyViews(parties: readonly (PartyState | CurrentPartyState)[]): PartyView[] {
   return newest(parties.map(partyView).filter((p): p is PartyView => p !== null), LIST_CAPS.partyInvitations);
 }
 
-export function playlistViews(data: MatchmakingListOkResponseData): PlaylistView[] {
+export function playlistViews(data: SuccessData<'matchmaking/list'>): PlaylistView[] {
   const names = (items: readonly string[]) => items.slice(0, LIST_CAPS.playlistItems).map((n) => clip(n, TEXT_CAPS.name));
   return data.playlists.filter((p) => isUsableId(p.id)).slice(0, LIST_CAPS.playlists).map((p) => ({
     id: p.id, name: clip(p.name, TEXT_CAPS.name), numOfTeams: p.numOfTeams, teamSize: p.teamSize, ranked: p.ranked,
+    version: playlistVersionOf(p),
     engines: names(p.engines.map((e) => e.version)), games: names(p.games.map((g) => g.springName)), maps: names(p.maps.map((m) => m.springName)),
   }));
+}
+
+/** The current revision's playlists carry a version; a 1.13.0 server's do not. */
+function playlistVersionOf(playlist: object): string | null {
+  const version = (playlist as { version?: unknown }).version;
+  return typeof version === 'string' ? clip(version, TEXT_CAPS.id) : null;
 }
 
 /** Queue ids as the server names them, capped; ids too long to be real are dropped. */
@@ -81,17 +93,30 @@ export function queueIds(queues: readonly string[]): string[] {
 }
 
 /** A chat line, or null when its sender or party id is unusable. Long markers become digests (caps.ts). */
-export function chatLine(data: MessagingReceivedEventData): ChatLine | null {
+type ChatSource = EventData<'messaging/received'>['source'];
+
+export function chatLine(data: EventData<'messaging/received'>): ChatLine | null {
   const source = data.source;
-  if (!isUsableId(source.userId) || (source.type === 'party' && !isUsableId(source.partyId))) return null;
+  if (!isUsableId(source.userId)) return null;
+  if (source.type === 'party' && !isUsableId(source.partyId)) return null;
+  if (source.type === 'lobby' && !isUsableId(source.lobbyId)) return null;
   return {
     marker: markerKey(data.marker),
     // The server sends microseconds; the UI wants milliseconds.
     at: Math.floor(data.timestamp / 1000),
     fromUserId: source.userId,
-    channel: source.type === 'party' ? { type: 'party', partyId: source.partyId } : { type: 'player', userId: source.userId },
+    channel: chatChannel(source),
     text: clip(data.message, TEXT_CAPS.chatText),
   };
+}
+
+function chatChannel(source: ChatSource): ChatChannel {
+  switch (source.type) {
+    case 'player': return { type: 'player', userId: source.userId };
+    case 'party': return { type: 'party', partyId: source.partyId };
+    case 'lobby': return { type: 'lobby', lobbyId: source.lobbyId };
+    default: return assertNever(source);
+  }
 }
 
 /** What the player may see of a battle/start: names capped, never the password. */

@@ -38,7 +38,10 @@ export interface StatsView {
   readonly history: readonly StatsSample[];
 }
 
-export type ChatChannel = { readonly type: 'player'; readonly userId: string } | { readonly type: 'party'; readonly partyId: string };
+export type ChatChannel =
+  | { readonly type: 'player'; readonly userId: string }
+  | { readonly type: 'party'; readonly partyId: string }
+  | { readonly type: 'lobby'; readonly lobbyId: string };
 
 export interface ChatLine {
   /** The server's history marker; local echoes of our own sends carry `local:<n>`. */
@@ -55,6 +58,8 @@ export interface PlaylistView {
   readonly numOfTeams: number;
   readonly teamSize: number;
   readonly ranked: boolean;
+  /** The queue's version, which the current revision's `matchmaking/queue` must name; null from a 1.13.0 server. */
+  readonly version: string | null;
   readonly engines: readonly string[];
   readonly games: readonly string[];
   readonly maps: readonly string[];
@@ -62,7 +67,7 @@ export interface PlaylistView {
 
 /** idle → queued → found → readied → battle; `lost` means still queued after a match fell apart, `cancelled` means out of matchmaking. */
 export type MatchmakingPhase = 'idle' | 'queued' | 'found' | 'readied' | 'lost' | 'cancelled' | 'battle';
-export type CancelReason = 'intentional' | 'server_error' | 'party_user_left' | 'ready_timeout';
+export type CancelReason = 'intentional' | 'server_error' | 'party_user_left' | 'ready_timeout' | 'version_changed';
 
 export interface MatchmakingView {
   readonly phase: MatchmakingPhase;
@@ -87,6 +92,8 @@ export interface FriendsView {
 
 export interface PartyView {
   readonly id: string;
+  /** How many the party may hold (members and invitations); null from a 1.13.0 server, which does not say. */
+  readonly maxMembers: number | null;
   readonly members: readonly { readonly userId: string; readonly joinedAt: number }[];
   readonly invited: readonly { readonly userId: string; readonly invitedAt: number }[];
 }

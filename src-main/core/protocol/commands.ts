@@ -1,6 +1,10 @@
-// Type-level view of the Tachyon 1.13.0 command set: which commands exist for each direction, and their data shapes.
-import type { TachyonCommand } from 'tachyon-protocol/types';
+// Type-level view of the Tachyon command set a side may meet: which commands exist for each direction, and their data shapes.
+// A command whose shape changed after 1.13.0 has both shapes here (the package's and the current revision's), so code that
+// talks to a server of either revision narrows on what it got; validation.ts decides which shapes a side accepts.
+import type { TachyonCommand as PackageCommand } from 'tachyon-protocol/types';
+import type { CurrentRevisionMessage } from './schemas/index';
 
+export type TachyonCommand = PackageCommand | CurrentRevisionMessage;
 export type CommandId = TachyonCommand['commandId'];
 export type AnyRequest = Extract<TachyonCommand, { type: 'request' }>;
 export type AnyResponse = Extract<TachyonCommand, { type: 'response' }>;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { redactedJson } from './redact';
-import { hasSchema, isKnownCommand, validateMessage, type MessageType } from './validation';
+import { hasSchema, isKnownCommand, validateMessage, type MessageType, type SchemaSet } from './validation';
 import type {
   AnyEvent, AnyResponse, EventCommandId, EventData, FailureReason, RequestCommandId, RequestData, RequestOf, ResponseOf, SuccessData,
 } from './commands';
@@ -65,6 +65,8 @@ export interface EndpointOptions {
   logger: Logger;
   requestTimeoutMs?: number;
   maxPendingRequests?: number;
+  /** The schemas both directions are checked against: the embedded server speaks `current`, a client accepts `either` (validation.ts). */
+  schemas?: SchemaSet;
   newMessageId?: () => string;
 }
 
@@ -87,11 +89,13 @@ export class TachyonEndpoint {
   private readonly timeoutMs: number;
   private readonly maxPending: number;
   private readonly newMessageId: () => string;
+  private readonly schemas: SchemaSet;
 
   constructor(private readonly options: EndpointOptions) {
     this.timeoutMs = options.requestTimeoutMs ?? 15_000;
     this.maxPending = options.maxPendingRequests ?? 1_000;
     this.newMessageId = options.newMessageId ?? randomUUID;
+    this.schemas = options.schemas ?? 'either';
   }
 
   get pendingCount(): number {
@@ -203,7 +207,7 @@ export class TachyonEndpoint {
       pending.reject(new RequestAbortedError(pending.commandId, 'invalid_answer', 'the server answered with a mismatched commandId'));
       return;
     }
-    const check = validateMessage(envelope as { type: MessageType; commandId: string });
+    const check = validateMessage(envelope as { type: MessageType; commandId: string }, this.schemas);
     if (!check.ok) {
       this.dropInvalid(`invalid ${commandId} response: ${check.problem}`);
       pending.reject(new RequestAbortedError(pending.commandId, 'invalid_answer', `the server's answer broke the protocol schema (${check.problem})`));
@@ -214,13 +218,13 @@ export class TachyonEndpoint {
 
   private async receiveRequest(envelope: Record<string, unknown>, messageId: string, commandId: string): Promise<void> {
     const handler = this.handlers.get(commandId);
-    if (!hasSchema(commandId, 'request') || !handler) {
+    if (!hasSchema(commandId, 'request', this.schemas) || !handler) {
       this.counters.unknownCommands++;
-      if (!hasSchema(commandId, 'request')) this.reportViolation(`unknown request ${describeCommand(commandId)}`);
+      if (!hasSchema(commandId, 'request', this.schemas)) this.reportViolation(`unknown request ${describeCommand(commandId)}`);
       this.options.logger.warn(`answered command_unimplemented to a ${describeCommand(commandId)} request`);
       return this.answerFailed(messageId, commandId, 'command_unimplemented', `this client does not implement ${describeCommand(commandId)}`, false);
     }
-    const check = validateMessage(envelope as { type: MessageType; commandId: string });
+    const check = validateMessage(envelope as { type: MessageType; commandId: string }, this.schemas);
     if (!check.ok) {
       this.counters.invalidInbound++;
       this.options.logger.warn(`answered invalid_request to ${commandId}: ${check.problem}`);
@@ -254,11 +258,11 @@ export class TachyonEndpoint {
   }
 
   private receiveEvent(envelope: Record<string, unknown>, commandId: string): void {
-    if (!hasSchema(commandId, 'event')) {
+    if (!hasSchema(commandId, 'event', this.schemas)) {
       this.counters.unknownCommands++;
       return this.dropInvalid(`unknown event ${describeCommand(commandId)}`);
     }
-    const check = validateMessage(envelope as { type: MessageType; commandId: string });
+    const check = validateMessage(envelope as { type: MessageType; commandId: string }, this.schemas);
     if (!check.ok) return this.dropInvalid(`invalid ${commandId} event: ${check.problem}`);
     for (const listener of this.eventListeners) {
       try {
@@ -280,13 +284,13 @@ export class TachyonEndpoint {
   }
 
   private sendChecked(message: { type: MessageType; commandId: string }): void {
-    const check = validateMessage(message);
+    const check = validateMessage(message, this.schemas);
     if (!check.ok) throw new OutboundSchemaError(message.commandId, check.problem);
     this.rawSend(message);
   }
 
   private trySend(message: Record<string, unknown>): boolean {
-    const check = validateMessage(message as { type: MessageType; commandId: string });
+    const check = validateMessage(message as { type: MessageType; commandId: string }, this.schemas);
     if (!check.ok) {
       this.options.logger.error(`not sending invalid ${String(message.commandId)} ${String(message.type)}: ${check.problem} ${redactedJson(message)}`);
       return false;

@@ -1,42 +1,92 @@
-// Checks envelopes and bodies against the tachyon-protocol package's compiled validators, reporting failing paths but never values.
+// Checks envelopes and bodies against the schemas of a protocol revision, reporting failing paths but never values.
+// Two schema sets exist. `current` is what Teiserver enforces today: the package's validators for every command that has
+// not changed since 1.13.0, our own (schemas/) for those that have, and none for the commands it dropped. `either` accepts
+// a message valid in the 1.13.0 package or in the current revision, so a client can talk to a server of either revision
+// and learn which one it is from what it sends; a message that fits neither is still invalid.
 import { createRequire } from 'node:module';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type * as TachyonValidators from 'tachyon-protocol/validators';
 import type { CommandId } from './commands';
+import { CURRENT_REVISION_SCHEMAS, REMOVED_IN_CURRENT_REVISION, type MessageType } from './schemas/index';
 
-export type MessageType = 'request' | 'response' | 'event';
+export type { MessageType } from './schemas/index';
+
+/** Which schemas a side validates with: `current` (the real server's revision) or `either` (1.13.0 or current). */
+export type SchemaSet = 'current' | 'either';
 
 export type ValidationResult = { ok: true } | { ok: false; problem: string };
 
-type ValidatorEntry = Partial<Record<MessageType, ValidateFunction<unknown>>>;
+type Check = (message: unknown) => ValidationResult;
+type CheckTable = Map<string, Partial<Record<MessageType, Check>>>;
+
 // The package's CommonJS build, on purpose: its ESM build binds the equality check behind `uniqueItems` (used by `roles`) to a
 // module namespace object instead of the function, so every message with two or more roles made the validator throw.
 const { validator } = createRequire(import.meta.url)('tachyon-protocol/validators') as typeof TachyonValidators;
-const validators = validator as unknown as Record<string, ValidatorEntry | undefined>;
+const packageValidators = validator as unknown as Record<string, Partial<Record<MessageType, ValidateFunction<unknown>>>>;
 
-export function isKnownCommand(commandId: string): commandId is CommandId {
-  return Object.prototype.hasOwnProperty.call(validators, commandId);
+function checkWith(fn: ValidateFunction<unknown>): Check {
+  return (message) => {
+    let valid: boolean;
+    try {
+      valid = fn(message) as boolean;
+    } catch {
+      // A validator must never take the connection down: a message it cannot judge is an invalid message.
+      return { ok: false, problem: 'the schema check could not judge this message' };
+    }
+    // ajv resets `errors` on the next call: read them now.
+    return valid ? OK : { ok: false, problem: describeErrors(fn.errors ?? []) };
+  };
 }
 
-/** Whether the schema defines `commandId` with this message type at all (e.g. `user/self` has no request). */
-export function hasSchema(commandId: string, type: MessageType): boolean {
-  return isKnownCommand(commandId) && typeof validators[commandId]?.[type] === 'function';
-}
+const OK: ValidationResult = { ok: true };
 
-/** Validates a whole message (envelope + data) against its command's schema. */
-export function validateMessage(message: { type: MessageType; commandId: string }): ValidationResult {
-  const fn = validators[message.commandId]?.[message.type];
-  if (!fn) return { ok: false, problem: `no ${message.type} schema for command ${JSON.stringify(message.commandId.slice(0, 64))}` };
-  let valid: boolean;
-  try {
-    valid = fn(message) as boolean;
-  } catch {
-    // A validator must never take the connection down: a message it cannot judge is an invalid message.
-    return { ok: false, problem: 'the schema check could not judge this message' };
+function buildTables(): Record<SchemaSet, CheckTable> {
+  const ajv = new Ajv({ strict: true });
+  const legacy: CheckTable = new Map();
+  for (const [commandId, entry] of Object.entries(packageValidators)) {
+    const checks: Partial<Record<MessageType, Check>> = {};
+    for (const type of ['request', 'response', 'event'] as const) {
+      const fn = entry[type];
+      if (fn) checks[type] = checkWith(fn);
+    }
+    legacy.set(commandId, checks);
   }
-  if (valid) return { ok: true };
-  // ajv resets `errors` on the next call: read them now.
-  return { ok: false, problem: describeErrors(fn.errors ?? []) };
+  const current: CheckTable = new Map([...legacy].map(([id, checks]) => [id, { ...checks }]));
+  for (const id of REMOVED_IN_CURRENT_REVISION) current.delete(id);
+  for (const { commandId, type, schema } of CURRENT_REVISION_SCHEMAS) {
+    current.set(commandId, { ...current.get(commandId), [type]: checkWith(ajv.compile(schema)) });
+  }
+  const either: CheckTable = new Map([...legacy].map(([id, checks]) => [id, { ...checks }]));
+  for (const [commandId, checks] of current) {
+    const merged = { ...either.get(commandId) };
+    for (const type of ['request', 'response', 'event'] as const) {
+      const now = checks[type];
+      const before = merged[type];
+      if (!now || now === before) continue;
+      // Valid in either revision; when neither fits, the current revision's complaint is the one worth reading.
+      merged[type] = before ? (message) => (before(message).ok ? OK : now(message)) : now;
+    }
+    either.set(commandId, merged);
+  }
+  return { current, either };
+}
+
+const tables = buildTables();
+
+export function isKnownCommand(commandId: string, set: SchemaSet = 'either'): commandId is CommandId {
+  return tables[set].has(commandId);
+}
+
+/** Whether the schema set defines `commandId` with this message type at all (e.g. `user/self` has no request). */
+export function hasSchema(commandId: string, type: MessageType, set: SchemaSet = 'either'): boolean {
+  return tables[set].get(commandId)?.[type] !== undefined;
+}
+
+/** Validates a whole message (envelope + data) against its command's schema in the given set. */
+export function validateMessage(message: { type: MessageType; commandId: string }, set: SchemaSet = 'either'): ValidationResult {
+  const check = tables[set].get(message.commandId)?.[message.type];
+  if (!check) return { ok: false, problem: `no ${message.type} schema for command ${JSON.stringify(message.commandId.slice(0, 64))}` };
+  return check(message);
 }
 
 /**

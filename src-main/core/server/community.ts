@@ -1,6 +1,7 @@
 // The embedded server's social side: presence and user subscriptions, direct and party messages with history markers, friends and parties.
 import { randomUUID } from 'node:crypto';
-import type { PartyState, PrivateUser, User } from 'tachyon-protocol/types';
+import type { User } from 'tachyon-protocol/types';
+import type { CurrentPartyState as PartyState, CurrentPrivateUser as PrivateUser, MatchmakingState } from '../protocol/schemas/index';
 import { FailWith } from '../protocol/endpoint';
 import type { Account } from './accounts';
 import type { EventCommandId, EventData } from '../protocol/commands';
@@ -18,6 +19,8 @@ interface StoredMessage {
 const HISTORY_LIMIT = 500;
 const SUBSCRIPTION_LIMIT = 100;
 const MAX_MESSAGE_BYTES = 1024;
+/** Members plus open invitations a party may hold (`maxMembers` in every PartyState). */
+export const PARTY_MAX_MEMBERS = 8;
 
 export class Community {
   private readonly status = new Map<string, Status>();
@@ -34,6 +37,7 @@ export class Community {
     private readonly sessionsOf: (userId: string) => ClientSession[],
     private readonly onlineUserIds: () => string[],
     private readonly accountOf: (userId: string) => Account | undefined,
+    private readonly matchmakingOf: (userId: string) => MatchmakingState,
   ) {}
 
   /** The name a player has in battles (the host script's Name and battle/start's username). */
@@ -70,6 +74,9 @@ export class Community {
       outgoingFriendRequest: this.outgoingRequests(userId).map(({ to, sentAt }) => ({ to, sentAt })),
       incomingFriendRequest: [...(this.friendRequests.get(userId)?.entries() ?? [])].map(([from, sentAt]) => ({ from, sentAt })),
       ignoreIds: [],
+      currentLobby: null,
+      clanInvites: [],
+      matchmaking: this.matchmakingOf(userId),
     };
   }
 
@@ -144,6 +151,8 @@ export class Community {
         this.deliver(target.userId, { message, source: { type: 'player', userId: me } });
         return undefined;
       }
+      // Custom lobbies are not hosted here: a lobby chat has nobody to reach.
+      if (target.type === 'lobby') throw new FailWith<'messaging/send'>('invalid_target', 'not in a lobby');
       const party = this.partyOf(me);
       if (!party) throw new FailWith<'messaging/send'>('invalid_target', 'not in a party');
       for (const member of party.members) {
@@ -199,15 +208,16 @@ export class Community {
 
     endpoint.handle('party/create', () => {
       this.leaveParty(me);
-      const party: PartyState = { id: randomUUID(), members: [{ userId: me, joinedAt: Date.now() }], invited: [] };
+      const party: PartyState = { id: randomUUID(), members: [{ userId: me, joinedAt: this.nextTimestamp() }], maxMembers: PARTY_MAX_MEMBERS, invited: [] };
       this.parties.set(party.id, party);
-      return { partyId: party.id };
+      return { party: clone(party) };
     });
     endpoint.handle('party/invite', ({ userId }) => {
       const party = this.partyOf(me);
       if (!party || !accountOf(userId)) throw new FailWith<'party/invite'>('invalid_request', !party ? 'not in a party' : 'unknown user');
       if (!party.invited.some((i) => i.userId === userId) && !party.members.some((m) => m.userId === userId)) {
-        party.invited.push({ userId, invitedAt: Date.now() });
+        if (party.members.length + party.invited.length >= party.maxMembers) throw new FailWith<'party/invite'>('invalid_request', 'the party is full');
+        party.invited.push({ userId, invitedAt: this.nextTimestamp() });
       }
       this.emit(userId, 'party/invited', { party: clone(party) });
       this.broadcastParty(party);
@@ -229,7 +239,7 @@ export class Community {
       if (!party || index < 0) throw new FailWith<'party/acceptInvite'>('invalid_request', 'no such invitation');
       this.leaveParty(me);
       party.invited.splice(index, 1);
-      party.members.push({ userId: me, joinedAt: Date.now() });
+      party.members.push({ userId: me, joinedAt: this.nextTimestamp() });
       this.broadcastParty(party);
       return undefined;
     });
@@ -308,5 +318,5 @@ function toReceived(message: StoredMessage) {
 }
 
 function clone(party: PartyState): PartyState {
-  return { id: party.id, members: party.members.map((m) => ({ ...m })), invited: party.invited.map((i) => ({ ...i })) };
+  return { id: party.id, members: party.members.map((m) => ({ ...m })), maxMembers: party.maxMembers, invited: party.invited.map((i) => ({ ...i })) };
 }

@@ -1,4 +1,5 @@
 // What a match is once it becomes a battle, and the port that hosts it: Matchmaker needs a BattleLauncher, AutohostFleet is one. A leaf.
+import { createHash } from 'node:crypto';
 
 export interface PlaylistConfig {
   readonly id: string;
@@ -11,6 +12,15 @@ export interface PlaylistConfig {
   /** How many of the last sides are played by bots (a one-player playlist against the AI has 1). */
   readonly botSides?: number;
   readonly botAi?: string;
+  /** The queue definition's version (`matchmaking/list`); by default a digest of what a battle of it needs. */
+  readonly version?: string;
+}
+
+/** A playlist's version: a client must name it to queue, so a playlist that changes refuses queues for the old one. */
+export function playlistVersion(playlist: PlaylistConfig): string {
+  if (playlist.version !== undefined) return playlist.version;
+  const { numOfTeams, teamSize, engine, game, map, botSides, botAi } = playlist;
+  return createHash('sha256').update(JSON.stringify([numOfTeams, teamSize, engine, game, map, botSides ?? 0, botAi ?? ''])).digest('hex').slice(0, 12);
 }
 
 export interface MatchPlayer {

@@ -5,20 +5,26 @@ import { FailWith } from '../protocol/endpoint';
 import type { Logger } from '../log';
 import type { EventCommandId, EventData } from '../protocol/commands';
 import { emitTo, type ClientSession } from './session';
-import type { BattleLauncher, MatchPlayer, PlaylistConfig } from './match';
+import { playlistVersion, type BattleLauncher, type MatchPlayer, type PlaylistConfig } from './match';
+import type { MatchmakingState } from '../protocol/schemas/index';
 import type { Community } from './community';
 
 // Re-exported for the modules that name them from here (core/local-play's playlists, tests); match.ts defines them.
 export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
+export { playlistVersion } from './match';
 
 /** What matchmaking needs of the social side: a player's status and battle name. */
-export type Presence = Pick<Community, 'setStatus' | 'publicUserName'>;
+export type Presence = Pick<Community, 'setStatus' | 'publicUserName' | 'partyOf'>;
+
+type QueueRef = { id: string; version: string };
 
 interface PendingMatch {
   readonly id: string;
   readonly playlist: PlaylistConfig;
   readonly userIds: readonly string[];
   readonly ready: Set<string>;
+  /** When the ready check ends (ms since the epoch). */
+  readonly deadline: number;
   timer: NodeJS.Timeout | null;
   /** Set once the battle is being hosted: later readies must not host it again. */
   launching: boolean;
@@ -40,6 +46,8 @@ export class Matchmaker {
   private readonly inBattle = new Map<string, string>(); // userId → battleId
   /** The session whose matchmaking/queue put each queued player in: it alone gets the battle/start. */
   private readonly queuedBy = new Map<string, ClientSession>();
+  /** The queues (with the versions named) each queued player asked for, for `user/self.matchmaking`. */
+  private readonly queuedFor = new Map<string, QueueRef[]>();
   private tickTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MatchmakerOptions) {
@@ -62,6 +70,18 @@ export class Matchmaker {
 
   queuedUserIds(playlistId: string): readonly string[] {
     return this.queues.get(playlistId) ?? [];
+  }
+
+  /** What `user/self.matchmaking` tells a (re)connecting player: queuing, a found match waiting for ready, or nothing. */
+  stateOf(userId: string): MatchmakingState {
+    const refs = this.queuedFor.get(userId) ?? [];
+    const match = this.matchOf(userId);
+    if (match) {
+      const queue = { id: match.playlist.id, version: playlistVersion(match.playlist), timeoutAt: match.deadline * 1000, hasAlreadyReadied: match.ready.has(userId) };
+      return { state: 'found', queue, otherQueues: refs.filter((r) => r.id !== queue.id) };
+    }
+    const [first, ...rest] = refs;
+    return first ? { state: 'queuing', queues: [first, ...rest] } : { state: 'no_matchmaking' };
   }
 
   isInBattle(userId: string): boolean {
@@ -102,16 +122,28 @@ export class Matchmaker {
     const me = session.account.userId;
     endpoint.handle('matchmaking/list', () => ({
       playlists: this.options.playlists.map((p) => ({
-        id: p.id, name: p.name, numOfTeams: p.numOfTeams, teamSize: p.teamSize, ranked: false,
+        id: p.id, version: playlistVersion(p), name: p.name, numOfTeams: p.numOfTeams, teamSize: p.teamSize, ranked: false,
         engines: [{ version: p.engine }], games: [{ springName: p.game }], maps: [{ springName: p.map }],
       })),
     }));
     endpoint.handle('matchmaking/queue', ({ queues }) => {
+      // The current revision's schema admits only `{id, version}` items; a 1.13.0 client's bare ids never get here.
+      const refs = queues.filter((q): q is QueueRef => typeof q !== 'string');
       if (this.inBattle.has(me)) throw new FailWith<'matchmaking/queue'>('already_in_battle');
-      if (queues.some((id) => !this.queues.has(id))) throw new FailWith<'matchmaking/queue'>('invalid_queue_specified');
+      const playlists = refs.map((ref) => this.options.playlists.find((p) => p.id === ref.id));
+      if (refs.length === 0 || playlists.some((p) => p === undefined)) throw new FailWith<'matchmaking/queue'>('invalid_queue_specified');
+      if (refs.some((ref, i) => playlistVersion(playlists[i] as PlaylistConfig) !== ref.version)) throw new FailWith<'matchmaking/queue'>('version_mismatch');
       if (this.isQueued(me)) throw new FailWith<'matchmaking/queue'>('already_queued');
-      for (const id of new Set(queues)) this.queues.get(id)?.push(me);
-      this.queuedBy.set(me, session);
+      const unique = [...new Map(refs.map((r) => [r.id, { id: r.id, version: r.version }])).values()];
+      this.enqueue(me, session, unique);
+      // A party queues together (Teiserver's party matchmaking): every other free member joins the same queues and is told.
+      for (const member of this.options.community.partyOf(me)?.members ?? []) {
+        if (member.userId === me || this.inBattle.has(member.userId) || this.isQueued(member.userId)) continue;
+        const memberSession = this.options.sessionsOf(member.userId)[0];
+        if (!memberSession) continue;
+        this.enqueue(member.userId, memberSession, unique);
+        this.emit(member.userId, 'matchmaking/queuesJoined', { queues: unique.map((r) => r.id) });
+      }
       setImmediate(() => this.formMatches());
       return undefined;
     });
@@ -133,6 +165,14 @@ export class Matchmaker {
       if (match) this.dissolve(match, new Set([me]), null);
       this.leaveQueues(me);
       setImmediate(() => this.emit(me, 'matchmaking/cancelled', { reason: 'intentional' }));
+      // The party queued together, so it leaves together: the others are told a member left.
+      for (const member of this.options.community.partyOf(me)?.members ?? []) {
+        if (member.userId === me || !this.queuedFor.has(member.userId)) continue;
+        const theirs = this.matchOf(member.userId);
+        if (theirs) this.dissolve(theirs, new Set([member.userId]), null);
+        this.leaveQueues(member.userId);
+        this.emit(member.userId, 'matchmaking/cancelled', { reason: 'party_user_left' });
+      }
       return undefined;
     });
   }
@@ -147,8 +187,15 @@ export class Matchmaker {
     return undefined;
   }
 
+  private enqueue(userId: string, session: ClientSession, refs: readonly QueueRef[]): void {
+    for (const ref of refs) this.queues.get(ref.id)?.push(userId);
+    this.queuedBy.set(userId, session);
+    this.queuedFor.set(userId, [...refs]);
+  }
+
   private leaveQueues(userId: string): void {
     this.queuedBy.delete(userId);
+    this.queuedFor.delete(userId);
     for (const [id, queue] of this.queues) this.queues.set(id, queue.filter((u) => u !== userId));
   }
 
@@ -159,9 +206,9 @@ export class Matchmaker {
       const waiting = queue.filter((userId) => !this.matchOf(userId));
       while (waiting.length >= size) {
         const userIds = waiting.splice(0, size);
-        const match: PendingMatch = { id: randomUUID(), playlist, userIds, ready: new Set(), timer: null, launching: false };
-        this.matches.set(match.id, match);
         const timeoutMs = this.options.readyTimeoutMs ?? 20_000;
+        const match: PendingMatch = { id: randomUUID(), playlist, userIds, ready: new Set(), deadline: Date.now() + timeoutMs, timer: null, launching: false };
+        this.matches.set(match.id, match);
         match.timer = setTimeout(() => this.readyTimedOut(match), timeoutMs);
         for (const userId of userIds) this.emit(userId, 'matchmaking/found', { queueId: playlist.id, timeoutMs });
       }

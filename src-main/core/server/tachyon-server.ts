@@ -74,7 +74,12 @@ export class TachyonServer {
       handleProtocols: (offered) => this.hooks.subprotocol?.(offered) ?? (offered.has(TACHYON_SUBPROTOCOL) ? TACHYON_SUBPROTOCOL : false),
     });
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket as Socket, head));
-    this.community = new Community((userId) => this.sessionsOf(userId), () => this.connectedUserIds(), (userId) => this.accounts.get(userId));
+    this.community = new Community(
+      (userId) => this.sessionsOf(userId),
+      () => this.connectedUserIds(),
+      (userId) => this.accounts.get(userId),
+      (userId) => this.matchmaker.stateOf(userId),
+    );
     this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs);
     this.matchmaker = new Matchmaker({
       sessionsOf: (userId) => this.sessionsOf(userId),
@@ -235,6 +240,7 @@ export class TachyonServer {
       },
       closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
       logger: this.logger.child(`client ${account.userId}`),
+      schemas: 'current',
     });
     this.hooks.opened?.(peer, socket, endpoint);
     if (socket.readyState !== WebSocket.OPEN) return; // a transport hook closed it
@@ -278,6 +284,7 @@ export class TachyonServer {
       },
       closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
       logger: this.logger.child(`autohost ${clientId}`),
+      schemas: 'current',
     });
     this.hooks.opened?.(peer, socket, endpoint);
     if (socket.readyState !== WebSocket.OPEN) return; // a transport hook closed it
