@@ -1,0 +1,197 @@
+// A scripted Tachyon server for transcript tests: it accepts a client the way Teiserver does (Bearer token, the `v0.tachyon`
+// subprotocol, echoed), then a test sends exactly the messages the real server sends, in its order and shapes, and reads
+// what the client sends back. Every client message is checked against the current revision's schemas (what Teiserver
+// validates incoming messages with); a message that fails is answered `invalid_request` as Teiserver answers it and kept
+// in `violations`, which a test asserts empty.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { randomUUID } from 'node:crypto';
+import { validateMessage } from '../../src-main/core/protocol/validation';
+import { TACHYON_SUBPROTOCOL } from '../../src-main/core/protocol/commands';
+
+export interface WireMessage {
+  type: 'request' | 'response' | 'event';
+  messageId: string;
+  commandId: string;
+  status?: 'success' | 'failed';
+  reason?: string;
+  details?: string;
+  data?: unknown;
+}
+
+export interface ScriptedConnection {
+  /** The Bearer token the client connected with. */
+  readonly token: string;
+  /** Everything the client sent, in order. */
+  readonly received: readonly WireMessage[];
+  /** Client messages that failed the current revision's schemas (each answered `invalid_request` when a request). */
+  readonly violations: readonly { commandId: string; problem: string }[];
+  /** The next client message of this command (and type, default request) not yet taken by an earlier `next`. */
+  next(commandId: string, type?: WireMessage['type']): Promise<WireMessage>;
+  event(commandId: string, data?: unknown): void;
+  /** Answers a client request `success` (with data when given). */
+  succeed(request: WireMessage, data?: unknown): void;
+  fail(request: WireMessage, reason: string, details?: string): void;
+  /** A server → client request; resolves with the client's answer. */
+  request(commandId: string, data: unknown): Promise<WireMessage>;
+  /** Sends raw text, for shapes no helper builds. */
+  sendRaw(text: string): void;
+  /** Ends the socket abruptly (no close frame), as a network drop would. */
+  drop(): void;
+  close(code?: number, reason?: string): void;
+  readonly closed: Promise<{ code: number; reason: string }>;
+}
+
+export interface ScriptedPeer {
+  /** Base address to give the client (`http://127.0.0.1:<port>`). */
+  readonly baseUrl: string;
+  /** The next client connection (in the order they arrived). */
+  nextConnection(): Promise<ScriptedConnection>;
+  close(): Promise<void>;
+}
+
+export async function startScriptedPeer(): Promise<ScriptedPeer> {
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(404).end();
+  });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has(TACHYON_SUBPROTOCOL) ? TACHYON_SUBPROTOCOL : false),
+  });
+  const arrived: ScriptedConnection[] = [];
+  const waiting: ((c: ScriptedConnection) => void)[] = [];
+  const sockets = new Set<WebSocket>();
+  http.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
+    if (!token || new URL(req.url ?? '/', 'http://x').pathname !== '/tachyon') {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":"invalid_token"}');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      const connection = scripted(ws, token);
+      const taker = waiting.shift();
+      if (taker) taker(connection);
+      else arrived.push(connection);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    nextConnection: () => {
+      const ready = arrived.shift();
+      return ready ? Promise.resolve(ready) : new Promise((resolve) => waiting.push(resolve));
+    },
+    close: async () => {
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function scripted(ws: WebSocket, token: string): ScriptedConnection {
+  const received: WireMessage[] = [];
+  const violations: { commandId: string; problem: string }[] = [];
+  const taken = new Set<WireMessage>();
+  const watchers: { match: (m: WireMessage) => boolean; resolve: (m: WireMessage) => void }[] = [];
+  const answers = new Map<string, (m: WireMessage) => void>();
+  const send = (message: object) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  };
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+  });
+  ws.on('message', (raw) => {
+    let message: WireMessage;
+    try {
+      message = JSON.parse(raw.toString()) as WireMessage;
+    } catch {
+      ws.close(1008, 'Invalid json sent');
+      return;
+    }
+    received.push(message);
+    const check = validateMessage(message, 'current');
+    if (!check.ok) {
+      violations.push({ commandId: String(message.commandId), problem: check.problem });
+      if (message.type === 'request') {
+        const reason = check.problem.startsWith('no request schema') ? 'command_unimplemented' : 'invalid_request';
+        send({ type: 'response', messageId: message.messageId, commandId: message.commandId, status: 'failed', reason, details: check.problem });
+        taken.add(message);
+        return;
+      }
+    }
+    if (message.type === 'response') {
+      const answer = answers.get(message.messageId);
+      if (answer) {
+        answers.delete(message.messageId);
+        taken.add(message);
+        answer(message);
+        return;
+      }
+    }
+    const index = watchers.findIndex((w) => w.match(message));
+    if (index >= 0) {
+      const [watcher] = watchers.splice(index, 1);
+      taken.add(message);
+      watcher?.resolve(message);
+    }
+  });
+  return {
+    token,
+    received,
+    violations,
+    next: (commandId, type = 'request') => {
+      const match = (m: WireMessage) => m.commandId === commandId && m.type === type && !taken.has(m);
+      const already = received.find(match);
+      if (already) {
+        taken.add(already);
+        return Promise.resolve(already);
+      }
+      return new Promise((resolve) => watchers.push({ match, resolve }));
+    },
+    event: (commandId, data) => send({ type: 'event', messageId: randomUUID(), commandId, ...(data === undefined ? {} : { data }) }),
+    succeed: (request, data) =>
+      send({ type: 'response', messageId: request.messageId, commandId: request.commandId, status: 'success', ...(data === undefined ? {} : { data }) }),
+    fail: (request, reason, details) =>
+      send({ type: 'response', messageId: request.messageId, commandId: request.commandId, status: 'failed', reason, ...(details === undefined ? {} : { details }) }),
+    request: (commandId, data) => {
+      const messageId = randomUUID();
+      const answered = new Promise<WireMessage>((resolve) => answers.set(messageId, resolve));
+      send({ type: 'request', messageId, commandId, data });
+      return answered;
+    },
+    sendRaw: (text) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    },
+    drop: () => ws.terminate(),
+    close: (code = 1000, reason = '') => ws.close(code, reason),
+    closed,
+  };
+}
+
+/** `user/self` as Teiserver builds it on admission (tachyon_handler's do_admit): a player with nothing going on. */
+export function teiserverSelf(userId: string, username: string, overrides: Record<string, unknown> = {}): { user: Record<string, unknown> } {
+  return {
+    user: {
+      userId, username, displayName: username, clanId: null, countryCode: 'DE', status: 'menu',
+      party: null, invitedToParties: [], friendIds: [], outgoingFriendRequest: [], incomingFriendRequest: [], ignoreIds: [],
+      currentLobby: null, clanInvites: [], matchmaking: { state: 'no_matchmaking' },
+      ...overrides,
+    },
+  };
+}
+
+/** A `matchmaking/list` answer as Teiserver sends it (every playlist with its version). */
+export function teiserverPlaylists(version = '1'): { playlists: unknown[] } {
+  return {
+    playlists: [{
+      id: '1v1', version, name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: true,
+      engines: [{ version: '2025.04.01' }], games: [{ springName: 'Beyond All Reason test-1' }], maps: [{ springName: 'Quicksilver Remake 1.24' }],
+    }],
+  };
+}
