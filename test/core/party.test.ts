@@ -16,7 +16,9 @@ async function partyOfFour() {
   }));
   if (!alice || !bob || !carol || !dave) throw new Error('four players');
   const created = await call(alice.socket, 'party/create');
-  const partyId = (created.data as { partyId: string }).partyId;
+  // The current revision answers the whole PartyState (Tachyon 1.22.0).
+  const partyId = (created.data as { party: { id: string; maxMembers: number } }).party.id;
+  expect((created.data as { party: { maxMembers: number } }).party.maxMembers).toBeGreaterThanOrEqual(1);
   for (const p of [bob, carol]) expect(await call(alice.socket, 'party/invite', { userId: p.userId })).toMatchObject({ status: 'success' });
   expect(await call(bob.socket, 'party/acceptInvite', { partyId })).toMatchObject({ status: 'success' });
   const members = () => server.community.partyOf(alice.userId)?.members.map((m) => m.userId) ?? server.community.partyOf(bob.userId)?.members.map((m) => m.userId);

@@ -65,7 +65,7 @@ describe('caps on server data', () => {
     for (let i = 0; i < requests; i++) world.controls.sendEvent(alice.userId, 'friend/requestReceived', { from: `f${i}` });
     const invitations = LIST_CAPS.partyInvitations + 10;
     for (let i = 0; i < invitations; i++) {
-      world.controls.sendEvent(alice.userId, 'party/invited', { party: { id: `p${i}`, members: [{ userId: 'x', joinedAt: 1 }], invited: [{ userId: alice.userId, invitedAt: 1 }] } });
+      world.controls.sendEvent(alice.userId, 'party/invited', { party: { id: `p${i}`, members: [{ userId: 'x', joinedAt: 1 }], maxMembers: 8, invited: [{ userId: alice.userId, invitedAt: 1 }] } });
     }
     await waitFor('last invitation', () => alice.app.snapshot().party.invitations.some((p) => p.id === `p${invitations - 1}`));
     await waitFor('last request', () => alice.app.snapshot().friends.incoming.some((r) => r.userId === `f${requests - 1}`));

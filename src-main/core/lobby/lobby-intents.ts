@@ -57,8 +57,10 @@ export class PlayerIntents {
    */
   private async queueRequest(ids: readonly string[]): Promise<RequestData<'matchmaking/queue'>> {
     if (ids.some((id) => !this.mm.playlists.some((p) => p.id === id))) await this.refreshPlaylists();
-    const playlists = ids.map((id) => this.mm.playlists.find((p) => p.id === id));
-    const versions = playlists.map((p) => p?.version ?? null);
+    const listed = ids.map((id) => this.mm.playlists.find((p) => p.id === id));
+    // The list was just fetched: a queue it does not have cannot be asked for (and has no version we could name).
+    if (listed.some((p) => p === undefined)) throw new IntentError('rejected', 'This server does not offer that playlist.', 'invalid_queue_specified');
+    const versions = listed.map((p) => p?.version ?? null);
     if (versions.every((v): v is string => v !== null)) return { queues: ids.map((id, i) => ({ id, version: versions[i] as string })) };
     return { queues: [...ids] };
   }

@@ -18,17 +18,17 @@ export type ResponseOf<C extends RequestCommandId> = Extract<AnyResponse, { comm
 export type EventOf<C extends EventCommandId> = Extract<AnyEvent, { commandId: C }>;
 
 /** The `data` a request carries; `undefined` for commands that take none (optional data stays optional). */
-export type RequestData<C extends RequestCommandId> = RequestOf<C> extends { data: infer D }
-  ? D
-  : RequestOf<C> extends { data?: infer D }
-    ? D | undefined
-    : undefined;
+export type RequestData<C extends RequestCommandId> = RequestDataOf<RequestOf<C>>;
+
+// Distributive over a command's shapes, so a command of both revisions has the data of both.
+type RequestDataOf<M> = M extends { data: infer D } ? D : M extends { data?: infer D } ? D | undefined : undefined;
+type DataOf<M> = M extends { data: infer D } ? D : undefined;
 
 export type SuccessResponseOf<C extends RequestCommandId> = Extract<ResponseOf<C>, { status: 'success' }>;
 export type FailedResponseOf<C extends RequestCommandId> = Extract<ResponseOf<C>, { status: 'failed' }>;
-export type SuccessData<C extends RequestCommandId> = SuccessResponseOf<C> extends { data: infer D } ? D : undefined;
+export type SuccessData<C extends RequestCommandId> = DataOf<SuccessResponseOf<C>>;
 export type FailureReason<C extends RequestCommandId> = FailedResponseOf<C>['reason'];
-export type EventData<C extends EventCommandId> = EventOf<C> extends { data: infer D } ? D : undefined;
+export type EventData<C extends EventCommandId> = DataOf<EventOf<C>>;
 
 /** Reasons any request may fail with, besides its own (Tachyon protocol docs, "Failed responses"). */
 export const COMMON_FAILURE_REASONS = ['internal_error', 'unauthorized', 'invalid_request', 'command_unimplemented'] as const;
