@@ -91,17 +91,19 @@ export function validateMessage(message: { type: MessageType; commandId: string 
 
 /**
  * Turns ajv errors into a short text naming the failing paths and rules. ajv's messages describe the schema
- * ("must be integer", "must match pattern ...") and never quote the instance, so no value leaks out.
+ * ("must be integer", "must match pattern ...") and never quote the instance, and the paths keep only the schema's own
+ * names and array indices, so no value leaks out.
  */
 export function describeErrors(errors: readonly ErrorObject[]): string {
   const parts: string[] = [];
   for (const err of errors) {
     if (err.keyword === 'anyOf' || err.keyword === 'oneOf') continue; // the branch errors say more
-    let text = `${err.instancePath || '/'} ${err.message ?? err.keyword}`;
+    const path = safePath(err);
+    let text = `${path} ${err.message ?? err.keyword}`;
     if (err.keyword === 'additionalProperties' || err.keyword === 'required') {
       const prop = (err.params as { missingProperty?: string; additionalProperty?: string });
       const name = prop.missingProperty ?? prop.additionalProperty;
-      if (name !== undefined) text = `${err.instancePath || '/'} ${err.keyword}: ${safeName(name)}`;
+      if (name !== undefined) text = `${path} ${err.keyword}: ${safeName(name)}`;
     }
     if (!parts.includes(text)) parts.push(text);
     if (parts.length >= 8) break;
@@ -111,4 +113,59 @@ export function describeErrors(errors: readonly ErrorObject[]): string {
 
 function safeName(name: string): string {
   return /^[A-Za-z0-9_]{1,64}$/.test(name) ? name : '(property)';
+}
+
+const INDEX = /^[0-9]{1,9}$/;
+
+/**
+ * The failing path with every key the message chose (an id in a record keyed by id) shown as `*`: "/data/bots/* required:
+ * version". The schema path says which step went through a record; where it cannot be followed from the message's root
+ * (a schema reached through a `$ref` restarts it), a step is shown only when it looks like a field name or an index.
+ */
+function safePath(err: ErrorObject): string {
+  const segments = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (segments.length === 0) return '/';
+  const shown = segments.map((s) => (INDEX.test(s) || /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s) ? s : '*'));
+  const tokens = err.schemaPath.startsWith('#/') ? err.schemaPath.slice(2).split('/') : [];
+  let at = 0;
+  walk: for (let k = 0; k < tokens.length && at < segments.length; k++) {
+    switch (tokens[k]) {
+      case 'properties':
+        // A field of the schema's: shown as named. A mismatch means the walk lost its way: keep the cautious view.
+        if (decodeToken(tokens[++k]) !== segments[at]) break walk;
+        shown[at] = segments[at]!;
+        at++;
+        break;
+      case 'patternProperties':
+        k++;
+        shown[at++] = '*';
+        break;
+      case 'additionalProperties':
+        shown[at++] = '*';
+        break;
+      case 'items':
+      case 'prefixItems':
+        if (!INDEX.test(segments[at]!)) break walk;
+        if (INDEX.test(tokens[k + 1] ?? '')) k++;
+        at++;
+        break;
+      case 'anyOf':
+      case 'oneOf':
+      case 'allOf':
+        k++;
+        break;
+      default:
+        break; // a keyword that does not step into the message (type, required, const, ...)
+    }
+  }
+  return `/${shown.join('/')}`;
+}
+
+function decodeToken(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  try {
+    return decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~');
+  } catch {
+    return undefined;
+  }
 }
