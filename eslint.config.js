@@ -19,6 +19,11 @@ const CORE_LAYERS = {
   'local-play': { may: ['server', 'autohost', 'engine', 'lobby', 'protocol'], why: 'local play composes the embedded server, the autohost and the content' },
   'player-engine': { may: ['engine', 'lobby', 'protocol'], why: "the player's engine adapts the engine layer to the lobby" },
 };
+// The contract is shared with the renderer and the preload; only payloads.ts (which main alone imports at run time) uses a package.
+const CONTRACT_PATTERNS = [
+  { group: ['electron', 'electron/*', 'electron-store', 'node:*'], message: 'The contract is shared with the renderer and the preload: types and plain data only.' },
+  { group: ['**/core/**'], allowTypeImports: true, message: 'The contract may name core types, never pull core code into the renderer or preload.' },
+];
 const ABOVE_CORE = [
   { group: ELECTRON, message: 'The core runs in plain Node: Electron belongs in src-main/electron only.' },
   { group: ['**/src-renderer/**', '**/electron/**', '**/app/**'], message: 'The core must not depend on a shell, the app service or the renderer.' },
@@ -121,10 +126,17 @@ export default tseslint.config(
   {
     files: ['src-main/contract/**/*.ts'],
     rules: {
+      'no-restricted-imports': ['error', { patterns: CONTRACT_PATTERNS }],
+    },
+  },
+  {
+    // The preload bundles index.ts: it takes the payloads' types only, so the sandboxed preload carries no TypeBox.
+    files: ['src-main/contract/index.ts'],
+    rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['electron', 'electron/*', 'electron-store', 'node:*'], message: 'The contract is shared with the renderer and the preload: types and plain data only.' },
-          { group: ['**/core/**'], allowTypeImports: true, message: 'The contract may name core types, never pull core code into the renderer or preload.' },
+          ...CONTRACT_PATTERNS,
+          { group: ['./payloads'], allowTypeImports: true, message: 'index.ts takes only the payload types from payloads.ts (import type): the preload and the page bundle index.ts, and the schemas are for main.' },
         ],
       }],
     },
@@ -161,7 +173,10 @@ export default tseslint.config(
     files: ['src-main/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/core/**', '**/electron/**', 'node:*'], message: 'The preload is a sandboxed bridge: only electron and the contract.' }],
+        patterns: [
+          { group: ['**/core/**', '**/electron/**', 'node:*'], message: 'The preload is a sandboxed bridge: only electron and the contract.' },
+          { group: ['**/contract/payloads'], message: 'The payload schemas are checked in main (src-main/app/lobby-service.ts); the preload checks only the names (contract/index.ts).' },
+        ],
       }],
     },
   },

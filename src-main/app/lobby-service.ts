@@ -3,7 +3,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
   INTENT_NAMES,
-  PAYLOAD_SCHEMAS,
   isIntentName,
   type AppPatch,
   type AppSnapshot,
@@ -16,6 +15,7 @@ import {
   type ServersView,
   type SettingsView,
 } from '../contract';
+import { PAYLOAD_SCHEMAS } from '../contract/payloads';
 import { AuthError } from '../core/auth';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
@@ -44,10 +44,12 @@ export interface LobbyService {
 type Handlers = { [N in IntentName]: (payload: PayloadOf<N>) => Promise<ResultOf<N>> };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-const validators = Object.fromEntries(INTENT_NAMES.map((name) => [name, ajv.compile(PAYLOAD_SCHEMAS[name])])) as Record<
-  IntentName,
-  ValidateFunction
->;
+/** The payload's check, typed by its schema. ajv compiles a schema object once and keeps it, so later calls only look it up. */
+function validatorFor<N extends IntentName>(name: N): ValidateFunction<PayloadOf<N>> {
+  return ajv.compile<PayloadOf<N>>(PAYLOAD_SCHEMAS[name]);
+}
+// Every schema compiled at load, so one ajv refuses in strict mode fails at start rather than on the page's first call.
+for (const name of INTENT_NAMES) validatorFor(name);
 
 /** Names the failing paths and rules, never the values (a payload may hold anything the page typed). */
 export function describePayloadErrors(errors: readonly ErrorObject[] | null | undefined): string {
@@ -198,15 +200,18 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     },
   };
 
+  /** Checks the payload against the intent's schema; past the check it has the intent's payload type. */
+  async function dispatch<N extends IntentName>(name: N, payload: unknown): Promise<IpcResult<ResultOf<N>>> {
+    const validate = validatorFor(name);
+    if (!validate(payload)) return { ok: false, code: 'invalid_input', message: describePayloadErrors(validate.errors) };
+    return { ok: true, value: await handlers[name](payload) };
+  }
+
   async function invoke(name: unknown, rawPayload: unknown): Promise<IpcResult<unknown>> {
     if (!isIntentName(name)) return { ok: false, code: 'unknown_intent', message: 'unknown intent' };
     if (closed) return { ok: false, code: 'not_available', message: 'The app is shutting down.' };
-    const payload = rawPayload === undefined ? null : rawPayload;
-    const validate = validators[name];
-    if (!validate(payload)) return { ok: false, code: 'invalid_input', message: describePayloadErrors(validate.errors) };
     try {
-      const handler = handlers[name] as (p: unknown) => Promise<unknown>;
-      return { ok: true, value: await handler(payload) };
+      return await dispatch(name, rawPayload === undefined ? null : rawPayload);
     } catch (error) {
       // The core's sign-in errors are written for the player and never hold a token, code or verifier.
       if (error instanceof AuthError) return { ok: false, code: 'sign_in_failed', message: error.message, reason: error.code };

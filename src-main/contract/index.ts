@@ -1,7 +1,8 @@
-// The one IPC contract between main and renderer: every intent (name, payload type + schema, result), the patch feed and the snapshot.
-import type { JSONSchemaType } from 'ajv';
+// The one IPC contract between main and renderer: every intent (name, payload, result), the patch feed and the snapshot.
+// The payloads' schemas (and so their types) are declared in payloads.ts.
 import type { LobbyPatch, LobbySnapshot } from '../core/lobby/state';
-import type { ChatTarget, IntentErrorCode } from '../core/lobby/intents';
+import type { IntentErrorCode } from '../core/lobby/intents';
+import type { Payloads } from './payloads';
 
 // Only types (and a few plain constants) cross into the renderer; the renderer bundle never imports the core's runtime.
 export type {
@@ -114,47 +115,50 @@ export interface SnapshotResult {
   readonly state: AppSnapshot;
 }
 
-type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
-
-/** Every intent: name → payload and result. `null` payload means the intent takes none. */
-export interface IntentMap {
-  snapshot: { payload: null; result: SnapshotResult };
-  queue: { payload: { queues: string[] }; result: null };
-  cancelQueue: { payload: null; result: null };
-  ready: { payload: null; result: null };
-  refreshPlaylists: { payload: null; result: null };
-  sendChat: { payload: { target: Mutable<ChatTarget>; text: string }; result: null };
-  sendFriendRequest: { payload: { userId: string }; result: null };
-  acceptFriendRequest: { payload: { userId: string }; result: null };
-  rejectFriendRequest: { payload: { userId: string }; result: null };
-  cancelFriendRequest: { payload: { userId: string }; result: null };
-  removeFriend: { payload: { userId: string }; result: null };
-  createParty: { payload: null; result: null };
-  inviteToParty: { payload: { userId: string }; result: null };
-  cancelPartyInvite: { payload: { userId: string }; result: null };
-  kickFromParty: { payload: { userId: string }; result: null };
-  acceptPartyInvite: { payload: { partyId: string }; result: null };
-  declinePartyInvite: { payload: { partyId: string }; result: null };
-  leaveParty: { payload: null; result: null };
-  reconnectNow: { payload: null; result: null };
-  engineStart: { payload: null; result: null };
-  engineStop: { payload: null; result: null };
-  engineRestart: { payload: null; result: null };
-  engineKill: { payload: null; result: null };
-  /** Changes the given fields at once (one lobby rebuild); a field left out stays as it is, `dataDir: null` means the app's default. */
-  updateSettings: { payload: { enginePaths?: string[]; dataDir?: string | null }; result: SettingsView };
+/**
+ * Every intent's result. Its payload is declared once in payloads.ts (one TypeBox declaration gives the schema main
+ * validates with and the type below); `null` there means the intent takes none.
+ */
+interface IntentResults {
+  snapshot: SnapshotResult;
+  queue: null;
+  cancelQueue: null;
+  ready: null;
+  refreshPlaylists: null;
+  sendChat: null;
+  sendFriendRequest: null;
+  acceptFriendRequest: null;
+  rejectFriendRequest: null;
+  cancelFriendRequest: null;
+  removeFriend: null;
+  createParty: null;
+  inviteToParty: null;
+  cancelPartyInvite: null;
+  kickFromParty: null;
+  acceptPartyInvite: null;
+  declinePartyInvite: null;
+  leaveParty: null;
+  reconnectNow: null;
+  engineStart: null;
+  engineStop: null;
+  engineRestart: null;
+  engineKill: null;
+  /** Changes the given fields at once (one lobby rebuild) and answers with the settings now in force. */
+  updateSettings: SettingsView;
   /** Starts the sign-in for the current server in the system browser; resolves once the browser was asked to open. */
-  signIn: { payload: null; result: SignInStarted };
-  cancelSignIn: { payload: null; result: null };
+  signIn: SignInStarted;
+  cancelSignIn: null;
   /** Revokes where the server offers it, forgets the sign-in, then disconnects (system/disconnect). */
-  signOut: { payload: null; result: { revoked: boolean } };
+  signOut: { revoked: boolean };
   /** Adds a server address (kept as its origin) and switches the lobby to it. */
-  addServer: { payload: { url: string; label?: string }; result: ServersView };
-  chooseServer: { payload: { id: string }; result: ServersView };
+  addServer: ServersView;
+  chooseServer: ServersView;
   /** Forgets a server and its sign-in; the embedded server cannot be removed. */
-  removeServer: { payload: { id: string }; result: ServersView };
+  removeServer: ServersView;
 }
 
+/** Every intent: name → payload and result. A schema in payloads.ts without a result here (or the other way) does not compile. */
+export type IntentMap = { [N in keyof Payloads | keyof IntentResults]: { payload: Payloads[N]; result: IntentResults[N] } };
 export type IntentName = keyof IntentMap;
 export type PayloadOf<N extends IntentName> = IntentMap[N]['payload'];
 export type ResultOf<N extends IntentName> = IntentMap[N]['result'];
@@ -178,88 +182,45 @@ export interface LobbyBridge {
 export const INVOKE_CHANNEL = 'lobby:invoke';
 export const PATCH_CHANNEL = 'lobby:patch';
 
-// Bounds that keep a hostile or buggy renderer from handing main unbounded strings.
-const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
-const PATH = { type: 'string', minLength: 1, maxLength: 4096 } as const;
-/** The core decides what is too long for the server (`message_too_long`); this only caps what crosses IPC. */
-export const CHAT_TEXT_MAX = 4096;
-/** A profile id is `embedded` or an origin, which is at most an address's length. */
-const PROFILE_ID = { type: 'string', minLength: 1, maxLength: 2048 } as const;
-const NONE: JSONSchemaType<null> = { type: 'null', nullable: true };
-const USER: JSONSchemaType<{ userId: string }> = {
-  type: 'object',
-  properties: { userId: ID },
-  required: ['userId'],
-  additionalProperties: false,
+/**
+ * The names at run time, for the preload's allow-list and main's dispatch. Kept apart from the schemas so the sandboxed
+ * preload bundles no TypeBox; the type demands exactly the intents, no more and no fewer.
+ */
+const NAMES: { readonly [N in IntentName]: true } = {
+  snapshot: true,
+  queue: true,
+  cancelQueue: true,
+  ready: true,
+  refreshPlaylists: true,
+  sendChat: true,
+  sendFriendRequest: true,
+  acceptFriendRequest: true,
+  rejectFriendRequest: true,
+  cancelFriendRequest: true,
+  removeFriend: true,
+  createParty: true,
+  inviteToParty: true,
+  cancelPartyInvite: true,
+  kickFromParty: true,
+  acceptPartyInvite: true,
+  declinePartyInvite: true,
+  leaveParty: true,
+  reconnectNow: true,
+  engineStart: true,
+  engineStop: true,
+  engineRestart: true,
+  engineKill: true,
+  updateSettings: true,
+  signIn: true,
+  cancelSignIn: true,
+  signOut: true,
+  addServer: true,
+  chooseServer: true,
+  removeServer: true,
 };
 
-/** One ajv schema per intent, tied to its payload type so they cannot drift. */
-export const PAYLOAD_SCHEMAS: { readonly [N in IntentName]: JSONSchemaType<PayloadOf<N>> } = {
-  snapshot: NONE,
-  queue: {
-    type: 'object',
-    properties: { queues: { type: 'array', items: ID, minItems: 1, maxItems: 16 } },
-    required: ['queues'],
-    additionalProperties: false,
-  },
-  cancelQueue: NONE,
-  ready: NONE,
-  refreshPlaylists: NONE,
-  sendChat: {
-    type: 'object',
-    properties: {
-      target: {
-        type: 'object',
-        oneOf: [
-          { type: 'object', properties: { type: { type: 'string', const: 'player' }, userId: ID }, required: ['type', 'userId'], additionalProperties: false },
-          { type: 'object', properties: { type: { type: 'string', const: 'party' } }, required: ['type'], additionalProperties: false },
-        ],
-        required: ['type'],
-      } as unknown as JSONSchemaType<Mutable<ChatTarget>>,
-      text: { type: 'string', minLength: 1, maxLength: CHAT_TEXT_MAX },
-    },
-    required: ['target', 'text'],
-    additionalProperties: false,
-  },
-  sendFriendRequest: USER,
-  acceptFriendRequest: USER,
-  rejectFriendRequest: USER,
-  cancelFriendRequest: USER,
-  removeFriend: USER,
-  createParty: NONE,
-  inviteToParty: USER,
-  cancelPartyInvite: USER,
-  kickFromParty: USER,
-  acceptPartyInvite: { type: 'object', properties: { partyId: ID }, required: ['partyId'], additionalProperties: false },
-  declinePartyInvite: { type: 'object', properties: { partyId: ID }, required: ['partyId'], additionalProperties: false },
-  leaveParty: NONE,
-  reconnectNow: NONE,
-  engineStart: NONE,
-  engineStop: NONE,
-  engineRestart: NONE,
-  engineKill: NONE,
-  updateSettings: {
-    type: 'object',
-    properties: { enginePaths: { type: 'array', items: PATH, maxItems: 32, nullable: true }, dataDir: { ...PATH, nullable: true } },
-    required: [],
-    additionalProperties: false,
-  },
-  signIn: NONE,
-  cancelSignIn: NONE,
-  signOut: NONE,
-  addServer: {
-    type: 'object',
-    properties: { url: { type: 'string', minLength: 1, maxLength: 2048 }, label: { type: 'string', minLength: 1, maxLength: 64, nullable: true } },
-    required: ['url'],
-    additionalProperties: false,
-  },
-  chooseServer: { type: 'object', properties: { id: PROFILE_ID }, required: ['id'], additionalProperties: false },
-  removeServer: { type: 'object', properties: { id: PROFILE_ID }, required: ['id'], additionalProperties: false },
-};
-
-/** The names, for the preload's allow-list and main's dispatch. */
-export const INTENT_NAMES = Object.freeze(Object.keys(PAYLOAD_SCHEMAS)) as readonly IntentName[];
+export const INTENT_NAMES: readonly IntentName[] = Object.freeze(Object.keys(NAMES).filter(isIntentName));
 
 export function isIntentName(name: unknown): name is IntentName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(PAYLOAD_SCHEMAS, name);
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(NAMES, name);
 }

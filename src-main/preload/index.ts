@@ -1,14 +1,15 @@
 // The whole preload: `window.lobby = { invoke, onPatch }` for the contract's intent names only; Electron's event object never reaches the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { INVOKE_CHANNEL, PATCH_CHANNEL, isIntentName, type IpcResult, type LobbyBridge, type PatchMessage } from '../contract';
+import { INVOKE_CHANNEL, PATCH_CHANNEL, isIntentName, type LobbyBridge, type PatchMessage } from '../contract';
 
 export function createBridge(ipc: Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>): LobbyBridge {
-  const invoke = (name: unknown, payload?: unknown): Promise<IpcResult<unknown>> => {
+  // The page is not bound by the types: the name is checked again here, and main checks name and payload once more.
+  const invoke: LobbyBridge['invoke'] = (name, ...payload) => {
     if (!isIntentName(name)) return Promise.resolve({ ok: false, code: 'unknown_intent', message: 'unknown intent' });
-    return ipc.invoke(INVOKE_CHANNEL, name, payload ?? null) as Promise<IpcResult<unknown>>;
+    return ipc.invoke(INVOKE_CHANNEL, name, payload[0] ?? null);
   };
   return {
-    invoke: invoke as LobbyBridge['invoke'],
+    invoke,
     onPatch(listener) {
       const forward = (_event: IpcRendererEvent, message: PatchMessage) => listener(message);
       ipc.on(PATCH_CHANNEL, forward);

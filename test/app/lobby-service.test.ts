@@ -140,6 +140,12 @@ describe('lobby service', () => {
       // A field left out stays; `null` returns the data directory to the default.
       expect(await service.invoke('updateSettings', { dataDir: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null } });
       expect(apps).toHaveLength(3);
+      // `enginePaths: null` is the same as leaving it out: the folders stay.
+      expect(await service.invoke('updateSettings', { enginePaths: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null } });
+      // A field the page may send as null is still checked when it is not null, and named by its path.
+      const refused = await service.invoke('updateSettings', { enginePaths: [''] });
+      expect(refused).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringContaining('/enginePaths/0') });
+      expect(apps).toHaveLength(4);
       await service.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
@@ -215,6 +221,9 @@ describe('lobby service', () => {
     expect(smuggled).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(JSON.stringify(smuggled)).not.toContain('SECRET');
     expect(await service.invoke('signIn', { serverUrl: 'https://lobby.example' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    // `label: null` passes the payload check (it means no label) and reaches the sign-in service, which has none to add.
+    expect(await service.invoke('addServer', { url: 'https://lobby.example', label: null })).toMatchObject({ ok: false, code: 'not_available' });
+    expect(await service.invoke('addServer', { url: 'https://lobby.example', label: 7 })).toMatchObject({ ok: false, code: 'invalid_input' });
     expect(apps).toHaveLength(1);
     await service.close();
   });

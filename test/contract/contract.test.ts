@@ -1,60 +1,9 @@
-// The contract's guarantees: every intent has a schema tied to its type, and unknown intents or wrong payloads do not compile.
+// The contract's run-time guarantees: every payload schema compiles in ajv's strict mode, every name is listed, and the
+// schemas accept the payloads the page may send and refuse the rest. The type guarantees are in contract.test-d.ts.
 import { Ajv } from 'ajv';
-import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  INTENT_NAMES,
-  PAYLOAD_SCHEMAS,
-  isIntentName,
-  type AppPatch,
-  type IntentName,
-  type IpcResult,
-  type LobbyBridge,
-  type PayloadOf,
-  type ResultOf,
-  type ServersView,
-  type SessionView,
-  type SignInStarted,
-  type SnapshotResult,
-} from '../../src-main/contract';
-import type { LobbyIntents } from '../../src-main/core/lobby/intents';
-
-declare const lobby: LobbyBridge;
-
-describe('contract types', () => {
-  it('accepts known intents with their payloads and types their results', () => {
-    const typed = async () => {
-      expectTypeOf(await lobby.invoke('snapshot')).toEqualTypeOf<IpcResult<SnapshotResult>>();
-      expectTypeOf(await lobby.invoke('queue', { queues: ['1v1'] })).toEqualTypeOf<IpcResult<null>>();
-      await lobby.invoke('sendChat', { target: { type: 'party' }, text: 'hi' });
-      await lobby.invoke('ready');
-    };
-    expect(typed).toBeTypeOf('function');
-  });
-
-  it('rejects unknown intents and wrong payloads at compile time', () => {
-    const wrong = async () => {
-      // @ts-expect-error not an intent
-      await lobby.invoke('deleteEverything');
-      // @ts-expect-error queue needs a payload
-      await lobby.invoke('queue');
-      // @ts-expect-error queues must be strings
-      await lobby.invoke('queue', { queues: [1] });
-      // @ts-expect-error unknown chat target
-      await lobby.invoke('sendChat', { target: { type: 'everyone' }, text: 'hi' });
-      // @ts-expect-error no token can cross the contract
-      await lobby.invoke('addServer', { url: 'https://x', token: 'secret' });
-      // @ts-expect-error the server is chosen in the Servers panel only
-      await lobby.invoke('setServerAddress', { serverUrl: 'https://x' });
-    };
-    expect(wrong).toBeTypeOf('function');
-  });
-
-  it('covers every lobby intent of the core', () => {
-    // A new core intent without a contract entry fails to compile here.
-    expectTypeOf<keyof LobbyIntents>().toMatchTypeOf<IntentName>();
-    expectTypeOf<ResultOf<'updateSettings'>>().toHaveProperty('dataDir');
-  });
-});
+import { describe, expect, it } from 'vitest';
+import { INTENT_NAMES, isIntentName, type IntentName } from '../../src-main/contract';
+import { CHAT_TEXT_MAX, PAYLOAD_SCHEMAS } from '../../src-main/contract/payloads';
 
 describe('contract schemas', () => {
   const ajv = new Ajv({ strict: true });
@@ -66,6 +15,19 @@ describe('contract schemas', () => {
     expect(isIntentName('toString')).toBe(false);
     expect(isIntentName('__proto__')).toBe(false);
     expect(isIntentName('ready')).toBe(true);
+  });
+
+  it('lists exactly the intents that have a schema, and the schemas are plain JSON', () => {
+    expect([...INTENT_NAMES].sort()).toEqual(Object.keys(PAYLOAD_SCHEMAS).sort());
+    expect(Object.isFrozen(INTENT_NAMES)).toBe(true);
+    // TypeBox's own markers are not enumerable: what ajv (and JSON) sees is the schema and nothing else.
+    expect(JSON.parse(JSON.stringify(PAYLOAD_SCHEMAS.sendFriendRequest))).toEqual({
+      type: 'object',
+      required: ['userId'],
+      properties: { userId: { type: 'string', minLength: 1, maxLength: 128 } },
+      additionalProperties: false,
+    });
+    expect(PAYLOAD_SCHEMAS.ready).toEqual({ type: 'null' });
   });
 
   it('accepts good payloads and refuses bad ones', () => {
@@ -88,47 +50,67 @@ describe('contract schemas', () => {
     expect(check('updateSettings', { enginePaths: [''] })).toBe(false);
     expect(check('updateSettings', { serverUrl: 'https://lobby.example' })).toBe(false);
   });
-});
 
-/** Every property name anywhere inside T (through arrays and nested objects), lower-cased. */
-type DeepKeys<T> = T extends readonly (infer U)[]
-  ? DeepKeys<U>
-  : T extends object
-    ? { [K in keyof T & string]: Lowercase<K> | DeepKeys<T[K]> }[keyof T & string]
-    : never;
-/** Names a secret could hide behind: tokens, codes, verifiers, secrets, passwords, credentials. */
-type SecretLike = `${string}${'token' | 'code' | 'verifier' | 'secret' | 'password' | 'credential' | 'bearer' | 'jwt' | 'key'}${string}`;
-
-describe('sign-in in the contract', () => {
-  it('has no token-like field in the session and servers slices or the sign-in results', () => {
-    // Any field named like a secret makes these types non-never, and the line stops compiling.
-    expectTypeOf<Extract<DeepKeys<SessionView>, SecretLike>>().toEqualTypeOf<never>();
-    expectTypeOf<Extract<DeepKeys<ServersView>, SecretLike>>().toEqualTypeOf<never>();
-    expectTypeOf<Extract<DeepKeys<Extract<AppPatch, { slice: 'session' | 'servers' }>>, SecretLike>>().toEqualTypeOf<never>();
-    expectTypeOf<Extract<DeepKeys<ResultOf<'signIn' | 'cancelSignIn' | 'signOut' | 'addServer' | 'chooseServer' | 'removeServer'>>, SecretLike>>().toEqualTypeOf<never>();
-    expectTypeOf<Extract<DeepKeys<PayloadOf<'signIn' | 'cancelSignIn' | 'signOut' | 'addServer' | 'chooseServer' | 'removeServer'>>, SecretLike>>().toEqualTypeOf<never>();
-    // The check itself bites: a slice with a token would be caught.
-    expectTypeOf<Extract<DeepKeys<SessionView & { accessToken: string }>, SecretLike>>().toEqualTypeOf<'accesstoken'>();
-    expectTypeOf<Extract<DeepKeys<{ a: { codeVerifier: string }[] }>, SecretLike>>().toEqualTypeOf<'codeverifier'>();
-    // The session's words are the sign-in events' own.
-    expectTypeOf<NonNullable<SessionView['lastEvent']>>().toEqualTypeOf<'auth success' | 'token expiring' | 'token expired'>();
-    expectTypeOf<SessionView['state']>().toEqualTypeOf<'signed_out' | 'signing_in' | 'signed_in' | 'expired'>();
+  it('refuses extra properties anywhere, nested ones included', () => {
+    expect(check('sendFriendRequest', { userId: 'u1', token: 'x' })).toBe(false);
+    expect(check('acceptPartyInvite', { partyId: 'p1', userId: 'u1' })).toBe(false);
+    expect(check('sendChat', { target: { type: 'player', userId: 'u1', extra: 1 }, text: 'hi' })).toBe(false);
+    expect(check('sendChat', { target: { type: 'party' }, text: 'hi', channel: 'all' })).toBe(false);
+    expect(check('updateSettings', { dataDir: '/data', serverUrl: null })).toBe(false);
+    expect(check('chooseServer', { id: 'embedded', url: 'https://x' })).toBe(false);
   });
 
-  it('types the sign-in intents and refuses payloads they do not take', () => {
-    const typed = async () => {
-      expectTypeOf(await lobby.invoke('signIn')).toEqualTypeOf<IpcResult<SignInStarted>>();
-      expectTypeOf(await lobby.invoke('signOut')).toEqualTypeOf<IpcResult<{ revoked: boolean }>>();
-      expectTypeOf(await lobby.invoke('addServer', { url: 'https://lobby.example' })).toEqualTypeOf<IpcResult<ServersView>>();
-      await lobby.invoke('chooseServer', { id: 'embedded' });
-      // @ts-expect-error signIn takes no payload: the server is the current profile
-      await lobby.invoke('signIn', { serverUrl: 'https://x' });
-      // @ts-expect-error no token can come in from the page either
-      await lobby.invoke('addServer', { url: 'https://x', refreshToken: 'rt' });
-      // @ts-expect-error removeServer needs an id
-      await lobby.invoke('removeServer');
-    };
-    expect(typed).toBeTypeOf('function');
+  it('refuses strings and lists past their caps, and takes them at the cap', () => {
+    expect(check('sendFriendRequest', { userId: 'u'.repeat(128) })).toBe(true);
+    expect(check('sendFriendRequest', { userId: 'u'.repeat(129) })).toBe(false);
+    expect(check('declinePartyInvite', { partyId: 'p'.repeat(129) })).toBe(false);
+    expect(check('queue', { queues: Array.from({ length: 16 }, (_, i) => `q${i}`) })).toBe(true);
+    expect(check('queue', { queues: Array.from({ length: 17 }, (_, i) => `q${i}`) })).toBe(false);
+    expect(check('queue', { queues: ['q'.repeat(129)] })).toBe(false);
+    expect(check('sendChat', { target: { type: 'party' }, text: 'x'.repeat(CHAT_TEXT_MAX) })).toBe(true);
+    expect(check('sendChat', { target: { type: 'party' }, text: 'x'.repeat(CHAT_TEXT_MAX + 1) })).toBe(false);
+    expect(check('sendChat', { target: { type: 'player', userId: 'u'.repeat(129) }, text: 'hi' })).toBe(false);
+    expect(check('updateSettings', { enginePaths: Array.from({ length: 32 }, (_, i) => `/e${i}`) })).toBe(true);
+    expect(check('updateSettings', { enginePaths: Array.from({ length: 33 }, (_, i) => `/e${i}`) })).toBe(false);
+    expect(check('updateSettings', { dataDir: '/'.repeat(4096) })).toBe(true);
+    expect(check('updateSettings', { dataDir: '/'.repeat(4097) })).toBe(false);
+    expect(check('updateSettings', { enginePaths: ['/'.repeat(4097)] })).toBe(false);
+    expect(check('addServer', { url: 'h'.repeat(2048) })).toBe(true);
+    expect(check('addServer', { url: 'h'.repeat(2049) })).toBe(false);
+    expect(check('addServer', { url: 'https://x', label: 'l'.repeat(64) })).toBe(true);
+    expect(check('addServer', { url: 'https://x', label: 'l'.repeat(65) })).toBe(false);
+    expect(check('chooseServer', { id: 'i'.repeat(2048) })).toBe(true);
+    expect(check('chooseServer', { id: 'i'.repeat(2049) })).toBe(false);
+  });
+
+  it('refuses wrong types', () => {
+    expect(check('queue', { queues: '1v1' })).toBe(false);
+    expect(check('queue', { queues: [1] })).toBe(false);
+    expect(check('queue', null)).toBe(false);
+    expect(check('queue', [['1v1']])).toBe(false);
+    expect(check('sendFriendRequest', { userId: 42 })).toBe(false);
+    expect(check('sendChat', { target: 'party', text: 'hi' })).toBe(false);
+    expect(check('sendChat', { target: { type: 'party' }, text: 7 })).toBe(false);
+    expect(check('sendChat', { target: { type: 'everyone' }, text: 'hi' })).toBe(false);
+    expect(check('updateSettings', { enginePaths: '/opt/engine' })).toBe(false);
+    expect(check('updateSettings', { dataDir: 5 })).toBe(false);
+    expect(check('updateSettings', null)).toBe(false);
+    expect(check('addServer', { url: 'https://x', label: 3 })).toBe(false);
+    for (const payload of [undefined, 0, false, '', 'null', {}, []]) expect(check('ready', payload)).toBe(false);
+  });
+
+  it('takes null for the optional fields whose intent says what null means', () => {
+    // `dataDir: null` is the app's default; `enginePaths: null` and `label: null` are the same as leaving them out.
+    expect(check('updateSettings', { dataDir: null })).toBe(true);
+    expect(check('updateSettings', { enginePaths: null })).toBe(true);
+    expect(check('addServer', { url: 'https://lobby.example', label: null })).toBe(true);
+    expect(check('addServer', { url: null })).toBe(false);
+    expect(check('chooseServer', { id: null })).toBe(false);
+  });
+});
+
+describe('sign-in in the contract', () => {
+  it('refuses payloads the sign-in intents do not take', () => {
     const ajv = new Ajv({ strict: true });
     const check = (name: IntentName, payload: unknown) => ajv.validate(PAYLOAD_SCHEMAS[name], payload);
     expect(check('signIn', null)).toBe(true);

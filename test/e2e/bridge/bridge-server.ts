@@ -15,8 +15,10 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** Frames from the page: one intent call. Answers carry the same id; patches come unasked. */
-type Inbound = { id: number; name: unknown; payload: unknown };
+/** Frames from the page: one intent call `{ id, name, payload }`. Answers carry the same id; patches come unasked. */
+function isFrame(frame: unknown): frame is { readonly id?: unknown; readonly name?: unknown; readonly payload?: unknown } {
+  return typeof frame === 'object' && frame !== null && !Array.isArray(frame);
+}
 
 export async function startBridge(rendererDir: string, service: LobbyService): Promise<Bridge> {
   const http = createServer(async (req, res) => {
@@ -42,13 +44,14 @@ export async function startBridge(rendererDir: string, service: LobbyService): P
       sockets.delete(socket);
     });
     socket.on('message', async (data) => {
-      let frame: Inbound;
+      let frame: unknown;
       try {
-        frame = JSON.parse(String(data)) as Inbound;
+        frame = JSON.parse(String(data));
       } catch {
         return void socket.close(1008, 'not json');
       }
-      // Exactly the service Electron's ipc.ts calls: same validation, same result codes.
+      if (!isFrame(frame)) return void socket.close(1008, 'not a frame');
+      // Exactly the service Electron's ipc.ts calls: name and payload as the page sent them, validated there.
       const result = await service.invoke(frame.name, frame.payload);
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ id: frame.id, result }));
     });
