@@ -10,6 +10,7 @@ export type {
   CancelReason,
   ChatChannel,
   ChatLine,
+  ConnectionStatusView,
   ConnectionView,
   EngineStatus,
   EngineView,
@@ -23,6 +24,7 @@ export type {
   PartiesView,
   PartyView,
   PlaylistView,
+  ProtocolRevision,
   SelfView,
   StatsSample,
   StatsView,
@@ -213,6 +215,7 @@ export const PAYLOAD_SCHEMAS: { readonly [N in IntentName]: JSONSchemaType<Paylo
         oneOf: [
           { type: 'object', properties: { type: { type: 'string', const: 'player' }, userId: ID }, required: ['type', 'userId'], additionalProperties: false },
           { type: 'object', properties: { type: { type: 'string', const: 'party' } }, required: ['type'], additionalProperties: false },
+          { type: 'object', properties: { type: { type: 'string', const: 'lobby' } }, required: ['type'], additionalProperties: false },
         ],
         required: ['type'],
       } as unknown as JSONSchemaType<Mutable<ChatTarget>>,
