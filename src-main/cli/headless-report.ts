@@ -113,7 +113,9 @@ export function humanLine(record: HeadlessRecord): string {
     case 'connection':
       return `connection: ${record.state}${record.retryInMs !== undefined ? ` (retry in ${(record.retryInMs / 1000).toFixed(1)} s)` : ''}${record.protocol !== 'unknown' ? ` (protocol: ${PROTOCOL_REVISION_LABELS[record.protocol]})` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
     case 'party': {
-      const size = `${record.members.length}${record.maxMembers !== null ? ` / ${record.maxMembers}` : ''}`;
+      // Places taken as the server counts them: members and open invitations.
+      const taken = record.members.length + record.invited.length;
+      const size = `${taken}${record.maxMembers !== null ? ` / ${record.maxMembers}` : ''}`;
       const current = record.partyId === null ? 'none' : `${size} [${ids(record.members)}]${record.invited.length ? ` invited [${ids(record.invited)}]` : ''}`;
       return `party: ${current}${record.invitations.length ? `; invited to ${record.invitations.length}` : ''}`;
     }
