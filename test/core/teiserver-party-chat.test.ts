@@ -177,6 +177,13 @@ describe('lobby chat against a Teiserver-like server', () => {
     await sending;
     // Our own line joins the thread of the lobby we are chatting in.
     expect(app.snapshot().chat.at(-1)).toMatchObject({ text: 'you too', fromUserId: ALICE, channel: { type: 'lobby', lobbyId: 'L1' } });
+
+    // Out of the lobby, the server refuses the target: the player reads why, and no line of ours is shown.
+    const lines = app.snapshot().chat.length;
+    const refused = app.intents.sendChat({ type: 'lobby' }, 'anyone?');
+    conn.fail(await conn.next('messaging/send'), 'invalid_target');
+    await expect(refused).rejects.toMatchObject({ code: 'rejected', message: expect.stringContaining('lobby cannot receive messages') });
+    expect(app.snapshot().chat).toHaveLength(lines);
     expect(conn.violations).toEqual([]);
   });
 });

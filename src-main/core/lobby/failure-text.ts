@@ -7,7 +7,7 @@ import type { CancelReason } from './state';
 
 const FAILURE_TEXT: Record<string, string> = {
   message_too_long: 'The message is too long for the server.',
-  invalid_target: 'That player or party cannot receive messages.',
+  invalid_target: 'That player, party or lobby cannot receive messages (you may have left the party or lobby).',
   already_queued: 'You are already in a queue.',
   already_in_battle: 'You are already in a battle.',
   invalid_queue_specified: 'That playlist does not exist on this server.',
