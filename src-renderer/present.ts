@@ -1,5 +1,9 @@
 // Words and numbers for the player: pure functions from views to text, shared by components and unit-tested without Vue.
-import type { CancelReason, ChatChannel, ChatLine, ConnectionView, IpcErrorCode, MatchmakingView, PlaylistView, ServerProfileView, SessionView, UserStatus } from '../src-main/contract';
+import type {
+  CancelReason, ChatChannel, ChatLine, ConnectionStatusView, IpcErrorCode, MatchmakingView, PartyView, PlaylistView, ProtocolRevision,
+  ServerProfileView, SessionView, UserStatus,
+} from '../src-main/contract';
+import { PROTOCOL_REVISION_LABELS } from '../src-main/shared/protocol-revision';
 
 export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'idle';
 
@@ -13,7 +17,7 @@ export function seconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
 }
 
-export function connectionWords(view: ConnectionView, now: number): ConnectionWords {
+export function connectionWords(view: ConnectionStatusView, now: number): ConnectionWords {
   switch (view.phase) {
     case 'idle':
       return { label: 'Offline', tone: 'idle', detail: 'Not connected yet.' };
@@ -35,6 +39,28 @@ export function connectionWords(view: ConnectionView, now: number): ConnectionWo
     default:
       return assertNever(view.phase);
   }
+}
+
+/** Which protocol revision the server speaks, for the Server view. */
+export function protocolRevisionWords(revision: ProtocolRevision): string {
+  return PROTOCOL_REVISION_LABELS[revision];
+}
+
+export interface PartySize {
+  /** "3 / 8": places taken (members and open invitations, as the server counts them) of the party's maximum. */
+  readonly text: string;
+  readonly detail: string;
+  /** No room for another invitation; a 1.13.0 server does not say its maximum, so such a party is never full here. */
+  readonly full: boolean;
+}
+
+export function partySize(party: PartyView): PartySize {
+  const members = party.members.length;
+  const invited = party.invited.length;
+  const taken = members + invited;
+  const who = `${members} ${members === 1 ? 'member' : 'members'}${invited ? ` and ${invited} ${invited === 1 ? 'invitation' : 'invitations'}` : ''}`;
+  if (party.maxMembers === null) return { text: String(taken), detail: who, full: false };
+  return { text: `${taken} / ${party.maxMembers}`, detail: `${who} of ${party.maxMembers} places`, full: taken >= party.maxMembers };
 }
 
 export function cancelReasonWords(reason: CancelReason | null): string {

@@ -157,7 +157,7 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     cancelQueue: () => none(() => intents().cancelQueue()),
     ready: () => none(() => intents().ready()),
     refreshPlaylists: () => none(() => intents().refreshPlaylists()),
-    sendChat: (p) => none(() => intents().sendChat(p.target.type === 'player' ? { type: 'player', userId: p.target.userId } : { type: 'party' }, p.text)),
+    sendChat: (p) => none(() => intents().sendChat(p.target.type === 'player' ? { type: 'player', userId: p.target.userId } : { type: p.target.type }, p.text)),
     sendFriendRequest: (p) => none(() => intents().sendFriendRequest(p.userId)),
     acceptFriendRequest: (p) => none(() => intents().acceptFriendRequest(p.userId)),
     rejectFriendRequest: (p) => none(() => intents().rejectFriendRequest(p.userId)),

@@ -1,10 +1,12 @@
 // Turns lobby patches into the headless client's output records: one per meaningful change, as text for people or JSON lines for scripts.
-import type { LobbyPatch, LobbySnapshot } from '../core/lobby/state';
+import type { ConnectionView, LobbyPatch, LobbySnapshot, PartiesView, ProtocolRevision } from '../core/lobby/state';
 import { applyLobbyPatch, lobbyStateFrom, type LobbyState } from '../shared/lobby-reducers';
+import { PROTOCOL_REVISION_LABELS } from '../shared/protocol-revision';
 import { printable } from './printable';
 
 export type HeadlessRecord =
-  | { kind: 'connection'; state: string; retryInMs?: number; message?: string }
+  | { kind: 'connection'; state: string; protocol: ProtocolRevision; retryInMs?: number; message?: string }
+  | { kind: 'party'; partyId: string | null; members: string[]; invited: string[]; maxMembers: number | null; invitations: string[] }
   | { kind: 'stats'; userCount: number }
   | { kind: 'matchmaking'; state: string; queues: string[]; readyCount: number; reason?: string; timeoutMs?: number }
   | { kind: 'chat'; from: string; fromUserId: string; channel: string; text: string; marker: string }
@@ -36,15 +38,16 @@ export class HeadlessReport {
       out.push(record);
     };
     switch (patch.slice) {
-      case 'connection': {
-        const c = patch.value;
-        // `connecting` after a wait is still a reconnect; report the phase and, while waiting, when the next try is.
-        const record: HeadlessRecord = { kind: 'connection', state: c.phase === 'idle' ? 'connecting' : c.phase };
-        if (c.phase === 'reconnecting' && c.retryInMs !== undefined) record.retryInMs = c.retryInMs;
-        if (c.message && c.phase !== 'connected') record.message = c.message;
-        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}`);
+      case 'connection':
+      case 'protocol': {
+        // The revision is learnt after `connected`: it comes as a second `connected` record that names it.
+        const record = connectionRecord(s.connection);
+        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}|${record.protocol}`);
         break;
       }
+      case 'party':
+        changed('party', partyRecord(s.party));
+        break;
       case 'stats':
         changed('stats', { kind: 'stats', userCount: patch.userCount });
         break;
@@ -87,16 +90,41 @@ export class HeadlessReport {
   }
 }
 
+function connectionRecord(c: ConnectionView): HeadlessRecord & { kind: 'connection' } {
+  // `connecting` after a wait is still a reconnect; report the phase and, while waiting, when the next try is.
+  const record: HeadlessRecord = { kind: 'connection', state: c.phase === 'idle' ? 'connecting' : c.phase, protocol: c.protocol };
+  if (c.phase === 'reconnecting' && c.retryInMs !== undefined) record.retryInMs = c.retryInMs;
+  if (c.message && c.phase !== 'connected') record.message = c.message;
+  return record;
+}
+
+function partyRecord(p: PartiesView): HeadlessRecord {
+  const party = p.current;
+  return {
+    kind: 'party', partyId: party?.id ?? null, members: party?.members.map((m) => m.userId) ?? [], invited: party?.invited.map((i) => i.userId) ?? [],
+    maxMembers: party?.maxMembers ?? null, invitations: p.invitations.map((i) => i.id),
+  };
+}
+
+const ids = (list: readonly string[]) => list.map((id) => printable(id, 40)).join(', ');
+
 export function humanLine(record: HeadlessRecord): string {
   switch (record.kind) {
     case 'connection':
-      return `connection: ${record.state}${record.retryInMs !== undefined ? ` (retry in ${(record.retryInMs / 1000).toFixed(1)} s)` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
+      return `connection: ${record.state}${record.retryInMs !== undefined ? ` (retry in ${(record.retryInMs / 1000).toFixed(1)} s)` : ''}${record.protocol !== 'unknown' ? ` (protocol: ${PROTOCOL_REVISION_LABELS[record.protocol]})` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
+    case 'party': {
+      // Places taken as the server counts them: members and open invitations.
+      const taken = record.members.length + record.invited.length;
+      const size = `${taken}${record.maxMembers !== null ? ` / ${record.maxMembers}` : ''}`;
+      const current = record.partyId === null ? 'none' : `${size} [${ids(record.members)}]${record.invited.length ? ` invited [${ids(record.invited)}]` : ''}`;
+      return `party: ${current}${record.invitations.length ? `; invited to ${record.invitations.length}` : ''}`;
+    }
     case 'stats':
       return `server: ${record.userCount} users online`;
     case 'matchmaking':
       return `matchmaking: ${record.state}${record.queues.length ? ` [${record.queues.map((q) => printable(q, 40)).join(', ')}]` : ''}${record.state === 'found' || record.state === 'readied' ? ` ready ${record.readyCount}` : ''}${record.reason ? ` (${record.reason})` : ''}`;
     case 'chat':
-      return `chat ${record.channel === 'party' ? '[party] ' : ''}<${printable(record.from, 60)}> ${printable(record.text)}`;
+      return `chat ${record.channel === 'party' || record.channel === 'lobby' ? `[${record.channel}] ` : ''}<${printable(record.from, 60)}> ${printable(record.text)}`;
     case 'battle':
       return `battle: ${record.phase} - map ${printable(record.map, 100)}, game ${printable(record.game, 100)}, engine ${printable(record.engine, 40)}${record.message ? ` - ${printable(record.message)}` : ''}`;
     case 'engine':

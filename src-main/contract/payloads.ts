@@ -26,6 +26,7 @@ const Profile = Type.Object({ id: ProfileId }, closed);
 export const ChatTargetPayload = Type.Union([
   Type.Object({ type: Type.Literal('player'), userId: Id }, closed),
   Type.Object({ type: Type.Literal('party') }, closed),
+  Type.Object({ type: Type.Literal('lobby') }, closed),
 ]);
 
 /** One schema per intent; index.ts derives the payload types (`PayloadOf`) from these. */

@@ -1,7 +1,7 @@
 // The one way to apply a lobby patch: the limits and pure per-slice reducers that the core's store, the headless shell and the
 // renderer's stores all use. Runtime-neutral (no Node, no Electron, no DOM), so the sandboxed page can import it as it is.
 import type {
-  BattleUpdateView, ChatLine, EngineView, LobbyPatch, LobbySnapshot, Notice, StatsView, UserView,
+  BattleUpdateView, ChatLine, ConnectionView, EngineView, LobbyPatch, LobbySnapshot, Notice, StatsView, UserView,
 } from '../core/lobby/state';
 import { assertNever } from './assert-never';
 
@@ -39,6 +39,16 @@ export function reduceChat(state: readonly ChatLine[], patch: PatchOf<'chat'>): 
     fresh.push(line);
   }
   return appendBounded(state, fresh, LOBBY_LIMITS.chat);
+}
+
+/**
+ * The connection's status, keeping the revision learnt on this connection; a connection that begins (or begins again)
+ * forgets it, since the next server may speak another one.
+ */
+export function reduceConnection(state: ConnectionView, patch: PatchOf<'connection'> | PatchOf<'protocol'>): ConnectionView {
+  if (patch.slice === 'protocol') return { ...state, protocol: patch.value };
+  const begins = patch.value.phase === 'connecting' || patch.value.phase === 'reconnecting';
+  return { ...patch.value, protocol: begins ? 'unknown' : state.protocol };
 }
 
 export function reduceEngine(state: EngineView, patch: PatchOf<'engine'> | PatchOf<'engineConsole'>): EngineView {
@@ -87,7 +97,8 @@ export function lobbySnapshotOf(state: LobbyState): LobbySnapshot {
 /** Applies one patch in place. Every copy of the state (core, headless, renderer) goes through these reducers. */
 export function applyLobbyPatch(state: LobbyState, patch: LobbyPatch): void {
   switch (patch.slice) {
-    case 'connection': state.connection = patch.value; return;
+    case 'connection':
+    case 'protocol': state.connection = reduceConnection(state.connection, patch); return;
     case 'self': state.self = patch.value; return;
     case 'stats': state.stats = reduceStats(state.stats, patch); return;
     case 'users': applyUsersPatch(state.users, patch); return;

@@ -47,6 +47,7 @@ export function loadSnapshot(snapshot: AppSnapshot): void {
 export function routePatch(patch: AppPatch): void {
   switch (patch.slice) {
     case 'connection':
+    case 'protocol':
       return void useConnectionStore().apply(patch);
     case 'self':
       return void useSelfStore().apply(patch);

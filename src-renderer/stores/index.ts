@@ -23,14 +23,14 @@ import type {
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
 import { UserDirectory } from '../user-directory';
 import {
-  reduceBattleUpdates, reduceChat, reduceEngine, reduceNotices, reduceStats,
+  reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
 
 export type PatchOf<S extends AppPatch['slice']> = Extract<AppPatch, { slice: S }>;
 
 export const useConnectionStore = defineStore('connection', () => {
-  const view = shallowRef<ConnectionView>({ serverUrl: '', phase: 'idle', versionParity: 'unknown' });
-  const apply = (patch: PatchOf<'connection'>) => (view.value = patch.value);
+  const view = shallowRef<ConnectionView>({ serverUrl: '', phase: 'idle', versionParity: 'unknown', protocol: 'unknown' });
+  const apply = (patch: PatchOf<'connection'> | PatchOf<'protocol'>) => (view.value = reduceConnection(view.value, patch));
   const load = (s: AppSnapshot) => (view.value = s.connection);
   return { view, apply, load };
 });

@@ -60,7 +60,8 @@ describe('lobby service', () => {
     const { service, apps } = await setup();
     expect(await service.invoke('queue', { queues: ['1v1'] })).toEqual({ ok: true, value: null });
     expect(await service.invoke('sendChat', { target: { type: 'player', userId: 'u2' }, text: 'gg' })).toEqual({ ok: true, value: null });
-    expect(apps[0]!.calls).toEqual(['queue([["1v1"]])', 'sendChat([{"type":"player","userId":"u2"},"gg"])']);
+    expect(await service.invoke('sendChat', { target: { type: 'lobby' }, text: 'gl' })).toEqual({ ok: true, value: null });
+    expect(apps[0]!.calls).toEqual(['queue([["1v1"]])', 'sendChat([{"type":"player","userId":"u2"},"gg"])', 'sendChat([{"type":"lobby"},"gl"])']);
     await service.close();
   });
 

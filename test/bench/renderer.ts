@@ -25,7 +25,7 @@ function benchShim(users: number): string {
     let seq = 0;
     // The core's own empty snapshot, filled with the bench's users: the renderer loads exactly what main would send.
     const snapshot = Object.assign(${JSON.stringify({ ...initialSnapshot('http://127.0.0.1:1'), settings: { serverUrl: null, enginePaths: [], dataDir: null } })}, {
-      connection: { serverUrl: 'http://127.0.0.1:1', phase: 'connected', versionParity: 'match' },
+      connection: { serverUrl: 'http://127.0.0.1:1', phase: 'connected', versionParity: 'match', protocol: 'tachyon-current' },
       self: { userId: 'self', username: 'bench', displayName: 'Bench', status: 'menu' },
       stats: { userCount: ${users}, history: [] },
       users: userList,

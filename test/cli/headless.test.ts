@@ -59,6 +59,25 @@ describe('headless client', () => {
     expect(everything).not.toContain(bob.token);
   }, 30_000);
 
+  it('names the protocol revision in its connection record and prints party changes as party records', async () => {
+    const alice = world.server.addPlayer('alice');
+    recordSecrets(alice.token);
+    const a = runHeadless(['--server', world.server.baseUrl, '--json', '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
+    runs.push(a);
+    // The embedded server speaks the current revision: its user/self has `matchmaking`.
+    await waitFor('the revision', () => records(a).some((r) => r.kind === 'connection' && r.state === 'connected' && r.protocol === 'tachyon-current'), 15_000);
+    expect(records(a).find((r) => r.kind === 'connection')).toMatchObject({ state: 'connecting', protocol: 'unknown' });
+    const bob = await world.player('bob');
+    await waitFor('bob connected', () => bob.app.snapshot().self !== null);
+    await bob.app.intents.createParty();
+    const partyId = bob.app.snapshot().party.current?.id;
+    await bob.app.intents.inviteToParty(alice.userId);
+    const invited = await waitFor('party record', () => records(a).find((r) => r.kind === 'party' && (r.invitations as string[]).length === 1), 10_000);
+    expect(invited).toMatchObject({ partyId: null, members: [], invited: [], maxMembers: null, invitations: [partyId] });
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+  }, 30_000);
+
   it('prints human lines with hostile text neutralised', async () => {
     const alice = world.server.addPlayer('alice');
     const evil = world.server.addPlayer('evil\u001b[2J\u001b]0;pwned\u0007');

@@ -64,7 +64,7 @@ describe('payload types come from their schemas', () => {
 
   it('pins what each payload shape is', () => {
     expectTypeOf<PayloadOf<'queue'>>().toEqualTypeOf<{ queues: string[] }>();
-    expectTypeOf<PayloadOf<'sendChat'>>().toEqualTypeOf<{ target: { type: 'player'; userId: string } | { type: 'party' }; text: string }>();
+    expectTypeOf<PayloadOf<'sendChat'>>().toEqualTypeOf<{ target: { type: 'player'; userId: string } | { type: 'party' } | { type: 'lobby' }; text: string }>();
     expectTypeOf<PayloadOf<'sendFriendRequest'>>().toEqualTypeOf<{ userId: string }>();
     expectTypeOf<PayloadOf<'acceptPartyInvite'>>().toEqualTypeOf<{ partyId: string }>();
     // The schema takes null for these optional fields, so the type says so: a handler cannot forget the case.

@@ -39,6 +39,8 @@ describe('contract schemas', () => {
     expect(check('sendChat', { target: { type: 'player', userId: 'u1' }, text: 'hello' })).toBe(true);
     expect(check('sendChat', { target: { type: 'party' }, text: 'hello' })).toBe(true);
     expect(check('sendChat', { target: { type: 'party', userId: 'u1' }, text: 'hello' })).toBe(false);
+    expect(check('sendChat', { target: { type: 'lobby' }, text: 'hello' })).toBe(true);
+    expect(check('sendChat', { target: { type: 'lobby', lobbyId: 'L1' }, text: 'hello' })).toBe(false);
     expect(check('sendChat', { target: { type: 'player' }, text: 'hello' })).toBe(false);
     expect(check('sendChat', { target: { type: 'party' }, text: '' })).toBe(false);
     expect(check('addServer', { url: 'https://lobby.example' })).toBe(true);

@@ -42,7 +42,8 @@ describe('the event reducer', () => {
     const store = new LobbyStore('http://127.0.0.1');
     const self = privateUser('1', { friendIds: ['2', longId], party: party('p1', ['1', '3']) });
     const outcome = reduceEvent(store, event('user/self', { user: self }), NOW, never);
-    expect(outcome.patches.map((p) => p.slice)).toEqual(['self', 'users', 'friends', 'party']);
+    expect(outcome.patches.map((p) => p.slice)).toEqual(['self', 'users', 'friends', 'party', 'protocol']);
+    expect(outcome.patches[4]).toEqual({ slice: 'protocol', value: 'tachyon-1.13' });
     expect(outcome.patches[2]).toEqual({ slice: 'friends', value: { friendIds: ['2'], incoming: [], outgoing: [] } });
     expect(outcome.watch).toEqual(['2', longId, '1', '3']);
   });

@@ -9,6 +9,7 @@ import {
 import { CANCEL_REASON_TEXT } from './failure-text';
 import { isUsableId, LIST_CAPS, newest } from './caps';
 import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
+import { revisionOfSelf } from './protocol-revision';
 
 /** What an event may read of the lobby: the core's `LobbyStore` is one. */
 export interface LobbyReadView {
@@ -53,6 +54,7 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
           { slice: 'users', upsert: [userView(user)], remove: [] },
           { slice: 'friends', value: friendsFromSelf(user) },
           { slice: 'party', value: { current: user.party ? partyView(user.party) : null, invitations: partyViews(user.invitedToParties) } },
+          { slice: 'protocol', value: revisionOfSelf(user) },
         ],
         watch: [...user.friendIds, ...(user.party?.members.map((m) => m.userId) ?? [])],
       };

@@ -7,7 +7,7 @@ import type { CancelReason } from './state';
 
 const FAILURE_TEXT: Record<string, string> = {
   message_too_long: 'The message is too long for the server.',
-  invalid_target: 'That player or party cannot receive messages.',
+  invalid_target: 'That player, party or lobby cannot receive messages (you may have left the party or lobby).',
   already_queued: 'You are already in a queue.',
   already_in_battle: 'You are already in a battle.',
   invalid_queue_specified: 'That playlist does not exist on this server.',
@@ -29,6 +29,22 @@ const FAILURE_TEXT: Record<string, string> = {
   internal_error: 'The server had a problem; try again.',
 };
 
+/**
+ * Teiserver refuses every `party/*` request with `invalid_request` and its party server's reason in `details` (Teiserver's
+ * `Teiserver.Party.Server`): these say what the reason means; any other details are shown as they came.
+ */
+const PARTY_DETAILS_TEXT: Record<string, string> = {
+  party_at_capacity: 'The party is full.',
+  already_invited: 'That player is already in the party or invited to it.',
+  party_in_matchmaking: 'The party is in a queue; leave the queue to change who is in it.',
+  invalid_party: 'That party does not exist any more.',
+  not_invited: 'There is no such invitation (it may have run out).',
+  not_a_member: 'You are not a member of that party.',
+  not_in_party: 'You are not in a party.',
+  invalid_target: 'That player is not in your party.',
+  already_in_party: 'You are already in a party.',
+};
+
 /** The protocol's `matchmaking/cancelled` carries only the reason, so these words are all the player can be told. */
 export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   intentional: 'You left the queue.',
@@ -42,9 +58,16 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
 export const DETAILS_MAX_CHARS = 200;
 
 export function failureText(commandId: string, reason: string, details?: string): string {
-  const text = FAILURE_TEXT[reason] ?? `${commandId} failed (${reason}).`;
+  const partyText = commandId.startsWith('party/') && reason === 'invalid_request' && details !== undefined
+    ? ownText(PARTY_DETAILS_TEXT, details.trim()) : undefined;
+  const text = partyText ?? FAILURE_TEXT[reason] ?? `${commandId} failed (${reason}).`;
   const shown = details === undefined ? '' : oneLine(details, DETAILS_MAX_CHARS);
   return shown ? `${text} The server said: ${shown}` : text;
+}
+
+/** A table's own entry only: details such as `constructor` are the server's text, not Object's members. */
+function ownText(table: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** Any failure of a request the player asked for, as an IntentError with a stable code and a player-facing message. */

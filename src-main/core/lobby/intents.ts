@@ -1,7 +1,8 @@
 // What a shell (Electron IPC, the headless CLI, the browser test bridge) may ask the lobby to do, and the errors it gets back as data.
 import type { LobbyPatch, LobbySnapshot } from './state';
 
-export type ChatTarget = { readonly type: 'player'; readonly userId: string } | { readonly type: 'party' };
+/** Who a message goes to: a player, our party, or the custom lobby we are in (the server knows which one). */
+export type ChatTarget = { readonly type: 'player'; readonly userId: string } | { readonly type: 'party' } | { readonly type: 'lobby' };
 
 export interface LobbyIntents {
   queue(queues: readonly string[]): Promise<void>;

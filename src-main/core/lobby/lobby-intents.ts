@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { RequestCommandId, RequestData, SuccessData } from '../protocol/commands';
 import type { LobbyStore } from './store';
 import { IntentError, type ChatTarget } from './intents';
-import { MESSAGE_MAX_CHARS, type LobbyPatch, type MatchmakingView, type Notice } from './state';
+import { MESSAGE_MAX_CHARS, type ChatChannel, type LobbyPatch, type MatchmakingView, type Notice } from './state';
 import { mmIdle, mmQueued, mmReadied, partyView, playlistViews } from './reducers';
 import { friendsPatch, partyPatch } from './event-reducer';
+import { hintOfPartyCreate, hintOfPlaylists, withHint, type RevisionHint } from './protocol-revision';
 
 /** What the intents and the session opening need from the lobby client that drives them. */
 export interface LobbyCalls {
@@ -83,22 +84,32 @@ export class PlayerIntents {
   async refreshPlaylists(): Promise<void> {
     const list = await this.lobby.call('matchmaking/list', undefined);
     this.setMatchmaking({ ...this.mm, playlists: playlistViews(list) });
+    this.learnRevision(hintOfPlaylists(list.playlists));
   }
 
   async sendChat(target: ChatTarget, text: string): Promise<void> {
     if (text.trim().length === 0) throw new IntentError('invalid_input', 'The message is empty.');
     if ([...text].length > MESSAGE_MAX_CHARS) throw new IntentError('invalid_input', `The message is too long: at most ${MESSAGE_MAX_CHARS} characters.`);
-    const wireTarget = target.type === 'player' ? { type: 'player' as const, userId: target.userId } : { type: 'party' as const };
+    const wireTarget = target.type === 'player' ? { type: 'player' as const, userId: target.userId } : { type: target.type };
     await this.lobby.call('messaging/send', { target: wireTarget, message: text });
-    const { self, party } = this.lobby.store.view;
+    const channel = this.echoChannel(target);
+    if (!channel) return;
     this.publish({
       slice: 'chat',
-      append: [{
-        marker: `local:${randomUUID()}`, at: this.lobby.now(), fromUserId: self?.userId ?? '',
-        channel: target.type === 'player' ? { type: 'player', userId: target.userId } : { type: 'party', partyId: party.current?.id ?? '' },
-        text,
-      }],
+      append: [{ marker: `local:${randomUUID()}`, at: this.lobby.now(), fromUserId: this.lobby.store.view.self?.userId ?? '', channel, text }],
     });
+  }
+
+  /**
+   * The thread our own line shows in. A lobby message names no lobby (the server sends it to the one we are in), so it joins
+   * the lobby whose lines we last received; with none received yet there is no thread to show it in.
+   */
+  private echoChannel(target: ChatTarget): ChatChannel | null {
+    const { party, chat } = this.lobby.store.view;
+    if (target.type === 'player') return { type: 'player', userId: target.userId };
+    if (target.type === 'party') return { type: 'party', partyId: party.current?.id ?? '' };
+    const last = chat.findLast((line) => line.channel.type === 'lobby');
+    return last ? last.channel : null;
   }
 
   async friendRequest(kind: FriendRequestKind, userId: string): Promise<void> {
@@ -131,6 +142,7 @@ export class PlayerIntents {
     switch (kind) {
       case 'create': {
         const answer = await this.lobby.call('party/create', undefined);
+        this.learnRevision(hintOfPartyCreate(answer));
         // The current revision answers the whole party; a 1.13.0 server only its id, so we draw it with us alone in it.
         const selfId = this.lobby.store.view.self?.userId ?? '';
         const created = 'party' in answer
@@ -161,6 +173,14 @@ export class PlayerIntents {
 
   private setMatchmaking(value: MatchmakingView): void {
     this.publish({ slice: 'matchmaking', value });
+  }
+
+  /** What an answer's shape says of the server's protocol revision (protocol-revision.ts). */
+  private learnRevision(hint: RevisionHint | null): void {
+    if (hint === null) return;
+    const known = this.lobby.store.view.connection.protocol;
+    const learnt = withHint(known, hint);
+    if (learnt !== known) this.publish({ slice: 'protocol', value: learnt });
   }
 
   private publish(patch: LobbyPatch): void {

@@ -18,6 +18,12 @@ export interface UserView {
   readonly rating?: number;
 }
 
+/**
+ * Which revision of the protocol the server speaks, as learnt from what it sends (core/lobby/protocol-revision.ts): the
+ * subprotocol is `v0.tachyon` for every revision, so the messages' shapes are all there is to go by.
+ */
+export type ProtocolRevision = 'unknown' | 'tachyon-1.13' | 'tachyon-newer' | 'tachyon-current';
+
 export interface ConnectionView {
   readonly serverUrl: string;
   readonly phase: ConnectionPhase;
@@ -25,7 +31,12 @@ export interface ConnectionView {
   readonly retryAt?: number;
   readonly retryInMs?: number;
   readonly message?: string;
+  /** Learnt anew on each connection: `unknown` from the moment a connection begins until the server's messages tell. */
+  readonly protocol: ProtocolRevision;
 }
+
+/** What the connection itself reports; the revision is learnt later, from the session's messages (the `protocol` patch). */
+export type ConnectionStatusView = Omit<ConnectionView, 'protocol'>;
 
 export interface StatsSample {
   readonly at: number;
@@ -176,7 +187,8 @@ export interface LobbySnapshot {
 }
 
 export type LobbyPatch =
-  | { readonly slice: 'connection'; readonly value: ConnectionView }
+  | { readonly slice: 'connection'; readonly value: ConnectionStatusView }
+  | { readonly slice: 'protocol'; readonly value: ProtocolRevision }
   | { readonly slice: 'self'; readonly value: SelfView | null }
   | { readonly slice: 'stats'; readonly userCount: number; readonly sample: StatsSample }
   | { readonly slice: 'users'; readonly upsert: readonly UserView[]; readonly remove: readonly string[] }
@@ -192,7 +204,7 @@ export type LobbyPatch =
 
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
-    connection: { serverUrl, phase: 'idle', versionParity: 'unknown' },
+    connection: { serverUrl, phase: 'idle', versionParity: 'unknown', protocol: 'unknown' },
     self: null,
     stats: { userCount: null, history: [] },
     users: {},
