@@ -85,7 +85,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
   let closed = false;
   /** Counts select() calls: a resume belongs to one, and only the newest one's may change the state. */
   let generation = 0;
-  /** Each server's resume still under way (settled or given up on, it is removed). */
+  /** Each server's latest resume until it settles, even once given up on: the next resume of that server waits for it. */
   const resumesInFlight = new Map<string, Promise<void>>();
 
   const serversView = (): ServersView => ({ current: currentId, profiles: options.profiles.list().map(profileView) });
