@@ -18,7 +18,7 @@ import {
 } from '../core/auth';
 import { IntentError } from '../core/lobby/intents';
 import { silentLogger, type Logger } from '../core/log';
-import { withTimeout } from '../shared/with-timeout';
+import { TimeoutError, withTimeout } from '../shared/with-timeout';
 
 /** How long removing a server waits for its sign-in to be revoked before answering (the revocation goes on). */
 const REVOKE_WAIT_MS = 5_000;
@@ -83,6 +83,10 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
   let attempt: Attempt | null = null;
   let view: SessionView = { state: 'signed_in', server: EMBEDDED_PROFILE_ID };
   let closed = false;
+  /** Counts select() calls: a resume belongs to one, and only the newest one's may change the state. */
+  let generation = 0;
+  /** Each server's latest resume until it settles, even once given up on: the next resume of that server waits for it. */
+  const resumesInFlight = new Map<string, Promise<void>>();
 
   const serversView = (): ServersView => ({ current: currentId, profiles: options.profiles.list().map(profileView) });
   const setSession = (next: SessionView) => {
@@ -137,44 +141,51 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     return profile;
   }
 
-  /** Resolves true when the resumed session was adopted. */
-  async function resume(profile: ServerProfile & { url: string }): Promise<boolean> {
+  /**
+   * Resolves true when the resumed session was adopted. `mine` is the select() it belongs to: once a newer select() has
+   * run, its answer, late or not, changes nothing (the session it brings is stopped).
+   */
+  async function resume(profile: ServerProfile & { url: string }, mine: number): Promise<boolean> {
     const server = profile.id;
-    let timer: NodeJS.Timeout | undefined;
+    const superseded = () => mine !== generation || closed;
+    const bound = options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS;
+    // A refresh token is good for one refresh (rotation, RFC 6749 §6): an older resume of this server still under way
+    // settles first, or the server would see one token twice, take the second for a replay and end the whole grant.
+    const older = resumesInFlight.get(server);
+    if (older) await withTimeout(older, bound).catch(() => undefined);
+    if (superseded()) return false;
     const resuming = resumeSession({ serverUrl: profile.url, store: options.store, logger, fetch: options.fetch, discovery: options.discovery });
+    const flight = resuming.then(() => undefined, () => undefined);
+    resumesInFlight.set(server, flight);
+    void flight.then(() => {
+      if (resumesInFlight.get(server) === flight) resumesInFlight.delete(server);
+    });
+    let session: TokenSession | null;
     try {
-      const session = await Promise.race([
-        resuming,
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => {
-            // Given up on: a session that still arrives is stopped at once, so it never refreshes (and rotates the stored token) unseen.
-            resuming.then((late) => late?.dispose(), () => undefined);
-            reject(new AuthError('network', 'The server did not answer in time.'));
-          }, options.resumeTimeoutMs ?? RESUME_TIMEOUT_MS);
-        }),
-      ]);
-      if (currentId !== server || closed || current) {
-        session?.dispose();
-        return false;
-      }
-      if (session) {
-        adopt(session, server);
-        setSession({ state: 'signed_in', server, lastEvent: 'auth success' });
-        await markSignedIn(server, true);
-        return true;
-      }
-      setSession({ state: 'expired', server, lastEvent: 'token expired', problem: 'ended', message: 'The server no longer accepts your remembered sign-in. Sign in again.' });
-      await markSignedIn(server, false);
-      return false;
+      session = await withTimeout(resuming, bound, 'The server did not answer in time.');
     } catch (error) {
-      if (currentId !== server) return false;
+      // Given up on: a session that still arrives is stopped at once, so it never refreshes (and rotates the stored token) unseen.
+      if (error instanceof TimeoutError) resuming.then((late) => late?.dispose(), () => undefined);
+      if (superseded() || current) return false;
       // Network trouble: the stored sign-in stays for the next try; the player can sign in again now.
       logger.warn(`could not resume the sign-in to ${server}: ${text(error)}`);
       setSession({ state: 'signed_out', server, problem: 'network', message: `Could not reach the server to resume your sign-in. ${text(error)}` });
       return false;
-    } finally {
-      clearTimeout(timer);
     }
+    // Superseded, or the player signed in through the browser meanwhile: that state stands.
+    if (superseded() || current) {
+      session?.dispose();
+      return false;
+    }
+    if (session) {
+      adopt(session, server);
+      setSession({ state: 'signed_in', server, lastEvent: 'auth success' });
+      await markSignedIn(server, true);
+      return true;
+    }
+    setSession({ state: 'expired', server, lastEvent: 'token expired', problem: 'ended', message: 'The server no longer accepts your remembered sign-in. Sign in again.' });
+    await markSignedIn(server, false);
+    return false;
   }
 
   return {
@@ -204,6 +215,7 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
     },
 
     async select(serverUrl) {
+      const mine = ++generation;
       attempt?.abort.abort();
       attempt = null;
       release();
@@ -215,10 +227,13 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
         return;
       }
       const profile = await options.profiles.add(serverUrl);
+      if (mine !== generation) return; // a newer select() took over while this one waited
       currentId = profile.id;
       publishServers();
       if (profile.url === null) return;
-      if ((await options.store.read(profile.id)) === null) {
+      const stored = await options.store.read(profile.id);
+      if (mine !== generation) return;
+      if (stored === null) {
         // Remembered as signed in, but the token is gone (memory-only storage, or it was deleted): a calm "sign in again".
         if (profile.signedIn) await markSignedIn(profile.id, false);
         setSession({ state: 'signed_out', server: profile.id });
@@ -226,13 +241,11 @@ export function createSignInService(options: SignInServiceOptions): SignInServic
       }
       setSession({ state: 'signing_in', server: profile.id, message: 'Resuming your remembered sign-in…' });
       let settled = false;
-      const resuming = resume({ ...profile, url: profile.url }).then((adopted) => {
+      const resuming = resume({ ...profile, url: profile.url }, mine).then((adopted) => {
         settled = true;
         return adopted;
       });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([resuming, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.resumeWaitMs ?? 3_000)))]);
-      clearTimeout(timer);
+      await withTimeout(resuming, options.resumeWaitMs ?? 3_000).catch(() => undefined);
       if (!settled) {
         // The lobby is built without it now; a resume that lands later rebuilds the lobby with the session.
         void resuming.then((adopted) => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthError, TokenSession, createMemoryRefreshTokenStore, resumeSession } from '../../src-main/core/auth';
+import { AuthError, DiscoveryCache, TokenSession, createMemoryRefreshTokenStore, resumeSession } from '../../src-main/core/auth';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../src-main/core/auth/token-endpoint';
 import { logger } from './support';
 
@@ -97,5 +97,41 @@ describe('token lifetimes from a hostile server', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(server.requests()).toBe(0);
     expect(await session.getAccessToken()).toBe('tok-0');
+  });
+});
+
+/** Discovery (padded by `discoveryPadding` characters) and a token endpoint that streams `chunks` × 16 KiB of an unfinished JSON answer and never ends it. */
+async function streamingServer(chunks: number, discoveryPadding = 0): Promise<string> {
+  const http: Server = createServer((req, res) => {
+    const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url === '/.well-known/oauth-authorization-server') {
+      res.end(JSON.stringify({ issuer: origin, authorization_endpoint: `${origin}/a`, token_endpoint: `${origin}/t`, response_types_supported: ['code'], padding: 'x'.repeat(discoveryPadding) }));
+      return;
+    }
+    req.resume();
+    res.write('{"access_token":"good-token","token_type":"Bearer","padding":"');
+    for (let i = 0; i < chunks; i++) res.write('x'.repeat(16 * 1024));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+}
+
+describe('answers too large to read', () => {
+  const refusal = { code: 'token_request_failed', message: 'The server\'s token answer is larger than 64 KiB; refusing it.' };
+
+  it('refuses a token answer that declares more than 64 KiB', async () => {
+    const server = await tokenServer(() => ({ access_token: 'good-token', token_type: 'Bearer', expires_in: 3600, padding: 'x'.repeat(70_000) }));
+    await expect(resume(server.url)).rejects.toMatchObject(refusal);
+  });
+
+  it('stops reading a token answer streamed past 64 KiB that never ends', async () => {
+    await expect(resume(await streamingServer(8))).rejects.toMatchObject(refusal);
+  });
+
+  it('refuses a discovery document over 64 KiB', async () => {
+    const url = await streamingServer(0, 70_000);
+    await expect(new DiscoveryCache().get(url)).rejects.toMatchObject({ code: 'discovery_failed', message: 'The server\'s sign-in metadata is larger than 64 KiB; refusing it.' });
   });
 });

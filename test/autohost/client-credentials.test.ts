@@ -150,6 +150,15 @@ describe('ClientCredentials', () => {
     });
     expect((await failure(new ClientCredentials({ serverUrl: remoteEndpoint, clientId: 'a', clientSecret: 'b' }).getToken())).code).toBe('insecure_server');
   });
+
+  it('refuses a token answer over 64 KiB without reading it all', async () => {
+    const huge = await httpServer((req, res, origin) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.method === 'GET' ? { issuer: origin, token_endpoint: `${origin}/token` } : { access_token: 'abc', token_type: 'Bearer', padding: 'x'.repeat(70_000) }));
+    });
+    const error = await failure(new ClientCredentials({ serverUrl: huge, clientId: 'a', clientSecret: 'b' }).getToken());
+    expect(error).toMatchObject({ code: 'token_request_failed', message: 'The token endpoint\'s answer is larger than 64 KiB; refusing it.' });
+  });
 });
 
 async function httpServer(handle: (req: IncomingMessage, res: ServerResponse, origin: string) => void): Promise<string> {

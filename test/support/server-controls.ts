@@ -1,4 +1,5 @@
 // Test controls for the embedded server, built on its transport hooks: each knob reproduces a way real servers misbehave, and the records (frames, violations, autohost updates) are what tests assert on.
+import type { Socket } from 'node:net';
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 import { WebSocket } from 'ws';
 import type { EventCommandId, EventData, RequestCommandId, RequestData, ResponseOf } from '../../src-main/core/protocol/commands';
@@ -32,6 +33,7 @@ export class TestControls {
   /** Every autohost update the server stored, in order: the battle history. */
   readonly updates: AutohostUpdateEventData[] = [];
   private readonly autohosts = new Set<OpenAutohost>();
+  private readonly tcp = new Set<Socket>();
   private readonly frameListeners = new Set<(userId: string, text: string) => void>();
   private upgradeRefusal: number | null = null;
   private closeOnArrival = false;
@@ -42,6 +44,10 @@ export class TestControls {
     server.hookTransport({
       subprotocol: () => (this.subprotocolAnswer === undefined ? undefined : this.subprotocolAnswer ?? false),
       refuseUpgrade: () => this.upgradeRefusal,
+      connection: (socket) => {
+        this.tcp.add(socket);
+        socket.once('close', () => this.tcp.delete(socket));
+      },
       opened: (peer, socket, endpoint) => {
         if (this.closeOnArrival && peer.kind === 'player') {
           socket.close(1011, 'server restarting');
@@ -93,6 +99,11 @@ export class TestControls {
   dropAllConnections(): void {
     for (const userId of this.server.connectedUserIds()) for (const { socket } of this.server.sessionsOf(userId)) socket.terminate();
     for (const { socket } of this.autohosts) socket.terminate();
+  }
+
+  /** TCP connections open now (HTTP and WebSocket alike), as the server's `maxConnections` counts them; attach before anyone connects. */
+  openConnections(): number {
+    return this.tcp.size;
   }
 
   sendEvent<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {

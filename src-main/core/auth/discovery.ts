@@ -1,6 +1,7 @@
 // RFC 8414 discovery at the one fixed path, with its checks (issuer, endpoints over https, S256 per RFC 7636) and a cache that follows Cache-Control.
 import { isLoopbackHost } from '../connection/server-url';
 import { AuthError, errorText, serverText } from './errors';
+import { BodyTooLargeError, MAX_OAUTH_BODY_BYTES, readJsonBody } from './json-body';
 
 export const DISCOVERY_PATH = '/.well-known/oauth-authorization-server';
 
@@ -76,7 +77,7 @@ export class DiscoveryCache {
   }
 }
 
-/** GETs the discovery document of `origin` (its origin only, no redirects) and parses its JSON; checks nothing inside it. */
+/** GETs the discovery document of `origin` (its origin only, no redirects, at most 64 KiB) and parses its JSON; checks nothing inside it. */
 export async function fetchDiscoveryDocument(origin: string, fetchLike: FetchLike, timeoutMs = 15_000): Promise<{ body: unknown; response: Response }> {
   let response: Response;
   try {
@@ -89,8 +90,9 @@ export async function fetchDiscoveryDocument(origin: string, fetchLike: FetchLik
     throw new AuthError('discovery_failed', `This server does not publish sign-in metadata (HTTP ${response.status} for ${DISCOVERY_PATH}).`);
   }
   try {
-    return { body: await response.json(), response };
-  } catch {
+    return { body: await readJsonBody(response), response };
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new AuthError('discovery_failed', `The server's sign-in metadata is larger than ${MAX_OAUTH_BODY_BYTES / 1024} KiB; refusing it.`);
     throw new AuthError('discovery_failed', 'The server\'s sign-in metadata is not valid JSON.');
   }
 }

@@ -2,6 +2,7 @@
 import { bearerTokenProblem } from '../connection/bearer-token';
 import { AuthError, errorText, serverText } from './errors';
 import type { FetchLike } from './discovery';
+import { BodyTooLargeError, MAX_OAUTH_BODY_BYTES, readJsonBody } from './json-body';
 
 export interface TokenSet {
   /** Secret; kept in memory only. */
@@ -33,10 +34,11 @@ export async function requestTokens(fetchFn: FetchLike, tokenEndpoint: string, f
     throw new AuthError('network', `Could not reach the server's token endpoint: ${serverText(errorText(error))}.`);
   }
   let body: unknown = null;
+  let tooLarge = false;
   try {
-    body = await response.json();
-  } catch {
-    body = null;
+    body = await readJsonBody(response);
+  } catch (error) {
+    tooLarge = error instanceof BodyTooLargeError;
   }
   const doc = body !== null && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : {};
   if (!response.ok) {
@@ -45,6 +47,7 @@ export async function requestTokens(fetchFn: FetchLike, tokenEndpoint: string, f
     if (response.status >= 500) throw new AuthError('network', `The server's token endpoint failed (HTTP ${response.status}); try again later.`, error);
     throw new AuthError('token_request_failed', `The server refused the token request (${error}${description}).`, error);
   }
+  if (tooLarge) throw new AuthError('token_request_failed', `The server's token answer is larger than ${MAX_OAUTH_BODY_BYTES / 1024} KiB; refusing it.`);
   const accessToken = doc.access_token;
   if (typeof accessToken !== 'string' || accessToken.length === 0) throw new AuthError('token_request_failed', 'The server\'s token answer has no access_token.');
   // The access token becomes an Authorization header: refuse here what could not go there (CR/LF, non-ASCII, spaces).

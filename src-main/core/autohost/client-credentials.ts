@@ -1,6 +1,7 @@
 // The autohost's sign-in: an OAuth2 client_credentials token from the endpoint the server's RFC 8414 discovery names, cached and fetched single-flight.
 import { checkEndpoint, DISCOVERY_PATH, fetchDiscoveryDocument } from '../auth/discovery';
 import { AuthError } from '../auth/errors';
+import { BodyTooLargeError, readJsonBody } from '../auth/json-body';
 import { isLoopbackHost } from '../connection/server-url';
 
 export { DISCOVERY_PATH };
@@ -162,9 +163,10 @@ function checkedOrigin(address: string, what: string): string {
 
 async function readJson(response: Response): Promise<Record<string, unknown> | null> {
   try {
-    const body: unknown = await response.json();
+    const body: unknown = await readJsonBody(response);
     return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
-  } catch {
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new ClientCredentialsError('token_request_failed', `The token endpoint's answer is larger than ${error.maxBytes / 1024} KiB; refusing it.`);
     return null;
   }
 }

@@ -67,6 +67,7 @@ export class TachyonServer {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.http = createServer(httpServerOptions(this.limits), (req, res) => this.handleHttp(req, res));
     this.http.maxConnections = maxConnections(this.limits);
+    this.http.on('connection', (socket: Socket) => this.hooks.connection?.(socket));
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
@@ -153,11 +154,6 @@ export class TachyonServer {
 
   sessionsOf(userId: string): ClientSession[] {
     return [...this.sessions].filter((s) => s.account.userId === userId);
-  }
-
-  /** TCP connections open now (HTTP and WebSocket alike), as `maxConnections` counts them. */
-  openConnections(): Promise<number> {
-    return new Promise((resolve, reject) => this.http.getConnections((error, count) => (error ? reject(error) : resolve(count))));
   }
 
   // ---- transport ----

@@ -1,4 +1,5 @@
 // The one seam through which a test harness watches and steers the embedded server's transport; production sets none.
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { TachyonEndpoint } from '../protocol/endpoint';
 
@@ -12,6 +13,8 @@ export type Peer = { readonly kind: 'player'; readonly userId: string } | { read
 export interface TransportHooks {
   /** The subprotocol to answer an upgrade with (`false`: none), in place of the server's choice; `undefined` leaves it to the server. */
   subprotocol?(offered: ReadonlySet<string>): string | false | undefined;
+  /** Each TCP connection the HTTP server accepts (HTTP and WebSocket alike; those over `maxConnections` never get here). */
+  connection?(socket: Socket): void;
   /** Each upgrade to the Tachyon path, before its token is read: an HTTP status refuses it, `null` lets it through. */
   refuseUpgrade?(): number | null;
   /** A socket was accepted and its endpoint made, before anything is sent on it; a hook that closes the socket ends it there. */
