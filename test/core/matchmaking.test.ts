@@ -1,4 +1,4 @@
-// Matchmaking end to end over real sockets: queue, found, ready tally, battle/start, lost, cancelled with its reasons, and a reconnect that keeps the queue.
+// Matchmaking end to end over real sockets: queue, found, ready tally, battle/start, lost, cancelled with its reasons, and a reconnect that finds the queue place the server kept.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { connected, createWorld, waitFor, type World } from '../support/world';
@@ -91,16 +91,21 @@ describe('matchmaking', () => {
     expect(alice.app.snapshot().notices.at(-1)?.text).toMatch(/could not start the battle/);
   });
 
-  it('keeps its place in the queue across a dropped connection', async () => {
+  it('keeps its place in the queue across a dropped connection: the server kept it, and user/self says so', async () => {
     const { alice, bob } = await twoPlayers();
     await alice.app.intents.queue(['1v1']);
     const reconnected = { alice: false, bob: false };
     alice.app.onPatch((p) => { if (p.slice === 'connection' && p.value.phase === 'reconnecting') reconnected.alice = true; });
     bob.app.onPatch((p) => { if (p.slice === 'connection' && p.value.phase === 'reconnecting') reconnected.bob = true; });
+    const sentByAlice: string[] = [];
+    world.controls.onFrame((userId, text) => { if (userId === alice.userId) sentByAlice.push((JSON.parse(text) as { commandId: string }).commandId); });
     world.controls.dropAllConnections();
     await waitFor('both back', () => reconnected.alice && reconnected.bob && connected(alice.app) && connected(bob.app));
-    await waitFor('the server has alice queued again', () => world.server.matchmaker.queuedUserIds('1v1').includes(alice.userId));
-    expect(alice.app.snapshot().matchmaking.phase).toBe('queued');
+    expect(world.server.matchmaker.queuedUserIds('1v1')).toEqual([alice.userId]);
+    expect(alice.app.snapshot().matchmaking).toMatchObject({ phase: 'queued', queues: ['1v1'] });
+    // A request after the reconnect: anything the client sent on its own before it has arrived by the time it is answered.
+    await alice.app.intents.refreshPlaylists();
+    expect(sentByAlice).not.toContain('matchmaking/queue');
     await bob.app.intents.queue(['1v1']);
     await waitFor('matched after the drop', () => alice.app.snapshot().matchmaking.phase === 'found');
   });

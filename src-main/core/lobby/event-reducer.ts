@@ -1,12 +1,14 @@
 // The server's user-actor events as pure updates: (view, event, now) → the patches to publish and the side effects the shell
 // runs after them (presence to watch, chat marker to save). No socket, no timer, no store writes: testable with plain data.
-import type { AnyEvent } from '../protocol/commands';
+import type { AnyEvent, EventOf } from '../protocol/commands';
+import { validateMessage } from '../protocol/validation';
+import { isInQueue } from '../../shared/matchmaking';
 import type { FriendsView, LobbyPatch, MatchmakingView, PartiesView, SelfView, UserView } from './state';
 import {
-  chatLine, friendsFromSelf, mergeUser, mmCancelled, mmFound, mmLost, mmQueued, mmReadyCount, parsePlayersQueued, partyView,
-  partyViews, selfView, userView, boundedFriends,
+  chatLine, friendsFromSelf, mergeUser, mmCancelled, mmFound, mmFromServer, mmIdle, mmLost, mmQueued, mmReadyCount, parsePlayersQueued,
+  partyView, partyViews, queueIds, selfView, userView, boundedFriends,
 } from './reducers';
-import { CANCEL_REASON_TEXT } from './failure-text';
+import { cancelText, partyQueuedText, queueLostText } from './failure-text';
 import { isUsableId, LIST_CAPS, newest } from './caps';
 import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
 import { revisionOfSelf } from './protocol-revision';
@@ -34,6 +36,11 @@ export interface EventOutcome {
   readonly saveMarker?: string;
   /** The key of a chat line this outcome shows, so a replay of it is shown once. */
   readonly shownMarker?: string;
+  /**
+   * Queues to join again: a server of the revision before `user/self.matchmaking` does not say whether it kept our place
+   * across a reconnect, so we ask for it again.
+   */
+  readonly requeue?: readonly string[];
   /** Why the event changed nothing, for the log. */
   readonly ignored?: { readonly level: 'warn' | 'debug'; readonly text: string };
 }
@@ -48,15 +55,18 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
     case 'user/self': {
       const user = event.data.user;
       if (!isUsableId(user.userId)) return ignored('warn', 'ignored user/self: the user id is longer than any real one');
+      const mm = matchmakingFromSelf(view.matchmaking, event, now);
       return {
         patches: [
           { slice: 'self', value: selfView(user) },
           { slice: 'users', upsert: [userView(user)], remove: [] },
           { slice: 'friends', value: friendsFromSelf(user) },
           { slice: 'party', value: { current: user.party ? partyView(user.party) : null, invitations: partyViews(user.invitedToParties) } },
+          ...mm.patches,
           { slice: 'protocol', value: revisionOfSelf(user) },
         ],
         watch: [...user.friendIds, ...(user.party?.members.map((m) => m.userId) ?? [])],
+        ...(mm.requeue ? { requeue: mm.requeue } : {}),
       };
     }
     case 'user/updated': {
@@ -70,6 +80,8 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
       const self = view.self;
       const mine = upsert.find((u) => u.userId === self?.userId);
       if (self && mine && mine.status !== self.status) patches.push({ slice: 'self', value: { ...self, status: mine.status } });
+      // Teiserver sends no `battle/ended`: the battle is over for the server when it puts us back in the menu.
+      if (self?.status === 'playing' && mine?.status === 'menu' && view.matchmaking.phase === 'battle') patches.push({ slice: 'matchmaking', value: mmIdle(view.matchmaking) });
       return { patches, watch: [] };
     }
     case 'messaging/received': {
@@ -82,8 +94,13 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
     }
     case 'matchmaking/queueUpdate':
       return matchmaking({ ...view.matchmaking, playersQueued: parsePlayersQueued(event.data.playersQueued) });
-    case 'matchmaking/queuesJoined':
-      return matchmaking(mmQueued(view.matchmaking, event.data.queues));
+    case 'matchmaking/queuesJoined': {
+      // Sent to the other members when one of the party queues: the party is in those queues now.
+      const outcome = matchmaking(mmQueued(view.matchmaking, event.data.queues));
+      const queues = queueIds(event.data.queues);
+      if (queues.length > 0) outcome.patches.push({ slice: 'notice', value: { at: now, level: 'info', text: partyQueuedText(view.matchmaking.playlists, queues) } });
+      return outcome;
+    }
     case 'matchmaking/found':
       return matchmaking(mmFound(view.matchmaking, event.data.queueId, event.data.timeoutMs, now));
     case 'matchmaking/foundUpdate':
@@ -93,7 +110,9 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
     case 'matchmaking/cancelled': {
       const reason = event.data.reason;
       const outcome = matchmaking(mmCancelled(view.matchmaking, reason));
-      if (reason !== 'intentional') outcome.patches.push({ slice: 'notice', value: { at: now, level: 'warning', text: CANCEL_REASON_TEXT[reason] } });
+      // Teiserver may add `details` (the internal error, e.g. `no_host_available`), which the schema does not declare.
+      const details = (event.data as { details?: unknown }).details;
+      if (reason !== 'intentional') outcome.patches.push({ slice: 'notice', value: { at: now, level: 'warning', text: cancelText(reason, details) } });
       return outcome;
     }
     case 'friend/requestReceived': {
@@ -183,6 +202,26 @@ export function usersToEvict(lobby: LobbyReadView, incoming: readonly UserView[]
     excess--;
   }
   return evict;
+}
+
+/**
+ * What `user/self` says of our matchmaking. The current revision carries the server's state, which wins (and when it has no
+ * place for us where we believed we had one, the player is told); a 1.13.0 one carries none, so a place we believed we had
+ * is asked for again. Only a `user/self` valid in the current revision is trusted for it: 1.13.0's schema lets any
+ * `matchmaking` value through.
+ */
+function matchmakingFromSelf(mm: MatchmakingView, event: EventOf<'user/self'>, now: number): { patches: LobbyPatch[]; requeue?: readonly string[] } {
+  const user = event.data.user;
+  if (!('matchmaking' in user) || !validateMessage(event, 'current').ok) {
+    return isInQueue(mm) && mm.queues.length > 0 ? { patches: [], requeue: mm.queues } : { patches: [] };
+  }
+  const next = mmFromServer(mm, user.matchmaking, now);
+  if (next === mm) return { patches: [] };
+  const patches: LobbyPatch[] = [{ slice: 'matchmaking', value: next }];
+  if (user.matchmaking.state === 'no_matchmaking') {
+    patches.push({ slice: 'notice', value: { at: now, level: 'warning', text: queueLostText(mm.playlists, mm.queues) } });
+  }
+  return { patches };
 }
 
 function matchmaking(value: MatchmakingView): { patches: LobbyPatch[]; watch: readonly string[] } {

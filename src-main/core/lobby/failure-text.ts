@@ -3,7 +3,7 @@
 import { RequestAbortedError, RequestFailedError, type RequestAbortCause } from '../protocol/endpoint';
 import { assertNever } from '../../shared/assert-never';
 import { IntentError } from './intents';
-import type { CancelReason } from './state';
+import type { CancelReason, PlaylistView } from './state';
 
 const FAILURE_TEXT: Record<string, string> = {
   message_too_long: 'The message is too long for the server.',
@@ -56,6 +56,32 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
 
 /** The longest part of the server's `details` shown to the player. */
 export const DETAILS_MAX_CHARS = 200;
+
+/** Why a match was cancelled, with the server's own details (Teiserver adds e.g. `no_host_available`) when it gave any. */
+export function cancelText(reason: CancelReason, details?: unknown): string {
+  const shown = typeof details === 'string' ? oneLine(details, DETAILS_MAX_CHARS) : '';
+  return shown ? `${CANCEL_REASON_TEXT[reason]} The server said: ${shown}` : CANCEL_REASON_TEXT[reason];
+}
+
+/** The most queues a notice names one by one. */
+const NAMED_QUEUES_MAX = 3;
+
+/** Queues as the player knows them: by playlist name where the list gave one, else by id ("Duel, Team and 2 more"). */
+export function queueNames(playlists: readonly PlaylistView[], queueIds: readonly string[]): string {
+  const names = queueIds.map((id) => oneLine(playlists.find((p) => p.id === id)?.name ?? id, DETAILS_MAX_CHARS));
+  if (names.length > NAMED_QUEUES_MAX) return `${names.slice(0, NAMED_QUEUES_MAX - 1).join(', ')} and ${names.length - NAMED_QUEUES_MAX + 1} more`;
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
+export function partyQueuedText(playlists: readonly PlaylistView[], queueIds: readonly string[]): string {
+  return `Your party joined the queue for ${queueNames(playlists, queueIds)}.`;
+}
+
+/** After a reconnect the server's word wins: it no longer holds the place we believed we had. */
+export function queueLostText(playlists: readonly PlaylistView[], queueIds: readonly string[]): string {
+  const which = queueIds.length > 0 ? ` for ${queueNames(playlists, queueIds)}` : '';
+  return `The server no longer has you in the queue${which}; queue again to play.`;
+}
 
 export function failureText(commandId: string, reason: string, details?: string): string {
   const partyText = commandId.startsWith('party/') && reason === 'invalid_request' && details !== undefined

@@ -13,7 +13,7 @@ import { battleView, mmBattle, mmIdle } from './reducers';
 import { reduceEvent } from './event-reducer';
 import { intentErrorOf } from './failure-text';
 import { PlayerIntents, type LobbyCalls } from './lobby-intents';
-import { openSession } from './session-opening';
+import { openSession, requeue } from './session-opening';
 
 /** Launches the engine for a battle/start; resolves once it has spawned, throws FailWith or an Error with a player-facing message otherwise. */
 export type BattleStartHandler = (data: BattleStartRequestData) => Promise<void>;
@@ -96,13 +96,15 @@ export class LobbyClient {
   }
 
   private onEvent(event: AnyEvent): void {
-    if (event.commandId.startsWith('matchmaking/')) this.matchmakingEvents++;
+    // `user/self` carries our matchmaking in the current revision: it moves it as much as a `matchmaking/*` event does.
+    if (event.commandId.startsWith('matchmaking/') || event.commandId === 'user/self') this.matchmakingEvents++;
     const outcome = reduceEvent(this.options.store, event, this.now(), (marker) => this.seenMarkers.has(marker));
     if (outcome.ignored) this.options.logger[outcome.ignored.level](outcome.ignored.text);
     if (outcome.saveMarker !== undefined) this.options.chatMarkers.save(outcome.saveMarker);
     if (outcome.shownMarker !== undefined) this.rememberMarker(outcome.shownMarker);
     for (const patch of outcome.patches) this.options.store.publish(patch);
     if (outcome.watch.length > 0) this.watchUsers(outcome.watch);
+    if (outcome.requeue) void requeue(this.calls, this.intents, outcome.requeue);
   }
 
   private async onBattleStart(data: BattleStartRequestData): Promise<undefined> {

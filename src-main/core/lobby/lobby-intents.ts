@@ -7,6 +7,7 @@ import { MESSAGE_MAX_CHARS, type ChatChannel, type LobbyPatch, type MatchmakingV
 import { mmIdle, mmQueued, mmReadied, partyView, playlistViews } from './reducers';
 import { friendsPatch, partyPatch } from './event-reducer';
 import { hintOfPartyCreate, hintOfPlaylists, withHint, type RevisionHint } from './protocol-revision';
+import { failureText } from './failure-text';
 
 /** What the intents and the session opening need from the lobby client that drives them. */
 export interface LobbyCalls {
@@ -32,10 +33,20 @@ export class PlayerIntents {
     const ids = queues.map((q) => q.trim()).filter((q) => q.length > 0);
     if (ids.length === 0) throw new IntentError('invalid_input', 'Choose at least one playlist.');
     const before = this.lobby.matchmakingEvents();
+    await this.sendQueue(ids);
+    // A `found` can arrive in the same TCP read as the answer and be applied first: keep it.
+    if (before === this.lobby.matchmakingEvents()) this.setMatchmaking(mmQueued(this.mm, ids));
+    else this.setMatchmaking({ ...this.mm, queues: ids });
+  }
+
+  /**
+   * Sends `matchmaking/queue` for these playlists in the shape the server's revision takes. When the queue changed on the
+   * server since we listed it (`version_mismatch`), lists again and tries once more with the new versions.
+   */
+  async sendQueue(ids: readonly string[]): Promise<void> {
     try {
       await this.lobby.call('matchmaking/queue', await this.queueRequest(ids));
     } catch (error) {
-      // The queue changed on the server since we listed it: list again and queue once more with the new versions.
       if (!(error instanceof IntentError && error.reason === 'version_mismatch')) throw error;
       await this.refreshPlaylists();
       try {
@@ -47,9 +58,6 @@ export class PlayerIntents {
         throw again;
       }
     }
-    // A `found` can arrive in the same TCP read as the answer and be applied first: keep it.
-    if (before === this.lobby.matchmakingEvents()) this.setMatchmaking(mmQueued(this.mm, ids));
-    else this.setMatchmaking({ ...this.mm, queues: ids });
   }
 
   /**
@@ -58,10 +66,12 @@ export class PlayerIntents {
    */
   private async queueRequest(ids: readonly string[]): Promise<RequestData<'matchmaking/queue'>> {
     if (ids.some((id) => !this.mm.playlists.some((p) => p.id === id))) await this.refreshPlaylists();
-    const listed = ids.map((id) => this.mm.playlists.find((p) => p.id === id));
-    // The list was just fetched: a queue it does not have cannot be asked for (and has no version we could name).
-    if (listed.some((p) => p === undefined)) throw new IntentError('rejected', 'This server does not offer that playlist.', 'invalid_queue_specified');
-    const versions = listed.map((p) => p?.version ?? null);
+    // Not in the list the server just gave: it would refuse it, and there is no version to name it with.
+    if (ids.some((id) => !this.mm.playlists.some((p) => p.id === id))) {
+      throw new IntentError('rejected', failureText('matchmaking/queue', 'invalid_queue_specified'), 'invalid_queue_specified');
+    }
+    const playlists = ids.map((id) => this.mm.playlists.find((p) => p.id === id));
+    const versions = playlists.map((p) => p?.version ?? null);
     if (versions.every((v): v is string => v !== null)) return { queues: ids.map((id, i) => ({ id, version: versions[i] as string })) };
     return { queues: [...ids] };
   }

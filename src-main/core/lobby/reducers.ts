@@ -3,7 +3,8 @@
 import type { PartyState, PrivateUser, User, UserUpdatedEventData } from 'tachyon-protocol/types';
 import type { ChatChannel, ChatLine, FriendsView, MatchmakingView, PartyView, PlaylistView, SelfView, UserView, CancelReason } from './state';
 import type { EventData, SuccessData } from '../protocol/commands';
-import type { CurrentPartyState } from '../protocol/schemas/index';
+import type { CurrentPartyState, MatchmakingState } from '../protocol/schemas/index';
+import { isInQueue } from '../../shared/matchmaking';
 import { assertNever } from '../../shared/assert-never';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { clip, isUsableId, LIST_CAPS, markerKey, newest, TEXT_CAPS } from './caps';
@@ -133,10 +134,13 @@ export function mmQueued(state: MatchmakingView, queues: readonly string[]): Mat
   return { ...state, phase: 'queued', queues: queueIds(queues), found: null, readyCount: 0, cancelReason: null };
 }
 
+/** The longest ready check a found match may show; the schema bounds neither `timeoutMs` nor `timeoutAt`. */
+const READY_TIMEOUT_MAX_MS = 10 * 60_000;
+
 export function mmFound(state: MatchmakingView, queueId: string, timeoutMs: number, now: number): MatchmakingView {
   queueId = clip(queueId, TEXT_CAPS.id);
   // timeoutMs is unbounded in the schema: clamp so a hostile value cannot make a nonsense countdown.
-  const clamped = Math.max(0, Math.min(timeoutMs, 10 * 60_000));
+  const clamped = Number.isFinite(timeoutMs) ? Math.max(0, Math.min(timeoutMs, READY_TIMEOUT_MAX_MS)) : 0;
   return { ...state, phase: 'found', found: { queueId, timeoutMs: clamped, deadline: now + clamped }, readyCount: 0 };
 }
 
@@ -163,6 +167,30 @@ export function mmBattle(state: MatchmakingView): MatchmakingView {
 
 export function mmIdle(state: MatchmakingView): MatchmakingView {
   return { ...state, phase: 'idle', queues: [], found: null, readyCount: 0, playersQueued: null };
+}
+
+/**
+ * Our matchmaking as the server keeps it (the current revision's `user/self.matchmaking`), which wins over what we believed:
+ * `queuing` is queued for those queues, `found` a match waiting for our ready (readied when we had already readied), and
+ * `no_matchmaking` idle when we believed we were in a queue (a cancelled or battle view is left as it is).
+ */
+export function mmFromServer(state: MatchmakingView, server: MatchmakingState, now: number): MatchmakingView {
+  switch (server.state) {
+    case 'no_matchmaking':
+      return isInQueue(state) ? mmIdle(state) : state;
+    case 'queuing':
+      return mmQueued(state, server.queues.map((q) => q.id));
+    case 'found': {
+      const { queue } = server;
+      // `timeoutAt` is microseconds since the epoch; what is left of it is clamped as a `found`'s timeoutMs is.
+      const found = mmFound(mmQueued(state, [queue.id, ...server.otherQueues.map((q) => q.id)]), queue.id, Math.floor(queue.timeoutAt / 1000) - now, now);
+      const sameMatch = (state.phase === 'found' || state.phase === 'readied') && state.found?.queueId === found.found?.queueId;
+      const readyCount = Math.max(sameMatch ? state.readyCount : 0, queue.hasAlreadyReadied ? 1 : 0);
+      return { ...found, phase: queue.hasAlreadyReadied ? 'readied' : 'found', readyCount };
+    }
+    default:
+      return assertNever(server);
+  }
 }
 
 /** `playersQueued` is a string in 1.13.0: parse it, and ignore anything that is not a sane count. */

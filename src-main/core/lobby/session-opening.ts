@@ -1,7 +1,7 @@
-// What a fresh session asks the server for first: chat history since our marker, playlists, friends, and our queue place back.
+// What a fresh session asks the server for first (chat history since our marker, playlists, friends), and the queue place a
+// server of the revision before `user/self.matchmaking` must be asked for again after a reconnect.
 import { IntentError } from './intents';
 import { boundedFriends, mmIdle, mmQueued } from './reducers';
-import { isInQueue } from '../../shared/matchmaking';
 import { isUsableId } from './caps';
 import type { LobbyCalls, PlayerIntents } from './lobby-intents';
 
@@ -19,19 +19,24 @@ export function openSession(lobby: LobbyCalls, intents: PlayerIntents, chatMarke
     lobby.store.publish({ slice: 'friends', value });
     lobby.watchUsers(value.friendIds);
   });
-  // The server may have dropped us from matchmaking with the socket; queue again so a reconnect never loses our place.
-  const mm = lobby.store.view.matchmaking;
-  if (isInQueue(mm) && mm.queues.length > 0) void requeue(lobby, mm.queues);
+  // Our matchmaking is not asked for here: the current revision's `user/self` tells it (event-reducer.ts), and only a
+  // `user/self` without it has the shell call requeue().
 }
 
-async function requeue(lobby: LobbyCalls, queues: readonly string[]): Promise<void> {
+/**
+ * Queues again for what we were queued for, after a `user/self` that does not say whether the server kept our place (the
+ * revision before `user/self.matchmaking`). The request takes the shape the playlists' versions call for.
+ */
+export async function requeue(lobby: LobbyCalls, intents: PlayerIntents, queues: readonly string[]): Promise<void> {
   const mm = () => lobby.store.view.matchmaking;
   try {
     const before = lobby.matchmakingEvents();
-    await lobby.call('matchmaking/queue', { queues: queues.slice() });
+    await intents.sendQueue(queues);
     if (before === lobby.matchmakingEvents()) lobby.store.publish({ slice: 'matchmaking', value: mmQueued(mm(), queues) });
   } catch (error) {
     if (error instanceof IntentError && error.reason === 'already_queued') return;
+    // Dropped again before the answer: the next session's `user/self` decides.
+    if (error instanceof IntentError && error.code === 'not_connected') return;
     lobby.store.publish({ slice: 'matchmaking', value: mmIdle(mm()) });
     lobby.notice('warning', `Could not rejoin the queue after reconnecting: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -8,6 +8,7 @@ import { emitTo, type ClientSession } from './session';
 import { playlistVersion, type BattleLauncher, type MatchPlayer, type PlaylistConfig } from './match';
 import type { MatchmakingState } from '../protocol/schemas/index';
 import type { Community } from './community';
+import { SessionGrace } from './session-grace';
 
 // Re-exported for the modules that name them from here (core/local-play's playlists, tests); match.ts defines them.
 export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
@@ -37,8 +38,13 @@ export interface MatchmakerOptions {
   launcher?: BattleLauncher;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
+  /** How long a player's matchmaking outlives their last socket dropping (Teiserver: 30 s). */
+  sessionGraceMs?: number;
   logger: Logger;
 }
+
+/** How a socket ended: `system/disconnect` ends the session at once, anything else is a drop the session outlives for a while. */
+export type SessionEnd = 'disconnect' | 'dropped';
 
 export class Matchmaker {
   private readonly queues = new Map<string, string[]>(); // playlist id → user ids in queue order
@@ -48,10 +54,15 @@ export class Matchmaker {
   private readonly queuedBy = new Map<string, ClientSession>();
   /** The queues (with the versions named) each queued player asked for, for `user/self.matchmaking`. */
   private readonly queuedFor = new Map<string, QueueRef[]>();
+  /** Players whose last socket dropped while they held a queue place or a seat: held until they reconnect or the grace ends. */
+  private readonly grace: SessionGrace;
+  /** A battle/start for a player who was away when their battle started: it goes to the session they come back with. */
+  private readonly startsOnReturn = new Map<string, { data: BattleStartRequestData; queue: QueueRef & { timeoutAt: number } }>();
   private tickTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MatchmakerOptions) {
     for (const playlist of options.playlists) this.queues.set(playlist.id, []);
+    this.grace = new SessionGrace(options.sessionGraceMs);
   }
 
   start(): void {
@@ -62,6 +73,7 @@ export class Matchmaker {
     if (this.tickTimer) clearInterval(this.tickTimer);
     for (const match of this.matches.values()) if (match.timer) clearTimeout(match.timer);
     this.matches.clear();
+    this.grace.stop();
   }
 
   playlistIds(): string[] {
@@ -74,6 +86,9 @@ export class Matchmaker {
 
   /** What `user/self.matchmaking` tells a (re)connecting player: queuing, a found match waiting for ready, or nothing. */
   stateOf(userId: string): MatchmakingState {
+    // Their match is ready and its battle/start follows this user/self: to them it is still the match they readied for.
+    const waiting = this.startsOnReturn.get(userId);
+    if (waiting) return { state: 'found', queue: { ...waiting.queue, hasAlreadyReadied: true }, otherQueues: [] };
     const refs = this.queuedFor.get(userId) ?? [];
     const match = this.matchOf(userId);
     if (match) {
@@ -93,21 +108,45 @@ export class Matchmaker {
     for (const [userId, id] of this.inBattle) {
       if (id !== battleId) continue;
       this.inBattle.delete(userId);
+      this.startsOnReturn.delete(userId);
       if (this.options.sessionsOf(userId).length > 0) this.options.community.setStatus(userId, 'menu');
     }
   }
 
   /**
    * A socket closed. A player's matchmaking belongs to the session that queued: when that one goes, the player leaves
-   * matchmaking as on a disconnect, and any other session of theirs is told it was cancelled.
+   * matchmaking as on a disconnect, and any other session of theirs is told it was cancelled. When it was their last socket
+   * and it dropped (no `system/disconnect`), their queue place and seat are kept for the grace period, as Teiserver keeps
+   * the session: the ready check runs on, and a reconnect within it picks everything up.
    */
-  sessionClosed(session: ClientSession): void {
+  sessionClosed(session: ClientSession, end: SessionEnd): void {
     const userId = session.account.userId;
     const remaining = this.options.sessionsOf(userId);
-    if (remaining.length === 0) return this.userDisconnected(userId);
+    if (remaining.length === 0) {
+      if (end === 'disconnect' || !this.queuedFor.has(userId)) return this.userDisconnected(userId);
+      this.queuedBy.delete(userId); // the session they come back with takes its place
+      this.grace.hold(userId, () => this.graceEnded(userId));
+      return;
+    }
     if (this.queuedBy.get(userId) !== session) return;
     this.userDisconnected(userId);
     emitTo(remaining, 'matchmaking/cancelled', { reason: 'intentional' });
+  }
+
+  /** A player's socket opened (after its `user/self`): a held session is theirs again, with a battle/start that waited for it. */
+  sessionOpened(session: ClientSession): void {
+    const userId = session.account.userId;
+    if (!this.grace.resume(userId)) return;
+    if (this.queuedFor.has(userId)) this.queuedBy.set(userId, session);
+    const start = this.startsOnReturn.get(userId);
+    this.startsOnReturn.delete(userId);
+    if (start) this.sendBattleStart(userId, [session], start.data);
+  }
+
+  private graceEnded(userId: string): void {
+    this.startsOnReturn.delete(userId);
+    this.userDisconnected(userId);
+    if (this.options.sessionsOf(userId).length === 0) this.options.community.setStatus(userId, 'offline');
   }
 
   userDisconnected(userId: string): void {
@@ -281,15 +320,24 @@ export class Matchmaker {
         username: player.name, password: player.password, ip: address.ip, port: address.port,
         engine: { version: match.playlist.engine }, game: { springName: match.playlist.game }, map: { springName: match.playlist.map },
       };
-      for (const session of sessions) {
-        session.endpoint.request('battle/start', data).then(
-          (response) => {
-            if (response.status !== 'success') this.options.logger.warn(`player ${player.userId} could not start the battle: ${response.reason}`);
-          },
-          (error: Error) => this.options.logger.warn(`battle/start to ${player.userId}: ${error.message}`),
-        );
+      // Away within the grace period: the battle/start waits for the session they come back with.
+      if (sessions.length === 0 && this.grace.isHeld(player.userId)) {
+        const queue = { id: match.playlist.id, version: playlistVersion(match.playlist), timeoutAt: match.deadline * 1000 };
+        this.startsOnReturn.set(player.userId, { data, queue });
       }
+      else this.sendBattleStart(player.userId, sessions, data);
       this.options.community.setStatus(player.userId, 'playing');
+    }
+  }
+
+  private sendBattleStart(userId: string, sessions: readonly ClientSession[], data: BattleStartRequestData): void {
+    for (const session of sessions) {
+      session.endpoint.request('battle/start', data).then(
+        (response) => {
+          if (response.status !== 'success') this.options.logger.warn(`player ${userId} could not start the battle: ${response.reason}`);
+        },
+        (error: Error) => this.options.logger.warn(`battle/start to ${userId}: ${error.message}`),
+      );
     }
   }
 

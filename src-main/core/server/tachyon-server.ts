@@ -36,6 +36,8 @@ export interface TachyonServerOptions {
   oauth?: Omit<PlayerAuthorizationOptions, 'accessTokenLifetimeSeconds'>;
   matchIntervalMs?: number;
   readyTimeoutMs?: number;
+  /** How long a player's matchmaking outlives an abrupt drop of their last socket (default 30 s, as Teiserver keeps a session). */
+  sessionGraceMs?: number;
   /** How long an autohost may be away before its battles are over (default 30 s). */
   autohostReconnectGraceMs?: number;
   /** Caps on sockets and slow requests (tests lower them). */
@@ -52,6 +54,8 @@ export class TachyonServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ClientSession>();
+  /** Sessions that asked `system/disconnect`: their close ends the session at once, with no grace. */
+  private readonly disconnecting = new WeakSet<ClientSession>();
   private readonly autohostSockets = new Set<WebSocket>();
   private readonly logger: Logger;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -89,6 +93,7 @@ export class TachyonServer {
       launcher: options.launcher ?? this.autohosts,
       matchIntervalMs: options.matchIntervalMs,
       readyTimeoutMs: options.readyTimeoutMs,
+      sessionGraceMs: options.sessionGraceMs,
       logger: this.logger.child('matchmaking'),
     });
     this.autohosts.onBattleEnded((battleId) => this.matchmaker.battleEnded(battleId));
@@ -262,7 +267,7 @@ export class TachyonServer {
     socket.on('close', () => {
       this.sessions.delete(session);
       endpoint.close(new Error('client disconnected'));
-      this.matchmaker.sessionClosed(session);
+      this.matchmaker.sessionClosed(session, this.disconnecting.has(session) ? 'disconnect' : 'dropped');
       if (this.sessionsOf(account.userId).length === 0) this.community.setStatus(account.userId, 'offline');
     });
     this.sessions.add(session);
@@ -270,6 +275,7 @@ export class TachyonServer {
     const wasOnline = this.sessionsOf(account.userId).length > 1;
     if (!wasOnline) this.community.setStatus(account.userId, this.matchmaker.isInBattle(account.userId) ? 'playing' : 'menu');
     endpoint.sendEvent('user/self', { user: this.community.privateUser(account) });
+    this.matchmaker.sessionOpened(session);
   }
 
   private acceptAutohost(socket: WebSocket, clientId: string): void {
@@ -308,6 +314,7 @@ export class TachyonServer {
     const { endpoint, socket } = session;
     endpoint.handle('system/serverStats', () => ({ userCount: this.connectedUserIds().length }));
     endpoint.handle('system/disconnect', () => {
+      this.disconnecting.add(session);
       setImmediate(() => socket.close(1000, 'bye'));
       return undefined;
     });
