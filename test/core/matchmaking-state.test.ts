@@ -64,7 +64,7 @@ describe('matchmaking from user/self', () => {
       { slice: 'notice', value: { at: NOW, level: 'warning', text: 'The server no longer has you in the queue for Duel; queue again to play.' } },
     ]);
     const idleAgain = reduceEvent(new LobbyStore(''), event('user/self', teiserverSelf('1', 'alice')), NOW, never);
-    expect(idleAgain.patches.map((p) => p.slice)).toEqual(['self', 'users', 'friends', 'party']);
+    expect(idleAgain.patches.map((p) => p.slice)).toEqual(['self', 'users', 'friends', 'party', 'protocol']);
   });
 
   it('leaves a 1.13.0 user/self\'s silence to the shell: queue again for what we were in', () => {
@@ -74,7 +74,7 @@ describe('matchmaking from user/self', () => {
     delete self.user.clanInvites;
     const outcome = reduceEvent(queuedStore(), event('user/self', self), NOW, never);
     expect(outcome.requeue).toEqual(['1v1']);
-    expect(outcome.patches.map((p) => p.slice)).toEqual(['self', 'users', 'friends', 'party']);
+    expect(outcome.patches.map((p) => p.slice)).toEqual(['self', 'users', 'friends', 'party', 'protocol']);
     expect(reduceEvent(new LobbyStore(''), event('user/self', self), NOW, never).requeue).toBeUndefined();
   });
 
