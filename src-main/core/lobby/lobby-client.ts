@@ -2,7 +2,7 @@
 // the player's intents (lobby-intents.ts) and the opening requests (session-opening.ts). It owns the timers and the sets.
 import type { AnyEvent, RequestCommandId, RequestData, SuccessData } from '../protocol/commands';
 import { FailWith, type TachyonEndpoint } from '../protocol/endpoint';
-import type { TachyonConnection } from '../connection/tachyon-connection';
+import type { ConnectionStatus, TachyonConnection } from '../connection/tachyon-connection';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import type { Logger } from '../log';
 import type { LobbyStore } from './store';
@@ -11,7 +11,7 @@ import { IntentError } from './intents';
 import type { BattleView, MatchmakingView, Notice } from './state';
 import { battleView, mmBattle, mmIdle } from './reducers';
 import { reduceEvent } from './event-reducer';
-import { intentErrorOf } from './failure-text';
+import { intentErrorOf, LOGIN_QUEUE_TEXT } from './failure-text';
 import { PlayerIntents, type LobbyCalls } from './lobby-intents';
 import { openSession } from './session-opening';
 
@@ -36,7 +36,12 @@ export interface LobbyClientOptions {
 }
 
 const SEEN_MARKERS_LIMIT = 5_000;
-const USER_SUBSCRIPTION_LIMIT = 100;
+/** Ids in one `user/subscribeUpdates` (the schema's maxItems). */
+const SUBSCRIBE_BATCH_MAX = 100;
+/** Users watched in one session: Teiserver sets no limit; this keeps a hostile stream of names from growing it forever (the friends cap). */
+const USER_SUBSCRIPTION_LIMIT = 1_000;
+/** New users named within this window go out in one request (a burst of events arrives over a few socket reads). */
+const WATCH_BATCH_WINDOW_MS = 20;
 
 export class LobbyClient {
   /** The player's intents: queue, ready, chat, friends, party. */
@@ -44,6 +49,11 @@ export class LobbyClient {
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly seenMarkers = new Set<string>();
   private readonly subscribedUsers = new Set<string>();
+  /** Users to subscribe to in the next batch. */
+  private readonly pendingWatch = new Set<string>();
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** The live socket's session has been admitted (its `user/self` arrived); until then nothing is sent on it. */
+  private admitted = false;
   private readonly now: () => number;
   private readonly calls: LobbyCalls;
   /** Bumped by every server event that moves matchmaking, so a late request answer never overwrites newer news. */
@@ -60,27 +70,50 @@ export class LobbyClient {
     };
     this.intents = new PlayerIntents(this.calls);
     connection.onStatus((status) => {
-      store.publish({
-        slice: 'connection',
-        value: {
-          serverUrl: store.view.connection.serverUrl, phase: status.phase, versionParity: status.versionParity,
-          ...(status.retryAt !== undefined ? { retryAt: status.retryAt, retryInMs: status.retryInMs } : {}),
-          ...(status.message !== undefined ? { message: status.message } : {}),
-        },
-      });
-      if (status.phase !== 'connected') this.stopStats();
+      if (status.phase !== 'connected') {
+        this.admitted = false;
+        this.stopStats();
+      }
+      this.publishConnection(status);
     });
     connection.onSession((endpoint) => this.startSession(endpoint));
     connection.onEvent((event) => this.onEvent(event));
   }
 
+  /**
+   * The connection's status as the player sees it: an open socket whose session the server has not admitted yet (Teiserver's
+   * login queue sends nothing until then) is still connecting, and says why.
+   */
+  private publishConnection(status: ConnectionStatus): void {
+    const store = this.options.store;
+    const waiting = status.phase === 'connected' && !this.admitted;
+    store.publish({
+      slice: 'connection',
+      value: {
+        serverUrl: store.view.connection.serverUrl, phase: waiting ? 'connecting' : status.phase, versionParity: status.versionParity,
+        ...(status.retryAt !== undefined ? { retryAt: status.retryAt, retryInMs: status.retryInMs } : {}),
+        ...(waiting ? { message: LOGIN_QUEUE_TEXT, loginQueue: true } : status.message !== undefined ? { message: status.message } : {}),
+      },
+    });
+  }
+
+  /** A new socket: answer battle/start at once, but send nothing until the server admits us with `user/self`. */
   private startSession(endpoint: TachyonEndpoint): void {
     this.subscribedUsers.clear();
+    this.pendingWatch.clear();
+    this.admitted = false;
     endpoint.handle('battle/start', (data) => this.onBattleStart(data));
+  }
+
+  /** `user/self` arrived on this socket: the session is open, so its opening requests and the stats timer start now. */
+  private admit(): void {
+    this.admitted = true;
+    this.publishConnection(this.options.connection.status);
     void this.refreshStats();
     this.stopStats();
     this.statsTimer = setInterval(() => void this.refreshStats(), this.options.statsIntervalMs ?? 10_000);
     openSession(this.calls, this.intents, this.options.chatMarkers.marker);
+    this.flushWatch();
   }
 
   private stopStats(): void {
@@ -96,6 +129,7 @@ export class LobbyClient {
   }
 
   private onEvent(event: AnyEvent): void {
+    const admission = event.commandId === 'user/self' && !this.admitted && this.options.connection.session !== null;
     if (event.commandId.startsWith('matchmaking/')) this.matchmakingEvents++;
     const outcome = reduceEvent(this.options.store, event, this.now(), (marker) => this.seenMarkers.has(marker));
     if (outcome.ignored) this.options.logger[outcome.ignored.level](outcome.ignored.text);
@@ -103,6 +137,7 @@ export class LobbyClient {
     if (outcome.shownMarker !== undefined) this.rememberMarker(outcome.shownMarker);
     for (const patch of outcome.patches) this.options.store.publish(patch);
     if (outcome.watch.length > 0) this.watchUsers(outcome.watch);
+    if (admission) this.admit();
   }
 
   private async onBattleStart(data: BattleStartRequestData): Promise<undefined> {
@@ -139,6 +174,9 @@ export class LobbyClient {
 
   close(): void {
     this.stopStats();
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
+    this.pendingWatch.clear();
   }
 
   private get mm(): MatchmakingView {
@@ -161,22 +199,43 @@ export class LobbyClient {
     }
   }
 
-  /** Subscribes to presence of users we show (friends, party, chat partners), within the server's limit of 100. */
+  /**
+   * Subscribes to presence of users we show (friends, party, chat partners). Ids named within a short window go out together,
+   * deduplicated, at most 100 per request; nothing goes out before the session is admitted.
+   */
   private watchUsers(userIds: readonly string[]): void {
+    for (const id of userIds) if (!this.subscribedUsers.has(id)) this.pendingWatch.add(id);
+    if (this.pendingWatch.size === 0 || this.watchTimer) return;
+    this.watchTimer = setTimeout(() => {
+      this.watchTimer = null;
+      this.flushWatch();
+    }, WATCH_BATCH_WINDOW_MS);
+  }
+
+  private flushWatch(): void {
+    if (!this.admitted || this.options.connection.session === null || this.watchTimer) return;
     const selfId = this.options.store.view.self?.userId;
-    const fresh = [...new Set(userIds)].filter((id) => id !== selfId && !this.subscribedUsers.has(id));
-    const room = USER_SUBSCRIPTION_LIMIT - this.subscribedUsers.size;
-    const batch = fresh.slice(0, Math.max(0, room));
-    if (batch.length === 0) return;
-    for (const id of batch) this.subscribedUsers.add(id);
-    void this.quietCall('user/subscribeUpdates', { userIds: batch });
+    const room = Math.max(0, USER_SUBSCRIPTION_LIMIT - this.subscribedUsers.size);
+    const fresh = [...this.pendingWatch].filter((id) => id !== selfId && !this.subscribedUsers.has(id)).slice(0, room);
+    this.pendingWatch.clear();
+    for (let i = 0; i < fresh.length; i += SUBSCRIBE_BATCH_MAX) {
+      const batch = fresh.slice(i, i + SUBSCRIBE_BATCH_MAX);
+      for (const id of batch) this.subscribedUsers.add(id);
+      const session = this.options.connection.session;
+      void this.quietCall('user/subscribeUpdates', { userIds: batch }).then((answer) => {
+        // Not subscribed after all: a later mention may try again (on this session only; a new one starts afresh).
+        if (answer === null && this.options.connection.session === session) for (const id of batch) this.subscribedUsers.delete(id);
+      });
+    }
   }
 
   private async quietCall<C extends RequestCommandId>(commandId: C, data: RequestData<C>): Promise<SuccessData<C> | null> {
     try {
       return await this.call(commandId, data);
     } catch (error) {
-      this.options.logger.warn(`${commandId}: ${error instanceof Error ? error.message : String(error)}`);
+      // Waiting in the login queue is no problem: the session opens once the server admits us.
+      const level = error instanceof IntentError && (error.reason === 'waiting_for_login' || error.code === 'not_available') ? 'info' : 'warn';
+      this.options.logger[level](`${commandId}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     }
   }
@@ -185,6 +244,7 @@ export class LobbyClient {
   private async call<C extends RequestCommandId>(commandId: C, data: RequestData<C>): Promise<SuccessData<C>> {
     const session = this.options.connection.session;
     if (!session) throw new IntentError('not_connected', 'Not connected to the server.');
+    if (!this.admitted) throw new IntentError('not_connected', LOGIN_QUEUE_TEXT, 'waiting_for_login');
     try {
       return await (session.call as (c: C, d: RequestData<C>) => Promise<SuccessData<C>>)(commandId, data);
     } catch (error) {

@@ -25,6 +25,8 @@ export interface ConnectionView {
   readonly retryAt?: number;
   readonly retryInMs?: number;
   readonly message?: string;
+  /** The socket is open but the server holds it in its login queue (no `user/self` yet): nothing is sent until it admits us. */
+  readonly loginQueue?: boolean;
 }
 
 export interface StatsSample {
