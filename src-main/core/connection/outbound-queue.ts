@@ -10,6 +10,13 @@ export interface OutboundRate {
 /** Teiserver's limit per connection (its transport's token bucket). */
 export const SERVER_RATE_LIMIT: OutboundRate = { perSecond: 10, burst: 20 };
 
+/**
+ * What the player's connection sends at most: Teiserver's bucket less two tokens. The server counts frames as they arrive, so
+ * a bucket equal to its own is refused the first time a burst arrives a little late and the next frame on time; two
+ * tokens of headroom absorb 200 ms of such jitter at the full rate.
+ */
+export const CLIENT_RATE_LIMIT: OutboundRate = { perSecond: SERVER_RATE_LIMIT.perSecond, burst: SERVER_RATE_LIMIT.burst - 2 };
+
 export class OutboundQueue {
   private readonly bucket: TokenBucket | null;
   private readonly waiting: string[] = [];

@@ -109,10 +109,11 @@ export class LobbyClient {
   private admit(): void {
     this.admitted = true;
     this.publishConnection(this.options.connection.status);
+    openSession(this.calls, this.intents, this.options.chatMarkers.marker);
+    // After the opening requests: the server answers in order, so a user count means the chat subscription is in place.
     void this.refreshStats();
     this.stopStats();
     this.statsTimer = setInterval(() => void this.refreshStats(), this.options.statsIntervalMs ?? 10_000);
-    openSession(this.calls, this.intents, this.options.chatMarkers.marker);
     this.flushWatch();
   }
 
