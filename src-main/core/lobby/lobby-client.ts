@@ -54,6 +54,8 @@ export class LobbyClient {
   private watchTimer: NodeJS.Timeout | null = null;
   /** The live socket's session has been admitted (its `user/self` arrived); until then nothing is sent on it. */
   private admitted = false;
+  /** The server refused more presence subscriptions on this session. */
+  private subscriptionsFull = false;
   private readonly now: () => number;
   private readonly calls: LobbyCalls;
   /** Bumped by every server event that moves matchmaking, so a late request answer never overwrites newer news. */
@@ -102,6 +104,7 @@ export class LobbyClient {
     this.subscribedUsers.clear();
     this.pendingWatch.clear();
     this.admitted = false;
+    this.subscriptionsFull = false;
     endpoint.handle('battle/start', (data) => this.onBattleStart(data));
   }
 
@@ -215,6 +218,10 @@ export class LobbyClient {
 
   private flushWatch(): void {
     if (!this.admitted || this.options.connection.session === null || this.watchTimer) return;
+    if (this.subscriptionsFull) {
+      this.pendingWatch.clear();
+      return;
+    }
     const selfId = this.options.store.view.self?.userId;
     const room = Math.max(0, USER_SUBSCRIPTION_LIMIT - this.subscribedUsers.size);
     const fresh = [...this.pendingWatch].filter((id) => id !== selfId && !this.subscribedUsers.has(id)).slice(0, room);
@@ -222,10 +229,10 @@ export class LobbyClient {
     for (let i = 0; i < fresh.length; i += SUBSCRIBE_BATCH_MAX) {
       const batch = fresh.slice(i, i + SUBSCRIBE_BATCH_MAX);
       for (const id of batch) this.subscribedUsers.add(id);
-      const session = this.options.connection.session;
-      void this.quietCall('user/subscribeUpdates', { userIds: batch }).then((answer) => {
-        // Not subscribed after all: a later mention may try again (on this session only; a new one starts afresh).
-        if (answer === null && this.options.connection.session === session) for (const id of batch) this.subscribedUsers.delete(id);
+      void this.call('user/subscribeUpdates', { userIds: batch }).catch((error: unknown) => {
+        // A server with a limit (1.13.0 declares one; Teiserver has none) said we reached it: ask for no more this session.
+        if (error instanceof IntentError && error.reason === 'subscription_limit_reached') this.subscriptionsFull = true;
+        this.options.logger.info(`user/subscribeUpdates: ${error instanceof Error ? error.message : String(error)}`);
       });
     }
   }
