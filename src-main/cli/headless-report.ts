@@ -42,7 +42,8 @@ export class HeadlessReport {
         const record: HeadlessRecord = { kind: 'connection', state: c.phase === 'idle' ? 'connecting' : c.phase };
         if (c.phase === 'reconnecting' && c.retryInMs !== undefined) record.retryInMs = c.retryInMs;
         if (c.message && c.phase !== 'connected') record.message = c.message;
-        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}`);
+        // Waiting in the server's login queue is news even while `connecting` was already said.
+        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}|${c.loginQueue === true ? 'login queue' : ''}`);
         break;
       }
       case 'stats':

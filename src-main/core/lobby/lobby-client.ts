@@ -33,6 +33,8 @@ export interface LobbyClientOptions {
   now?: () => number;
   statsIntervalMs?: number;
   onBattleStart?: BattleStartHandler;
+  /** How long an open socket may go without `user/self` before the player is told the server holds it in its login queue. */
+  loginQueueAfterMs?: number;
 }
 
 const SEEN_MARKERS_LIMIT = 5_000;
@@ -54,6 +56,9 @@ export class LobbyClient {
   private watchTimer: NodeJS.Timeout | null = null;
   /** The live socket's session has been admitted (its `user/self` arrived); until then nothing is sent on it. */
   private admitted = false;
+  /** No `user/self` for a while on an open socket: we are in the server's login queue, and the player is told so. */
+  private inLoginQueue = false;
+  private loginQueueTimer: NodeJS.Timeout | null = null;
   /** The server refused more presence subscriptions on this session. */
   private subscriptionsFull = false;
   private readonly now: () => number;
@@ -76,6 +81,7 @@ export class LobbyClient {
         this.admitted = false;
         this.stopStats();
       }
+      this.watchLoginQueue(status.phase === 'connected' && !this.admitted);
       this.publishConnection(status);
     });
     connection.onSession((endpoint) => this.startSession(endpoint));
@@ -89,14 +95,28 @@ export class LobbyClient {
   private publishConnection(status: ConnectionStatus): void {
     const store = this.options.store;
     const waiting = status.phase === 'connected' && !this.admitted;
+    const queued = waiting && this.inLoginQueue;
     store.publish({
       slice: 'connection',
       value: {
         serverUrl: store.view.connection.serverUrl, phase: waiting ? 'connecting' : status.phase, versionParity: status.versionParity,
         ...(status.retryAt !== undefined ? { retryAt: status.retryAt, retryInMs: status.retryInMs } : {}),
-        ...(waiting ? { message: LOGIN_QUEUE_TEXT, loginQueue: true } : status.message !== undefined ? { message: status.message } : {}),
+        ...(queued ? { message: LOGIN_QUEUE_TEXT, loginQueue: true } : !waiting && status.message !== undefined ? { message: status.message } : {}),
       },
     });
+  }
+
+  /** A server that admits at once sends `user/self` right away: only a socket left waiting is said to be in the login queue. */
+  private watchLoginQueue(waiting: boolean): void {
+    if (this.loginQueueTimer) clearTimeout(this.loginQueueTimer);
+    this.loginQueueTimer = null;
+    this.inLoginQueue = false;
+    if (!waiting) return;
+    this.loginQueueTimer = setTimeout(() => {
+      this.loginQueueTimer = null;
+      this.inLoginQueue = true;
+      this.publishConnection(this.options.connection.status);
+    }, this.options.loginQueueAfterMs ?? 1_000);
   }
 
   /** A new socket: answer battle/start at once, but send nothing until the server admits us with `user/self`. */
@@ -111,6 +131,7 @@ export class LobbyClient {
   /** `user/self` arrived on this socket: the session is open, so its opening requests and the stats timer start now. */
   private admit(): void {
     this.admitted = true;
+    this.watchLoginQueue(false);
     this.publishConnection(this.options.connection.status);
     openSession(this.calls, this.intents, this.options.chatMarkers.marker);
     // After the opening requests: the server answers in order, so a user count means the chat subscription is in place.
@@ -178,6 +199,7 @@ export class LobbyClient {
 
   close(): void {
     this.stopStats();
+    this.watchLoginQueue(false);
     if (this.watchTimer) clearTimeout(this.watchTimer);
     this.watchTimer = null;
     this.pendingWatch.clear();
