@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { LOGIN_QUEUE_TEXT } from '../../src-main/core/lobby/failure-text';
@@ -241,7 +241,13 @@ describe('connecting to Teiserver', () => {
     // A request still unanswered, as the player quits.
     const pending = app.intents.refreshPlaylists().catch((error: unknown) => error);
     await conn.next('matchmaking/list');
-    await app.close();
+    // With the clock stopped no deadline can end a wait for that answer: close() resolves only because it waits for none.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldClearNativeTimers: true });
+    try {
+      await app.close();
+    } finally {
+      vi.useRealTimers();
+    }
     expect(await conn.closed).toMatchObject({ code: 1000 });
     expect(conn.received.at(-1)).toMatchObject({ type: 'request', commandId: 'system/disconnect' });
     expect(await pending).toMatchObject({ code: 'not_connected' });
