@@ -160,6 +160,30 @@ describe('connecting to Teiserver', () => {
     expect(conn.violations).toEqual([]);
   });
 
+  it('asks for no more subscriptions on a session whose server said its limit is reached', async () => {
+    const server = await peer();
+    const { app } = lobby(server);
+    const conn = await server.nextConnection();
+    conn.event('user/self', teiserverSelf(SELF_ID, 'alice', { friendIds: ['2000'] }));
+    await answerOpening(conn);
+    conn.fail(await conn.next('user/subscribeUpdates'), 'subscription_limit_reached');
+    await conn.roundTrip();
+    // The batch window's timer on a fake clock: the next flush is ours to trigger, so "nothing sent" is a fact, not a wait.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldClearNativeTimers: true });
+    try {
+      conn.event('messaging/received', { message: 'hi', source: { type: 'player', userId: '3000' }, timestamp: 1_764_000_000_000_000, marker: 'm1' });
+      await conn.roundTrip();
+      expect(app.snapshot().chat).toHaveLength(1);
+      vi.advanceTimersByTime(100);
+    } finally {
+      vi.useRealTimers();
+    }
+    await conn.roundTrip();
+    expect(requestsOf(conn, 'user/subscribeUpdates')).toHaveLength(1);
+    expect(app.snapshot().notices).toEqual([]);
+    expect(conn.violations).toEqual([]);
+  });
+
   it('holds a storm of intents to 10 a second after a burst: in order, none dropped', async () => {
     const server = await peer();
     const { app } = lobby(server);
