@@ -22,6 +22,8 @@ export function connectionWords(view: ConnectionStatusView, now: number): Connec
     case 'idle':
       return { label: 'Offline', tone: 'idle', detail: 'Not connected yet.' };
     case 'connecting':
+      // The socket is open but the server has not let us in yet: its login queue, not a problem to fix.
+      if (view.loginQueue) return { label: 'In the login queue…', tone: 'busy', detail: view.message ?? "Waiting in the server's login queue…" };
       return { label: 'Connecting…', tone: 'busy', detail: `Reaching ${view.serverUrl || 'the server'}.` };
     case 'connected':
       return { label: 'Connected', tone: 'good', detail: `Online at ${view.serverUrl}.` };
@@ -127,6 +129,7 @@ export function matchSize(view: MatchmakingView): number | null {
 export function intentErrorWords(code: IpcErrorCode, reason?: string, message?: string): string {
   if (reason === 'message_too_long') return 'That message is too long for the server. Shorten it and send again.';
   if (reason === 'invalid_recipient') return 'That player cannot receive messages right now.';
+  if (reason === 'waiting_for_login') return 'The server has not let us in yet (its login queue). Try again once you are connected.';
   switch (code) {
     case 'not_connected':
       return 'Not connected to the server right now. It will be sent once you are back — try again in a moment.';

@@ -42,7 +42,8 @@ export class HeadlessReport {
       case 'protocol': {
         // The revision is learnt after `connected`: it comes as a second `connected` record that names it.
         const record = connectionRecord(s.connection);
-        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}|${record.protocol}`);
+        // Waiting in the server's login queue is news even while `connecting` was already said.
+        changed('connection', record, `${record.state}|${record.retryInMs ?? ''}|${record.protocol}|${s.connection.loginQueue === true ? 'login queue' : ''}`);
         break;
       }
       case 'party':

@@ -1,6 +1,7 @@
 // Composition root: createLobbyApp() wires connection, protocol, lobby state and (when configured) the engine into the one object every shell drives.
 import { createHash } from 'node:crypto';
 import { TachyonConnection, type ConnectionOptions } from './connection/tachyon-connection';
+import { CLIENT_RATE_LIMIT } from './connection/outbound-queue';
 import { silentLogger, type Logger } from './log';
 import { ChatMarkerFile } from './lobby/chat-marker-file';
 import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
@@ -42,6 +43,8 @@ export interface CoreLobbyApp extends LobbyApp {
 export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
   const logger = options.logger ?? silentLogger;
   const connection = new TachyonConnection({
+    // The player's connection never sends faster than Teiserver allows (it closes the socket past 10 a second, burst 20).
+    outboundRate: CLIENT_RATE_LIMIT,
     ...options.connection,
     serverUrl: options.serverUrl,
     getToken: options.getToken,

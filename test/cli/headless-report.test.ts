@@ -1,7 +1,8 @@
-// The headless report's party records and the revision in its connection records, from patches alone (no process).
+// The headless report's records from patches alone (no process): party records, the revision and the login queue in connection records.
 import { describe, expect, it } from 'vitest';
 import { HeadlessReport, humanLine } from '../../src-main/cli/headless-report';
 import { initialSnapshot, type PartyView } from '../../src-main/core/lobby/state';
+import { LOGIN_QUEUE_TEXT } from '../../src-main/core/lobby/failure-text';
 
 const party = (members: string[], invited: string[], maxMembers: number | null): PartyView => ({
   id: 'p1', maxMembers, members: members.map((userId) => ({ userId, joinedAt: 1 })), invited: invited.map((userId) => ({ userId, invitedAt: 2 })),
@@ -28,5 +29,18 @@ describe('headless report', () => {
     expect(learnt).toEqual([{ kind: 'connection', state: 'connected', protocol: 'tachyon-1.13' }]);
     expect(humanLine(learnt[0]!)).toBe('connection: connected (protocol: Tachyon 1.13.0)');
     expect(report.records(status('reconnecting'))).toEqual([{ kind: 'connection', state: 'reconnecting', protocol: 'unknown' }]);
+  });
+});
+
+describe('headless connection records', () => {
+  it("says when the server holds us in its login queue, then that we are connected", () => {
+    const report = new HeadlessReport(initialSnapshot('http://127.0.0.1:1'));
+    const connection = (value: Record<string, unknown>) => report.records({ slice: 'connection', value: { serverUrl: 'http://127.0.0.1:1', versionParity: 'match', ...value } as never });
+    expect(connection({ phase: 'connecting' })).toEqual([{ kind: 'connection', state: 'connecting' }]);
+    const queued = connection({ phase: 'connecting', loginQueue: true, message: LOGIN_QUEUE_TEXT });
+    expect(queued).toEqual([{ kind: 'connection', state: 'connecting', message: LOGIN_QUEUE_TEXT }]);
+    expect(humanLine(queued[0] as never)).toBe(`connection: connecting - ${LOGIN_QUEUE_TEXT}`);
+    expect(connection({ phase: 'connecting', loginQueue: true, message: LOGIN_QUEUE_TEXT })).toEqual([]);
+    expect(connection({ phase: 'connected' })).toEqual([{ kind: 'connection', state: 'connected' }]);
   });
 });

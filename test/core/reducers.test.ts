@@ -1,6 +1,6 @@
 // Pure lobby reducers: user merging (full then diffs), the matchmaking state machine, and what is copied from hostile server objects.
 import { describe, expect, it } from 'vitest';
-import { chatLine, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued, mmReadied, mmReadyCount, parsePlayersQueued } from '../../src-main/core/lobby/reducers';
+import { chatLine, friendsFromList, mergeUser, mmBattle, mmCancelled, mmFound, mmIdle, mmLost, mmQueued, mmReadied, mmReadyCount, parsePlayersQueued, unixTimeMs } from '../../src-main/core/lobby/reducers';
 import { isInQueue } from '../../src-main/shared/matchmaking';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { LobbyStore } from '../../src-main/core/lobby/store';
@@ -14,9 +14,38 @@ describe('user merging', () => {
     expect(mergeUser(undefined, { status: 'menu' })).toBeNull();
   });
 
+  it("takes Teiserver's `country` as the country code when countryCode is absent, capped like it", () => {
+    const teiserver = { userId: '8', username: 'bob', displayName: 'Bob', clanId: null, status: 'menu', country: 'FI' } as never;
+    expect(mergeUser(undefined, teiserver)?.countryCode).toBe('FI');
+    expect(mergeUser(undefined, { userId: '8', countryCode: 'SE', country: 'FI' } as never)?.countryCode).toBe('SE');
+    expect(mergeUser(undefined, { userId: '8', country: 42 } as never)?.countryCode).toBeUndefined();
+    expect(mergeUser(undefined, { userId: '8', country: 'X'.repeat(50) } as never)?.countryCode).toHaveLength(8);
+  });
+
   it('turns server microseconds into milliseconds for chat lines', () => {
     const line = chatLine({ message: 'hi', source: { type: 'party', partyId: 'p1', userId: '3' }, timestamp: 1_700_000_000_123_456, marker: 'm1' });
     expect(line).toEqual({ marker: 'm1', at: 1_700_000_000_123, fromUserId: '3', channel: { type: 'party', partyId: 'p1' }, text: 'hi' });
+  });
+});
+
+describe('protocol times', () => {
+  it('reads seconds, milliseconds and microseconds by magnitude into milliseconds', () => {
+    expect(unixTimeMs(1_764_000_000)).toBe(1_764_000_000_000); // Teiserver's friend times: seconds
+    expect(unixTimeMs(1_764_000_000_123)).toBe(1_764_000_000_123);
+    expect(unixTimeMs(1_764_000_000_123_456)).toBe(1_764_000_000_123);
+    expect(unixTimeMs(99_999_999_999)).toBe(99_999_999_999_000);
+    expect(unixTimeMs(1e11)).toBe(1e11);
+    expect(unixTimeMs(1e14)).toBe(1e11);
+    for (const odd of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) expect(unixTimeMs(odd)).toBe(0);
+  });
+
+  it('puts friend/list request times into the state in milliseconds', () => {
+    const view = friendsFromList({
+      friends: [{ userId: '2', addedAt: 1_700_000_000 }],
+      incomingPendingRequests: [{ from: '3', sentAt: 1_700_000_001 }],
+      outgoingPendingRequests: [{ to: '4', sentAt: 1_700_000_002_000_000 }],
+    });
+    expect(view).toEqual({ friendIds: ['2'], incoming: [{ userId: '3', sentAt: 1_700_000_001_000 }], outgoing: [{ userId: '4', sentAt: 1_700_000_002_000 }] });
   });
 });
 

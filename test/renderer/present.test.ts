@@ -12,6 +12,14 @@ describe('present', () => {
     expect(connectionWords({ serverUrl: 'x', phase: 'incompatible', versionParity: 'major_mismatch' }, 0).label).toBe('Incompatible server');
   });
 
+  it("says the player waits in the server's login queue, and that a feature is missing, without calling either an error", () => {
+    const waiting = connectionWords({ serverUrl: 'x', phase: 'connecting', versionParity: 'match', loginQueue: true, message: "Waiting in the server's login queue…" }, 0);
+    expect(waiting).toEqual({ label: 'In the login queue…', tone: 'busy', detail: "Waiting in the server's login queue…" });
+    expect(connectionWords({ serverUrl: 'x', phase: 'connecting', versionParity: 'unknown' }, 0).label).toBe('Connecting…');
+    expect(intentErrorWords('not_connected', 'waiting_for_login', 'Waiting')).toMatch(/login queue/);
+    expect(intentErrorWords('not_available', 'command_unimplemented', 'This server does not support parties.')).toBe('This server does not support parties.');
+  });
+
   it('explains cancel reasons and lost matches in words', () => {
     expect(cancelReasonWords('ready_timeout')).toMatch(/did not ready/);
     expect(cancelReasonWords('party_user_left')).toMatch(/party member left/);

@@ -23,6 +23,21 @@ export interface WireMessage {
 export interface ScriptedConnection {
   /** The Bearer token the client connected with. */
   readonly token: string;
+  /** When each message in `received` arrived (epoch ms, same order): for checking the client against the rate limit. */
+  readonly receivedAt: readonly number[];
+  /** Still in the login queue (`startScriptedPeer({ loginQueue: true })`): every request is answered "waiting for login". */
+  readonly waitingForLogin: boolean;
+  /** Lets the connection out of the login queue with its one `user/self`, as Teiserver's admission does. */
+  admit(self: { user: Record<string, unknown> }): void;
+  /** Resolves once the client has sent `count` messages in all (those answered "waiting for login" included). */
+  receivedCount(count: number): Promise<void>;
+  /**
+   * A ping answered by the client's pong: the pong leaves the client after everything it wrote while handling what came
+   * before the ping, so once this resolves `received` holds all of that. The barrier for "the client sent nothing".
+   */
+  roundTrip(): Promise<void>;
+  /** Sends whatever `send` sends in one socket write, so the client reads it all at once (a burst of events). */
+  burst(send: () => void): void;
   /** Everything the client sent, in order. */
   readonly received: readonly WireMessage[];
   /** Client messages that failed the current revision's schemas (each answered `invalid_request` when a request). */
@@ -51,7 +66,12 @@ export interface ScriptedPeer {
   close(): Promise<void>;
 }
 
-export async function startScriptedPeer(): Promise<ScriptedPeer> {
+export interface ScriptedPeerOptions {
+  /** Hold every connection in a login queue until `admit()`: nothing is sent, each request is answered "waiting for login". */
+  loginQueue?: boolean;
+}
+
+export async function startScriptedPeer(options: ScriptedPeerOptions = {}): Promise<ScriptedPeer> {
   const http: Server = createServer((_req, res) => {
     res.writeHead(404).end();
   });
@@ -66,13 +86,19 @@ export async function startScriptedPeer(): Promise<ScriptedPeer> {
     const auth = req.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length) : '';
     if (!token || new URL(req.url ?? '/', 'http://x').pathname !== '/tachyon') {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":"invalid_token"}');
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"invalid_token"}');
+      return;
+    }
+    // Teiserver answers an upgrade without the subprotocol with HTTP 400, never with a socket that speaks none.
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    if (!offered.includes(TACHYON_SUBPROTOCOL)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"invalid_request"}');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
-      const connection = scripted(ws, token);
+      const connection = scripted(ws, token, options.loginQueue === true);
       const taker = waiting.shift();
       if (taker) taker(connection);
       else arrived.push(connection);
@@ -94,8 +120,11 @@ export async function startScriptedPeer(): Promise<ScriptedPeer> {
   };
 }
 
-function scripted(ws: WebSocket, token: string): ScriptedConnection {
+function scripted(ws: WebSocket, token: string, loginQueue: boolean): ScriptedConnection {
   const received: WireMessage[] = [];
+  const receivedAt: number[] = [];
+  const countWaiters: { count: number; resolve: () => void }[] = [];
+  let waitingForLogin = loginQueue;
   const violations: { commandId: string; problem: string }[] = [];
   const taken = new Set<WireMessage>();
   const watchers: { match: (m: WireMessage) => boolean; resolve: (m: WireMessage) => void }[] = [];
@@ -114,10 +143,30 @@ function scripted(ws: WebSocket, token: string): ScriptedConnection {
       ws.close(1008, 'Invalid json sent');
       return;
     }
+    // Teiserver checks the envelope before any schema: anything else closes the socket.
+    const envelope = message as unknown as Record<string, unknown> | null;
+    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || !['request', 'response', 'event'].includes(String(envelope.type))
+      || typeof envelope.messageId !== 'string' || typeof envelope.commandId !== 'string') {
+      violations.push({ commandId: String(envelope?.commandId), problem: 'invalid envelope' });
+      ws.close(1008, 'Invalid json sent');
+      return;
+    }
     received.push(message);
+    receivedAt.push(Date.now());
+    for (const waiter of countWaiters.filter((w) => received.length >= w.count)) {
+      countWaiters.splice(countWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     const check = validateMessage(message, 'current');
+    if (!check.ok) violations.push({ commandId: message.commandId, problem: check.problem });
+    if (waitingForLogin) {
+      if (message.type === 'request') {
+        send({ type: 'response', messageId: message.messageId, commandId: message.commandId, status: 'failed', reason: 'invalid_request', details: 'waiting for login' });
+      }
+      taken.add(message);
+      return;
+    }
     if (!check.ok) {
-      violations.push({ commandId: String(message.commandId), problem: check.problem });
       if (message.type === 'request') {
         const reason = check.problem.startsWith('no request schema') ? 'command_unimplemented' : 'invalid_request';
         send({ type: 'response', messageId: message.messageId, commandId: message.commandId, status: 'failed', reason, details: check.problem });
@@ -143,7 +192,37 @@ function scripted(ws: WebSocket, token: string): ScriptedConnection {
   });
   return {
     token,
-    received,
+    receivedAt,
+    get waitingForLogin() {
+      return waitingForLogin;
+    },
+    admit: (self) => {
+      waitingForLogin = false;
+      send({ type: 'event', messageId: randomUUID(), commandId: 'user/self', data: self });
+    },
+    roundTrip: () => new Promise<void>((resolve, reject) => {
+      const payload = Buffer.from(randomUUID());
+      const onPong = (data: Buffer) => {
+        if (!data.equals(payload)) return;
+        ws.off('pong', onPong);
+        resolve();
+      };
+      ws.on('pong', onPong);
+      ws.ping(payload, undefined, (error) => {
+        if (error) reject(error);
+      });
+    }),
+    burst: (sendAll) => {
+      const tcp = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      tcp.cork();
+      try {
+        sendAll();
+      } finally {
+        tcp.uncork();
+      }
+    },
+    receivedCount: (count) => (received.length >= count ? Promise.resolve() : new Promise((resolve) => countWaiters.push({ count, resolve }))),
+    received: received as readonly WireMessage[],
     violations,
     next: (commandId, type = 'request') => {
       const match = (m: WireMessage) => m.commandId === commandId && m.type === type && !taken.has(m);

@@ -9,6 +9,7 @@ import { oneLine } from './one-line';
 import { tachyonUrl } from './server-url';
 import { withTimeout } from '../../shared/with-timeout';
 import type { ConnectionPhase, VersionParity } from './status';
+import { OutboundQueue, type OutboundRate } from './outbound-queue';
 
 export type { ConnectionPhase, VersionParity };
 
@@ -41,6 +42,8 @@ export interface ConnectionOptions {
   stableAfterMs?: number;
   /** Send system/disconnect before closing (default true; only the user actor has that command). */
   disconnectOnClose?: boolean;
+  /** The most this client sends (the player's lobby: Teiserver's limit, `SERVER_RATE_LIMIT`); excess frames wait in order. Default: no limit. */
+  outboundRate?: OutboundRate | null;
   now?: () => number;
 }
 
@@ -53,6 +56,7 @@ export class TachyonConnection {
   private currentStatus: ConnectionStatus = { phase: 'idle', versionParity: 'unknown', failedAttempts: 0 };
   private socket: WebSocket | null = null;
   private endpoint: TachyonEndpoint | null = null;
+  private outbound: OutboundQueue | null = null;
   private readonly backoff: Backoff;
   private readonly url: URL;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -124,8 +128,13 @@ export class TachyonConnection {
     this.clearTimers();
     const socket = this.socket;
     const endpoint = this.endpoint;
-    if (this.options.disconnectOnClose !== false && socket && endpoint && socket.readyState === WebSocket.OPEN && this.currentStatus.phase === 'connected') {
-      await withTimeout(endpoint.request('system/disconnect', { reason }), 2_000).catch(() => undefined);
+    const outbound = this.outbound;
+    if (this.options.disconnectOnClose !== false && socket && endpoint && outbound && socket.readyState === WebSocket.OPEN && this.currentStatus.phase === 'connected') {
+      // Teiserver ends the session and closes the socket without an answer: send it (ahead of requests that no longer
+      // matter) and wait only until it is on the wire, never for a reply.
+      outbound.discardWaiting();
+      endpoint.request('system/disconnect', { reason }).catch(() => undefined);
+      await withTimeout(outbound.drained(), 1_000).catch(() => undefined);
     }
     if (socket) await closeSocket(socket, 2_000);
     this.setStatus({ phase: 'closed', versionParity: this.currentStatus.versionParity, failedAttempts: 0 });
@@ -232,10 +241,12 @@ export class TachyonConnection {
   }
 
   private startSession(socket: WebSocket): void {
+    const outbound = new OutboundQueue((text) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(text);
+    }, this.options.outboundRate ?? null);
+    this.outbound = outbound;
     const endpoint = new TachyonEndpoint({
-      send: (text) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(text);
-      },
+      send: (text) => outbound.send(text),
       closeForViolation: (reason) => socket.close(1008, reason.slice(0, 123)),
       logger: this.options.logger.child('protocol'),
       requestTimeoutMs: this.options.requestTimeoutMs,
@@ -273,6 +284,8 @@ export class TachyonConnection {
     this.socket = null;
     this.clearTimers();
     const wasConnected = this.currentStatus.phase === 'connected';
+    this.outbound?.stop();
+    this.outbound = null;
     this.endpoint?.close(new Error(`socket closed (${code}${reason ? ` ${reason}` : ''})`));
     this.endpoint = null;
     if (this.stopped) return;

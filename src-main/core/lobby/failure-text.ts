@@ -25,7 +25,6 @@ const FAILURE_TEXT: Record<string, string> = {
   subscription_limit_reached: 'Too many players watched at once.',
   unauthorized: 'You are not allowed to do that.',
   invalid_request: 'The server did not accept the request.',
-  command_unimplemented: 'This server does not support that yet.',
   internal_error: 'The server had a problem; try again.',
 };
 
@@ -44,6 +43,43 @@ const PARTY_DETAILS_TEXT: Record<string, string> = {
   invalid_target: 'That player is not in your party.',
   already_in_party: 'You are already in a party.',
 };
+
+/** What the player reads while the server holds the socket in its login queue (it answers every request "waiting for login"). */
+export const LOGIN_QUEUE_TEXT = "Waiting in the server's login queue…";
+
+/** Teiserver's answer (`invalid_request` with these details) to any request sent before it admitted the session. */
+const WAITING_FOR_LOGIN = 'waiting for login';
+
+export function isWaitingForLogin(error: unknown): boolean {
+  return error instanceof RequestFailedError && error.reason === 'invalid_request' && error.details?.trim().toLowerCase() === WAITING_FOR_LOGIN;
+}
+
+/** Features in words, by command and then by namespace, for servers that answer `command_unimplemented`. */
+const FEATURE_BY_COMMAND: Record<string, string> = {
+  'user/report': 'reporting players',
+  'user/info': 'looking up players',
+  'user/subscribeUpdates': "following other players' status",
+  'user/unsubscribeUpdates': "following other players' status",
+  'system/serverStats': 'server statistics',
+  'messaging/subscribeReceived': 'chat history',
+};
+const FEATURE_BY_NAMESPACE: Record<string, string> = {
+  matchmaking: 'matchmaking',
+  messaging: 'chat',
+  friend: 'friends',
+  party: 'parties',
+  lobby: 'custom battles',
+  clan: 'clans',
+  user: 'player profiles',
+  battle: 'battles',
+  system: 'this request',
+};
+
+/** The feature a command belongs to, in words ("parties", "reporting players"). */
+export function featureWords(commandId: string): string {
+  const namespace = commandId.split('/')[0] ?? '';
+  return FEATURE_BY_COMMAND[commandId] ?? (Object.hasOwn(FEATURE_BY_NAMESPACE, namespace) ? FEATURE_BY_NAMESPACE[namespace] as string : 'this request');
+}
 
 /** The protocol's `matchmaking/cancelled` carries only the reason, so these words are all the player can be told. */
 export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
@@ -84,9 +120,10 @@ export function queueLostText(playlists: readonly PlaylistView[], queueIds: read
 }
 
 export function failureText(commandId: string, reason: string, details?: string): string {
+  if (reason === 'command_unimplemented') return `This server does not support ${featureWords(commandId)}.`;
   const partyText = commandId.startsWith('party/') && reason === 'invalid_request' && details !== undefined
     ? ownText(PARTY_DETAILS_TEXT, details.trim()) : undefined;
-  const text = partyText ?? FAILURE_TEXT[reason] ?? `${commandId} failed (${reason}).`;
+  const text = partyText ?? ownText(FAILURE_TEXT, reason) ?? `${commandId} failed (${reason}).`;
   const shown = details === undefined ? '' : oneLine(details, DETAILS_MAX_CHARS);
   return shown ? `${text} The server said: ${shown}` : text;
 }
@@ -98,6 +135,11 @@ function ownText(table: Record<string, string>, key: string): string | undefined
 
 /** Any failure of a request the player asked for, as an IntentError with a stable code and a player-facing message. */
 export function intentErrorOf(commandId: string, error: unknown): IntentError {
+  // Not the player's mistake nor a crash: the server is not ready for us yet, or lacks the feature.
+  if (isWaitingForLogin(error)) return new IntentError('not_connected', LOGIN_QUEUE_TEXT, 'waiting_for_login');
+  if (error instanceof RequestFailedError && error.reason === 'command_unimplemented') {
+    return new IntentError('not_available', failureText(commandId, error.reason), error.reason);
+  }
   if (error instanceof RequestFailedError) return new IntentError('rejected', failureText(commandId, error.reason, error.details), error.reason);
   if (error instanceof RequestAbortedError) return abortedError(error.cause);
   return new IntentError('internal', error instanceof Error ? error.message : String(error));

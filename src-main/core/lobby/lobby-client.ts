@@ -2,7 +2,7 @@
 // the player's intents (lobby-intents.ts) and the opening requests (session-opening.ts). It owns the timers and the sets.
 import type { AnyEvent, RequestCommandId, RequestData, SuccessData } from '../protocol/commands';
 import { FailWith, type TachyonEndpoint } from '../protocol/endpoint';
-import type { TachyonConnection } from '../connection/tachyon-connection';
+import type { ConnectionStatus, TachyonConnection } from '../connection/tachyon-connection';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import type { Logger } from '../log';
 import type { LobbyStore } from './store';
@@ -11,7 +11,7 @@ import { IntentError } from './intents';
 import type { BattleView, MatchmakingView, Notice } from './state';
 import { battleView, mmBattle, mmIdle } from './reducers';
 import { reduceEvent } from './event-reducer';
-import { intentErrorOf } from './failure-text';
+import { intentErrorOf, LOGIN_QUEUE_TEXT } from './failure-text';
 import { PlayerIntents, type LobbyCalls } from './lobby-intents';
 import { openSession, requeue } from './session-opening';
 
@@ -33,10 +33,17 @@ export interface LobbyClientOptions {
   now?: () => number;
   statsIntervalMs?: number;
   onBattleStart?: BattleStartHandler;
+  /** How long an open socket may go without `user/self` before the player is told the server holds it in its login queue. */
+  loginQueueAfterMs?: number;
 }
 
 const SEEN_MARKERS_LIMIT = 5_000;
-const USER_SUBSCRIPTION_LIMIT = 100;
+/** Ids in one `user/subscribeUpdates` (the schema's maxItems). */
+const SUBSCRIBE_BATCH_MAX = 100;
+/** Users watched in one session: Teiserver sets no limit; this keeps a hostile stream of names from growing it forever (the friends cap). */
+const USER_SUBSCRIPTION_LIMIT = 1_000;
+/** New users named within this window go out in one request (a burst of events arrives over a few socket reads). */
+const WATCH_BATCH_WINDOW_MS = 20;
 
 export class LobbyClient {
   /** The player's intents: queue, ready, chat, friends, party. */
@@ -44,6 +51,16 @@ export class LobbyClient {
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly seenMarkers = new Set<string>();
   private readonly subscribedUsers = new Set<string>();
+  /** Users to subscribe to in the next batch. */
+  private readonly pendingWatch = new Set<string>();
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** The live socket's session has been admitted (its `user/self` arrived); until then nothing is sent on it. */
+  private admitted = false;
+  /** No `user/self` for a while on an open socket: we are in the server's login queue, and the player is told so. */
+  private inLoginQueue = false;
+  private loginQueueTimer: NodeJS.Timeout | null = null;
+  /** The server refused more presence subscriptions on this session. */
+  private subscriptionsFull = false;
   private readonly now: () => number;
   private readonly calls: LobbyCalls;
   /** Bumped by every server event that moves matchmaking, so a late request answer never overwrites newer news. */
@@ -60,27 +77,68 @@ export class LobbyClient {
     };
     this.intents = new PlayerIntents(this.calls);
     connection.onStatus((status) => {
-      store.publish({
-        slice: 'connection',
-        value: {
-          serverUrl: store.view.connection.serverUrl, phase: status.phase, versionParity: status.versionParity,
-          ...(status.retryAt !== undefined ? { retryAt: status.retryAt, retryInMs: status.retryInMs } : {}),
-          ...(status.message !== undefined ? { message: status.message } : {}),
-        },
-      });
-      if (status.phase !== 'connected') this.stopStats();
+      if (status.phase !== 'connected') {
+        this.admitted = false;
+        this.stopStats();
+      }
+      this.watchLoginQueue(status.phase === 'connected' && !this.admitted);
+      this.publishConnection(status);
     });
     connection.onSession((endpoint) => this.startSession(endpoint));
     connection.onEvent((event) => this.onEvent(event));
   }
 
+  /**
+   * The connection's status as the player sees it: an open socket whose session the server has not admitted yet (Teiserver's
+   * login queue sends nothing until then) is still connecting, and says why.
+   */
+  private publishConnection(status: ConnectionStatus): void {
+    const store = this.options.store;
+    const waiting = status.phase === 'connected' && !this.admitted;
+    const queued = waiting && this.inLoginQueue;
+    store.publish({
+      slice: 'connection',
+      value: {
+        serverUrl: store.view.connection.serverUrl, phase: waiting ? 'connecting' : status.phase, versionParity: status.versionParity,
+        ...(status.retryAt !== undefined ? { retryAt: status.retryAt, retryInMs: status.retryInMs } : {}),
+        ...(queued ? { message: LOGIN_QUEUE_TEXT, loginQueue: true } : !waiting && status.message !== undefined ? { message: status.message } : {}),
+      },
+    });
+  }
+
+  /** A server that admits at once sends `user/self` right away: only a socket left waiting is said to be in the login queue. */
+  private watchLoginQueue(waiting: boolean): void {
+    if (this.loginQueueTimer) clearTimeout(this.loginQueueTimer);
+    this.loginQueueTimer = null;
+    this.inLoginQueue = false;
+    if (!waiting) return;
+    this.loginQueueTimer = setTimeout(() => {
+      this.loginQueueTimer = null;
+      this.inLoginQueue = true;
+      this.publishConnection(this.options.connection.status);
+    }, this.options.loginQueueAfterMs ?? 1_000);
+  }
+
+  /** A new socket: answer battle/start at once, but send nothing until the server admits us with `user/self`. */
   private startSession(endpoint: TachyonEndpoint): void {
     this.subscribedUsers.clear();
+    this.pendingWatch.clear();
+    this.admitted = false;
+    this.subscriptionsFull = false;
     endpoint.handle('battle/start', (data) => this.onBattleStart(data));
+  }
+
+  /** `user/self` arrived on this socket: the session is open, so its opening requests and the stats timer start now. */
+  private admit(): void {
+    this.admitted = true;
+    this.watchLoginQueue(false);
+    this.publishConnection(this.options.connection.status);
+    openSession(this.calls, this.intents, this.options.chatMarkers.marker);
+    // After the opening requests: the server answers in order, so a user count means the chat subscription is in place.
     void this.refreshStats();
     this.stopStats();
     this.statsTimer = setInterval(() => void this.refreshStats(), this.options.statsIntervalMs ?? 10_000);
-    openSession(this.calls, this.intents, this.options.chatMarkers.marker);
+    this.flushWatch();
   }
 
   private stopStats(): void {
@@ -96,6 +154,7 @@ export class LobbyClient {
   }
 
   private onEvent(event: AnyEvent): void {
+    const admission = event.commandId === 'user/self' && !this.admitted && this.options.connection.session !== null;
     // `user/self` carries our matchmaking in the current revision: it moves it as much as a `matchmaking/*` event does.
     if (event.commandId.startsWith('matchmaking/') || event.commandId === 'user/self') this.matchmakingEvents++;
     const outcome = reduceEvent(this.options.store, event, this.now(), (marker) => this.seenMarkers.has(marker));
@@ -104,6 +163,8 @@ export class LobbyClient {
     if (outcome.shownMarker !== undefined) this.rememberMarker(outcome.shownMarker);
     for (const patch of outcome.patches) this.options.store.publish(patch);
     if (outcome.watch.length > 0) this.watchUsers(outcome.watch);
+    if (admission) this.admit();
+    // After admission: the session's requests may go out now.
     if (outcome.requeue) void requeue(this.calls, this.intents, outcome.requeue);
   }
 
@@ -141,6 +202,10 @@ export class LobbyClient {
 
   close(): void {
     this.stopStats();
+    this.watchLoginQueue(false);
+    if (this.watchTimer) clearTimeout(this.watchTimer);
+    this.watchTimer = null;
+    this.pendingWatch.clear();
   }
 
   private get mm(): MatchmakingView {
@@ -163,22 +228,47 @@ export class LobbyClient {
     }
   }
 
-  /** Subscribes to presence of users we show (friends, party, chat partners), within the server's limit of 100. */
+  /**
+   * Subscribes to presence of users we show (friends, party, chat partners). Ids named within a short window go out together,
+   * deduplicated, at most 100 per request; nothing goes out before the session is admitted.
+   */
   private watchUsers(userIds: readonly string[]): void {
+    for (const id of userIds) if (!this.subscribedUsers.has(id)) this.pendingWatch.add(id);
+    if (this.pendingWatch.size === 0 || this.watchTimer) return;
+    this.watchTimer = setTimeout(() => {
+      this.watchTimer = null;
+      this.flushWatch();
+    }, WATCH_BATCH_WINDOW_MS);
+  }
+
+  private flushWatch(): void {
+    if (!this.admitted || this.options.connection.session === null || this.watchTimer) return;
+    if (this.subscriptionsFull) {
+      this.pendingWatch.clear();
+      return;
+    }
     const selfId = this.options.store.view.self?.userId;
-    const fresh = [...new Set(userIds)].filter((id) => id !== selfId && !this.subscribedUsers.has(id));
-    const room = USER_SUBSCRIPTION_LIMIT - this.subscribedUsers.size;
-    const batch = fresh.slice(0, Math.max(0, room));
-    if (batch.length === 0) return;
-    for (const id of batch) this.subscribedUsers.add(id);
-    void this.quietCall('user/subscribeUpdates', { userIds: batch });
+    const room = Math.max(0, USER_SUBSCRIPTION_LIMIT - this.subscribedUsers.size);
+    const fresh = [...this.pendingWatch].filter((id) => id !== selfId && !this.subscribedUsers.has(id)).slice(0, room);
+    this.pendingWatch.clear();
+    for (let i = 0; i < fresh.length; i += SUBSCRIBE_BATCH_MAX) {
+      const batch = fresh.slice(i, i + SUBSCRIBE_BATCH_MAX);
+      for (const id of batch) this.subscribedUsers.add(id);
+      void this.call('user/subscribeUpdates', { userIds: batch }).catch((error: unknown) => {
+        // A server with a limit (1.13.0 declares one; Teiserver has none) said we reached it: ask for no more this session.
+        if (error instanceof IntentError && error.reason === 'subscription_limit_reached') this.subscriptionsFull = true;
+        this.options.logger.info(`user/subscribeUpdates: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
   }
 
   private async quietCall<C extends RequestCommandId>(commandId: C, data: RequestData<C>): Promise<SuccessData<C> | null> {
     try {
       return await this.call(commandId, data);
     } catch (error) {
-      this.options.logger.warn(`${commandId}: ${error instanceof Error ? error.message : String(error)}`);
+      // Waiting in the login queue is no problem: the session opens once the server admits us.
+      const level = error instanceof IntentError && (error.reason === 'waiting_for_login' || error.code === 'not_available') ? 'info' : 'warn';
+      this.options.logger[level](`${commandId}: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     }
   }
@@ -187,6 +277,7 @@ export class LobbyClient {
   private async call<C extends RequestCommandId>(commandId: C, data: RequestData<C>): Promise<SuccessData<C>> {
     const session = this.options.connection.session;
     if (!session) throw new IntentError('not_connected', 'Not connected to the server.');
+    if (!this.admitted) throw new IntentError('not_connected', LOGIN_QUEUE_TEXT, 'waiting_for_login');
     try {
       return await (session.call as (c: C, d: RequestData<C>) => Promise<SuccessData<C>>)(commandId, data);
     } catch (error) {

@@ -33,18 +33,46 @@ export function mergeUser(known: UserView | undefined, diff: UserDiff): UserView
     clanId: diff.clanId !== undefined ? (diff.clanId === null ? null : clip(diff.clanId, TEXT_CAPS.name)) : (known?.clanId ?? null),
     status: diff.status ?? known?.status ?? 'offline',
   };
-  const countryCode = diff.countryCode !== undefined ? clip(diff.countryCode, TEXT_CAPS.countryCode) : known?.countryCode;
+  // Teiserver's user/updated names the field `country` (its user/self and user/info say `countryCode`).
+  const country = diff.countryCode ?? countryOf(diff);
+  const countryCode = country !== undefined ? clip(country, TEXT_CAPS.countryCode) : known?.countryCode;
   if (countryCode !== undefined) merged.countryCode = countryCode;
   const rating = diff.rating ? diff.rating.value : known?.rating;
   if (rating !== undefined) merged.rating = rating;
   return merged;
 }
 
+/** The undeclared `country` of a `user/updated` entry, when it is a string. */
+function countryOf(diff: UserDiff): string | undefined {
+  const country = (diff as { country?: unknown }).country;
+  return typeof country === 'string' ? country : undefined;
+}
+
+/**
+ * A protocol time as the milliseconds the lobby state uses. The schema says microseconds, but Teiserver sends friend times in
+ * seconds: told apart by magnitude (below 1e11 is seconds, until the year 5138; below 1e14 milliseconds; above, microseconds).
+ */
+export function unixTimeMs(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  if (value < 1e11) return Math.round(value * 1000);
+  if (value < 1e14) return Math.round(value);
+  return Math.floor(value / 1000);
+}
+
 export function friendsFromSelf(user: PrivateUser): FriendsView {
   return boundedFriends({
     friendIds: user.friendIds.filter(isUsableId),
-    incoming: user.incomingFriendRequest.filter((r) => isUsableId(r.from)).map((r) => ({ userId: r.from, sentAt: r.sentAt })),
-    outgoing: user.outgoingFriendRequest.filter((r) => isUsableId(r.to)).map((r) => ({ userId: r.to, sentAt: r.sentAt })),
+    incoming: user.incomingFriendRequest.filter((r) => isUsableId(r.from)).map((r) => ({ userId: r.from, sentAt: unixTimeMs(r.sentAt) })),
+    outgoing: user.outgoingFriendRequest.filter((r) => isUsableId(r.to)).map((r) => ({ userId: r.to, sentAt: unixTimeMs(r.sentAt) })),
+  });
+}
+
+/** The friends slice from a `friend/list` answer. */
+export function friendsFromList(friends: SuccessData<'friend/list'>): FriendsView {
+  return boundedFriends({
+    friendIds: friends.friends.map((f) => f.userId).filter(isUsableId),
+    incoming: friends.incomingPendingRequests.filter((r) => isUsableId(r.from)).map((r) => ({ userId: r.from, sentAt: unixTimeMs(r.sentAt) })),
+    outgoing: friends.outgoingPendingRequests.filter((r) => isUsableId(r.to)).map((r) => ({ userId: r.to, sentAt: unixTimeMs(r.sentAt) })),
   });
 }
 

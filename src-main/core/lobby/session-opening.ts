@@ -1,8 +1,7 @@
 // What a fresh session asks the server for first (chat history since our marker, playlists, friends), and the queue place a
 // server of the revision before `user/self.matchmaking` must be asked for again after a reconnect.
 import { IntentError } from './intents';
-import { boundedFriends, mmIdle, mmQueued } from './reducers';
-import { isUsableId } from './caps';
+import { friendsFromList, mmIdle, mmQueued } from './reducers';
 import type { LobbyCalls, PlayerIntents } from './lobby-intents';
 
 /** Sends the opening requests of a session; none of them throws (failures are logged or told as a notice). */
@@ -11,11 +10,7 @@ export function openSession(lobby: LobbyCalls, intents: PlayerIntents, chatMarke
   void intents.refreshPlaylists().catch(() => undefined);
   void lobby.quietCall('friend/list', undefined).then((friends) => {
     if (!friends) return;
-    const value = boundedFriends({
-      friendIds: friends.friends.map((f) => f.userId).filter(isUsableId),
-      incoming: friends.incomingPendingRequests.filter((r) => isUsableId(r.from)).map((r) => ({ userId: r.from, sentAt: r.sentAt })),
-      outgoing: friends.outgoingPendingRequests.filter((r) => isUsableId(r.to)).map((r) => ({ userId: r.to, sentAt: r.sentAt })),
-    });
+    const value = friendsFromList(friends);
     lobby.store.publish({ slice: 'friends', value });
     lobby.watchUsers(value.friendIds);
   });

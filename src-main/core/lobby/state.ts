@@ -33,6 +33,8 @@ export interface ConnectionView {
   readonly message?: string;
   /** Learnt anew on each connection: `unknown` from the moment a connection begins until the server's messages tell. */
   readonly protocol: ProtocolRevision;
+  /** The socket is open but the server holds it in its login queue (no `user/self` yet): nothing is sent until it admits us. */
+  readonly loginQueue?: boolean;
 }
 
 /** What the connection itself reports; the revision is learnt later, from the session's messages (the `protocol` patch). */

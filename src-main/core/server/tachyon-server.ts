@@ -7,7 +7,7 @@ import { silentLogger } from '../log';
 import { TachyonEndpoint } from '../protocol/endpoint';
 import { TACHYON_SUBPROTOCOL } from '../protocol/commands';
 import { AccountRegistry, type Account } from './accounts';
-import { TokenBucket } from './rate-limit';
+import { TokenBucket } from '../../shared/token-bucket';
 import { Community } from './community';
 import { Matchmaker } from './matchmaking';
 import type { BattleLauncher, PlaylistConfig } from './match';
@@ -17,6 +17,7 @@ import { discoveryDocument, oauthError, readForm, sendJson, ServiceAuthorization
 import { PlayerAuthorization, type PlayerAuthorizationOptions } from './player-authorization';
 import { allowedHosts, DEFAULT_LIMITS, hostAllowed, httpServerOptions, maxConnections, type ConnectionLimits } from './admission';
 import type { Peer, TransportHooks } from './transport-hooks';
+import { answerWaitingForLogin, LoginQueue } from './login-queue';
 
 /** RFC 6455 leaves the cap to the server; the largest Tachyon message (a `user/updated` of many users) is far below it. */
 const MAX_FRAME_BYTES = 1024 * 1024;
@@ -42,6 +43,11 @@ export interface TachyonServerOptions {
   autohostReconnectGraceMs?: number;
   /** Caps on sockets and slow requests (tests lower them). */
   limits?: Partial<ConnectionLimits>;
+  /**
+   * Hold every player socket in a login queue, as Teiserver does when it is full: nothing is sent, every request is answered
+   * `invalid_request` "waiting for login", until `admit(userId)` lets it in with one `user/self`.
+   */
+  loginQueue?: boolean;
 }
 
 export class TachyonServer {
@@ -56,6 +62,7 @@ export class TachyonServer {
   private readonly sessions = new Set<ClientSession>();
   /** Sessions that asked `system/disconnect`: their close ends the session at once, with no grace. */
   private readonly disconnecting = new WeakSet<ClientSession>();
+  private readonly loginQueue = new LoginQueue();
   private readonly autohostSockets = new Set<WebSocket>();
   private readonly logger: Logger;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -153,6 +160,16 @@ export class TachyonServer {
     return { userId: account.userId, token };
   }
 
+  /** Lets the player's sockets out of the login queue (`loginQueue`), each with its `user/self`; returns how many. */
+  admit(userId: string): number {
+    return this.loginQueue.admit(userId);
+  }
+
+  /** The player's sockets waiting in the login queue. */
+  inLoginQueue(userId: string): number {
+    return this.loginQueue.count(userId);
+  }
+
   connectedUserIds(): string[] {
     return [...new Set([...this.sessions].map((s) => s.account.userId))];
   }
@@ -217,12 +234,12 @@ export class TachyonServer {
     const token = match?.[1] ?? '';
     const account = this.accounts.accountForToken(token);
     const autohostId = account ? undefined : this.serviceAuthorization.clientOf(token);
-    if ((account || autohostId !== undefined) && this.sessions.size + this.autohostSockets.size >= this.limits.sockets) {
+    if ((account || autohostId !== undefined) && this.sessions.size + this.loginQueue.size + this.autohostSockets.size >= this.limits.sockets) {
       return rejectUpgrade(socket, 503, 'Service Unavailable');
     }
     if (account) {
       // Refused rather than closing the oldest: a client over the cap backs off and retries, and nobody is kicked in a loop.
-      if (this.sessionsOf(account.userId).length >= this.limits.sessionsPerUser) return rejectUpgrade(socket, 429, 'Too Many Requests');
+      if (this.sessionsOf(account.userId).length + this.inLoginQueue(account.userId) >= this.limits.sessionsPerUser) return rejectUpgrade(socket, 429, 'Too Many Requests');
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, account));
       return;
     }
@@ -250,6 +267,7 @@ export class TachyonServer {
     endpoint.onViolation(violation);
     dropOnFrameError(socket, (problem) => this.reportFrameProblem(peer, problem));
     const bucket = this.options.rateLimit === null ? null : new TokenBucket(this.options.rateLimit?.perSecond ?? 10, this.options.rateLimit?.burst ?? 20);
+    const queued = this.options.loginQueue ? this.loginQueue.hold(account.userId, socket, () => this.open(session)) : null;
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
         this.reportFrameProblem(peer, 'binary frame');
@@ -262,14 +280,23 @@ export class TachyonServer {
       }
       const text = data.toString();
       if (this.hooks.frame?.(account.userId, text) === false) return;
+      if (queued?.waiting()) return answerWaitingForLogin(socket, text);
       endpoint.receive(text);
     });
     socket.on('close', () => {
-      this.sessions.delete(session);
       endpoint.close(new Error('client disconnected'));
+      if (queued?.leave()) return; // never admitted: never online
+      this.sessions.delete(session);
       this.matchmaker.sessionClosed(session, this.disconnecting.has(session) ? 'disconnect' : 'dropped');
       if (this.sessionsOf(account.userId).length === 0) this.community.setStatus(account.userId, 'offline');
     });
+    if (!queued) this.open(session);
+  }
+
+  /** The session is admitted: it counts as online and gets its one `user/self`. */
+  private open(session: ClientSession): void {
+    const { account, endpoint, socket } = session;
+    if (socket.readyState !== WebSocket.OPEN) return;
     this.sessions.add(session);
     this.registerHandlers(session);
     const wasOnline = this.sessionsOf(account.userId).length > 1;
@@ -331,6 +358,7 @@ export class TachyonServer {
   private pingAll(): void {
     if (this.hooks.pingRound?.() === false) return;
     for (const session of this.sessions) if (session.socket.readyState === WebSocket.OPEN) session.socket.ping();
+    for (const socket of this.loginQueue.sockets()) if (socket.readyState === WebSocket.OPEN) socket.ping();
     for (const socket of this.autohostSockets) if (socket.readyState === WebSocket.OPEN) socket.ping();
   }
 }
