@@ -110,7 +110,7 @@ export function readDemoSections(data: Buffer): DemoSections {
   const declared = header.headerSize + header.scriptSize + header.demoStreamSize + header.winningAllyTeamsSize + header.playerStatSize + header.teamStatSize;
   let winnersMissing = false;
   if (declared !== data.length) {
-    if (declared === data.length + 1 && header.winningAllyTeamsSize === 1 && header.numTeams === 0 && header.teamStatSize === 0) winnersMissing = true;
+    if (declared === data.length + 1 && header.winningAllyTeamsSize === 1) winnersMissing = true;
     else if (declared > data.length) throw new ReplayError('truncated', TRUNCATED_MESSAGE);
     else corrupt(`${data.length - declared} bytes after the declared sections`);
   }
