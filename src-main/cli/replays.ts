@@ -61,8 +61,9 @@ async function list(dataDir: string, json: boolean): Promise<number> {
 }
 
 async function watch(file: string, dataDir: string, engine: string | undefined, content: readonly string[] | undefined): Promise<number> {
-  // A bare name is a file in the replays folder; anything else is a path.
-  const demo = isAbsolute(file) || existsSync(file) || basename(file) !== file ? resolve(file) : join(dataDir, 'replays', file);
+  // A bare name is a file in the replays folder when there is one; anything else is a path.
+  const inFolder = join(dataDir, 'replays', file);
+  const demo = !isAbsolute(file) && basename(file) === file && existsSync(inFolder) ? inFolder : resolve(file);
   let replay: Replay;
   try {
     replay = await readReplay(demo);
@@ -72,6 +73,7 @@ async function watch(file: string, dataDir: string, engine: string | undefined, 
   }
   const defaultContent = join(dataDir, 'content');
   const contentDirs = content ?? (existsSync(defaultContent) ? [defaultContent] : []);
+  process.stderr.write(`replays: playing ${printable(replay.map)} (${printable(replay.game)}), ${replay.durationS} s\n`);
   const playback = await playReplay({
     file: demo,
     contentDirs,
@@ -80,11 +82,13 @@ async function watch(file: string, dataDir: string, engine: string | undefined, 
     tempBase: join(dataDir, 'engine-runs'),
     onLine: (_stream, line) => process.stderr.write(`${printable(line, 2000)}\n`),
   });
-  process.stderr.write(`replays: playing ${printable(replay.map)} (${printable(replay.game)}), ${replay.durationS} s\n`);
   const stop = () => playback.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return playback.exited;
+  const code = await playback.exited;
+  const failed = playback.spawnError();
+  if (failed !== undefined) process.stderr.write(`replays: the engine could not be started: ${printable(failed.message)}\n`);
+  return code;
 }
 
 async function main(): Promise<number> {

@@ -1,6 +1,6 @@
 // `npm run replays -- list|watch` on folders built by code: one record per demo, damaged ones named, hostile text neutralised, bad usage refused.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,5 +74,10 @@ describe('replays usage', () => {
     const damaged = await runReplaysCli(['watch', '20261201_110000_Tiny Flat_.sdfz', '--data-dir', dataDir, '--engine', '/nonexistent/spring-headless']);
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toContain('still being written or truncated');
+    // A whole demo with an engine that is not there: exit 1, and why; its private dir is gone.
+    const missing = await runReplaysCli(['watch', '20261201_100000_Tiny Flat_.sdfz', '--data-dir', dataDir, '--engine', '/nonexistent/spring-headless']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('the engine could not be started: spawn /nonexistent/spring-headless ENOENT');
+    expect(await readdir(join(dataDir, 'engine-runs'))).toEqual([]);
   });
 });

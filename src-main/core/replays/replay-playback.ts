@@ -3,7 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineRegistry, defaultPassEnv, engineEnvironment, spawnEngine, springDataDirValue, stopEngine, type InstalledEngine } from '../engine';
+import {
+  EngineRegistry, LAUNCH_DIR_PREFIX, defaultPassEnv, engineEnvironment, spawnEngine, springDataDirValue, stopEngine, writeLaunchOwner, type InstalledEngine,
+} from '../engine';
 
 export interface PlaybackOptions {
   /** The demo file (already read with readReplay, so it is a whole demo). */
@@ -14,7 +16,10 @@ export interface PlaybackOptions {
   contentDirs: readonly string[];
   /** The demo's engine version, when it names one: that engine is preferred. */
   engineVersion?: string;
-  /** Parent of the throw-away write dir (default: the OS temp dir). */
+  /**
+   * Parent of the throw-away write dir (default: the OS temp dir). It is made like a runner's launch dir (`engine-*`
+   * with an owner file), so an EngineRunner on the same base sweeps what a crashed playback left.
+   */
   tempBase?: string;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
@@ -23,6 +28,8 @@ export interface Playback {
   child: ChildProcess;
   /** The engine's exit code (1 when a signal ended it, or it could not start), once its write dir is gone. */
   exited: Promise<number>;
+  /** Set when the engine could not be started (e.g. `spawn … ENOENT`). */
+  spawnError(): Error | undefined;
   stop(graceMs?: number): void;
 }
 
@@ -44,7 +51,8 @@ export async function playReplay(options: PlaybackOptions): Promise<Playback> {
   const { binary, engine } = await findEngine(options);
   const base = path.resolve(options.tempBase ?? os.tmpdir());
   await mkdir(base, { recursive: true, mode: 0o700 });
-  const dir = await mkdtemp(path.join(base, 'replay-'));
+  const dir = await mkdtemp(path.join(base, LAUNCH_DIR_PREFIX));
+  await writeLaunchOwner(dir, { lobbyPid: process.pid });
   const writeDir = path.join(dir, 'write');
   const home = path.join(dir, 'home');
   await mkdir(writeDir, { mode: 0o700 });
@@ -57,7 +65,9 @@ export async function playReplay(options: PlaybackOptions): Promise<Playback> {
   const dataDirs = [...contentDirs.slice(1), ...(engine ? [engine.dataDir] : [])];
   const env = engineEnvironment(defaultPassEnv(), { HOME: home, ...(dataDirs.length > 0 ? { SPRING_DATADIR: springDataDirValue(dataDirs) } : {}) });
   const child = spawnEngine({ binary, args, env, onLine: options.onLine });
+  if (child.pid !== undefined) await writeLaunchOwner(dir, { lobbyPid: process.pid, enginePid: child.pid }).catch(() => {});
   let timer: NodeJS.Timeout | undefined;
+  let failed: Error | undefined;
   const exited = new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number) => {
@@ -66,14 +76,17 @@ export async function playReplay(options: PlaybackOptions): Promise<Playback> {
       if (timer) clearTimeout(timer);
       void rm(dir, { recursive: true, force: true }).catch(() => {}).then(() => resolve(code));
     };
-    child.once('error', () => {
-      if (child.pid === undefined) finish(1);
+    child.once('error', (error) => {
+      if (child.pid !== undefined) return;
+      failed = error;
+      finish(1);
     });
     child.once('close', (code) => finish(code ?? 1));
   });
   return {
     child,
     exited,
+    spawnError: () => failed,
     stop(graceMs = 5_000) {
       if (timer === undefined && child.exitCode === null && child.signalCode === null) timer = stopEngine(child, graceMs);
     },
