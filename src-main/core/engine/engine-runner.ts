@@ -326,7 +326,7 @@ export class EngineRunner {
     await launch.ownerWritten;
     // The engine has exited, so its demo is complete (or never will be): keep it before the write dir goes.
     if (this.options.replaysDir !== undefined && launch.request.writeDir === undefined) {
-      await keepDemos(path.join(launch.dir, 'write'), this.options.replaysDir);
+      await keepDemos(path.join(launch.dir, 'write'), this.options.replaysDir).catch(() => undefined);
     }
     // The script holds the password: delete it, and the per-launch write dir and HOME, as soon as the engine is gone.
     await rm(launch.dir, { recursive: true, force: true }).catch(() => {});
