@@ -15,7 +15,7 @@ export interface DemoSpec {
   wallTimeS?: number;
   startTime?: number;
   engineVersion?: string;
-  /** spring-dedicated 106's slack: one winner declared, no winner byte written. */
+  /** spring-dedicated 106's slack: the winners declared, none written (its header then counts no team). */
   hostSlack?: boolean;
 }
 
@@ -85,7 +85,7 @@ export function buildDemo(spec: DemoSpec = {}): Buffer {
   const numPlayers = spec.numPlayers ?? 3;
   const playerStatElemSize = spec.playerStatElemSize ?? 20;
   const playerStats = Buffer.alloc(numPlayers * playerStatElemSize, 0x11);
-  const counts = spec.teamStatCounts ?? [2, 2, 1];
+  const counts = spec.teamStatCounts ?? (spec.hostSlack ? [] : [2, 2, 1]);
   const teamStatElemSize = spec.teamStatElemSize ?? 80;
   const countBytes = Buffer.alloc(counts.length * 4);
   counts.forEach((c, i) => countBytes.writeUInt32LE(c, i * 4));
@@ -99,7 +99,7 @@ export function buildDemo(spec: DemoSpec = {}): Buffer {
   header.writeBigUInt64LE(BigInt(spec.startTime ?? 1796126794), 296);
   const fields = [
     script.length, stream.length, spec.gameTimeS ?? 2, spec.wallTimeS ?? 6, numPlayers, playerStats.length, playerStatElemSize,
-    counts.length, teamStats.length, teamStatElemSize, 15, spec.hostSlack ? 1 : winners.length,
+    counts.length, teamStats.length, teamStatElemSize, 15, winners.length,
   ];
   fields.forEach((value, i) => header.writeInt32LE(value, 304 + i * 4));
   return Buffer.concat([header, script, stream, spec.hostSlack ? Buffer.alloc(0) : winners, playerStats, teamStats]);

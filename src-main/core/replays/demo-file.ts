@@ -45,8 +45,8 @@ export interface DemoSections {
   /** The winning ally teams, empty when the demo has none. */
   winners: number[];
   /**
-   * spring-dedicated 106 declares one winner byte it never writes (its winner list is skipped): such a file is one
-   * byte short of its declared sizes, and its winners are unknown.
+   * spring-dedicated 106 declares its winners but skips writing them when it counted no team (`numTeams` 0): such a
+   * file is one byte per winner (in practice one) short of its declared sizes, and its winners are unknown.
    */
   winnersMissing: boolean;
 }
@@ -102,7 +102,7 @@ export function readDemoHeader(data: Buffer): DemoHeader {
 
 /**
  * Splits a whole demo into its sections. The declared sizes must add up to the length exactly, or (the host demo's
- * known slack) to one byte more when a winner byte is declared; anything else is truncated (short) or corrupt (long, or
+ * known slack) to exactly the declared winner bytes more when no team was counted; anything else is truncated (short) or corrupt (long, or
  * sections that do not parse).
  */
 export function readDemoSections(data: Buffer): DemoSections {
@@ -110,7 +110,8 @@ export function readDemoSections(data: Buffer): DemoSections {
   const declared = header.headerSize + header.scriptSize + header.demoStreamSize + header.winningAllyTeamsSize + header.playerStatSize + header.teamStatSize;
   let winnersMissing = false;
   if (declared !== data.length) {
-    if (declared === data.length + 1 && header.winningAllyTeamsSize === 1) winnersMissing = true;
+    const hostSlack = header.numTeams === 0 && header.teamStatSize === 0 && header.winningAllyTeamsSize > 0 && declared - data.length === header.winningAllyTeamsSize;
+    if (hostSlack) winnersMissing = true;
     else if (declared > data.length) throw new ReplayError('truncated', TRUNCATED_MESSAGE);
     else corrupt(`${data.length - declared} bytes after the declared sections`);
   }

@@ -53,7 +53,7 @@ export interface Replay {
   bots: ReplayBot[];
   /** The winning ally team ids; empty when the demo names none (or, for a host demo of engine 106, cannot). */
   winners: number[];
-  /** The host demo's known slack: one winner byte declared and never written. */
+  /** The host demo's known slack: winners declared and never written (spring-dedicated 106 with no team counted). */
   winnersMissing: boolean;
   /** Game time, in seconds. */
   durationS: number;
