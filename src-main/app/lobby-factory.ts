@@ -66,7 +66,7 @@ export function appEngineOptions(input: AppEngineInput): PlayerEngineOptions {
     registry,
     contentDirs: [...new Set([contentDirOf(input.dataDir), ...(input.contentDirs ?? [])])],
     binary: input.binary ?? 'client',
-    runner: { tempBase: path.join(input.dataDir, 'engine-runs') },
+    runner: { tempBase: path.join(input.dataDir, 'engine-runs'), replaysDir: path.join(input.dataDir, 'replays') },
     ...(input.statsIntervalMs !== undefined ? { statsIntervalMs: input.statsIntervalMs } : {}),
   };
 }
@@ -113,6 +113,8 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     ensurePrivateDir(path.join(dataDir, 'local'));
     const local = await startLocalPlay({
       dataDir: path.join(dataDir, 'local'),
+      // The host's demos beside the player's own: one replays folder per profile.
+      replaysDir: path.join(dataDir, 'replays'),
       contentDirs: [contentDirOf(dataDir)],
       engines: { engineDirs: [...settings.enginePaths] },
       logger: options.logger.child('local-play'),

@@ -92,7 +92,7 @@ async function main(): Promise<number> {
   try {
     app = createLobbyApp({
       serverUrl: args.server, getToken, dataDir, logger, autoConnect: false,
-      engine: { registry, contentDirs: (args.content ?? []).map((d) => resolve(d)), binary, runner: { tempBase: runsDir } },
+      engine: { registry, contentDirs: (args.content ?? []).map((d) => resolve(d)), binary, runner: { tempBase: runsDir, replaysDir: join(dataDir, 'replays') } },
     });
   } catch (error) {
     process.stderr.write(`headless: ${error instanceof Error ? error.message : String(error)}\n`);

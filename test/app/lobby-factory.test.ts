@@ -14,6 +14,8 @@ describe('lobby factory', () => {
     expect(options.binary).toBe('client');
     expect(options.contentDirs).toEqual([path.join('/data', 'content'), '/more']);
     expect(options.runner?.tempBase).toBe(path.join('/data', 'engine-runs'));
+    // The player's demos are kept beside the local host's: one replays folder per profile.
+    expect(options.runner?.replaysDir).toBe(path.join('/data', 'replays'));
     const registry = await options.registry;
     expect(registry).toBeInstanceOf(EngineRegistry);
     // A configured folder without an engine is reported, not thrown.

@@ -1,5 +1,5 @@
 // Local play end to end with no mocks: the embedded server, the local autohost on spring-dedicated, and two headless clients that queue, ready and play on the real engine.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,5 +78,9 @@ describe('local play', () => {
     const ids = play.server.accounts.all().map((a) => a.userId);
     await until('both back in the menu', () => ids.every((id) => play.server.community.statusOf(id) === 'menu'), 10_000);
     expect(controlsOf(play.server).violations).toEqual([]);
+    // Each player's demo is kept in its data dir's replays folder, the host's in local play's.
+    const demosIn = (dir: string) => readdirSync(join(dir, 'replays'), { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.sdfz')).length;
+    await until('the host demo kept', () => existsSync(join(base, 'play', 'replays')) && demosIn(join(base, 'play')) === 1, 10_000);
+    for (const player of ['alice', 'bob']) expect(demosIn(join(base, player)), player).toBe(1);
   }, 120_000);
 });

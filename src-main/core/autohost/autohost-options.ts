@@ -18,6 +18,8 @@ export interface LocalAutohostOptions {
   contentDirs: readonly string[];
   /** Parent of the per-battle directories (default: the OS temp dir). */
   battlesDir?: string;
+  /** Where each battle's host demo is moved when it ends (e.g. `<dataDir>/replays`); without it demos are deleted with the battle's directory. */
+  replaysDir?: string;
   /** Address players are told to join (default 127.0.0.1). */
   hostIp?: string;
   /** Address spring-dedicated binds (default: hostIp). */

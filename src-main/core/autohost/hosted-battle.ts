@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AutohostCommandError, AutohostInterface, encodeCommand, engineEnvironment, spawnEngine, stopEngine, unsafeTextReason, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
+import { AutohostCommandError, AutohostInterface, encodeCommand, keepDemos, engineEnvironment, spawnEngine, stopEngine, unsafeTextReason, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
 import type { Logger } from '../log';
 import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
@@ -23,6 +23,8 @@ export type HostedBattlePhase = 'starting' | 'running' | 'ended' | 'releasing' |
 /** What a battle needs of the autohost that hosts it. */
 export interface BattleHost {
   readonly battlesBase: string;
+  /** Where spring-dedicated's demos (`demos-server/`) are moved when the battle ends; without it they go with the directory. */
+  readonly replaysDir: string | undefined;
   readonly contentDirs: readonly string[];
   readonly startTimeoutMs: number;
   readonly stopGraceMs: number;
@@ -280,6 +282,8 @@ export class HostedBattle {
     if (iface && iface.strays > 0) this.host.logger.warn(`battle ${this.key}: dropped ${iface.strays} UDP packets that did not come from its engine`);
     try {
       await iface?.close();
+      // The process is gone, so its demo is written to the end: keep it before the directory goes.
+      if (this.dir && this.host.replaysDir !== undefined) await this.keepDemos(this.host.replaysDir);
       if (this.dir) await rm(this.dir, { recursive: true, force: true });
     } catch (error) {
       this.host.logger.warn(`battle ${this.key}: cleanup failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -287,6 +291,12 @@ export class HostedBattle {
     this.phaseValue = 'released';
     this.host.onReleased(this);
     this.markGone();
+  }
+
+  private async keepDemos(replaysDir: string): Promise<void> {
+    const { kept, skipped } = await keepDemos(this.dir, replaysDir);
+    for (const demo of kept) this.host.logger.info(`battle ${this.key}: kept the host demo as ${demo.file} (${demo.bytes} bytes)`);
+    for (const demo of skipped) this.host.logger.warn(`battle ${this.key}: a demo was not kept (${demo.why})`);
   }
 
   private clearTimers(): void {

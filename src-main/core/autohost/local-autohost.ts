@@ -70,6 +70,7 @@ export class LocalAutohost implements AutohostService {
     });
     this.battleHost = {
       battlesBase: this.battlesBase(),
+      replaysDir: options.replaysDir === undefined ? undefined : path.resolve(options.replaysDir),
       contentDirs: options.contentDirs,
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
       stopGraceMs: options.stopGraceMs ?? 10_000,

@@ -8,6 +8,7 @@ import type {
   EngineConsoleLine, EngineExit, EngineLaunchRequest, EnginePhase, EngineSnapshot, EngineStats, EngineStatus, EngineTimings, PreparedLaunch,
 } from './engine-launch';
 import { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError, prepareLaunch, spawnLaunch, writeLaunchFiles } from './engine-launch';
+import { keepDemos } from './keep-demos';
 import { LAUNCH_DIR_PREFIX, sweepLaunchDirs, writeLaunchOwner } from './launch-dirs';
 import { defaultProcRoot, readProcessSample } from './process-stats';
 import { redactEngineText } from './redact-secrets';
@@ -36,6 +37,11 @@ export interface EngineRunnerOptions {
   passEnv?: readonly string[];
   /** Where per-process stats are read from: `/proc` on Linux; elsewhere none, and stats report null figures. */
   procRoot?: string;
+  /**
+   * Where the engine's demos go when it exits (`<dataDir>/replays`): they are moved out of the per-launch write dir
+   * before it is removed. Without it they are deleted with the write dir.
+   */
+  replaysDir?: string;
   now?: () => number;
 }
 
@@ -318,6 +324,10 @@ export class EngineRunner {
   private async finish(launch: Launch, code: number | null, signal: NodeJS.Signals | null): Promise<EngineExit> {
     if (launch.killTimer !== undefined) clearTimeout(launch.killTimer);
     await launch.ownerWritten;
+    // The engine has exited, so its demo is complete (or never will be): keep it before the write dir goes.
+    if (this.options.replaysDir !== undefined && launch.request.writeDir === undefined) {
+      await keepDemos(path.join(launch.dir, 'write'), this.options.replaysDir).catch(() => undefined);
+    }
     // The script holds the password: delete it, and the per-launch write dir and HOME, as soon as the engine is gone.
     await rm(launch.dir, { recursive: true, force: true }).catch(() => {});
     this.live.delete(launch);

@@ -14,6 +14,8 @@ import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 export interface LocalPlayOptions {
   /** Where local play keeps its files: the test content it may write, the battles' directories. */
   dataDir: string;
+  /** Where the hosted battles' demos are kept (default `<dataDir>/replays`). */
+  replaysDir?: string;
   port?: number;
   /** Game and map directories to offer, besides any test content. */
   contentDirs?: readonly string[];
@@ -82,7 +84,7 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
       mkdirSync(battlesDir, { recursive: true, mode: 0o700 });
       autohost = new LocalAutohost({
         serverUrl: baseUrl, clientId: client.clientId, clientSecret: client.secret, registry, engines: options.engines,
-        contentDirs: content.contentDirs, battlesDir, logger: logger.child('autohost'),
+        contentDirs: content.contentDirs, battlesDir, replaysDir: options.replaysDir ?? join(options.dataDir, 'replays'), logger: logger.child('autohost'),
         initialNetworkTimeoutSeconds: options.initialNetworkTimeoutSeconds,
       });
       await autohost.start();
