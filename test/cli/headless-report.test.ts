@@ -36,11 +36,11 @@ describe('headless connection records', () => {
   it("says when the server holds us in its login queue, then that we are connected", () => {
     const report = new HeadlessReport(initialSnapshot('http://127.0.0.1:1'));
     const connection = (value: Record<string, unknown>) => report.records({ slice: 'connection', value: { serverUrl: 'http://127.0.0.1:1', versionParity: 'match', ...value } as never });
-    expect(connection({ phase: 'connecting' })).toEqual([{ kind: 'connection', state: 'connecting' }]);
+    expect(connection({ phase: 'connecting' })).toEqual([{ kind: 'connection', state: 'connecting', protocol: 'unknown' }]);
     const queued = connection({ phase: 'connecting', loginQueue: true, message: LOGIN_QUEUE_TEXT });
-    expect(queued).toEqual([{ kind: 'connection', state: 'connecting', message: LOGIN_QUEUE_TEXT }]);
+    expect(queued).toEqual([{ kind: 'connection', state: 'connecting', protocol: 'unknown', message: LOGIN_QUEUE_TEXT }]);
     expect(humanLine(queued[0] as never)).toBe(`connection: connecting - ${LOGIN_QUEUE_TEXT}`);
     expect(connection({ phase: 'connecting', loginQueue: true, message: LOGIN_QUEUE_TEXT })).toEqual([]);
-    expect(connection({ phase: 'connected' })).toEqual([{ kind: 'connection', state: 'connected' }]);
+    expect(connection({ phase: 'connected' })).toEqual([{ kind: 'connection', state: 'connected', protocol: 'unknown' }]);
   });
 });

@@ -83,7 +83,7 @@ describe('headless client', () => {
     const evil = world.server.addPlayer('evil\u001b[2J\u001b]0;pwned\u0007');
     const a = runHeadless(['--server', world.server.baseUrl, '--data-dir', world.tempDir()], { TACHYON_TOKEN: alice.token });
     runs.push(a);
-    await waitFor('connected', () => a.stdout.includes('connection: connected'), 10_000);
+    await waitFor('connected', () => a.stdout.some((l) => l.startsWith('connection: connected')), 10_000);
     await waitFor('subscribed', () => world.server.connectedUserIds().length === 1 && a.stdout.some((l) => l.startsWith('server:')), 10_000);
     world.server.community.deliver(alice.userId, { message: 'hi\u001b[31m red \r\nfake: line', source: { type: 'player', userId: evil.userId } });
     await waitFor('chat line', () => a.stdout.some((l) => l.startsWith('chat')), 10_000);

@@ -76,6 +76,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | null
   }
 }
 
+/**
+ * Connected, and the session opened: the answer to the stats request, which goes out after the opening requests (chat
+ * subscription, playlists, friends), has arrived, so an event a test injects is not overwritten by a late opening answer.
+ */
 export function connected(app: { snapshot(): LobbySnapshot }): boolean {
-  return app.snapshot().connection.phase === 'connected';
+  const view = app.snapshot();
+  return view.connection.phase === 'connected' && view.self !== null && view.stats.userCount !== null;
 }
