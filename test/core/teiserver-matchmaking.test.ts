@@ -8,6 +8,7 @@ import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { startScriptedPeer, teiserverPlaylists, teiserverSelf, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer';
+import type { SchemaSet } from '../../src-main/core/protocol/validation';
 import { connected, waitFor } from '../support/world';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 
@@ -54,8 +55,9 @@ afterEach(async () => {
 });
 
 /** The next connection, admitted as Teiserver admits it (one `user/self`), with the client's opening requests answered. */
-async function admit(self = teiserverSelf('1', 'alice'), playlists = teiserverPlaylists()): Promise<ScriptedConnection> {
+async function admit(self = teiserverSelf('1', 'alice'), playlists = teiserverPlaylists(), schemas: SchemaSet = 'current'): Promise<ScriptedConnection> {
   const connection = await peer.nextConnection();
+  connection.speak(schemas);
   connections.push(connection);
   connection.event('user/self', self);
   connection.succeed(await connection.next('matchmaking/list'), playlists);
@@ -208,11 +210,11 @@ describe('matchmaking as Teiserver does it', () => {
 
 describe('a reconnect within Teiserver\'s 30 s session lifetime', () => {
   /** Queued on the first connection, which then drops; the second is admitted with this user/self. */
-  async function dropWhileQueued(self: { user: Record<string, unknown> }): Promise<ScriptedConnection> {
+  async function dropWhileQueued(self: { user: Record<string, unknown> }, schemas: SchemaSet = 'current'): Promise<ScriptedConnection> {
     const first = await admit();
     await queueDuel(first);
     first.drop();
-    return admit(self);
+    return admit(self, teiserverPlaylists(), schemas);
   }
 
   /** A request after the reconnect: whatever the client sent on its own before it has arrived once it is answered. */
@@ -254,7 +256,7 @@ describe('a reconnect within Teiserver\'s 30 s session lifetime', () => {
   it('queues again, by version, when user/self says nothing of matchmaking (a server before that field)', async () => {
     const self = teiserverSelf('1', 'alice');
     delete self.user.matchmaking;
-    const second = await dropWhileQueued(self);
+    const second = await dropWhileQueued(self, 'either'); // a server from before that field
     const request = await second.next('matchmaking/queue');
     expect(request.data).toEqual({ queues: [{ id: '1v1', version: '1' }] });
     second.succeed(request);

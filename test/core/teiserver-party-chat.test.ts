@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
 import { startScriptedPeer, teiserverPlaylists, teiserverSelf, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer';
+import type { SchemaSet } from '../../src-main/core/protocol/validation';
 import { waitFor } from '../support/world';
 
 const ALICE = 'u-alice';
@@ -48,8 +49,8 @@ function answerOpening(conn: ScriptedConnection, playlists: unknown = teiserverP
 interface Session { peer: ScriptedPeer; app: CoreLobbyApp; conn: ScriptedConnection }
 
 /** A real lobby app connected to the peer, which admits it with `self` (Teiserver's `user/self` by default). */
-async function connect(self: unknown = teiserverSelf(ALICE, 'alice'), playlists?: unknown): Promise<Session> {
-  const peer = await startScriptedPeer();
+async function connect(self: unknown = teiserverSelf(ALICE, 'alice'), playlists?: unknown, schemas: SchemaSet = 'current'): Promise<Session> {
+  const peer = await startScriptedPeer({ schemas });
   const dataDir = mkdtempSync(join(tmpdir(), 'lobby-test-'));
   const app = createLobbyApp({
     serverUrl: peer.baseUrl, getToken: () => 'token', dataDir, logger: createMemoryLogger(), statsIntervalMs: 60_000,
@@ -195,6 +196,7 @@ describe('the protocol revision', () => {
 
     conn.drop();
     const next = await peer.nextConnection();
+    next.speak('either'); // this one plays a 1.13.0 server
     // The new connection has said nothing yet: what the last server spoke is forgotten.
     expect(app.snapshot().connection.protocol).toBe('unknown');
     const { currentLobby: _lobby, clanInvites: _invites, matchmaking: _mm, ...oldUser } = teiserverSelf(ALICE, 'alice').user;
@@ -218,7 +220,7 @@ describe('the protocol revision', () => {
 
   it('is "newer than 1.13.0" for a user/self with currentLobby and clanInvites but no matchmaking', async () => {
     const { matchmaking: _mm, ...user } = teiserverSelf(ALICE, 'alice').user;
-    const { app, conn } = await connect({ user });
+    const { app, conn } = await connect({ user }, undefined, 'either');
     expect(app.snapshot().connection.protocol).toBe('tachyon-newer');
     expect(conn.violations).toEqual([]);
   });

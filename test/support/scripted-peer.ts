@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { randomUUID } from 'node:crypto';
-import { validateMessage } from '../../src-main/core/protocol/validation';
+import { validateMessage, type SchemaSet } from '../../src-main/core/protocol/validation';
 import { TACHYON_SUBPROTOCOL } from '../../src-main/core/protocol/commands';
 
 export interface WireMessage {
@@ -45,6 +45,8 @@ export interface ScriptedConnection {
   /** The next client message of this command (and type, default request) not yet taken by an earlier `next`. */
   next(commandId: string, type?: WireMessage['type']): Promise<WireMessage>;
   event(commandId: string, data?: unknown): void;
+  /** From now on this connection plays a server of another revision (`either`: a 1.13.0 server's shapes are allowed too). */
+  speak(schemas: SchemaSet): void;
   /** Answers a client request `success` (with data when given). */
   succeed(request: WireMessage, data?: unknown): void;
   fail(request: WireMessage, reason: string, details?: string): void;
@@ -69,6 +71,11 @@ export interface ScriptedPeer {
 export interface ScriptedPeerOptions {
   /** Hold every connection in a login queue until `admit()`: nothing is sent, each request is answered "waiting for login". */
   loginQueue?: boolean;
+  /**
+   * What the peer's own scripted messages must fit, checked before each is sent (a test bug throws): `current` (default)
+   * keeps every transcript in the shapes Teiserver sends; `either` lets a test play a 1.13.0 server.
+   */
+  schemas?: SchemaSet;
 }
 
 export async function startScriptedPeer(options: ScriptedPeerOptions = {}): Promise<ScriptedPeer> {
@@ -98,7 +105,7 @@ export async function startScriptedPeer(options: ScriptedPeerOptions = {}): Prom
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
-      const connection = scripted(ws, token, options.loginQueue === true);
+      const connection = scripted(ws, token, options.loginQueue === true, options.schemas ?? 'current');
       const taker = waiting.shift();
       if (taker) taker(connection);
       else arrived.push(connection);
@@ -120,7 +127,8 @@ export async function startScriptedPeer(options: ScriptedPeerOptions = {}): Prom
   };
 }
 
-function scripted(ws: WebSocket, token: string, loginQueue: boolean): ScriptedConnection {
+function scripted(ws: WebSocket, token: string, loginQueue: boolean, peerSchemas: SchemaSet): ScriptedConnection {
+  let schemas = peerSchemas;
   const received: WireMessage[] = [];
   const receivedAt: number[] = [];
   const countWaiters: { count: number; resolve: () => void }[] = [];
@@ -131,6 +139,12 @@ function scripted(ws: WebSocket, token: string, loginQueue: boolean): ScriptedCo
   const answers = new Map<string, (m: WireMessage) => void>();
   const send = (message: object) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  };
+  /** A scripted message: it must be one the server could send. */
+  const script = (message: { type: WireMessage['type']; commandId: string; [field: string]: unknown }) => {
+    const check = validateMessage(message, schemas);
+    if (!check.ok) throw new Error(`the scripted peer would send an invalid ${message.commandId} ${message.type}: ${check.problem}`);
+    send(message);
   };
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
@@ -233,15 +247,18 @@ function scripted(ws: WebSocket, token: string, loginQueue: boolean): ScriptedCo
       }
       return new Promise((resolve) => watchers.push({ match, resolve }));
     },
-    event: (commandId, data) => send({ type: 'event', messageId: randomUUID(), commandId, ...(data === undefined ? {} : { data }) }),
+    speak: (set) => {
+      schemas = set;
+    },
+    event: (commandId, data) => script({ type: 'event', messageId: randomUUID(), commandId, ...(data === undefined ? {} : { data }) }),
     succeed: (request, data) =>
-      send({ type: 'response', messageId: request.messageId, commandId: request.commandId, status: 'success', ...(data === undefined ? {} : { data }) }),
+      script({ type: 'response', messageId: request.messageId, commandId: request.commandId, status: 'success', ...(data === undefined ? {} : { data }) }),
     fail: (request, reason, details) =>
-      send({ type: 'response', messageId: request.messageId, commandId: request.commandId, status: 'failed', reason, ...(details === undefined ? {} : { details }) }),
+      script({ type: 'response', messageId: request.messageId, commandId: request.commandId, status: 'failed', reason, ...(details === undefined ? {} : { details }) }),
     request: (commandId, data) => {
       const messageId = randomUUID();
       const answered = new Promise<WireMessage>((resolve) => answers.set(messageId, resolve));
-      send({ type: 'request', messageId, commandId, data });
+      script({ type: 'request', messageId, commandId, data });
       return answered;
     },
     sendRaw: (text) => {
