@@ -31,9 +31,15 @@ export function searchReplays(entries: readonly ReplayEntryView[], search: strin
   });
 }
 
+/** A damaged file's date: its name's (the engine names demos `YYYYMMDD_HHMMSS_…`), else its file time; ISO, like a demo's. */
+function damagedDate(entry: ReplayEntryView): string {
+  const m = /^(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(entry.file);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}` : new Date(entry.mtimeMs).toISOString();
+}
+
 function sortValue(entry: ReplayEntryView, key: ReplaySortKey): string | number {
-  // A damaged file has only its name (which starts with the date) and its file time.
-  if (entry.status === 'damaged') return key === 'date' ? entry.file : key === 'duration' ? -1 : '';
+  // A damaged file has only its name and its file time.
+  if (entry.status === 'damaged') return key === 'date' ? damagedDate(entry) : key === 'duration' ? -1 : '';
   switch (key) {
     case 'date': return entry.startedAt;
     case 'map': return entry.map.toLowerCase();
