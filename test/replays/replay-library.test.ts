@@ -10,6 +10,8 @@ import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app
 import type { LobbyPatch } from '../../src-main/core/lobby/state';
 import { IntentError } from '../../src-main/core/lobby/intents';
 import { ReplayLibrary, isReplayName } from '../../src-main/core/replays';
+import { PlayerEngine } from '../../src-main/core/player-engine';
+import { silentLogger } from '../../src-main/core/log';
 import type { ReplaysView } from '../../src-main/shared/replays-view';
 import { buildDemo, gzipDemo, SAMPLE_SCRIPT } from './demo-builder';
 
@@ -95,18 +97,19 @@ describe('ReplayLibrary', () => {
   });
 
   it('fills a large folder in steps, newest first, and holds no more than its bound (nor caches more)', async () => {
-    for (let n = 1; n <= 7; n++) await writeDemo(demoName(n));
+    for (let n = 1; n <= 9; n++) await writeDemo(demoName(n));
     await writeFile(path.join(replaysDir, 'notes.txt'), 'not listed');
-    const { lib, views } = library({ batch: 2, maxEntries: 5 });
+    const { lib, views } = library({ batch: 2, maxEntries: 7 });
     await lib.start();
-    expect(views.map((v) => [v.scanning, v.entries.length])).toEqual([[true, 2], [true, 4], [false, 5]]);
-    expect(lib.snapshot().entries.map((e) => e.file)).toEqual([7, 6, 5, 4, 3].map(demoName));
-    expect(lib.parsed).toBe(5);
-    await rm(path.join(replaysDir, demoName(7)));
+    // Published after 2 reads, then 4 more, then the whole list.
+    expect(views.map((v) => [v.scanning, v.entries.length])).toEqual([[true, 2], [true, 6], [false, 7]]);
+    expect(lib.snapshot().entries.map((e) => e.file)).toEqual([9, 8, 7, 6, 5, 4, 3].map(demoName));
+    expect(lib.parsed).toBe(7);
+    await rm(path.join(replaysDir, demoName(9)));
     await lib.refresh();
-    // The sixth newest is read now; the others come from the cache.
-    expect(lib.snapshot().entries.map((e) => e.file)).toEqual([6, 5, 4, 3, 2].map(demoName));
-    expect(lib.parsed).toBe(6);
+    // The eighth newest is read now; the others come from the cache.
+    expect(lib.snapshot().entries.map((e) => e.file)).toEqual([8, 7, 6, 5, 4, 3, 2].map(demoName));
+    expect(lib.parsed).toBe(8);
   });
 
   it('moves a deleted demo out of the list into deleted/, never overwriting one of the same name', async () => {
@@ -132,6 +135,19 @@ describe('ReplayLibrary', () => {
     expect(lib.snapshot().entries).toEqual([]);
     await writeDemo(demoName(1));
     expect((await arrived).entries[0]).toMatchObject({ file: demoName(1), status: 'ok' });
+  });
+
+  it('shares one more scan among the refreshes asked for during a scan', async () => {
+    await writeDemo(demoName(1));
+    const { lib } = library();
+    await lib.start();
+    const first = lib.refresh();
+    const second = lib.refresh();
+    const third = lib.refresh();
+    expect(second).toBe(third);
+    expect(first).not.toBe(second);
+    await Promise.all([first, second, third]);
+    expect(lib.parsed).toBe(1);
   });
 
   it('takes plain demo names only', () => {
@@ -181,6 +197,34 @@ describe('the lobby app replays intents', () => {
     await expect.poll(() => app.snapshot().engine.console.join('\n')).toContain(`engine 106.0 playing ${path.join(replaysDir, demoName(1))}`);
     expect(app.snapshot().engine).toMatchObject({ status: 'offline', exitCode: 0 });
     expect(patches.some((p) => p.slice === 'battle')).toBe(false);
+  });
+
+  it('does not replace a running battle with a replay, and a replay that ends ends no battle', async () => {
+    const content = await writeTestContent(path.join(dir, 'content'));
+    // Plays a demo (exit 0) or, for a battle's script, runs until stopped.
+    const binary = path.join(dir, 'spring-headless');
+    await writeFile(binary, '#!/bin/sh\nfor last; do :; done\ncase "$last" in *.sdfz) echo "replay"; exit 0;; esac\nwhile :; do sleep 0.05; done\n');
+    await chmod(binary, 0o755);
+    const registry = new EngineRegistry([{ version: '106.0', binaries: { headless: binary }, dataDir: path.join(dir, 'engine-data'), source: 'directory' }]);
+    const ended: (string | undefined)[] = [];
+    const engine = new PlayerEngine(
+      { registry, contentDirs: [content.dir], binary: 'headless', runner: { tempBase: path.join(dir, 'engine-runs'), stopGraceMs: 1_000 } },
+      () => {}, (message) => ended.push(message), silentLogger,
+    );
+    try {
+      const replay = { file: await writeDemo(demoName(1)), engineVersion: '106.0', game: content.gameName, map: content.mapName };
+      await engine.watchReplay(replay);
+      expect(await engine.runner.waitForExit()).toMatchObject({ code: 0 });
+      expect(ended).toEqual([]);
+      await engine.launch({
+        username: 'Alice', password: 'pw-replay-test', ip: '127.0.0.1', port: 8452,
+        engine: { version: '106.0' }, game: { springName: content.gameName }, map: { springName: content.mapName },
+      });
+      await expect(engine.watchReplay(replay)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/battle is running/) });
+      expect(engine.runner.status).not.toBe('offline');
+    } finally {
+      await engine.dispose();
+    }
   });
 
   it('refuses a demo whose content is missing, a damaged one and one not listed, in words', async () => {
