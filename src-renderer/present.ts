@@ -1,8 +1,9 @@
 // Words and numbers for the player: pure functions from views to text, shared by components and unit-tested without Vue.
 import type {
   CancelReason, ChatChannel, ChatLine, ConnectionStatusView, IpcErrorCode, MatchmakingView, PartyView, PlaylistView, ProtocolRevision,
-  ServerProfileView, SessionView, UserStatus,
+  ReplayGoodView, ServerProfileView, SessionView, UserStatus,
 } from '../src-main/contract';
+import type { ReplayResult } from './replay-list';
 import { PROTOCOL_REVISION_LABELS } from '../src-main/shared/protocol-revision';
 
 export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'idle';
@@ -259,4 +260,42 @@ export function chartPoints(samples: readonly { at: number; userCount: number }[
 
 function assertNever(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+/** A demo's start for the list: `2026-12-01 12:34` in UTC (the demo's own clock). */
+export function replayDateWords(startedAt: string): string {
+  return startedAt.slice(0, 16).replace('T', ' ');
+}
+
+/** Ally teams as `Alice, Bot1 vs Bob`; a team with nobody named is `—`. */
+export function replayTeamsWords(entry: ReplayGoodView): string {
+  if (entry.teams.length === 0) return '—';
+  return entry.teams.map((t) => [...t.players, ...t.bots].join(', ') || '—').join(' vs ');
+}
+
+/** Who won: the winning teams' names, or why it is not known. */
+export function replayWinnerWords(entry: ReplayGoodView): string {
+  if (entry.winnersMissing) return 'not recorded';
+  if (entry.winners.length === 0) return 'none';
+  return entry.winners
+    .map((allyTeam) => {
+      const team = entry.teams.find((t) => t.allyTeam === allyTeam);
+      const names = team ? [...team.players, ...team.bots].join(', ') : '';
+      return names || `team ${allyTeam + 1}`;
+    })
+    .join(' and ');
+}
+
+export const REPLAY_RESULT_WORDS: Readonly<Record<ReplayResult, string>> = {
+  won: 'won', lost: 'lost', spectator: 'watched', unknown: 'unknown', absent: '—',
+};
+export const REPLAY_RESULT_TONES: Readonly<Record<ReplayResult, Tone>> = {
+  won: 'good', lost: 'bad', spectator: 'idle', unknown: 'idle', absent: 'idle',
+};
+
+/** A file size for the detail pane. */
+export function fileSizeWords(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -78,6 +78,8 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     // also when the folders already existed with looser modes.
     ensurePrivateDir(dataDir);
     ensurePrivateDir(path.join(dataDir, 'engine-runs'));
+    // Every lobby of this data dir lists the one replays folder the engines keep their demos in.
+    const replaysDir = path.join(dataDir, 'replays');
     const engineFor = (extra: Partial<AppEngineInput>): PlayerEngineOptions => {
       const wired = appEngineOptions({
         enginePaths: settings.enginePaths,
@@ -93,7 +95,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       if (!session) {
         const token = options.readToken(settings.serverUrl);
         // Not signed in and no fixed token: a lobby that does not connect until the player signs in (the page shows why).
-        return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), autoConnect: token !== null });
+        return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), replaysDir, autoConnect: token !== null });
       }
       const app = createLobbyApp({
         serverUrl: settings.serverUrl,
@@ -101,6 +103,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
         dataDir,
         logger: options.logger,
         engine: engineFor({}),
+        replaysDir,
       });
       // A 401 on the upgrade refreshes once and reconnects; a second one ends the session (`token expired`).
       const stopRefresh = refreshOnUnauthorized(session, {
@@ -114,7 +117,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     const local = await startLocalPlay({
       dataDir: path.join(dataDir, 'local'),
       // The host's demos beside the player's own: one replays folder per profile.
-      replaysDir: path.join(dataDir, 'replays'),
+      replaysDir,
       contentDirs: [contentDirOf(dataDir)],
       engines: { engineDirs: [...settings.enginePaths] },
       logger: options.logger.child('local-play'),
@@ -127,6 +130,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       dataDir: path.join(dataDir, 'local'),
       logger: options.logger,
       engine: engineFor({ registry: local.registry, contentDirs: local.content.contentDirs }),
+      replaysDir,
     });
     // The hosted battles' updates (Tachyon's `autohost/update`) feed the Battle view of this lobby.
     const stopUpdates = local.forwardBattleUpdates((patch) => app.publish(patch));

@@ -33,6 +33,8 @@ export interface LobbyServiceOptions {
   auth: SignInService;
   /** Sign-out forgets the shell's fixed token (TACHYON_TOKEN) as well as the sign-in. */
   forgetFixedToken?(): void;
+  /** Opens a folder in the system's file manager (Electron's `shell.openPath`); without it `openReplaysFolder` is not available. */
+  openPath?(folder: string): Promise<void>;
 }
 
 export interface LobbyService {
@@ -175,6 +177,15 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     engineStop: () => none(() => intents().engineStop()),
     engineRestart: () => none(() => intents().engineRestart()),
     engineKill: () => none(() => intents().engineKill()),
+    refreshReplays: () => none(() => intents().refreshReplays()),
+    watchReplay: (p) => none(() => intents().watchReplay(p.file)),
+    deleteReplay: (p) => none(() => intents().deleteReplay(p.file)),
+    // The core names the folder, the shell opens it: the path never reaches the page.
+    openReplaysFolder: () => none(async () => {
+      const openPath = options.openPath;
+      if (!openPath) throw new IntentError('not_available', 'Opening folders is not available in this window.');
+      await intents().openReplaysFolder((folder) => openPath(folder));
+    }),
     // One save, one rebuild: every field the page changed arrives together.
     updateSettings: (p) => changeSettings({
       ...(p.enginePaths ? { enginePaths: p.enginePaths } : {}),

@@ -7,7 +7,7 @@ const INTENTS: Record<keyof LobbyIntents, true> = {
   queue: true, cancelQueue: true, ready: true, refreshPlaylists: true, sendChat: true, sendFriendRequest: true, acceptFriendRequest: true,
   rejectFriendRequest: true, cancelFriendRequest: true, removeFriend: true, createParty: true, inviteToParty: true, cancelPartyInvite: true,
   kickFromParty: true, acceptPartyInvite: true, declinePartyInvite: true, leaveParty: true, reconnectNow: true, engineStart: true,
-  engineStop: true, engineRestart: true, engineKill: true,
+  engineStop: true, engineRestart: true, engineKill: true, refreshReplays: true, watchReplay: true, deleteReplay: true, openReplaysFolder: true,
 };
 
 /** Longest reason shown; a build error may quote a long path or a stack. */

@@ -26,6 +26,11 @@ export type {
   PartyView,
   PlaylistView,
   ProtocolRevision,
+  ReplayDamagedView,
+  ReplayEntryView,
+  ReplayGoodView,
+  ReplaysView,
+  ReplayTeamView,
   SelfView,
   StatsSample,
   StatsView,
@@ -145,6 +150,13 @@ interface IntentResults {
   engineStop: null;
   engineRestart: null;
   engineKill: null;
+  refreshReplays: null;
+  /** Plays the listed demo in the engine panel. */
+  watchReplay: null;
+  /** Moves the listed demo out of the list (into the folder's `deleted/`). */
+  deleteReplay: null;
+  /** Opens the replays folder in the system's file manager (the shell does it; the browser bridge cannot). */
+  openReplaysFolder: null;
   /** Changes the given fields at once (one lobby rebuild) and answers with the settings now in force. */
   updateSettings: SettingsView;
   /** Starts the sign-in for the current server in the system browser; resolves once the browser was asked to open. */
@@ -212,6 +224,10 @@ const NAMES: { readonly [N in IntentName]: true } = {
   engineStop: true,
   engineRestart: true,
   engineKill: true,
+  refreshReplays: true,
+  watchReplay: true,
+  deleteReplay: true,
+  openReplaysFolder: true,
   updateSettings: true,
   signIn: true,
   cancelSignIn: true,

@@ -54,6 +54,11 @@ export const PAYLOAD_SCHEMAS = {
   engineStop: None,
   engineRestart: None,
   engineKill: None,
+  refreshReplays: None,
+  /** A file name as the replays list holds it (the core looks it up in its list: never a path). */
+  watchReplay: Type.Object({ file: Type.String({ minLength: 1, maxLength: 255 }) }, closed),
+  deleteReplay: Type.Object({ file: Type.String({ minLength: 1, maxLength: 255 }) }, closed),
+  openReplaysFolder: None,
   /** Only the fields to change: one left out (or `enginePaths: null`) stays as it is, `dataDir: null` means the app's default. */
   updateSettings: Type.Object({ enginePaths: OptionalOrNull(Type.Array(Path, { maxItems: 32 })), dataDir: OptionalOrNull(Path) }, closed),
   signIn: None,

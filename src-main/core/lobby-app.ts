@@ -1,5 +1,6 @@
 // Composition root: createLobbyApp() wires connection, protocol, lobby state and (when configured) the engine into the one object every shell drives.
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { TachyonConnection, type ConnectionOptions } from './connection/tachyon-connection';
 import { CLIENT_RATE_LIMIT } from './connection/outbound-queue';
 import { silentLogger, type Logger } from './log';
@@ -9,6 +10,7 @@ import { LobbyStore } from './lobby/store';
 import { IntentError, type LobbyApp, type LobbyIntents } from './lobby/intents';
 import type { LobbyPatch } from './lobby/state';
 import { PlayerEngine, type PlayerEngineOptions } from './player-engine';
+import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
 
 export interface LobbyAppOptions {
   /** http(s) base address of the Tachyon server. */
@@ -28,6 +30,10 @@ export interface LobbyAppOptions {
   onBattleStart?: BattleStartHandler;
   /** Engine panel intents; without them those intents answer `not_available`. */
   engineControl?: Partial<Pick<LobbyIntents, 'engineStart' | 'engineStop' | 'engineRestart' | 'engineKill'>>;
+  /** `<dataDir>/replays`: listed as the `replays` slice and watched; without it the replays intents answer `not_available`. */
+  replaysDir?: string;
+  /** Replay library tuning for tests (debounce, batch, watching). */
+  replays?: Pick<ReplayLibraryOptions, 'debounceMs' | 'batch' | 'watch' | 'maxEntries'>;
   /** Connect at once (default) or wait for start(). */
   autoConnect?: boolean;
 }
@@ -71,6 +77,37 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     ? { engineStart: () => battleEngine.start(), engineStop: () => battleEngine.stop(), engineRestart: () => battleEngine.restart(), engineKill: () => battleEngine.kill() }
     : undefined);
 
+  const replays = options.replaysDir === undefined ? null : new ReplayLibrary({
+    ...options.replays,
+    dir: options.replaysDir,
+    publish: (value) => store.publish({ slice: 'replays', value }),
+    logger: logger.child('replays'),
+  });
+  if (replays) void replays.start().catch((error: unknown) => logger.warn(`replays: ${String(error)}`));
+  const library = (): ReplayLibrary => {
+    if (!replays) throw new IntentError('not_available', 'This lobby keeps no replays.');
+    return replays;
+  };
+  const listed = (file: string) => {
+    const entry = library().entry(file);
+    if (!entry) throw new IntentError('invalid_input', 'That replay is not in the list (it may have been moved or deleted).');
+    return entry;
+  };
+  const watchReplay = async (file: string): Promise<void> => {
+    const entry = listed(file);
+    if (entry.status === 'damaged') throw new IntentError('invalid_input', `This replay is damaged: ${entry.message}.`);
+    if (!battleEngine) throw new IntentError('not_available', 'No engine is configured in this lobby.');
+    await battleEngine.watchReplay({ file: library().pathOf(file), engineVersion: entry.engine, game: entry.game, map: entry.map });
+  };
+  const deleteReplay = async (file: string): Promise<void> => {
+    listed(file);
+    try {
+      await library().delete(file);
+    } catch (error) {
+      throw new IntentError('not_available', `The replay could not be deleted (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+  };
+
   const engineIntent = (name: 'engineStart' | 'engineStop' | 'engineRestart' | 'engineKill') => async (): Promise<void> => {
     const handler = engineControl?.[name];
     if (!handler) throw new IntentError('not_available', 'No engine is configured in this lobby.');
@@ -100,6 +137,14 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     engineStop: engineIntent('engineStop'),
     engineRestart: engineIntent('engineRestart'),
     engineKill: engineIntent('engineKill'),
+    refreshReplays: () => library().refresh(),
+    watchReplay,
+    deleteReplay,
+    openReplaysFolder: async (open) => {
+      const dir = library().dir;
+      await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
+      await open(dir);
+    },
   };
 
   let started = false;
@@ -119,7 +164,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     battleEnded: (message) => client.battleEnded(message),
     async close() {
       client.close();
-      await Promise.all([connection.close(), battleEngine?.dispose(), chatMarkers.flush()]);
+      await Promise.all([connection.close(), battleEngine?.dispose(), chatMarkers.flush(), replays?.close()]);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The Electron main process: single instance, app lifecycle, the window first and the lobby service behind it, settings and tokens in main.
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { app, ipcMain, protocol, safeStorage, type BrowserWindow, type WebContents } from 'electron';
+import { app, ipcMain, protocol, safeStorage, shell, type BrowserWindow, type WebContents } from 'electron';
 import Store from 'electron-store';
 import { ServerProfiles, createJsonFileProfileStore } from '../core/auth';
 import { stderrLogger, type Logger } from '../core/log';
@@ -20,6 +20,7 @@ import { createStartingService, type StartingService } from '../app/starting-ser
 import { openSignInPage } from './system-browser';
 import { createTokenVault } from './token-vault';
 import { failureWords } from '../app/unavailable-lobby';
+import { IntentError } from '../core/lobby/intents';
 import { createMainWindow, hardenWebContents } from './window';
 
 // Must run before `ready`: app:// is a standard, secure origin (fetch, CORS for module scripts), unlike file://.
@@ -90,6 +91,14 @@ async function startLobby(userData: string, logger: Logger): Promise<LobbyServic
     auth,
     forgetFixedToken: () => fixedToken.clear(),
     logError: (message) => logger.error(message),
+    // The replays folder in the file manager; shell.openPath answers an error string, empty on success.
+    openPath: async (folder) => {
+      const failure = await shell.openPath(folder);
+      if (failure) {
+        logger.warn(`opening the replays folder failed: ${failure}`);
+        throw new IntentError('not_available', 'The replays folder could not be opened.');
+      }
+    },
   });
 }
 

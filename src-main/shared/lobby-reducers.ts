@@ -1,7 +1,7 @@
 // The one way to apply a lobby patch: the limits and pure per-slice reducers that the core's store, the headless shell and the
 // renderer's stores all use. Runtime-neutral (no Node, no Electron, no DOM), so the sandboxed page can import it as it is.
 import type {
-  BattleUpdateView, ChatLine, ConnectionView, EngineView, LobbyPatch, LobbySnapshot, Notice, StatsView, UserView,
+  BattleUpdateView, ChatLine, ConnectionView, EngineView, LobbyPatch, LobbySnapshot, Notice, ReplaysView, StatsView, UserView,
 } from '../core/lobby/state';
 import { assertNever } from './assert-never';
 
@@ -17,6 +17,8 @@ export const LOBBY_LIMITS = {
   battleUpdates: 1_000,
   /** Known users; past it the lobby client evicts the users it heard of longest ago (with a `remove` in the same patch). */
   users: 100_000,
+  /** Demos listed, newest first (the core's replay library lists no more). */
+  replays: 2_000,
 } as const;
 
 export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {
@@ -62,6 +64,12 @@ export function reduceNotices(state: readonly Notice[], patch: PatchOf<'notice'>
 
 export function reduceBattleUpdates(state: readonly BattleUpdateView[], patch: PatchOf<'battleUpdates'>): readonly BattleUpdateView[] {
   return appendBounded(state, patch.append, LOBBY_LIMITS.battleUpdates);
+}
+
+/** The replays list as the core sent it, held to the bound (newest first, so the oldest go). */
+export function reduceReplays(patch: PatchOf<'replays'>): ReplaysView {
+  const { entries } = patch.value;
+  return entries.length > LOBBY_LIMITS.replays ? { ...patch.value, entries: entries.slice(0, LOBBY_LIMITS.replays) } : patch.value;
 }
 
 /**
@@ -111,6 +119,7 @@ export function applyLobbyPatch(state: LobbyState, patch: LobbyPatch): void {
     case 'engineConsole': state.engine = reduceEngine(state.engine, patch); return;
     case 'battleUpdates': state.battleUpdates = reduceBattleUpdates(state.battleUpdates, patch); return;
     case 'notice': state.notices = reduceNotices(state.notices, patch); return;
+    case 'replays': state.replays = reduceReplays(patch); return;
     default: assertNever(patch);
   }
 }

@@ -10,6 +10,7 @@ import {
   useMatchmakingStore,
   useNoticesStore,
   usePartyStore,
+  useReplaysStore,
   useSelfStore,
   useServersStore,
   useSessionStore,
@@ -36,6 +37,7 @@ export function loadSnapshot(snapshot: AppSnapshot): void {
     useBattleUpdatesStore(),
     useEngineStore(),
     useNoticesStore(),
+    useReplaysStore(),
     useSettingsStore(),
     useServersStore(),
     useSessionStore(),
@@ -72,6 +74,8 @@ export function routePatch(patch: AppPatch): void {
       return void useBattleUpdatesStore().apply(patch);
     case 'notice':
       return void useNoticesStore().apply(patch);
+    case 'replays':
+      return void useReplaysStore().apply(patch);
     case 'settings':
       return void useSettingsStore().apply(patch);
     case 'servers':

@@ -13,6 +13,7 @@ import type {
   MatchmakingView,
   Notice,
   PartiesView,
+  ReplaysView,
   SelfView,
   ServersView,
   SessionView,
@@ -23,7 +24,7 @@ import type {
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
 import { UserDirectory } from '../user-directory';
 import {
-  reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceStats,
+  reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceReplays, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
 
 export type PatchOf<S extends AppPatch['slice']> = Extract<AppPatch, { slice: S }>;
@@ -135,6 +136,14 @@ export const useEngineStore = defineStore('engine', () => {
   const view = shallowRef<EngineView>({ status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] });
   const apply = (patch: PatchOf<'engine'> | PatchOf<'engineConsole'>) => (view.value = reduceEngine(view.value, patch));
   const load = (s: AppSnapshot) => (view.value = s.engine);
+  return { view, apply, load };
+});
+
+/** The demos in the replays folder, newest first, as the core's replay library lists them. */
+export const useReplaysStore = defineStore('replays', () => {
+  const view = shallowRef<ReplaysView>({ entries: [], scanning: false });
+  const apply = (patch: PatchOf<'replays'>) => (view.value = reduceReplays(patch));
+  const load = (s: AppSnapshot) => (view.value = s.replays);
   return { view, apply, load };
 });
 

@@ -20,6 +20,7 @@ function recordingApp(serverUrl: string) {
       calls.push(`${name}(${JSON.stringify(args)})`);
       if (name === 'ready') throw new IntentError('rejected', 'The match is gone.', 'no_match');
       if (name === 'cancelQueue') throw new Error('/home/someone/secret path exploded');
+      if (name === 'openReplaysFolder') await (args[0] as (folder: string) => Promise<void>)('/data/replays');
     },
   });
   const app: LobbyApp & { calls: string[]; emit(p: LobbyPatch): void; isClosed(): boolean } = {
@@ -39,7 +40,7 @@ function recordingApp(serverUrl: string) {
   return app;
 }
 
-async function setup() {
+async function setup(openPath?: (folder: string) => Promise<void>) {
   const apps: ReturnType<typeof recordingApp>[] = [];
   const errors: string[] = [];
   const service = await createLobbyService({
@@ -51,6 +52,7 @@ async function setup() {
       return app;
     },
     logError: (m) => errors.push(m),
+    ...(openPath ? { openPath } : {}),
   });
   return { service, apps, errors };
 }
@@ -63,6 +65,23 @@ describe('lobby service', () => {
     expect(await service.invoke('sendChat', { target: { type: 'lobby' }, text: 'gl' })).toEqual({ ok: true, value: null });
     expect(apps[0]!.calls).toEqual(['queue([["1v1"]])', 'sendChat([{"type":"player","userId":"u2"},"gg"])', 'sendChat([{"type":"lobby"},"gl"])']);
     await service.close();
+  });
+
+  it('hands the replays intents to the core, and the folder the core names to the shell to open', async () => {
+    const opened: string[] = [];
+    const { service, apps } = await setup(async (folder) => void opened.push(folder));
+    expect(await service.invoke('refreshReplays', null)).toEqual({ ok: true, value: null });
+    expect(await service.invoke('watchReplay', { file: 'a.sdfz' })).toEqual({ ok: true, value: null });
+    expect(await service.invoke('deleteReplay', { file: 'a.sdfz' })).toEqual({ ok: true, value: null });
+    expect(await service.invoke('openReplaysFolder', null)).toEqual({ ok: true, value: null });
+    expect(apps[0]!.calls).toEqual(['refreshReplays([])', 'watchReplay(["a.sdfz"])', 'deleteReplay(["a.sdfz"])', 'openReplaysFolder([null])']);
+    expect(opened).toEqual(['/data/replays']);
+    await service.close();
+    // Without a shell that opens folders (the browser bridge), the intent says so and the core is not asked.
+    const bare = await setup();
+    expect(await bare.service.invoke('openReplaysFolder', null)).toMatchObject({ ok: false, code: 'not_available' });
+    expect(bare.apps[0]!.calls).toEqual([]);
+    await bare.service.close();
   });
 
   it('names failing paths, never values', async () => {

@@ -71,7 +71,8 @@ describe('payload types come from their schemas', () => {
     expectTypeOf<PayloadOf<'updateSettings'>>().toEqualTypeOf<{ enginePaths?: string[] | null; dataDir?: string | null }>();
     expectTypeOf<PayloadOf<'addServer'>>().toEqualTypeOf<{ url: string; label?: string | null }>();
     expectTypeOf<PayloadOf<'removeServer'>>().toEqualTypeOf<{ id: string }>();
-    expectTypeOf<PayloadOf<'snapshot' | 'ready' | 'engineKill' | 'signIn' | 'signOut'>>().toEqualTypeOf<null>();
+    expectTypeOf<PayloadOf<'snapshot' | 'ready' | 'engineKill' | 'signIn' | 'signOut' | 'refreshReplays' | 'openReplaysFolder'>>().toEqualTypeOf<null>();
+    expectTypeOf<PayloadOf<'watchReplay' | 'deleteReplay'>>().toEqualTypeOf<{ file: string }>();
     expectTypeOf<PayloadArgs<'ready'>>().toEqualTypeOf<[payload?: null]>();
     expectTypeOf<PayloadArgs<'queue'>>().toEqualTypeOf<[payload: { queues: string[] }]>();
   });

@@ -51,6 +51,14 @@ describe('contract schemas', () => {
     expect(check('updateSettings', {})).toBe(true);
     expect(check('updateSettings', { enginePaths: [''] })).toBe(false);
     expect(check('updateSettings', { serverUrl: 'https://lobby.example' })).toBe(false);
+    // A replay is named by its file name in the list, capped like a file name; never anything else.
+    expect(check('watchReplay', { file: '20261201_120000_Tiny Flat_106.0.sdfz' })).toBe(true);
+    expect(check('watchReplay', { file: '' })).toBe(false);
+    expect(check('watchReplay', { file: 'x'.repeat(256) })).toBe(false);
+    expect(check('deleteReplay', { file: 'a.sdfz', path: '/etc' })).toBe(false);
+    expect(check('deleteReplay', {})).toBe(false);
+    expect(check('refreshReplays', null)).toBe(true);
+    expect(check('openReplaysFolder', { path: '/' })).toBe(false);
   });
 
   it('refuses extra properties anywhere, nested ones included', () => {

@@ -82,6 +82,21 @@ echo "the password is hunter2-secret, really" >&2`);
     expect(await readdir(tempBase)).toEqual([]);
   });
 
+  it('plays a demo: the demo is the last argument and no script is written; a launch must join or play, not both', async () => {
+    const engine = await fakeEngine('for last; do :; done\necho "args: $*"\nls "$(dirname "$HOME")"');
+    const r = runner();
+    const demo = path.join(dir, 'replays', '20261201_120000_Tiny Flat_106.0.sdfz');
+    const { join: _join, ...rest } = request(engine);
+    await r.launch({ ...rest, demo });
+    expect(await r.waitForExit()).toMatchObject({ code: 0, ok: true });
+    const text = r.console().map((l) => l.text);
+    expect(text.find((l) => l.startsWith('args: '))).toMatch(new RegExp(`--write-dir \\S+/write ${demo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(text).not.toContain('script.txt');
+    await expect(r.launch({ ...request(engine), demo })).rejects.toThrow(/exactly one/);
+    await expect(r.launch(rest)).rejects.toThrow(/exactly one/);
+    await expect(r.launch({ ...rest, demo: 'relative.sdfz\n' })).rejects.toThrow(/absolute path/);
+  });
+
   it('hides a one-character password without garbling the rest of the console', async () => {
     const engine = await fakeEngine('for last; do :; done\ncat "$last"\necho "max extra exit, said x"');
     const r = runner();

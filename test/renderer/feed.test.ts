@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppSnapshot, LobbyBridge, PatchMessage } from '../../src-main/contract';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 import { startFeed } from '../../src-renderer/client';
-import { useChatStore, useSettingsStore, useStatsStore } from '../../src-renderer/stores';
+import { useChatStore, useReplaysStore, useSettingsStore, useStatsStore } from '../../src-renderer/stores';
 import { loadSnapshot, routePatch } from '../../src-renderer/stores/feed';
 
 const snapshotAt = (userCount: number): AppSnapshot => ({
@@ -50,5 +50,13 @@ describe('patch feed', () => {
     routePatch({ slice: 'reset', value: { ...snapshotAt(3), settings: { serverUrl: 'https://lobby.example', enginePaths: [], dataDir: null } } });
     expect(useChatStore().lines).toHaveLength(0);
     expect(useSettingsStore().view.serverUrl).toBe('https://lobby.example');
+  });
+
+  it('routes the replays slice to its store, and a reset empties it', () => {
+    const entry = { file: 'a.sdfz', size: 1, mtimeMs: 1, status: 'damaged' as const, code: 'corrupt', message: 'damaged' };
+    routePatch({ slice: 'replays', value: { entries: [entry], scanning: false } });
+    expect(useReplaysStore().view.entries).toEqual([entry]);
+    routePatch({ slice: 'reset', value: { ...snapshotAt(4), settings: { serverUrl: null, enginePaths: [], dataDir: null } } });
+    expect(useReplaysStore().view.entries).toEqual([]);
   });
 });

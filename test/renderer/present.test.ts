@@ -1,7 +1,7 @@
 // Player-facing words and numbers: connection states, cancel reasons, chat errors, chart points.
 import { describe, expect, it } from 'vitest';
 import type { MatchmakingView, ServerProfileView } from '../../src-main/contract';
-import { cancelReasonWords, chartPoints, foundPlaylistName, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, playlistWords, sessionWords, threadKey } from '../../src-renderer/present';
+import { cancelReasonWords, chartPoints, fileSizeWords, replayDateWords, replayTeamsWords, replayWinnerWords, foundPlaylistName, connectionWords, formatDuration, intentErrorWords, matchSize, matchmakingWords, playlistWords, sessionWords, threadKey } from '../../src-renderer/present';
 
 const mm = (over: Partial<MatchmakingView>): MatchmakingView => ({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null, ...over });
 
@@ -51,6 +51,21 @@ describe('present', () => {
     expect(formatDuration(3_725_000)).toBe('1:02:05');
     expect(chartPoints([], 100, 50)).toBe('');
     expect(chartPoints([{ at: 0, userCount: 0 }, { at: 10, userCount: 4 }], 100, 50)).toBe('0.0,48.0 100.0,2.0');
+  });
+});
+
+describe('replay words', () => {
+  const entry = {
+    file: 'a.sdfz', size: 1, mtimeMs: 1, status: 'ok' as const, startedAt: '2026-12-01T12:06:34.000Z', map: 'm', game: 'g', engine: '106.0', durationS: 1,
+    teams: [{ allyTeam: 0, players: ['Alice'], bots: [] }, { allyTeam: 1, players: [], bots: [] }], spectators: [], winners: [1], winnersMissing: false,
+  };
+  it('says the date, the teams and who won, also when nobody is named or the demo never wrote it', () => {
+    expect(replayDateWords(entry.startedAt)).toBe('2026-12-01 12:06');
+    expect(replayTeamsWords(entry)).toBe('Alice vs —');
+    expect(replayWinnerWords(entry)).toBe('team 2');
+    expect(replayWinnerWords({ ...entry, winners: [] })).toBe('none');
+    expect(replayWinnerWords({ ...entry, winners: [], winnersMissing: true })).toBe('not recorded');
+    expect([fileSizeWords(10), fileSizeWords(4096), fileSizeWords(3 * 1024 * 1024)]).toEqual(['10 B', '4 KB', '3.0 MB']);
   });
 });
 

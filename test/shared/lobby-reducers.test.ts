@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatLine, EngineView, UserView } from '../../src-main/contract';
 import {
-  applyLobbyPatch, applyUsersPatch, LOBBY_LIMITS, lobbySnapshotOf, lobbyStateFrom, reduceChat, reduceEngine, reduceNotices, reduceStats,
+  applyLobbyPatch, applyUsersPatch, LOBBY_LIMITS, lobbySnapshotOf, lobbyStateFrom, reduceChat, reduceEngine, reduceNotices, reduceReplays, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
 
@@ -62,6 +62,18 @@ describe('lobby reducers', () => {
     expect(notices).toHaveLength(1);
     for (let i = 0; i < LOBBY_LIMITS.notices + 3; i++) notices = reduceNotices(notices, { slice: 'notice', value: { at: i, level: 'info', text: `n${i}` } });
     expect(notices).toHaveLength(LOBBY_LIMITS.notices);
+  });
+
+  it('replays: the core\'s list, held to the bound (newest first, so the oldest go)', () => {
+    const entries = Array.from({ length: LOBBY_LIMITS.replays + 3 }, (_, i) => ({
+      file: `${String(1_000_000 - i)}.sdfz`, size: 1, mtimeMs: 1, status: 'damaged' as const, code: 'truncated', message: 'cut short',
+    }));
+    const state = lobbyStateFrom(initialSnapshot());
+    applyLobbyPatch(state, { slice: 'replays', value: { entries, scanning: true } });
+    expect(state.replays.entries).toHaveLength(LOBBY_LIMITS.replays);
+    expect(state.replays.entries[0]).toBe(entries[0]);
+    expect(state.replays.scanning).toBe(true);
+    expect(reduceReplays({ slice: 'replays', value: { entries: [], scanning: false } })).toEqual({ entries: [], scanning: false });
   });
 
   it('applyLobbyPatch routes every slice and leaves the others alone', () => {

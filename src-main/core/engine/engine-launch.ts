@@ -17,7 +17,10 @@ export interface EngineLaunchRequest {
   engine: InstalledEngine;
   /** `client` (GL, what players run) or `headless` (no graphics: tests, the headless lobby). Default `client`. */
   binary?: EngineClientKind;
-  join: JoinScriptInput;
+  /** The battle to join; a launch has this or `demo`. */
+  join?: JoinScriptInput;
+  /** A demo file to play instead of a battle (an absolute path, already read as a whole demo): no script is written. */
+  demo?: string;
   /**
    * Content directories (games/, maps/): the first becomes the engine's `--isolation-dir`, the rest go before the
    * engine's own data dir in SPRING_DATADIR. With none, the engine sees only its own data dir.
@@ -133,7 +136,10 @@ function settingsFile(settings: Readonly<Record<string, string | number>>): stri
 /** A launch request checked and turned into what the spawn needs; made before anything touches the disk. */
 export interface PreparedLaunch {
   request: EngineLaunchRequest;
+  /** The join script; empty for a demo. */
   script: string;
+  /** The demo to play, checked like a dir (absolute, no line breaks); the engine's last argument in place of the script. */
+  demo: string | undefined;
   binary: string;
   contentDirs: string[];
   engineDataDir: string;
@@ -144,7 +150,9 @@ export interface PreparedLaunch {
 
 /** Checks a launch request and turns it into what the spawn needs; throws (writing nothing) on a hostile value. */
 export function prepareLaunch(request: EngineLaunchRequest): PreparedLaunch {
-  const script = buildJoinScript(request.join);
+  if ((request.join === undefined) === (request.demo === undefined)) throw new EngineSpawnError('a launch joins a battle or plays a demo, exactly one');
+  const script = request.join !== undefined ? buildJoinScript(request.join) : '';
+  const demo = request.demo === undefined ? undefined : checkEngineDir(request.demo, 'the demo file');
   const kind = request.binary ?? 'client';
   const binary = request.engine.binaries[kind];
   if (binary === undefined) throw new EngineSpawnError(`engine ${request.engine.version} has no ${kind === 'client' ? 'spring' : 'spring-headless'} binary`);
@@ -152,7 +160,7 @@ export function prepareLaunch(request: EngineLaunchRequest): PreparedLaunch {
   const engineDataDir = checkEngineDir(request.engine.dataDir, "the engine's data dir");
   const writeDir = request.writeDir === undefined ? undefined : checkEngineDir(request.writeDir, 'the write dir');
   const settings = writeDir === undefined ? settingsFile({ ...(kind === 'headless' ? HEADLESS_SETTINGS : {}), ...request.settings }) : '';
-  return { request, script, binary, contentDirs, engineDataDir, writeDir, settings };
+  return { request, script, demo, binary, contentDirs, engineDataDir, writeDir, settings };
 }
 
 /** Writes the launch's files into its private `dir`: the script (0600, never overwritten), HOME and the write dir. */
@@ -160,7 +168,7 @@ export async function writeLaunchFiles(dir: string, prepared: PreparedLaunch): P
   const scriptPath = path.join(dir, 'script.txt');
   const writeDir = prepared.writeDir ?? path.join(dir, 'write');
   const home = path.join(dir, 'home');
-  await writeFile(scriptPath, prepared.script, { mode: 0o600, flag: 'wx' });
+  if (prepared.demo === undefined) await writeFile(scriptPath, prepared.script, { mode: 0o600, flag: 'wx' });
   await mkdir(path.join(home, '.spring'), { recursive: true, mode: 0o700 });
   await writeFile(path.join(home, '.spring', 'cacert.pem'), CACERT_PLACEHOLDER, { mode: 0o600 });
   await mkdir(writeDir, { recursive: true, mode: 0o700 });
@@ -179,7 +187,7 @@ export async function spawnLaunch(
     SPRING_DATADIR: springDataDirValue([...prepared.contentDirs.slice(1), prepared.engineDataDir]),
   });
   const args = prepared.contentDirs[0] !== undefined ? ['--isolation-dir', prepared.contentDirs[0]] : [];
-  args.push('--write-dir', files.writeDir, files.scriptPath);
+  args.push('--write-dir', files.writeDir, prepared.demo ?? files.scriptPath);
   const child = spawnEngine({ binary: prepared.binary, args, env, onLine: options.onLine, maxLineChars: options.maxLineChars });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);

@@ -255,7 +255,7 @@ export class EngineRunner {
       await writeLaunchOwner(dir, { lobbyPid: process.pid });
       const files = await writeLaunchFiles(dir, prepared);
       this.assertLatest(generation);
-      const secrets = [prepared.request.join.password];
+      const secrets = prepared.request.join ? [prepared.request.join.password] : [];
       // Only the current engine's output reaches the console; a superseded one is read and dropped.
       const tracked: { launch?: Launch } = {};
       const onLine = (stream: EngineConsoleLine['stream'], line: string) => {

@@ -29,6 +29,12 @@ export interface LobbyIntents {
   engineStop(): Promise<void>;
   engineRestart(): Promise<void>;
   engineKill(): Promise<void>;
+  /** Replays: list the folder again, play a listed demo in the engine panel, move one out of the list. */
+  refreshReplays(): Promise<void>;
+  watchReplay(file: string): Promise<void>;
+  deleteReplay(file: string): Promise<void>;
+  /** Hands the replays folder's path to the shell's opener (the path stays in main: the page never sees it). */
+  openReplaysFolder(open: (folder: string) => Promise<void>): Promise<void>;
 }
 
 /** Stable codes a shell can show or branch on; messages are player-facing and never contain secrets. */

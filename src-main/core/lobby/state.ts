@@ -1,7 +1,9 @@
 // The lobby's state as plain readonly JSON and the patches that change it; src-main/shared/lobby-reducers.ts applies them.
 import type { ConnectionPhase, VersionParity } from '../connection/status';
+import type { ReplaysView } from '../../shared/replays-view';
 
 export type { ConnectionPhase, VersionParity };
+export type { ReplayDamagedView, ReplayEntryView, ReplayGoodView, ReplaysView, ReplayTeamView } from '../../shared/replays-view';
 
 /** The longest chat message the protocol accepts (messaging/send, counted in characters). */
 export const MESSAGE_MAX_CHARS = 512;
@@ -186,6 +188,8 @@ export interface LobbySnapshot {
   /** Updates of battles hosted by this app's local autohost, oldest first, bounded. */
   readonly battleUpdates: readonly BattleUpdateView[];
   readonly notices: readonly Notice[];
+  /** The demos in `<dataDir>/replays`, newest first, bounded (core/replays' ReplayLibrary). */
+  readonly replays: ReplaysView;
 }
 
 export type LobbyPatch =
@@ -202,7 +206,8 @@ export type LobbyPatch =
   | { readonly slice: 'engine'; readonly value: Omit<EngineView, 'console'> }
   | { readonly slice: 'engineConsole'; readonly append: readonly string[] }
   | { readonly slice: 'battleUpdates'; readonly append: readonly BattleUpdateView[] }
-  | { readonly slice: 'notice'; readonly value: Notice };
+  | { readonly slice: 'notice'; readonly value: Notice }
+  | { readonly slice: 'replays'; readonly value: ReplaysView };
 
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
@@ -218,5 +223,6 @@ export function initialSnapshot(serverUrl = ''): LobbySnapshot {
     engine: { status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] },
     battleUpdates: [],
     notices: [],
+    replays: { entries: [], scanning: false },
   };
 }

@@ -2,7 +2,7 @@
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
 import {
-  ContentScanCache, EngineBusyError, EngineLaunchAbortedError, EngineRunner, EngineSpawnError, planBattleLaunch,
+  ContentScanCache, EngineBusyError, EngineLaunchAbortedError, EngineRunner, EngineSpawnError, matchContent, planBattleLaunch,
   type EngineClientKind, type EngineRegistry, type EngineRunnerOptions,
 } from '../engine';
 import { BattleStartFailure } from '../lobby/lobby-client';
@@ -21,6 +21,14 @@ export interface PlayerEngineOptions {
   statsIntervalMs?: number;
 }
 
+/** A demo to watch: the file (already read whole by the replay library) and what its header and script name. */
+export interface ReplayToWatch {
+  file: string;
+  engineVersion: string;
+  game: string;
+  map: string;
+}
+
 export class PlayerEngine {
   readonly runner: EngineRunner;
   private statsTimer: NodeJS.Timeout | null = null;
@@ -32,6 +40,8 @@ export class PlayerEngine {
   private launches = 0;
   private launchesInFlight = 0;
   private readonly content = new ContentScanCache();
+  /** What the newest launch was: a replay's end is not the end of a battle. */
+  private playing: 'battle' | 'replay' = 'battle';
 
   constructor(
     private readonly options: PlayerEngineOptions,
@@ -57,7 +67,7 @@ export class PlayerEngine {
       const message = exit.requested ? (exit.signal === 'SIGKILL' ? 'Killed.' : 'Stopped.') : exit.explanation;
       this.publishStatus(null, exit.code, message);
       // Replaced by a newer battle/start, or gone while one is being planned: the player is in the new battle.
-      if (!exit.replaced && this.launchesInFlight === 0) this.battleEnded(exit.ok ? undefined : message);
+      if (!exit.replaced && this.launchesInFlight === 0 && this.playing === 'battle') this.battleEnded(exit.ok ? undefined : message);
     });
   }
 
@@ -73,12 +83,32 @@ export class PlayerEngine {
       const plan = await planBattleLaunch(data, { registry, contentDirs: this.options.contentDirs, binary: this.options.binary ?? 'client', content: this.content });
       if (launch !== this.launches) throw new FailWith<'battle/start'>('internal_error', new EngineLaunchAbortedError('superseded').message);
       if (!plan.ok) throw new FailWith<'battle/start'>(plan.reason, plan.details);
+      this.playing = 'battle';
       await this.runner.launch(plan.request, { replace: true });
     } catch (error) {
       throw launchFailure(error);
     } finally {
       this.launchesInFlight--;
     }
+  }
+
+  /**
+   * Plays a demo in the engine panel (status, console, stop): the engine of the demo's version where one is installed
+   * (else the first that has the binary), the game and map checked as for a battle. A replay playing is replaced; a
+   * battle is not (stop it first).
+   */
+  async watchReplay(replay: ReplayToWatch): Promise<void> {
+    const registry = await this.options.registry;
+    const binary = this.options.binary ?? 'client';
+    const engine = [registry.find(replay.engineVersion), ...registry.engines].find((e) => e?.binaries[binary] !== undefined);
+    if (engine === undefined) throw new IntentError('not_available', `No installed engine can play this replay (it was recorded with engine ${replay.engineVersion}).`);
+    const content = matchContent(await this.content.archives([...this.options.contentDirs, engine.dataDir]), replay.game, replay.map);
+    if (!content.ok) throw new IntentError('not_available', `This replay cannot be played: ${content.message ?? 'its content is missing'}.`);
+    if (this.playing === 'battle' && this.runner.status !== 'offline') throw new IntentError('invalid_input', 'A battle is running: watch the replay when it has ended.');
+    await this.intent(async () => {
+      this.playing = 'replay';
+      await this.runner.launch({ engine, binary, demo: replay.file, contentDirs: this.options.contentDirs }, { replace: true });
+    });
   }
 
   async start(): Promise<void> {

@@ -10,3 +10,5 @@ export { listReplays, MAX_LISTED_REPLAYS } from './replay-list';
 export type { ReplayListEntry } from './replay-list';
 export { playReplay } from './replay-playback';
 export type { Playback, PlaybackOptions } from './replay-playback';
+export { ReplayLibrary, replayView, isReplayName, DELETED_SUBDIR } from './replay-library';
+export type { ReplayLibraryOptions } from './replay-library';
