@@ -1,7 +1,9 @@
-// Lint rules; the import restrictions keep the layering of docs/architecture: the core never depends on Electron or the renderer, the app service never on Electron, and each core folder only on the layers below it.
+// Lint rules; the import restrictions keep the layering of docs/architecture: the core never depends on Electron or the renderer, the app
+// service never on Electron, and each core folder only on the layers below it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
+import stylistic from '@stylistic/eslint-plugin';
 
 const ELECTRON = ['electron', 'electron/*', 'electron-store'];
 
@@ -179,6 +181,29 @@ export default tseslint.config(
           { group: ['**/contract/payloads'], message: 'The payload schemas are checked in main (src-main/app/lobby-service.ts); the preload checks only the names (contract/index.ts).' },
         ],
       }],
+    },
+  },
+  {
+    // The layout every file keeps, checked by `npm run lint` and applied by `npm run format` (eslint --fix): two-space
+    // indents, single quotes, semicolons, trailing commas on multi-line lists, one blank line at most, lines of at most
+    // 180 characters (long strings and addresses excepted).
+    files: ['**/*.ts', '**/*.js', '**/*.vue'],
+    plugins: { '@stylistic': stylistic },
+    rules: {
+      '@stylistic/indent': ['error', 2, { SwitchCase: 1, flatTernaryExpressions: true }],
+      '@stylistic/quotes': ['error', 'single', { avoidEscape: true }],
+      '@stylistic/semi': ['error', 'always'],
+      '@stylistic/comma-dangle': ['error', 'always-multiline'],
+      '@stylistic/no-trailing-spaces': 'error',
+      '@stylistic/eol-last': 'error',
+      '@stylistic/no-multiple-empty-lines': ['error', { max: 1 }],
+      '@stylistic/object-curly-spacing': ['error', 'always'],
+      '@stylistic/keyword-spacing': 'error',
+      '@stylistic/space-infix-ops': 'error',
+      '@stylistic/comma-spacing': 'error',
+      '@stylistic/arrow-parens': ['error', 'always'],
+      '@stylistic/brace-style': ['error', '1tbs', { allowSingleLine: true }],
+      '@stylistic/max-len': ['error', { code: 180, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
   },
 );

@@ -39,7 +39,9 @@ async function world(options: Parameters<typeof startServer>[0] = {}) {
   return { server, fetch, store };
 }
 
-async function signedIn(w: Awaited<ReturnType<typeof world>>, extra: { autoRefresh?: boolean } = {}, browser: (url: string) => Promise<unknown> = playBrowser): Promise<{ session: TokenSession; events: AuthEvent[] }> {
+async function signedIn(
+  w: Awaited<ReturnType<typeof world>>, extra: { autoRefresh?: boolean } = {}, browser: (url: string) => Promise<unknown> = playBrowser,
+): Promise<{ session: TokenSession; events: AuthEvent[] }> {
   const events: AuthEvent[] = [];
   const session = await signIn({
     serverUrl: w.server.baseUrl, store: w.store, fetch: w.fetch, logger: logger.child('auth'), autoRefresh: extra.autoRefresh ?? false,

@@ -1,4 +1,5 @@
-// Short passwords (one and two characters) on a stand-in engine that echoes them: never in an autohost/update, a crash detail or the log; luamsgRegexp matched without backtracking.
+// Short passwords (one and two characters) on a stand-in engine that echoes them: never in an autohost/update, a crash detail or the log;
+// luamsgRegexp matched without backtracking.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,4 +1,5 @@
-// Every autohost request of the Tachyon autohost protocol against the LocalAutohost on the real spring-dedicated, sent by the embedded server over a real WebSocket, failures included.
+// Every autohost request of the Tachyon autohost protocol against the LocalAutohost on the real spring-dedicated, sent by the embedded server
+// over a real WebSocket, failures included.
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -93,7 +93,9 @@ export async function measureRendererPatch(
     const rendered: number[] = [];
     const laidOut: number[] = [];
     for (let run = 0; run < runs + 3; run++) {
-      const [toDom, toLayout] = (await page.evaluate(({ run, changes }) => (globalThis as unknown as { __bench: { measure(r: number, n: number): Promise<[number, number]> } }).__bench.measure(run, changes), { run, changes })) as [number, number];
+      type Bench = { __bench: { measure(r: number, n: number): Promise<[number, number]> } };
+      const measured = await page.evaluate(({ run, changes }) => (globalThis as unknown as Bench).__bench.measure(run, changes), { run, changes });
+      const [toDom, toLayout] = measured as [number, number];
       if (run < 3) continue; // the first runs warm up the JIT
       rendered.push(toDom);
       laidOut.push(toLayout);

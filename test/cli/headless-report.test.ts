@@ -33,7 +33,7 @@ describe('headless report', () => {
 });
 
 describe('headless connection records', () => {
-  it("says when the server holds us in its login queue, then that we are connected", () => {
+  it('says when the server holds us in its login queue, then that we are connected', () => {
     const report = new HeadlessReport(initialSnapshot('http://127.0.0.1:1'));
     const connection = (value: Record<string, unknown>) => report.records({ slice: 'connection', value: { serverUrl: 'http://127.0.0.1:1', versionParity: 'match', ...value } as never });
     expect(connection({ phase: 'connecting' })).toEqual([{ kind: 'connection', state: 'connecting', protocol: 'unknown' }]);

@@ -133,7 +133,9 @@ describe('servers that misbehave at the connection level', () => {
       const { token } = odd.addPlayer('alice');
       let attempts = 0;
       controlsOf(odd).onFrame(() => {});
-      const connection = new TachyonConnection({ serverUrl: odd.baseUrl, getToken: () => { attempts++; return token; }, logger: createMemoryLogger(), backoff: { baseMs: 20, capMs: 50 } });
+      const connection = new TachyonConnection({
+        serverUrl: odd.baseUrl, getToken: () => { attempts++; return token; }, logger: createMemoryLogger(), backoff: { baseMs: 20, capMs: 50 },
+      });
       connection.start();
       const status = await waitFor('incompatible', () => connection.status.phase === 'incompatible' && connection.status);
       expect(status.versionParity).toBe('major_mismatch');

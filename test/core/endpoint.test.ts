@@ -10,7 +10,10 @@ function pair(options: { timeoutMs?: number; maxPending?: number } = {}) {
   const wireA: string[] = [];
   const wireB: string[] = [];
   const closed: string[] = [];
-  const a = new TachyonEndpoint({ send: (t) => { wireA.push(t); queueMicrotask(() => b.receive(t)); }, closeForViolation: (r) => closed.push(r), logger: createMemoryLogger(), requestTimeoutMs: options.timeoutMs, maxPendingRequests: options.maxPending });
+  const a = new TachyonEndpoint({
+    send: (t) => { wireA.push(t); queueMicrotask(() => b.receive(t)); }, closeForViolation: (r) => closed.push(r), logger: createMemoryLogger(),
+    requestTimeoutMs: options.timeoutMs, maxPendingRequests: options.maxPending,
+  });
   const b = new TachyonEndpoint({ send: (t) => { wireB.push(t); queueMicrotask(() => a.receive(t)); }, closeForViolation: (r) => closed.push(r), logger: createMemoryLogger() });
   return { a, b, wireA, wireB, closed };
 }

@@ -1,4 +1,5 @@
-// The moment a match becomes a battle: a player who leaves while the autohost starts it gets no battle/start and the battle is killed; battle/start goes to the session that queued.
+// The moment a match becomes a battle: a player who leaves while the autohost starts it gets no battle/start and the battle is killed;
+// battle/start goes to the session that queued.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import WebSocket from 'ws';

@@ -98,7 +98,9 @@ export function clientFrame(opcode: number, payload: Buffer, options: { length?:
 }
 
 /** A ws client with this token; resolves once open. */
-export async function wsClient(server: TachyonServer, token: string): Promise<{ socket: WebSocket; messages: Record<string, unknown>[]; closed: Promise<{ code: number; reason: string }> }> {
+export async function wsClient(
+  server: TachyonServer, token: string,
+): Promise<{ socket: WebSocket; messages: Record<string, unknown>[]; closed: Promise<{ code: number; reason: string }> }> {
   const socket = new WebSocket(`ws://127.0.0.1:${server.port}/tachyon`, ['v0.tachyon'], { headers: { Authorization: `Bearer ${token}` } });
   const messages: Record<string, unknown>[] = [];
   socket.on('message', (d) => messages.push(JSON.parse(d.toString()) as Record<string, unknown>));

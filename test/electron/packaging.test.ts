@@ -1,4 +1,5 @@
-// Packaging and static security checks, offline: electron-builder.yml against electron-builder's own schema, electronegativity with no HIGH finding, and a --dir pack with a stand-in Electron.
+// Packaging and static security checks, offline: electron-builder.yml against electron-builder's own schema, electronegativity with no HIGH
+// finding, and a --dir pack with a stand-in Electron.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -74,7 +74,10 @@ describe('decodeAutohostPacket', () => {
   });
 
   it('reports short, empty and unknown packets instead of throwing', () => {
-    const garbage = [Buffer.alloc(0), bytes(2), bytes(2, 1, 2, 3), bytes(3), bytes(10), bytes(11, 1), bytes(12, 1), bytes(13, 1), bytes(14), bytes(20, 50), bytes(60), bytes(99, 1, 2), bytes(255)];
+    const garbage = [
+      Buffer.alloc(0), bytes(2), bytes(2, 1, 2, 3), bytes(3), bytes(10), bytes(11, 1), bytes(12, 1), bytes(13, 1), bytes(14), bytes(20, 50), bytes(60),
+      bytes(99, 1, 2), bytes(255),
+    ];
     for (const packet of garbage) expect(decodeAutohostPacket(packet).type).toBe('undecodable');
   });
 });

@@ -73,7 +73,9 @@ function battleStart(host: RealHost, username: string, password: string, overrid
   return data;
 }
 
-async function launch(data: BattleStartRequestData, settings?: Record<string, string | number>): Promise<{ runner: EngineRunner; statuses: EngineStatus[]; requestedAt: number; spawnedAt: number }> {
+async function launch(
+  data: BattleStartRequestData, settings?: Record<string, string | number>,
+): Promise<{ runner: EngineRunner; statuses: EngineStatus[]; requestedAt: number; spawnedAt: number }> {
   const plan = await planBattleLaunch(data, { registry, contentDirs: [contentDir], binary: 'headless', ...(settings ? { settings } : {}) });
   if (!plan.ok) throw new Error(plan.details);
   const runner = new EngineRunner({ tempBase: runnerTemp, stopGraceMs: 3000 });

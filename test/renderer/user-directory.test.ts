@@ -6,7 +6,8 @@ import { seededRandom } from '../support/schema-sampler';
 
 const NAMES = ['Ann', 'ann', 'Bob', 'Émile', 'emile', 'Zed', '[ABC]carol', '日本', 'Ω', 'bob'];
 const collator = new Intl.Collator();
-const reference = (users: Iterable<UserView>) => [...users].sort((a, b) => collator.compare(a.displayName, b.displayName) || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+const reference = (users: Iterable<UserView>) =>
+  [...users].sort((a, b) => collator.compare(a.displayName, b.displayName) || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
 
 describe('user directory', () => {
   it('keeps display order and the by-id map right over random patches', () => {

@@ -1,4 +1,5 @@
-// The demo reader on files built by code: every field, the host demo's slack, and damage of every kind (cuts, bit flips, gzip bombs, foreign files) giving a ReplayError and nothing else.
+// The demo reader on files built by code: every field, the host demo's slack, and damage of every kind (cuts, bit flips, gzip bombs, foreign
+// files) giving a ReplayError and nothing else.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

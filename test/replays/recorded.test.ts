@@ -1,4 +1,5 @@
-// Demos recorded by a real battle (the local autohost's spring-dedicated, two spring-headless players): kept in the replays folder, read back, listed and replayed by the command line.
+// Demos recorded by a real battle (the local autohost's spring-dedicated, two spring-headless players): kept in the replays folder, read back,
+// listed and replayed by the command line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

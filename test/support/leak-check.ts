@@ -13,7 +13,6 @@ function resources(): Map<string, number> {
   return counts;
 }
 
-
 function leaks(): string[] {
   const now = resources();
   const found: string[] = [];

@@ -1,4 +1,5 @@
-// Test controls for the embedded server, built on its transport hooks: each knob reproduces a way real servers misbehave, and the records (frames, violations, autohost updates) are what tests assert on.
+// Test controls for the embedded server, built on its transport hooks: each knob reproduces a way real servers misbehave, and the records
+// (frames, violations, autohost updates) are what tests assert on.
 import type { Socket } from 'node:net';
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
 import { WebSocket } from 'ws';

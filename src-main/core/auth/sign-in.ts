@@ -1,4 +1,5 @@
-// The interactive sign-in (RFC 8252: native apps, loopback redirect): discovery, PKCE, loopback listener, authorize URL in the system browser, code exchange; and resuming from a stored refresh token.
+// The interactive sign-in (RFC 8252: native apps, loopback redirect): discovery, PKCE, loopback listener, authorize URL in the system browser,
+// code exchange; and resuming from a stored refresh token.
 import { silentLogger, type Logger } from '../log';
 import { DiscoveryCache, serverOrigin, type AuthServerMetadata, type FetchLike } from './discovery';
 import { AuthError, errorText } from './errors';

@@ -156,7 +156,7 @@ function checkedOrigin(address: string, what: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ClientCredentialsError('discovery_failed', `${what} must be an http(s) URL.`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new ClientCredentialsError('insecure_server', `Refusing to send the autohost's secret over plain http to a remote host: use https (http is only for 127.0.0.1/localhost).`);
+    throw new ClientCredentialsError('insecure_server', 'Refusing to send the autohost\'s secret over plain http to a remote host: use https (http is only for 127.0.0.1/localhost).');
   }
   return url.origin;
 }

@@ -1,4 +1,5 @@
-// Demos kept after a battle: the engine writes `demos/` (a client) or `demos-server/` (spring-dedicated) into a write dir that is deleted when the battle ends; the finished demos move to the replays folder first.
+// Demos kept after a battle: the engine writes `demos/` (a client) or `demos-server/` (spring-dedicated) into a write dir that is deleted when
+// the battle ends; the finished demos move to the replays folder first.
 import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,5 @@
-// Every engine process the lobby starts (the player's client and the autohost's spring-dedicated): an allow-listed environment, stdio as lines, SIGTERM → SIGKILL, and none outliving the lobby.
+// Every engine process the lobby starts (the player's client and the autohost's spring-dedicated): an allow-listed environment, stdio as
+// lines, SIGTERM → SIGKILL, and none outliving the lobby.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { defaultPassEnv } from './engine-paths';
 import { followLines } from './output-lines';

@@ -129,7 +129,9 @@ export class PlayerIntents {
       this.publish(friendsPatch(friends(), (f) => ({ ...f, outgoing: [...f.outgoing.filter((r) => r.userId !== userId), { userId, sentAt: this.lobby.now() }] })));
     } else if (kind === 'accept') {
       await this.lobby.call('friend/acceptRequest', { from: userId });
-      this.publish(friendsPatch(friends(), (f) => ({ ...f, friendIds: [...f.friendIds.filter((id) => id !== userId), userId], incoming: f.incoming.filter((r) => r.userId !== userId) })));
+      this.publish(friendsPatch(friends(), (f) => ({
+        ...f, friendIds: [...f.friendIds.filter((id) => id !== userId), userId], incoming: f.incoming.filter((r) => r.userId !== userId),
+      })));
     } else if (kind === 'reject') {
       await this.lobby.call('friend/rejectRequest', { from: userId });
       this.publish(friendsPatch(friends(), (f) => ({ ...f, incoming: f.incoming.filter((r) => r.userId !== userId) })));

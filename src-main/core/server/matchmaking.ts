@@ -324,8 +324,7 @@ export class Matchmaker {
       if (sessions.length === 0 && this.grace.isHeld(player.userId)) {
         const queue = { id: match.playlist.id, version: playlistVersion(match.playlist), timeoutAt: match.deadline * 1000 };
         this.startsOnReturn.set(player.userId, { data, queue });
-      }
-      else this.sendBattleStart(player.userId, sessions, data);
+      } else this.sendBattleStart(player.userId, sessions, data);
       this.options.community.setStatus(player.userId, 'playing');
     }
   }

@@ -1,4 +1,5 @@
-// The embedded server's OAuth 2.0 basics: RFC 8414 discovery, the client_credentials grant for autohosts and their tokens, and the HTTP pieces the player flow (player-authorization.ts) shares.
+// The embedded server's OAuth 2.0 basics: RFC 8414 discovery, the client_credentials grant for autohosts and their tokens, and the HTTP pieces
+// the player flow (player-authorization.ts) shares.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ExpiringMap } from './expiring-map';
@@ -159,7 +160,6 @@ export function isLoopbackRedirect(value: string): boolean {
 export function s256(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
-
 
 export function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);

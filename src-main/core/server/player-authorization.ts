@@ -1,4 +1,5 @@
-// The player sign-in flow (RFC 8252 native app): a consent page unlocked by a one-time code from the server's console, codes bound to PKCE, rotating refresh tokens, RFC 7009 revocation.
+// The player sign-in flow (RFC 8252 native app): a consent page unlocked by a one-time code from the server's console, codes bound to PKCE,
+// rotating refresh tokens, RFC 7009 revocation.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Account, AccountRegistry } from './accounts';
@@ -219,8 +220,11 @@ export class PlayerAuthorization {
     res.end();
   }
 
-  private showConsent(res: ServerResponse, status: number, requestId: string, request: AuthorizeRequest, problem?: string, headers?: Record<string, string>): void {
-    consentPage(res, status, { clientId: request.clientId, redirectUri: request.redirectUri, requestId, csrf: request.csrf, label: request.label, players: this.accounts.all(), problem }, headers);
+  private showConsent(
+    res: ServerResponse, status: number, requestId: string, request: AuthorizeRequest, problem?: string, headers?: Record<string, string>,
+  ): void {
+    const page = { clientId: request.clientId, redirectUri: request.redirectUri, requestId, csrf: request.csrf, label: request.label, players: this.accounts.all(), problem };
+    consentPage(res, status, page, headers);
   }
 
   private exchangeCode(form: URLSearchParams, clientId: string, res: ServerResponse): void {

@@ -1,4 +1,5 @@
-// A connected client as the server's services see it (a player's session, an autohost's connection), and sending an event to all of a player's sessions. A leaf: it imports no other server module but the account type.
+// A connected client as the server's services see it (a player's session, an autohost's connection), and sending an event to all of a player's
+// sessions. A leaf: it imports no other server module but the account type.
 import type { WebSocket } from 'ws';
 import type { EventCommandId, EventData } from '../protocol/commands';
 import type { TachyonEndpoint } from '../protocol/endpoint';

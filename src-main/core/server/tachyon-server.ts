@@ -1,4 +1,5 @@
-// The embedded Tachyon server on 127.0.0.1 (local play, `npm run server`, the peer of every test): the composition root and the transport. Checks every message against the schemas.
+// The embedded Tachyon server on 127.0.0.1 (local play, `npm run server`, the peer of every test): the composition root and the transport.
+// Checks every message against the schemas.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';

@@ -1,5 +1,6 @@
 // The current revision: what Teiserver validates against today (its vendored copy of the Tachyon schemas), for every command
-// whose shape moved on from the 1.13.0 package and every command it added (the custom battles, `lobby/*`). Each schema is declared once with TypeBox, which gives both the JSON schema
+// whose shape moved on from the 1.13.0 package and every command it added (the custom battles, `lobby/*`). Each schema is declared once with
+// TypeBox, which gives both the JSON schema
 // that ajv compiles and the TypeScript type. Commands not listed here are unchanged and keep the package's validators and
 // types. docs/protocol-revisions.md lists the differences command by command.
 import type { Static, TSchema } from 'typebox';
