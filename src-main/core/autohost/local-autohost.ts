@@ -318,7 +318,7 @@ export class LocalAutohost implements AutohostService {
   }
 
   private hostScript(data: AutohostStartRequestData, hostPort: number, autohostPort: number): string {
-    return hostScriptFor(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
+    return hostScriptFor(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort, absentHash: this.options.absentHash });
   }
 
   private battlesBase(): string {

@@ -171,7 +171,11 @@ export function startRequest(match: MatchToLaunch): AutohostStartRequestData {
       allyTeams.push({ teams: Array.from({ length: playlist.teamSize }, (_, i) => ({ bots: [{ hostUserId: host.userId, aiShortName: playlist.botAi ?? 'NullAI', name: `Bot${side}${i}` }] })) });
     }
   }
-  return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'fixed', allyTeams };
+  // `beforegame`: spring-dedicated starts with any autohost's script. With `fixed` or `random` it reads the map's start
+  // positions, which it cannot when the script carries archive hashes (recoil-autohost writes `ModHash = 1`): exit 21.
+  // `ingame` (Teiserver's choice) waits for every player to place and ready, which needs a forcestart for headless players.
+  // `startDelay`: the engine's default countdown is 4 s once everyone is in; a matchmade battle has nothing to wait for.
+  return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'beforegame', startDelay: 1, allyTeams };
 }
 
 /** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (Tachyon protocol docs, `autohost/start` response `ips`). */
