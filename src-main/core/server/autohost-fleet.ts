@@ -33,6 +33,7 @@ const REPLAY_SETTLE_MS = 1_000;
 /** What players read when the server ends their battle itself (after `matchmaking/cancelled`'s fixed words). */
 export const RESTARTED_TEXT = 'The autohost hosting your battle restarted and lost it; you are back in the menu.';
 export const GONE_TEXT = 'The autohost hosting your battle went away and did not come back; you are back in the menu.';
+export const CRASHED_TEXT = 'The battle\'s engine stopped unexpectedly; you are back in the menu.';
 
 export class AutohostFleet implements BattleLauncher {
   private readonly autohosts = new Map<string, AutohostRecord>();
@@ -250,7 +251,8 @@ export class AutohostFleet implements BattleLauncher {
     const type = update.update.type;
     if (type === 'engine_quit' || type === 'engine_crash') {
       if (!this.battles.delete(update.battleId)) return;
-      for (const listener of this.endedListeners) listener(update.battleId);
+      // A crash is news to the players; the autohost's details (paths, engine output) stay with the update.
+      for (const listener of this.endedListeners) listener(update.battleId, type === 'engine_crash' ? CRASHED_TEXT : undefined);
     }
   }
 }
