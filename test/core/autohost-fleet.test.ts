@@ -113,6 +113,42 @@ describe('AutohostFleet after an autohost restart', () => {
     fleet.stop();
   });
 
+  it('ends a battle the normal way when a reconnect\'s replay reports its end, even as the autohost counts none', async () => {
+    const { fleet, ended, battleId, connection } = await fleetWithBattle();
+    fleet.detach(connection);
+    const second = autohostPair();
+    const { kills } = recordingAutohost(second);
+    // As recoil-autohost may: the replayed updates go out before the subscription's answer.
+    second.autohost.handle('autohost/subscribeUpdates', () => {
+      second.autohost.sendEvent('autohost/update', { battleId, time: Date.now() * 1000 + 5_000_000, update: { type: 'engine_quit' } });
+      return undefined;
+    });
+    fleet.attach({ clientId: 'ah', endpoint: second.server });
+    second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 0, availableEngines: ['105.1.1'] });
+    await settle(() => ended.length === 1);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(ended).toEqual([{ battleId, text: undefined }]);
+    expect(kills).toEqual([]);
+    fleet.stop();
+  });
+
+  it('waits for the count when the autohost sends its status only after the subscription', async () => {
+    const { fleet, ended, battleId, connection } = await fleetWithBattle();
+    fleet.detach(connection);
+    const second = autohostPair();
+    recordingAutohost(second);
+    let subscribed = false;
+    second.autohost.handle('autohost/subscribeUpdates', () => { subscribed = true; return undefined; });
+    fleet.attach({ clientId: 'ah', endpoint: second.server });
+    await settle(() => subscribed);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(ended).toEqual([]);
+    second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 0, availableEngines: ['105.1.1'] });
+    await settle(() => ended.length === 1);
+    expect(ended).toEqual([{ battleId, text: RESTARTED_TEXT }]);
+    fleet.stop();
+  });
+
   it('keeps the battles a reconnecting autohost still counts', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { fleet, ended, battleId, connection } = await fleetWithBattle();

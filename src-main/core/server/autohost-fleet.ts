@@ -42,6 +42,7 @@ export class AutohostFleet implements BattleLauncher {
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
   private readonly goneTimers = new Map<string, NodeJS.Timeout>();
   private readonly settleTimers = new Set<NodeJS.Timeout>();
+  private readonly settleSoon = new Set<NodeJS.Immediate>();
 
   /**
    * @param reconnectGraceMs how long an autohost may be away before its battles count as over (it may come back and
@@ -81,12 +82,20 @@ export class AutohostFleet implements BattleLauncher {
     record.connection = connection;
     record.status = null;
     this.autohosts.set(connection.clientId, record);
-    let first = true;
+    let checkOnStatus = false;
+    const check = (settled: boolean) => {
+      if (record.connection !== connection) return;
+      // No count yet (it should have come first): the first status decides.
+      if (record.status === null) checkOnStatus = true;
+      else this.checkCarried(connection, record, settled);
+    };
     connection.endpoint.onEvent((event) => {
       if (event.commandId === 'autohost/status') {
         record.status = { maxBattles: event.data.maxBattles, currentBattles: event.data.currentBattles, availableEngines: event.data.availableEngines.slice() };
-        if (first) this.checkCarried(connection, record);
-        first = false;
+        if (checkOnStatus) {
+          checkOnStatus = false;
+          this.checkCarried(connection, record);
+        }
       } else if (event.commandId === 'autohost/update') {
         this.store(record, event.data);
       }
@@ -94,14 +103,15 @@ export class AutohostFleet implements BattleLauncher {
     for (const battleId of record.toKill) this.sendKill(connection, battleId);
     record.toKill.clear();
     // Resume where we stopped: updates strictly newer than the last one we stored (Tachyon protocol docs, `autohost/subscribeUpdates`).
+    // Then compare what it counts with what we believe: at once when it counts none (a restarted process; a replayed
+    // `engine_quit` in the same burst still ends its battle the normal way first), after the replay settles otherwise.
     void this.subscribe(connection, record).then(() => {
       if (record.connection !== connection || this.carried(connection).length === 0) return;
-      const timer = setTimeout(() => {
-        this.settleTimers.delete(timer);
-        if (record.connection === connection) this.checkCarried(connection, record, true);
-      }, REPLAY_SETTLE_MS);
-      timer.unref();
-      this.settleTimers.add(timer);
+      const soon = setImmediate(() => { this.settleSoon.delete(soon); check(false); });
+      const later = setTimeout(() => { this.settleTimers.delete(later); check(true); }, REPLAY_SETTLE_MS);
+      later.unref();
+      this.settleSoon.add(soon);
+      this.settleTimers.add(later);
     });
   }
 
@@ -113,8 +123,8 @@ export class AutohostFleet implements BattleLauncher {
   /**
    * An autohost that comes back counting fewer battles than the server believes it hosts has lost some (a restarted
    * process keeps none): those end now, or their players stay `playing` for a battle nobody will ever report. With none
-   * counted, every battle of earlier connections is gone; with some, the replay after the resubscription first says which
-   * ended while it was away, and then the ones heard from least recently go.
+   * counted, every battle of earlier connections is gone once the subscription is answered; with some, the replay first
+   * gets a moment to say which ended while it was away, and then the ones heard from least recently go.
    */
   private checkCarried(connection: AutohostConnection, record: AutohostRecord, settled = false): void {
     const current = record.status?.currentBattles ?? 0;
@@ -188,6 +198,8 @@ export class AutohostFleet implements BattleLauncher {
 
   stop(): void {
     for (const timer of [...this.goneTimers.values(), ...this.settleTimers]) clearTimeout(timer);
+    for (const soon of this.settleSoon) clearImmediate(soon);
+    this.settleSoon.clear();
     this.goneTimers.clear();
     this.settleTimers.clear();
   }
