@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { FailWith, TachyonEndpoint } from '../../src-main/core/protocol/endpoint';
 import { createMemoryLogger } from '../../src-main/core/log';
-import { AutohostFleet, GONE_TEXT, RESTARTED_TEXT } from '../../src-main/core/server/autohost-fleet';
+import { AutohostFleet, GONE_TEXT, NOT_STARTED_TEXT, RESTARTED_TEXT } from '../../src-main/core/server/autohost-fleet';
 import { LaunchFailure } from '../../src-main/core/server/match';
 
 function autohostPair(): { server: TachyonEndpoint; autohost: TachyonEndpoint } {
@@ -32,8 +32,10 @@ describe('AutohostFleet', () => {
     const players = [0, 1].map((team) => ({ userId: String(team + 1), name: `p${team}`, password: `pw${team}`, team }));
     const address = await fleet.launch({ battleId: randomUUID(), playlist, players });
     expect(address).toEqual({ ip: '127.0.0.1', port: 8452 });
-    expect(vi.getTimerCount()).toBe(0);
+    // Only the wait for the game to start is left, and stop() clears it.
+    expect(vi.getTimerCount()).toBe(1);
     fleet.stop();
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('resubscribes from now when the autohost refuses a since that is too old, and not for other failures', async () => {
@@ -158,7 +160,7 @@ describe('AutohostFleet after an autohost restart', () => {
     fleet.attach({ clientId: 'ah', endpoint: second.server });
     second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 1, availableEngines: ['105.1.1'] });
     await settle(() => fleet.statusOf('ah') !== null);
-    await vi.runAllTimersAsync();
+    await vi.advanceTimersByTimeAsync(1_000); // the replay's moment to settle
     expect(ended).toEqual([]);
     expect(kills).toEqual([]);
     expect(fleet.battlesOf('ah')).toEqual([battleId]);
@@ -177,7 +179,7 @@ describe('AutohostFleet after an autohost restart', () => {
     second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 1, availableEngines: ['105.1.1'] });
     await settle(() => fleet.statusOf('ah') !== null);
     expect(ended).toEqual([]);
-    await vi.runAllTimersAsync();
+    await vi.advanceTimersByTimeAsync(1_000); // the replay's moment to settle
     await settle(() => kills.length === 1);
     expect(ended).toHaveLength(1);
     expect([battleId, other]).toContain(ended[0]?.battleId);
@@ -196,6 +198,31 @@ describe('AutohostFleet after an autohost restart', () => {
     fleet.attach({ clientId: 'ah', endpoint: second.server });
     await settle(() => kills.length === 1);
     expect(kills).toEqual([battleId]);
+    fleet.stop();
+  });
+
+  it('gives up on a battle whose game does not start in time (killed, players told), and not on one that starts', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const fleet = new AutohostFleet(createMemoryLogger(), Date.now, 30_000, 60_000);
+    const ended: { battleId: string; text?: string }[] = [];
+    fleet.onBattleEnded((battleId, text) => ended.push({ battleId, text }));
+    const pair = autohostPair();
+    const { kills } = recordingAutohost(pair);
+    fleet.attach({ clientId: 'ah', endpoint: pair.server });
+    pair.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 0, availableEngines: ['105.1.1'] });
+    await settle(() => fleet.statusOf('ah') !== null);
+    const idle = randomUUID();
+    const playing = randomUUID();
+    await fleet.launch({ battleId: idle, playlist: duel, players: duelists });
+    await fleet.launch({ battleId: playing, playlist: duel, players: duelists });
+    pair.autohost.sendEvent('autohost/update', { battleId: playing, time: Date.now() * 1000 + 1, update: { type: 'start' } });
+    await settle(() => true);
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ended).toEqual([{ battleId: idle, text: NOT_STARTED_TEXT }]);
+    await settle(() => kills.length === 1);
+    expect(kills).toEqual([idle]);
+    expect(fleet.battlesOf('ah')).toEqual([playing]);
     fleet.stop();
   });
 

@@ -24,6 +24,8 @@ interface HostedBattle {
   started: boolean;
   /** When the server last heard of it (its start, or its newest update). */
   lastHeard: number;
+  /** Until the game starts: when it has not by then, the server gives up on it. */
+  preGame: NodeJS.Timeout | null;
 }
 
 const START_TIMEOUT_MS = 5_000; // Teiserver's autohost/start call timeout
@@ -33,6 +35,7 @@ const REPLAY_SETTLE_MS = 1_000;
 /** What players read when the server ends their battle itself (after `matchmaking/cancelled`'s fixed words). */
 export const RESTARTED_TEXT = 'The autohost hosting your battle restarted and lost it; you are back in the menu.';
 export const GONE_TEXT = 'The autohost hosting your battle went away and did not come back; you are back in the menu.';
+export const NOT_STARTED_TEXT = 'The battle did not start in time; you are back in the menu.';
 export const CRASHED_TEXT = 'The battle\'s engine stopped unexpectedly; you are back in the menu.';
 
 export class AutohostFleet implements BattleLauncher {
@@ -48,7 +51,13 @@ export class AutohostFleet implements BattleLauncher {
    * @param reconnectGraceMs how long an autohost may be away before its battles count as over (it may come back and
    *   resubscribe with `since`; if it does not, its players must not stay `playing` forever).
    */
-  constructor(private readonly logger: Logger, private readonly now: () => number = Date.now, private readonly reconnectGraceMs = 30_000) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly reconnectGraceMs = 30_000,
+    /** How long a hosted battle may wait for its game to start (`start`) before the server gives up on it. */
+    private readonly preGameTimeoutMs = 5 * 60_000,
+  ) {}
 
   /** A battle is over: by the autohost's word (no text), or because the server ended it (`playerText` says why). */
   onBattleEnded(listener: (battleId: string, playerText?: string) => void): () => void {
@@ -180,13 +189,20 @@ export class AutohostFleet implements BattleLauncher {
 
   /** The server ends a battle on its own: its players are told why, and the autohost is told to kill it (now or on its return). */
   private giveUp(battleId: string, playerText: string): void {
-    const battle = this.battles.get(battleId);
+    const battle = this.forget(battleId);
     if (!battle) return;
-    this.battles.delete(battleId);
     const record = this.autohosts.get(battle.clientId);
     if (record?.connection) this.sendKill(record.connection, battleId);
     else record?.toKill.add(battleId);
     for (const listener of this.endedListeners) listener(battleId, playerText);
+  }
+
+  /** Drops a battle from the server's books, with its pre-game timer. */
+  private forget(battleId: string): HostedBattle | undefined {
+    const battle = this.battles.get(battleId);
+    if (battle?.preGame) clearTimeout(battle.preGame);
+    this.battles.delete(battleId);
+    return battle;
   }
 
   private sendKill(connection: AutohostConnection, battleId: string): void {
@@ -198,6 +214,7 @@ export class AutohostFleet implements BattleLauncher {
 
   stop(): void {
     for (const timer of [...this.goneTimers.values(), ...this.settleTimers]) clearTimeout(timer);
+    for (const battle of this.battles.values()) if (battle.preGame) clearTimeout(battle.preGame);
     for (const soon of this.settleSoon) clearImmediate(soon);
     this.settleSoon.clear();
     this.goneTimers.clear();
@@ -216,13 +233,13 @@ export class AutohostFleet implements BattleLauncher {
     const connection = record.connection;
     if (!connection) throw new LaunchFailure('the autohost went away', 'The autohost went away before the battle started.');
     const request = startRequest(match);
-    const battle: HostedBattle = { clientId, connection, started: false, lastHeard: this.now() };
+    const battle: HostedBattle = { clientId, connection, started: false, lastHeard: this.now(), preGame: null };
     this.battles.set(request.battleId, battle);
     let answer: { ips: string[]; port: number };
     try {
       answer = await withTimeout(connection.endpoint.call('autohost/start', request), START_TIMEOUT_MS, 'the autohost did not answer autohost/start in 5 s');
     } catch (error) {
-      this.battles.delete(request.battleId);
+      this.forget(request.battleId);
       if (error instanceof RequestFailedError) throw new LaunchFailure(error.message, startFailureText(error.reason, engine));
       // No answer: it may yet start the battle nobody will join.
       if (record.connection === connection) this.sendKill(connection, request.battleId);
@@ -231,6 +248,12 @@ export class AutohostFleet implements BattleLauncher {
     }
     battle.started = true;
     battle.lastHeard = this.now();
+    // Nobody joins, or nobody readies: recoil-autohost would keep such a battle for hours, its players `playing`.
+    battle.preGame = setTimeout(() => {
+      this.logger.warn(`battle ${request.battleId} did not start within ${this.preGameTimeoutMs} ms: giving up on it`);
+      this.giveUp(request.battleId, NOT_STARTED_TEXT);
+    }, this.preGameTimeoutMs);
+    battle.preGame.unref();
     const ip = chooseAddress(answer.ips);
     if (!ip) {
       this.giveUp(request.battleId, GENERIC_START_FAILURE);
@@ -242,7 +265,7 @@ export class AutohostFleet implements BattleLauncher {
   /** Ends a battle on the autohost hosting it; the server forgets the battle either way. */
   async kill(battleId: string): Promise<void> {
     const endpoint = this.endpointFor(battleId);
-    this.battles.delete(battleId);
+    this.forget(battleId);
     if (!endpoint) throw new Error('the autohost hosting it is not connected');
     await endpoint.call('autohost/kill', { battleId });
   }
@@ -259,10 +282,13 @@ export class AutohostFleet implements BattleLauncher {
     record.lastTime = update.time;
     for (const listener of this.updateListeners) listener(update);
     const battle = this.battles.get(update.battleId);
-    if (battle) battle.lastHeard = this.now();
     const type = update.update.type;
+    if (battle) {
+      battle.lastHeard = this.now();
+      if (type === 'start' && battle.preGame) clearTimeout(battle.preGame);
+    }
     if (type === 'engine_quit' || type === 'engine_crash') {
-      if (!this.battles.delete(update.battleId)) return;
+      if (!this.forget(update.battleId)) return;
       // A crash is news to the players; the autohost's details (paths, engine output) stay with the update.
       for (const listener of this.endedListeners) listener(update.battleId, type === 'engine_crash' ? CRASHED_TEXT : undefined);
     }
