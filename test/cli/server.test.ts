@@ -1,4 +1,4 @@
-// `npm run server` as a child process: the --tokens-out file is the owner's alone, and a browser sign-in needs the code it prints on stderr.
+// `npm run server` as a child process: the --tokens-out and --autohost-secrets-out files are the owner's alone, and a browser sign-in needs the code it prints on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,6 +98,48 @@ describe('npm run server --tokens-out', () => {
     const server = runServer(['--users', 'alice', '--tokens-out', join(open, 'tokens.json'), '--data-dir', join(dir, 'data')]);
     expect(await server.exited).toBe(64);
     expect(server.stderr.join('\n')).toMatch(/writable by other users/);
+  });
+});
+
+describe('npm run server --autohost-client', () => {
+  it('registers each external autohost and writes its secret to a new 0600 file, good for a client_credentials token', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'autohosts.json');
+    const server = runServer(['--autohost-client', 'recoil-autohost', '--autohost-client', 'second', '--autohost-secrets-out', out, '--data-dir', join(dir, 'data')]);
+    const baseUrl = await server.listening;
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const secrets = JSON.parse(readFileSync(out, 'utf8')) as Record<string, string>;
+    expect(Object.keys(secrets)).toEqual(['recoil-autohost', 'second']);
+    const basic = Buffer.from(`recoil-autohost:${secrets['recoil-autohost'] ?? ''}`).toString('base64');
+    const answer = await fetch(`${baseUrl}/oauth2/token`, {
+      method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'tachyon.lobby' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ token_type: 'Bearer', scope: 'tachyon.lobby' });
+    const wrong = await fetch(`${baseUrl}/oauth2/token`, {
+      method: 'POST', headers: { authorization: `Basic ${Buffer.from('second:nope').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('refuses a secrets file behind a planted symlink, a secrets file with no client, and a malformed id', async () => {
+    const dir = tempDir();
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    const out = join(dir, 'autohosts.json');
+    symlinkSync(victim, out);
+    const linked = runServer(['--autohost-client', 'ah', '--autohost-secrets-out', out, '--data-dir', join(dir, 'data')]);
+    expect(await linked.exited).toBe(64);
+    expect(linked.stderr.join('\n')).toMatch(/--autohost-secrets-out: .*symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    const lonely = runServer(['--autohost-secrets-out', join(dir, 'x.json'), '--data-dir', join(dir, 'data')]);
+    expect(await lonely.exited).toBe(64);
+    expect(lonely.stderr.join('\n')).toMatch(/needs at least one --autohost-client/);
+    const bad = runServer(['--autohost-client', 'a b', '--data-dir', join(dir, 'data')]);
+    expect(await bad.exited).toBe(64);
+    expect(bad.stderr.join('\n')).toMatch(/--autohost-client ids/);
   });
 });
 

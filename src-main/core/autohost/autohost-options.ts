@@ -30,6 +30,18 @@ export interface LocalAutohostOptions {
   initialNetworkTimeoutSeconds?: number;
   /** More springsettings.cfg lines for every battle. */
   engineSettings?: Readonly<Record<string, string | number>>;
+  /**
+   * What the host script says for an archive hash the start request does not give: nothing (default) or `1`, as
+   * recoil-autohost writes (tests use it to reproduce that autohost's script; engine 106 then cannot start with
+   * `fixed` or `random` start positions).
+   */
+  absentHash?: 'omit' | '1';
+  /**
+   * Host ports counted up from this one (first battle `firstHostPort + 1`), from scratch in each process and without
+   * asking the OS, as recoil-autohost counts `engineStartPort` offsets (tests use it to reproduce that autohost). By
+   * default the OS picks a free port for each battle.
+   */
+  firstHostPort?: number;
   /** How long `start` waits for the engine's first packet (default 10 s). */
   startTimeoutMs?: number;
   /** After `/kill`, how long before SIGTERM; after SIGTERM, how long before SIGKILL (default 3 s and 10 s). */

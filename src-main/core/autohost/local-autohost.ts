@@ -34,6 +34,8 @@ export type { LocalAutohostOptions };
 type StartAnswer = { ips: string[]; port: number };
 
 const ENDED_BATTLES_KEPT = 20;
+/** How many ports `firstHostPort` counts through before it wraps (recoil-autohost's `maxPortsUsed`). */
+const COUNTED_PORTS = 1000;
 
 export class LocalAutohost implements AutohostService {
   private registry: EngineRegistry | null;
@@ -47,6 +49,8 @@ export class LocalAutohost implements AutohostService {
   private readonly now: () => number;
   private rescan: Promise<void> | null = null;
   private closing = false;
+  /** The last `firstHostPort` offset handed out. */
+  private portOffset = 0;
   private readonly updateListeners = new Set<(update: AutohostUpdateEventData) => void>();
 
   constructor(private readonly options: LocalAutohostOptions) {
@@ -318,7 +322,7 @@ export class LocalAutohost implements AutohostService {
   }
 
   private hostScript(data: AutohostStartRequestData, hostPort: number, autohostPort: number): string {
-    return hostScriptFor(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort });
+    return hostScriptFor(data, { hostIp: this.options.bindIp ?? this.options.hostIp ?? '127.0.0.1', hostPort, autohostIp: '127.0.0.1', autohostPort, absentHash: this.options.absentHash });
   }
 
   private battlesBase(): string {
@@ -339,7 +343,13 @@ export class LocalAutohost implements AutohostService {
   /** A UDP port no battle of ours uses, picked by the OS (the engine's game traffic is UDP). */
   private freeHostPort(): Promise<number> {
     const taken = new Set([...this.battles.values()].filter((b) => !b.isReleasing && b.port !== null).map((b) => b.port!));
-    return pickHostPort(this.options.bindIp ?? '127.0.0.1', taken);
+    const first = this.options.firstHostPort;
+    if (first === undefined) return pickHostPort(this.options.bindIp ?? '127.0.0.1', taken);
+    for (let tries = 0; tries < COUNTED_PORTS; tries++) {
+      this.portOffset = (this.portOffset % COUNTED_PORTS) + 1;
+      if (!taken.has(first + this.portOffset)) return Promise.resolve(first + this.portOffset);
+    }
+    return Promise.reject(new Error('no free counted host port for the battle'));
   }
 
   // ---- engine packets → updates ----

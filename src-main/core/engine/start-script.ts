@@ -286,8 +286,8 @@ export function buildHostScriptSection(data: AutohostStartRequestData, options: 
   game.set('GameID', normaliseBattleId(data.battleId), 'battleId');
   game.set('GameType', checkText(data.gameName, 'gameName', false), 'gameName');
   game.set('MapName', checkText(data.mapName, 'mapName', false), 'mapName');
-  // recoil-autohost writes `1` for a missing hash; Debian's engine 106 then fails to load the map ("MapInfo: could
-  // not open file: maphelper/mapinfo.lua", rc 21), so by default a missing hash is left out.
+  // recoil-autohost writes `1` for a missing hash; with `fixed` or `random` start positions Debian's engine 106 then
+  // fails to load the map ("MapInfo: could not open file: maphelper/mapinfo.lua", rc 21), so by default it is left out.
   const absentHash = options.absentHash ?? 'omit';
   if (data.gameArchiveHash !== undefined || absentHash === '1') {
     game.set('ModHash', checkHash(data.gameArchiveHash, 'gameArchiveHash'), 'gameArchiveHash');

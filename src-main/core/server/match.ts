@@ -37,6 +37,20 @@ export interface MatchToLaunch {
   readonly players: readonly MatchPlayer[];
 }
 
+/**
+ * A battle that could not start, or one the server had to end: `message` is for the server's log, `playerText` is what
+ * the players read (in `matchmaking/cancelled`'s `details`, as Teiserver sends it), in words and with no internals.
+ */
+export class LaunchFailure extends Error {
+  override readonly name = 'LaunchFailure';
+  constructor(message: string, readonly playerText: string) {
+    super(message);
+  }
+}
+
+/** What players read when a battle could not start for a reason nobody put in words. */
+export const GENERIC_START_FAILURE = 'The battle could not be started.';
+
 /** Where battles are hosted: an autohost, or (in protocol-only tests) a fixed address. */
 export interface BattleLauncher {
   launch(match: MatchToLaunch): Promise<{ ip: string; port: number }>;

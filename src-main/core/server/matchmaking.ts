@@ -5,14 +5,14 @@ import { FailWith } from '../protocol/endpoint';
 import type { Logger } from '../log';
 import type { EventCommandId, EventData } from '../protocol/commands';
 import { emitTo, type ClientSession } from './session';
-import { playlistVersion, type BattleLauncher, type MatchPlayer, type PlaylistConfig } from './match';
+import { GENERIC_START_FAILURE, LaunchFailure, playlistVersion, type BattleLauncher, type MatchPlayer, type PlaylistConfig } from './match';
 import type { MatchmakingState } from '../protocol/schemas/index';
 import type { Community } from './community';
 import { SessionGrace } from './session-grace';
 
 // Re-exported for the modules that name them from here (core/local-play's playlists, tests); match.ts defines them.
 export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
-export { playlistVersion } from './match';
+export { LaunchFailure, playlistVersion } from './match';
 
 /** What matchmaking needs of the social side: a player's status and battle name. */
 export type Presence = Pick<Community, 'setStatus' | 'publicUserName' | 'partyOf'>;
@@ -103,13 +103,18 @@ export class Matchmaker {
     return this.inBattle.has(userId);
   }
 
-  /** A battle is over (engine quit): its players go back to the menu. */
-  battleEnded(battleId: string): void {
+  /**
+   * A battle is over: its players go back to the menu. When the server ended it itself (its autohost lost it or never
+   * came back), `playerText` says why, sent as a `server_error` cancellation's `details` as Teiserver does.
+   */
+  battleEnded(battleId: string, playerText?: string): void {
     for (const [userId, id] of this.inBattle) {
       if (id !== battleId) continue;
       this.inBattle.delete(userId);
       this.startsOnReturn.delete(userId);
-      if (this.options.sessionsOf(userId).length > 0) this.options.community.setStatus(userId, 'menu');
+      if (this.options.sessionsOf(userId).length === 0) continue;
+      this.options.community.setStatus(userId, 'menu');
+      if (playerText !== undefined) this.emit(userId, 'matchmaking/cancelled', cancelled('server_error', playerText));
     }
   }
 
@@ -264,7 +269,7 @@ export class Matchmaker {
    * Ends a found match. `leaving` players are out of matchmaking (told `cancelled` with `reason` when one is given);
    * everyone else is told `lost` and stays queued for the next match.
    */
-  private dissolve(match: PendingMatch, leaving: ReadonlySet<string>, reason: 'ready_timeout' | 'server_error' | null): void {
+  private dissolve(match: PendingMatch, leaving: ReadonlySet<string>, reason: 'ready_timeout' | 'server_error' | null, details?: string): void {
     // Once only: a second dissolve would tell players who are queued again `lost`/`cancelled` about a match long gone.
     if (this.matches.get(match.id) !== match) return;
     if (match.timer) clearTimeout(match.timer);
@@ -274,7 +279,7 @@ export class Matchmaker {
         this.leaveQueues(userId);
         if (reason) {
           this.emit(userId, 'matchmaking/lost');
-          this.emit(userId, 'matchmaking/cancelled', { reason });
+          this.emit(userId, 'matchmaking/cancelled', cancelled(reason, details));
         }
       } else {
         this.emit(userId, 'matchmaking/lost');
@@ -295,11 +300,12 @@ export class Matchmaker {
     const launcher = this.options.launcher;
     let address: { ip: string; port: number };
     try {
-      if (!launcher) throw new Error('no autohost is available');
+      if (!launcher) throw new LaunchFailure('no launcher is configured', 'No autohost is connected to host the battle.');
       address = await launcher.launch({ battleId: match.id, playlist: match.playlist, players });
     } catch (error) {
       this.options.logger.warn(`battle ${match.id} could not start: ${error instanceof Error ? error.message : String(error)}`);
-      this.dissolve(match, new Set(match.userIds), 'server_error');
+      // The players read why in words; anything else (a bug, a launcher's own message) stays in the log.
+      this.dissolve(match, new Set(match.userIds), 'server_error', error instanceof LaunchFailure ? error.playerText : GENERIC_START_FAILURE);
       return;
     }
     // A player cancelled or dropped while the autohost started it: the others were told `lost` and may be in a new match
@@ -343,4 +349,12 @@ export class Matchmaker {
   private emit<C extends EventCommandId>(userId: string, commandId: C, ...data: EventData<C> extends undefined ? [] : [EventData<C>]): void {
     emitTo(this.options.sessionsOf(userId), commandId, ...data);
   }
+}
+
+/**
+ * `matchmaking/cancelled` with Teiserver's `details`: the protocol's schema declares only `reason`, and Teiserver adds the
+ * why in words, which clients show.
+ */
+function cancelled(reason: 'ready_timeout' | 'server_error', details: string | undefined): EventData<'matchmaking/cancelled'> {
+  return (details === undefined ? { reason } : { reason, details }) as EventData<'matchmaking/cancelled'>;
 }

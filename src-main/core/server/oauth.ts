@@ -93,14 +93,18 @@ export class ServiceAuthorization {
   }
 }
 
-/** RFC 8414 metadata; without the player flow only client_credentials is offered (no authorization endpoint). */
+/**
+ * RFC 8414 metadata as Teiserver serves it; without the player flow only client_credentials is offered (no authorization
+ * endpoint). `token` is listed in `response_types_supported` because recoil-autohost reads it as "this server has a token
+ * endpoint" and will not sign in without it; Teiserver lists `["code", "token"]` for the same reason.
+ */
 export function discoveryDocument(issuer: string, playerSignIn: boolean): Record<string, unknown> {
   return {
     issuer,
     ...(playerSignIn ? { authorization_endpoint: `${issuer}/oauth2/authorize` } : {}),
     token_endpoint: `${issuer}/oauth2/token`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
-    response_types_supported: playerSignIn ? ['code'] : [],
+    response_types_supported: playerSignIn ? ['code', 'token'] : ['token'],
     grant_types_supported: playerSignIn ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['client_credentials'],
     // `none`: the lobby is a public client (RFC 8252 §8.4); the secrets are for autohosts.
     token_endpoint_auth_methods_supported: ['none', 'client_secret_post', 'client_secret_basic'],

@@ -104,7 +104,7 @@ export class TachyonServer {
       sessionGraceMs: options.sessionGraceMs,
       logger: this.logger.child('matchmaking'),
     });
-    this.autohosts.onBattleEnded((battleId) => this.matchmaker.battleEnded(battleId));
+    this.autohosts.onBattleEnded((battleId, playerText) => this.matchmaker.battleEnded(battleId, playerText));
   }
 
   /** Registers an autohost that may get tokens with client_credentials; returns its secret. */
