@@ -1,4 +1,5 @@
-// Runs the embedded Tachyon server on its own, with a local autohost or external ones: `npm run server -- --port 8200 --users alice,bob --tokens-out tokens.json [--autohost-client id --autohost-secrets-out secrets.json]`.
+// Runs the embedded Tachyon server on its own, with a local autohost or external ones: `npm run server -- --port 8200 --users alice,bob
+// --tokens-out tokens.json [--autohost-client id --autohost-secrets-out secrets.json]`.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startLocalPlay } from '../core/local-play';

@@ -31,8 +31,7 @@ async function rawAutohost(w: World, status: { currentBattles: number; available
     const message = JSON.parse(raw.toString()) as { type: string; messageId: string; commandId: string; data: { battleId: string } };
     if (message.type !== 'request') return;
     if (message.commandId === 'autohost/start') respond(message.messageId, message.commandId, { ips: ['127.0.0.1'], port: 8452 });
-    else if (message.commandId === 'autohost/kill') { kills.push(message.data.battleId); respond(message.messageId, message.commandId); }
-    else respond(message.messageId, message.commandId);
+    else if (message.commandId === 'autohost/kill') { kills.push(message.data.battleId); respond(message.messageId, message.commandId); } else respond(message.messageId, message.commandId);
   });
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
   socket.send(JSON.stringify({ type: 'event', messageId: 'status', commandId: 'autohost/status', data: { maxBattles: 2, ...status } }));
