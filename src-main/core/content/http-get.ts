@@ -1,0 +1,88 @@
+// Plain GETs for rapid, on node:http/https with agents the caller owns (closed when its download ends, so no keep-alive
+// socket outlives it). Every body is capped by bytes; a status, a cut body or an abort becomes a RapidError.
+import http from 'node:http';
+import https from 'node:https';
+import { RapidError } from './rapid-format';
+
+export interface HttpAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+  destroy(): void;
+}
+
+export function createAgents(maxSockets: number): HttpAgents {
+  const plain = new http.Agent({ keepAlive: true, maxSockets });
+  const secure = new https.Agent({ keepAlive: true, maxSockets });
+  return { http: plain, https: secure, destroy: () => { plain.destroy(); secure.destroy(); } };
+}
+
+export interface GetOptions {
+  readonly agents: HttpAgents;
+  readonly signal: AbortSignal;
+  /** The body's cap; a Content-Length above it is refused before the body is read. */
+  readonly maxBytes: number;
+  /** What the file is, for messages ("the package index"). */
+  readonly what: string;
+  /** No byte for this long fails the request. */
+  readonly idleMs?: number;
+}
+
+function abortedError(): RapidError {
+  return new RapidError('aborted', 'the download was cancelled');
+}
+
+/** GETs `url` and hands each body chunk to `onChunk` (awaited, so a slow disk slows the socket). */
+export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Buffer) => Promise<void> | void): Promise<number> {
+  const { signal, maxBytes, what } = options;
+  if (signal.aborted) throw abortedError();
+  const secure = url.protocol === 'https:';
+  const request = (secure ? https : http).get(url, {
+    agent: secure ? options.agents.https : options.agents.http,
+    signal,
+    headers: { 'cache-control': 'no-cache', 'accept-encoding': 'identity' },
+  });
+  request.setTimeout(options.idleMs ?? 30_000, () => request.destroy(new RapidError('network', `${what}: the server stopped sending`)));
+  let response: http.IncomingMessage;
+  try {
+    response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+    });
+  } catch (error) {
+    throw mapError(error, signal, what);
+  }
+  try {
+    const status = response.statusCode ?? 0;
+    if (status === 404) throw new RapidError('not_found', `${what} is not on the server (HTTP 404)`);
+    if (status !== 200) throw new RapidError('http_error', `${what}: the server answered HTTP ${status}`);
+    const declared = response.headers['content-length'];
+    const length = declared === undefined ? undefined : Number(declared);
+    if (length !== undefined && (!Number.isSafeInteger(length) || length > maxBytes)) throw new RapidError('too_large', `${what} is larger than ${maxBytes} bytes`);
+    let received = 0;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) throw new RapidError('too_large', `${what} is larger than ${maxBytes} bytes`);
+      await onChunk(chunk);
+    }
+    if (!response.complete || (length !== undefined && received !== length)) throw new RapidError('network', `${what} was cut short`);
+    return received;
+  } catch (error) {
+    throw mapError(error, signal, what);
+  } finally {
+    if (!response.complete) response.destroy();
+  }
+}
+
+/** The whole body in memory, for the small index files. */
+export async function httpGetBuffer(url: URL, options: GetOptions): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await httpGet(url, options, (chunk) => { chunks.push(chunk); });
+  return Buffer.concat(chunks);
+}
+
+function mapError(error: unknown, signal: AbortSignal, what: string): RapidError {
+  if (signal.aborted) return abortedError();
+  if (error instanceof RapidError) return error;
+  const code = (error as { code?: string }).code;
+  return new RapidError('network', `${what}: ${code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' ? 'the connection broke' : `the download failed (${code ?? 'network error'})`}`);
+}
