@@ -69,20 +69,22 @@ export async function startContentServer(): Promise<ContentServer> {
   const versionsText = (repo: string) => [...(repos.get(repo) ?? [])].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
     .map((v) => `${v.tag},${v.md5},${v.depends.join('|')},${v.name}\n`).join('');
 
+  /** A pool file as served, by GET or through the streamer alike. */
+  function poolBody(md5: string): Buffer | undefined {
+    const gz = pool.get(md5);
+    if (gz === undefined) return undefined;
+    if (faults.tampered.has(md5)) return zlib.gzipSync(Buffer.concat([zlib.gunzipSync(gz), Buffer.from('tampered')]));
+    if (faults.garbled.has(md5)) return Buffer.from(gz.map((b, i) => (i > 10 ? b ^ 0x5a : b)));
+    return gz;
+  }
+
   function file(method: string, pathname: string, query: string, body: Buffer): Buffer | undefined {
     if (pathname === '/repos.gz') return zlib.gzipSync([...repos.keys()].map((r) => `${r},${base}/${r},,\n`).join(''));
     const m = /^\/([^/]+)\/(versions\.gz|packages\/([0-9a-f]{32})\.sdp|pool\/([0-9a-f]{2})\/([0-9a-f]{30})\.gz|streamer\.cgi)$/.exec(pathname);
     if (!m || !repos.has(m[1]!)) return undefined;
     if (m[2] === 'versions.gz') return zlib.gzipSync(versionsText(m[1]!));
     if (m[3]) return packages.get(m[3])?.sdp;
-    if (m[4]) {
-      const md5 = m[4] + m[5];
-      const gz = pool.get(md5);
-      if (gz === undefined) return undefined;
-      if (faults.tampered.has(md5)) return zlib.gzipSync(Buffer.concat([zlib.gunzipSync(gz), Buffer.from('tampered')]));
-      if (faults.garbled.has(md5)) return Buffer.from(gz.map((b, i) => (i > 10 ? b ^ 0x5a : b)));
-      return gz;
-    }
+    if (m[4]) return poolBody(m[4] + m[5]);
     if (method !== 'POST') return undefined;
     // pr-downloader's streamer: gzip(bit array) of the wanted files in sdp order; answer each as a 4-byte big-endian length + its pool gzip.
     const pkg = packages.get(query);
@@ -91,7 +93,7 @@ export async function startContentServer(): Promise<ContentServer> {
     const parts: Buffer[] = [];
     pkg.files.forEach((f, i) => {
       if ((bits[i >> 3]! >> (i & 7)) & 1) {
-        const gz = pool.get(f.md5)!;
+        const gz = poolBody(f.md5)!;
         const length = Buffer.alloc(4);
         length.writeUInt32BE(gz.length);
         parts.push(length, gz);
