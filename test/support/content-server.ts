@@ -15,7 +15,7 @@ export interface LoggedRequest {
 export interface ContentFaults {
   /** A status (404, 500, …) for a request path such as `/byar/versions.gz`. */
   readonly status: Map<string, number>;
-  /** Pool files (by MD5) served as valid gzip of other content: their MD5 does not match. */
+  /** Pool files (by MD5) served as valid gzip of content of the same size with one byte changed: their MD5 does not match. */
   readonly tampered: Set<string>;
   /** Pool files (by MD5) served as bytes that are not gzip at all. */
   readonly garbled: Set<string>;
@@ -73,7 +73,12 @@ export async function startContentServer(): Promise<ContentServer> {
   function poolBody(md5: string): Buffer | undefined {
     const gz = pool.get(md5);
     if (gz === undefined) return undefined;
-    if (faults.tampered.has(md5)) return zlib.gzipSync(Buffer.concat([zlib.gunzipSync(gz), Buffer.from('tampered')]));
+    if (faults.tampered.has(md5)) {
+      // Same size, one byte changed: only the MD5 tells.
+      const data = zlib.gunzipSync(gz);
+      data[0] = data[0]! ^ 1;
+      return zlib.gzipSync(data);
+    }
     if (faults.garbled.has(md5)) return Buffer.from(gz.map((b, i) => (i > 10 ? b ^ 0x5a : b)));
     return gz;
   }

@@ -2,5 +2,5 @@
 export { DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
 export type { InstallOptions, RapidClientOptions, RapidInstall } from './rapid-client';
 export type { RapidProgress } from './progress';
-export { RapidError, RAPID_LIMITS, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, urlCachePath } from './rapid-format';
+export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, urlCachePath } from './rapid-format';
 export type { RapidErrorCode, RapidRepo, RapidVersion, SdpEntry } from './rapid-format';

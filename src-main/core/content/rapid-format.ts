@@ -35,6 +35,15 @@ const MD5 = /^[0-9a-f]{32}$/;
 const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const URL_SEGMENT = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,99}$/;
 
+/** A C0 control or DEL: never in a tag, a name or a file name. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export function isMd5(text: string): boolean {
   return MD5.test(text);
 }
@@ -116,7 +125,7 @@ export function parseVersions(gz: Buffer): RapidVersion[] {
     // The name is the rest: a name may hold commas.
     const name = fields.slice(3).join(',');
     const md5 = hash.toLowerCase();
-    if (tag === '' || name === '' || !MD5.test(md5) || tag.length > 1024 || name.length > 1024 || /[\0-\x1f]/.test(tag + name)) continue;
+    if (tag === '' || name === '' || !MD5.test(md5) || tag.length > 1024 || name.length > 1024 || hasControl(tag + name)) continue;
     versions.push({ tag, md5, depends: depends === '' ? [] : depends.split('|').filter(Boolean).slice(0, RAPID_LIMITS.packages), name });
   }
   return versions;
@@ -125,7 +134,7 @@ export function parseVersions(gz: Buffer): RapidVersion[] {
 /** `rapid://byar:test` and `byar:test` are the same request; an empty one or `*` (which would match everything) is refused. */
 export function normaliseRequest(request: string): string {
   const bare = request.startsWith('rapid://') ? request.slice('rapid://'.length) : request;
-  if (bare === '' || bare === '*' || bare.length > 1024 || /[\0-\x1f]/.test(bare)) throw new RapidError('bad_request', 'a rapid tag or package name is needed');
+  if (bare === '' || bare === '*' || bare.length > 1024 || hasControl(bare)) throw new RapidError('bad_request', 'a rapid tag or package name is needed');
   return bare;
 }
 
@@ -146,7 +155,7 @@ export interface SdpEntry {
 
 /** A name inside a package: relative, no empty, `.` or `..` segment, no backslash or control character. */
 export function checkEntryName(name: string): boolean {
-  if (name === '' || name.startsWith('/') || /[\\\0-\x1f]/.test(name)) return false;
+  if (name === '' || name.startsWith('/') || name.includes('\\') || hasControl(name)) return false;
   return name.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
