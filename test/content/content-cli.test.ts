@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContentWorld } from './fixtures';
-import { contentWorld, expectInstalled, GAME_NAME, poolUrlPath } from './fixtures';
+import { contentWorld, expectInstalled, GAME_NAME, poolUrlPath, treeFiles } from './fixtures';
 
 let world: ContentWorld;
 beforeEach(async () => { world = await contentWorld(); });
@@ -12,6 +12,7 @@ interface Run {
   readonly lines: string[];
   readonly stderr: string[];
   readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
   /** Resolves with the first stdout line matching. */
   line(pattern: RegExp): Promise<string>;
 }
@@ -32,6 +33,7 @@ function content(args: readonly string[]): Run {
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     lines, stderr, exited,
+    kill: (signal) => { child.kill(signal); },
     line: (pattern) => new Promise<string>((resolve, reject) => {
       const check = () => {
         const hit = lines.find((l) => pattern.test(l));
@@ -90,5 +92,40 @@ describe('npm run content -- download', () => {
       expect(await run.exited, args.join(' ')).toBe(64);
       expect(run.stderr.join('')).toContain('usage:');
     }
+  });
+});
+
+describe('npm run content -- download, killed and interrupted', () => {
+  it('SIGKILLed mid-file: no package; the rerun clears its temp file and fetches only what is missing', async () => {
+    const dir = world.dataDir();
+    const held = world.v1.files[2]!.md5;
+    world.server.faults.held.add(poolUrlPath('byar', held));
+    const args = ['download', '--data-dir', dir, '--game', 'byar:test', '--rapid-master', world.server.masterUrl, '--json', '--concurrency', '1'];
+    const first = content(args);
+    await world.server.waitHeld(poolUrlPath('byar', held));
+    first.kill('SIGKILL');
+    await first.exited;
+    const left = await treeFiles(dir);
+    expect(left.filter((f) => f.startsWith('packages/'))).toEqual([]);
+    expect(left.filter((f) => f.endsWith('.part'))).toHaveLength(1);
+    world.server.faults.held.clear();
+    const before = world.server.poolRequests().length;
+    const second = content(args);
+    expect(await second.exited).toBe(0);
+    expect(world.server.poolRequests().slice(before)).toEqual([`${held.slice(0, 2)}/${held.slice(2)}.gz`]);
+    expect((await treeFiles(dir)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+  });
+
+  it('SIGINT cancels: a cancelled record and exit 1', async () => {
+    const dir = world.dataDir();
+    const held = poolUrlPath('byar', world.v1.files[0]!.md5);
+    world.server.faults.held.add(held);
+    const run = content(['download', '--data-dir', dir, '--game', 'byar:test', '--rapid-master', world.server.masterUrl, '--json']);
+    await world.server.waitHeld(held);
+    run.kill('SIGINT');
+    expect(await run.exited).toBe(1);
+    expect(records(run).at(-1)).toMatchObject({ kind: 'download', item: 'byar:test', state: 'cancelled', error: 'aborted' });
+    expect((await treeFiles(dir)).filter((f) => f.startsWith('packages/') || f.endsWith('.part'))).toEqual([]);
   });
 });

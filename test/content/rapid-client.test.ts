@@ -79,6 +79,21 @@ describe('installing a rapid package', () => {
   });
 });
 
+describe('dependencies', () => {
+  it('installs what a package depends on first, and names the dependencies rapid does not know', async () => {
+    const dir = world.dataDir();
+    world.server.publish('byar', 'byar:base', 'Base Content', world.v1);
+    world.server.publish('byar', 'byar:mod', 'Mod Content', world.v2, ['Base Content', 'Spring Cursors']);
+    const result = await client(dir).install('byar:mod');
+    expect(result).toMatchObject({ md5: world.v2.md5, unresolvedDepends: ['Spring Cursors'] });
+    expect(result.depends.map((d) => [d.name, d.md5])).toEqual([['Base Content', world.v1.md5]]);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+    expect(await expectInstalled(dir, world.v2)).toBe(true);
+    // The shared files once: three for the base, the one that differs for the mod.
+    expect(world.server.poolRequests()).toHaveLength(4);
+  });
+});
+
 describe('faults: a clear error, no half-installed package, and a retry that fetches only what is missing', () => {
   type Faults = ContentWorld['server']['faults'];
   const cases: Array<{ title: string; code: string; set: (f: Faults, md5: string) => void; clear: (f: Faults) => void }> = [

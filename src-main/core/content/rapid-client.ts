@@ -3,7 +3,7 @@
 // engine's layout. The .sdp is written last, so a half-done install is never a package; a rerun fetches only what is missing.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isRegularFile, poolFilePath, sdpFilePath, writeFileAtomically } from './content-files';
+import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomically } from './content-files';
 import type { HttpAgents } from './http-get';
 import { createAgents, httpGetBuffer } from './http-get';
 import { fetchPoolFile } from './pool-file';
@@ -121,17 +121,18 @@ export class RapidClient {
       };
       const onAbort = () => {
         leave();
-        if (--joined.waiters === 0) {
-          // Nobody waits for it any more: it ends, and a new request starts afresh rather than joining it.
-          if (this.flights.get(key) === joined) this.flights.delete(key);
-          joined.controller.abort();
-        }
-        reject(new RapidError('aborted', 'the download was cancelled'));
+        const cancelled = new RapidError('aborted', 'the download was cancelled');
+        if (--joined.waiters > 0) return reject(cancelled);
+        // Nobody waits for it any more: it ends (a new request starts afresh rather than joining it), and the caller
+        // hears of it once its requests have stopped and its temp files are gone.
+        if (this.flights.get(key) === joined) this.flights.delete(key);
+        joined.controller.abort();
+        joined.promise.then(() => reject(cancelled), () => reject(cancelled));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       joined.promise.then(
-        (result) => { leave(); resolve(result); },
-        (error: unknown) => { leave(); reject(error as Error); },
+        (result) => { if (!signal?.aborted) { leave(); resolve(result); } },
+        (error: unknown) => { if (!signal?.aborted) { leave(); reject(error as Error); } },
       );
     });
   }
@@ -255,6 +256,10 @@ export class RapidClient {
     for (const entry of entries) unique.set(entry.md5, entry);
     const missing: SdpEntry[] = [];
     for (const entry of unique.values()) if (!(await isRegularFile(poolFilePath(this.dataDir, entry.md5)))) missing.push(entry);
+    // What a killed run was writing for these files is garbage now; not what another package is fetching.
+    const sweep = missing.map((e) => poolFilePath(this.dataDir, e.md5));
+    const busy = (target: string) => [...this.poolFlights.keys()].some((m) => poolFilePath(this.dataDir, m) === target);
+    await sweepTemps(sdpGz ? [...sweep, sdpFilePath(this.dataDir, md5)] : sweep, busy);
     await this.fetchPool(run, repo, missing);
     run.emit({ phase: 'installing', filesDone: missing.length, filesTotal: missing.length, bytesDone: 0, bytesTotal: 0 });
     // Last: only now is the package visible.
