@@ -1,10 +1,12 @@
 // The rapid client against the local content server: install, resume, deltas, single-flight, cancel, and every fault switch.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RapidProgress } from '../../src-main/core/content';
 import { RapidClient, RapidError } from '../../src-main/core/content';
+import { packFiles } from '../support/rapid-packer';
 import type { ContentWorld } from './fixtures';
 import { contentWorld, expectInstalled, GAME_NAME, poolPaths, poolUrlPath, treeFiles } from './fixtures';
 
@@ -209,16 +211,24 @@ describe('cancel, resume and single-flight', () => {
     expect((await second.install('byar:test')).md5).toBe(world.v1.md5);
   });
 
-  it('progress counts bytes and files as a slow body arrives', async () => {
+  it('progress counts bytes and files as a slow body arrives, with a network speed', async () => {
     const dir = world.dataDir();
-    const big = [...world.v1.files].sort((m, n) => n.size - m.size)[0]!;
-    world.server.faults.trickle.set(poolUrlPath('byar', big.md5), 64);
+    // Incompressible, so the gzip is as large as the file and arrives in many pieces.
+    const big = packFiles(new Map([['big.bin', randomBytes(256 * 1024)], ['small.lua', Buffer.from('-- small')]]));
+    world.server.publish('byar', 'byar:big', 'Big', big);
+    const bigFile = big.files.find((f) => f.name === 'big.bin')!;
+    world.server.faults.trickle.set(poolUrlPath('byar', bigFile.md5), 8192);
     const events: RapidProgress[] = [];
-    await client(dir, 1).install('byar:test', { onProgress: (p) => events.push(p) });
+    await client(dir, 1).install('byar:big', { onProgress: (p) => events.push(p) });
     const pool = events.filter((e) => e.phase === 'pool');
-    const distinct = new Set(pool.map((e) => e.bytesDone));
-    expect(distinct.size).toBeGreaterThan(3);
+    const total = bigFile.size + big.files.find((f) => f.name === 'small.lua')!.size;
+    expect(pool.at(-1)).toMatchObject({ filesDone: 2, filesTotal: 2, bytesDone: total, bytesTotal: total });
+    // Part of a file counts before the file is whole.
+    const partial = new Set(pool.filter((e) => e.filesDone === 0 && e.bytesDone > 0).map((e) => e.bytesDone));
+    expect(partial.size).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < pool.length; i++) expect(pool[i]!.bytesDone).toBeGreaterThanOrEqual(pool[i - 1]!.bytesDone);
     for (let i = 1; i < events.length; i++) expect(events[i]!.networkBytes).toBeGreaterThanOrEqual(events[i - 1]!.networkBytes);
+    expect(events.at(-1)!.networkBytes).toBeGreaterThan(256 * 1024);
+    expect(events.some((e) => e.bytesPerSecond > 0)).toBe(true);
   });
 });
