@@ -92,6 +92,9 @@ describe('npm run content -- download', () => {
       expect(await run.exited, args.join(' ')).toBe(64);
       expect(run.stderr.join('')).toContain('usage:');
     }
+    const ftp = content(['download', '--game', 'x', '--rapid-master', 'ftp://127.0.0.1/repos.gz']);
+    expect(await ftp.exited).toBe(64);
+    expect(ftp.stderr.join('')).toContain('plain http(s) address');
   });
 });
 

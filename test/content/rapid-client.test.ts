@@ -211,6 +211,26 @@ describe('cancel, resume and single-flight', () => {
     expect((await second.install('byar:test')).md5).toBe(world.v1.md5);
   });
 
+  it('two packages installed at once fetch the files they share once', async () => {
+    const dir = world.dataDir();
+    world.server.publish('byar', 'byar:next', `${GAME_NAME} test-2`, world.v2);
+    const shared = [...world.v1.pool.keys()].filter((md5) => world.v2.pool.has(md5));
+    expect(shared).toHaveLength(2);
+    // Held, so the second package asks for them while the first is fetching them.
+    for (const md5 of shared) world.server.faults.held.add(poolUrlPath('byar', md5));
+    const rapid = client(dir);
+    const both = Promise.all([rapid.install('byar:test'), rapid.install('byar:next')]);
+    for (const md5 of shared) await world.server.waitHeld(poolUrlPath('byar', md5));
+    for (const md5 of shared) world.server.release(poolUrlPath('byar', md5));
+    const [a, b] = await both;
+    expect(a.md5).not.toBe(b.md5);
+    const requested = world.server.poolRequests();
+    expect(requested).toHaveLength(4);
+    expect(new Set(requested).size).toBe(4);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+    expect(await expectInstalled(dir, world.v2)).toBe(true);
+  });
+
   it('progress counts bytes and files as a slow body arrives, with a network speed', async () => {
     const dir = world.dataDir();
     // Incompressible, so the gzip is as large as the file and arrives in many pieces.

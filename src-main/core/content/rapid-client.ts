@@ -311,14 +311,22 @@ export class RapidClient {
     if (failure !== undefined) throw failure;
   }
 
-  /** One pool file; when another package is fetching it already, that fetch is awaited, and repeated only if it failed. */
+  /**
+   * One pool file; when another package is fetching it already, that fetch is awaited, and repeated only if it failed.
+   * The flight is registered before any await, and looks at the pool first: a file another package finished since
+   * this package listed what it misses is not fetched again.
+   */
   private async poolFile(run: Run, repo: RapidRepo, entry: SdpEntry, signal: AbortSignal, progress: { onNetwork(bytes: number): void; onContent(bytes: number): void }): Promise<void> {
+    const file = poolFilePath(this.dataDir, entry.md5);
     const other = this.poolFlights.get(entry.md5);
     if (other) {
       await other.catch(() => undefined);
-      if (await isRegularFile(poolFilePath(this.dataDir, entry.md5))) return progress.onContent(entry.size);
+      if (await isRegularFile(file)) return progress.onContent(entry.size);
     }
-    const flight = fetchPoolFile(repo.url, this.dataDir, entry, { agents: run.agents, signal, idleMs: this.idleMs }, progress);
+    const flight = (async () => {
+      if (await isRegularFile(file)) return progress.onContent(entry.size);
+      await fetchPoolFile(repo.url, this.dataDir, entry, { agents: run.agents, signal, idleMs: this.idleMs }, progress);
+    })();
     this.poolFlights.set(entry.md5, flight);
     try {
       await flight;
