@@ -15,7 +15,7 @@ beforeEach(async () => { world = await contentWorld(); });
 afterEach(async () => { await world.dispose(); });
 
 function client(dataDir: string, concurrency?: number): RapidClient {
-  return new RapidClient({ dataDir, master: world.server.masterUrl, ...(concurrency ? { concurrency } : {}) });
+  return new RapidClient({ dataDir, master: world.server.masterUrl, retryDelayMs: 0, ...(concurrency ? { concurrency } : {}) });
 }
 
 async function failure(promise: Promise<unknown>): Promise<RapidError> {
@@ -129,6 +129,30 @@ describe('faults: a clear error, no half-installed package, and a retry that fet
       expect(await expectInstalled(dir, world.v1)).toBe(true);
     });
   }
+
+  it('a server that fails on the way is asked again (twice at most); a 404 or a bad file is not', async () => {
+    const dir = world.dataDir();
+    const [a, b, c] = world.v1.files.map((f) => poolUrlPath('byar', f.md5)) as [string, string, string];
+    world.server.faults.flaky.set('/byar/versions.gz', 1);
+    world.server.faults.flaky.set(a, 2);
+    const result = await client(dir, 1).install('byar:test');
+    expect(result.fetched).toBe(3);
+    const count = (p: string) => world.server.requests.filter((r) => r.url === p).length;
+    expect([count('/byar/versions.gz'), count(a)]).toEqual([2, 3]);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+
+    const other = world.dataDir();
+    world.server.faults.status.set(b, 500);
+    world.server.faults.tampered.add(world.v1.files[2]!.md5);
+    expect((await failure(client(other, 1).install('byar:test'))).code).toBe('http_error');
+    expect(count(b)).toBe(1 + 3);
+    world.server.faults.status.set(b, 404);
+    expect((await failure(client(other, 1).install('byar:test'))).code).toBe('not_found');
+    expect(count(b)).toBe(1 + 3 + 1);
+    world.server.faults.status.clear();
+    expect((await failure(client(other, 1).install('byar:test'))).code).toBe('corrupt');
+    expect(count(c)).toBe(1 + 1);
+  });
 
   it('the master list or versions.gz failing, or the package index missing', async () => {
     const dir = world.dataDir();

@@ -15,6 +15,8 @@ export interface LoggedRequest {
 export interface ContentFaults {
   /** A status (404, 500, …) for a request path such as `/byar/versions.gz`. */
   readonly status: Map<string, number>;
+  /** Paths whose next N requests are answered 503, then served: a server that recovers. */
+  readonly flaky: Map<string, number>;
   /** Pool files (by MD5) served as valid gzip of content of the same size with one byte changed: their MD5 does not match. */
   readonly tampered: Set<string>;
   /** Pool files (by MD5) served as bytes that are not gzip at all. */
@@ -60,7 +62,7 @@ export async function startContentServer(): Promise<ContentServer> {
   const packages = new Map<string, RapidPackage>();
   const pool = new Map<string, Buffer>();
   const requests: LoggedRequest[] = [];
-  const faults: ContentFaults = { status: new Map(), tampered: new Set(), garbled: new Set(), cut: new Map(), held: new Set(), trickle: new Map(), replace: new Map() };
+  const faults: ContentFaults = { status: new Map(), flaky: new Map(), tampered: new Set(), garbled: new Set(), cut: new Map(), held: new Set(), trickle: new Map(), replace: new Map() };
   const releases = new Map<string, () => void>();
   const heldWaiters = new Map<string, Array<() => void>>();
   const heldSent = new Set<string>();
@@ -124,7 +126,9 @@ export async function startContentServer(): Promise<ContentServer> {
       } else {
         requests.push(entry);
       }
-      const status = faults.status.get(pathname);
+      const flaky = faults.flaky.get(pathname) ?? 0;
+      if (flaky > 0) faults.flaky.set(pathname, flaky - 1);
+      const status = flaky > 0 ? 503 : faults.status.get(pathname);
       if (status !== undefined) {
         res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
         return;

@@ -69,7 +69,10 @@ export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Bu
   } catch (error) {
     throw mapError(error, signal, what);
   } finally {
-    if (!response.complete) response.destroy();
+    // A body that all arrived but was not read (an error page) is drained, so the socket goes back to the agent; one
+    // still arriving is dropped with its socket, never put back half-read.
+    if (response.complete) response.resume();
+    else request.destroy();
   }
 }
 
@@ -85,4 +88,43 @@ function mapError(error: unknown, signal: AbortSignal, what: string): RapidError
   if (error instanceof RapidError) return error;
   const code = (error as { code?: string }).code;
   return new RapidError('network', `${what}: ${code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' ? 'the connection broke' : `the download failed (${code ?? 'network error'})`}`);
+}
+
+export interface RetryOptions {
+  /** Further attempts after the first. */
+  readonly retries: number;
+  /** The wait before the n-th retry is n times this. */
+  readonly delayMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** A refused or broken connection, a cut body or a 5xx may pass; a 404, a bad file or a cancel will not. */
+function transient(error: unknown): boolean {
+  return error instanceof RapidError && (error.code === 'network' || (error.code === 'http_error' && /HTTP 5\d\d$/.test(error.message)));
+}
+
+/** Runs `attempt` again on a transient failure, `retries` times at most, waiting a little longer each time. */
+export async function withRetries<T>(options: RetryOptions, attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error) {
+      if (n >= options.retries || !transient(error) || options.signal.aborted) throw error;
+    }
+    await abortableDelay(options.delayMs * (n + 1), options.signal);
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomically } from './content-files';
 import type { HttpAgents } from './http-get';
-import { createAgents, httpGetBuffer } from './http-get';
+import { createAgents, httpGetBuffer, withRetries } from './http-get';
 import { fetchPoolFile } from './pool-file';
 import type { RapidProgress } from './progress';
 import { SpeedMeter } from './progress';
@@ -23,6 +23,10 @@ export interface RapidClientOptions {
   readonly concurrency?: number;
   /** No byte for this long fails a request. */
   readonly idleMs?: number;
+  /** A request that fails on the way (connection, cut body, HTTP 5xx) is made again this often (default 2). */
+  readonly retries?: number;
+  /** The wait before the n-th retry is n times this (default 500 ms). */
+  readonly retryDelayMs?: number;
 }
 
 export interface InstallOptions {
@@ -76,6 +80,8 @@ export class RapidClient {
   private readonly master: URL;
   private readonly concurrency: number;
   private readonly idleMs: number;
+  private readonly retries: number;
+  private readonly retryDelayMs: number;
   private readonly flights = new Map<string, Flight>();
   /** One install of a package at a time: a second waits, then finds the files there. */
   private readonly packageLocks = new Map<string, Promise<unknown>>();
@@ -87,6 +93,8 @@ export class RapidClient {
     this.master = checkBaseUrl(options.master ?? DEFAULT_RAPID_MASTER, 'the rapid master address');
     this.concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 32));
     this.idleMs = options.idleMs ?? 30_000;
+    this.retries = Math.max(0, Math.min(options.retries ?? 2, 10));
+    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 500);
   }
 
   /**
@@ -160,7 +168,8 @@ export class RapidClient {
   }
 
   private get(run: Run, url: URL, maxBytes: number, what: string): Promise<Buffer> {
-    return httpGetBuffer(url, { agents: run.agents, signal: run.signal, maxBytes, what, idleMs: this.idleMs }).then((body) => {
+    return withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal: run.signal }, () =>
+      httpGetBuffer(url, { agents: run.agents, signal: run.signal, maxBytes, what, idleMs: this.idleMs })).then((body) => {
       run.meter.add(body.length);
       return body;
     });
@@ -325,7 +334,14 @@ export class RapidClient {
     }
     const flight = (async () => {
       if (await isRegularFile(file)) return progress.onContent(entry.size);
-      await fetchPoolFile(repo.url, this.dataDir, entry, { agents: run.agents, signal, idleMs: this.idleMs }, progress);
+      // A retry starts the file afresh: what the failed attempt counted is taken back.
+      let counted = 0;
+      const counting = { onNetwork: progress.onNetwork, onContent: (bytes: number) => { counted += bytes; progress.onContent(bytes); } };
+      await withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal }, async () => {
+        if (counted > 0) progress.onContent(-counted);
+        counted = 0;
+        await fetchPoolFile(repo.url, this.dataDir, entry, { agents: run.agents, signal, idleMs: this.idleMs }, counting);
+      });
     })();
     this.poolFlights.set(entry.md5, flight);
     try {
