@@ -36,7 +36,7 @@ describe('installing a rapid package', () => {
     expect(await treeFiles(dir)).toEqual([`packages/${world.v1.md5}.sdp`, ...poolPaths(world.v1), `rapid/${host}/byar/versions.gz`, `rapid/${host}/repos.gz`].sort());
     expect(zlib.gunzipSync(await readFile(path.join(dir, 'rapid', host, 'byar', 'versions.gz'))).toString()).toBe(world.server.versionsText('byar'));
     const last = events.at(-1)!;
-    expect(last.phase).toBe('done');
+    expect(last).toMatchObject({ phase: 'done', filesDone: 3, filesTotal: 3, bytesDone: result.bytes, bytesTotal: result.bytes });
     const pool = events.filter((e) => e.phase === 'pool');
     expect(pool.at(-1)).toMatchObject({ filesDone: 3, filesTotal: 3, bytesTotal: world.v1.files.reduce((s, f) => s + f.size, 0) });
     expect(pool.at(-1)!.bytesDone).toBe(pool.at(-1)!.bytesTotal);

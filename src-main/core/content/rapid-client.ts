@@ -73,6 +73,8 @@ interface Run {
   repos?: RapidRepo[];
   readonly versions: Map<string, { gz: Buffer; list: RapidVersion[] }>;
   packages: number;
+  /** Pool files and their content bytes fetched for every package of this run. */
+  readonly fetched: { files: number; bytes: number };
 }
 
 export class RapidClient {
@@ -149,14 +151,15 @@ export class RapidClient {
     const meter = new SpeedMeter();
     const agents = createAgents(this.concurrency);
     const run: Run = {
-      item, agents, signal, meter, versions: new Map(), packages: 0,
+      item, agents, signal, meter, versions: new Map(), packages: 0, fetched: { files: 0, bytes: 0 },
       emit: (p) => emit({ item, ...p, networkBytes: meter.bytes, bytesPerSecond: meter.rate() }),
     };
     try {
       const result = await this.installTree(run, item, 0);
       // The tag index last: it names only packages that are whole.
       for (const [url, { gz }] of run.versions) await writeFileAtomically(this.cachePath(new URL(url), 'versions.gz'), gz);
-      run.emit({ phase: 'done', filesDone: result.fetched, filesTotal: result.fetched, bytesDone: 0, bytesTotal: 0 });
+      const { files, bytes } = run.fetched;
+      run.emit({ phase: 'done', filesDone: files, filesTotal: files, bytesDone: bytes, bytesTotal: bytes });
       return result;
     } finally {
       agents.destroy();
@@ -286,6 +289,8 @@ export class RapidClient {
   /** The missing files, `concurrency` at a time; the first failure stops the others, and all have settled when it throws. */
   private async fetchPool(run: Run, repo: RapidRepo, missing: readonly SdpEntry[]): Promise<void> {
     const bytesTotal = missing.reduce((sum, e) => sum + e.size, 0);
+    run.fetched.files += missing.length;
+    run.fetched.bytes += bytesTotal;
     let filesDone = 0;
     let bytesDone = 0;
     const report = () => run.emit({ phase: 'pool', filesDone, filesTotal: missing.length, bytesDone, bytesTotal });
