@@ -33,7 +33,7 @@ describe('installing a rapid package', () => {
     expect(result.sdpPath).toBe(path.join(dir, 'packages', `${world.v1.md5}.sdp`));
     expect(await expectInstalled(dir, world.v1)).toBe(true);
     const host = `127.0.0.1-${world.server.port}`;
-    expect(await treeFiles(dir)).toEqual([`packages/${world.v1.md5}.sdp`, ...poolPaths(world.v1), `rapid/${host}/byar/versions.gz`, `rapid/${host}/repos.gz`].sort());
+    expect(await treeFiles(dir)).toEqual([`packages/${world.v1.md5}.sdp`, ...poolPaths(world.v1), `rapid/${host}/byar/versions.gz`, `rapid/${host}/byar/versions.gz.etag`, `rapid/${host}/repos.gz`].sort());
     expect(zlib.gunzipSync(await readFile(path.join(dir, 'rapid', host, 'byar', 'versions.gz'))).toString()).toBe(world.server.versionsText('byar'));
     const last = events.at(-1)!;
     expect(last).toMatchObject({ phase: 'done', filesDone: 3, filesTotal: 3, bytesDone: result.bytes, bytesTotal: result.bytes });
@@ -54,6 +54,25 @@ describe('installing a rapid package', () => {
     const again = await client(dir).install(`${GAME_NAME} test-1`);
     expect(again).toMatchObject({ md5: world.v1.md5, fetched: 0 });
     expect(world.server.requests.slice(before).map((r) => r.url)).toEqual(['/repos.gz', '/byar/versions.gz']);
+  });
+
+  it('asks for versions.gz with the ETag of the copy it holds: a 304 reuses it, a changed one is fetched', async () => {
+    const dir = world.dataDir();
+    await client(dir).install('byar:test');
+    const versions = () => world.server.requests.filter((r) => r.url === '/byar/versions.gz');
+    expect(versions()[0]!.ifNoneMatch).toBeUndefined();
+    const again = await client(dir).install('byar:test');
+    expect(again).toMatchObject({ md5: world.v1.md5, fetched: 0 });
+    const etag = versions()[1]!.ifNoneMatch;
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    world.server.publish('byar', 'byar:test', `${GAME_NAME} test-2`, world.v2);
+    expect(await client(dir).install('byar:test')).toMatchObject({ md5: world.v2.md5, fetched: 1 });
+    expect(versions()[2]!.ifNoneMatch).toBe(etag);
+    // The new copy's ETag is sent next time.
+    await client(dir).install('byar:test');
+    expect(versions()[3]!.ifNoneMatch).not.toBe(etag);
+    const host = `127.0.0.1-${world.server.port}`;
+    expect(zlib.gunzipSync(await readFile(path.join(dir, 'rapid', host, 'byar', 'versions.gz'))).toString()).toBe(world.server.versionsText('byar'));
   });
 
   it('an unknown tag, an empty request and * are clean errors that install nothing', async () => {

@@ -1,5 +1,6 @@
 // Test support: a local rapid content server on 127.0.0.1:0 — the master list, repositories (versions.gz, .sdp, pool by
 // plain GET and by pr-downloader's streamer POST) — with fault switches and a log of every request.
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
@@ -8,6 +9,8 @@ import type { RapidPackage } from './rapid-packer';
 export interface LoggedRequest {
   readonly method: string;
   readonly url: string;
+  /** The If-None-Match header sent, if any. */
+  readonly ifNoneMatch?: string;
   /** For a streamer POST: the indexes of the files asked for, in sdp order. */
   readonly streamerFiles?: readonly number[];
 }
@@ -117,7 +120,8 @@ export async function startContentServer(): Promise<ContentServer> {
       const pathname = parsed.pathname;
       const body = Buffer.concat(chunks);
       const query = parsed.search.slice(1);
-      const entry: LoggedRequest = { method: req.method ?? '', url: req.url ?? '' };
+      const inm = req.headers['if-none-match'];
+      const entry: LoggedRequest = { method: req.method ?? '', url: req.url ?? '', ...(typeof inm === 'string' ? { ifNoneMatch: inm } : {}) };
       if (pathname.endsWith('/streamer.cgi')) {
         const pkg = packages.get(query);
         const bits = body.length > 0 ? zlib.gunzipSync(body) : Buffer.alloc(0);
@@ -138,7 +142,14 @@ export async function startContentServer(): Promise<ContentServer> {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
+      // versions.gz has an ETag (its text's MD5), and a matching If-None-Match gets 304.
+      const repoOfVersions = /^\/([^/]+)\/versions\.gz$/.exec(pathname)?.[1];
+      const etag = repoOfVersions && !faults.replace.has(pathname) ? `"${createHash('md5').update(versionsText(repoOfVersions)).digest('hex')}"` : undefined;
+      if (etag && inm === etag) {
+        res.writeHead(304, { etag }).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length), ...(etag ? { etag } : {}) });
       if (req.method === 'HEAD') return void res.end();
       send(pathname, data, res);
     });

@@ -25,6 +25,20 @@ export interface GetOptions {
   readonly what: string;
   /** No byte for this long fails the request. */
   readonly idleMs?: number;
+  /** The ETag of the copy we hold: a 304 answer means it is current. */
+  readonly ifNoneMatch?: string;
+}
+
+export interface GetResult {
+  readonly received: number;
+  /** The server answered 304: the copy named by `ifNoneMatch` is current, and no body came. */
+  readonly notModified: boolean;
+  readonly etag: string | undefined;
+}
+
+/** An ETag we keep and send back: printable ASCII, short. */
+function usableEtag(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,200}$/.test(value) ? value : undefined;
 }
 
 function abortedError(): RapidError {
@@ -32,14 +46,14 @@ function abortedError(): RapidError {
 }
 
 /** GETs `url` and hands each body chunk to `onChunk` (awaited, so a slow disk slows the socket). */
-export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Buffer) => Promise<void> | void): Promise<number> {
+export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Buffer) => Promise<void> | void): Promise<GetResult> {
   const { signal, maxBytes, what } = options;
   if (signal.aborted) throw abortedError();
   const secure = url.protocol === 'https:';
   const request = (secure ? https : http).get(url, {
     agent: secure ? options.agents.https : options.agents.http,
     signal,
-    headers: { 'cache-control': 'no-cache', 'accept-encoding': 'identity' },
+    headers: { 'cache-control': 'no-cache', 'accept-encoding': 'identity', ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}) },
   });
   request.setTimeout(options.idleMs ?? 30_000, () => request.destroy(new RapidError('network', `${what}: the server stopped sending`)));
   let response: http.IncomingMessage;
@@ -53,6 +67,7 @@ export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Bu
   }
   try {
     const status = response.statusCode ?? 0;
+    if (status === 304 && options.ifNoneMatch) return { received: 0, notModified: true, etag: options.ifNoneMatch };
     if (status === 404) throw new RapidError('not_found', `${what} is not on the server (HTTP 404)`);
     if (status !== 200) throw new RapidError('http_error', `${what}: the server answered HTTP ${status}`);
     const declared = response.headers['content-length'];
@@ -65,7 +80,7 @@ export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Bu
       await onChunk(chunk);
     }
     if (!response.complete || (length !== undefined && received !== length)) throw new RapidError('network', `${what} was cut short`);
-    return received;
+    return { received, notModified: false, etag: usableEtag(response.headers.etag) };
   } catch (error) {
     throw mapError(error, signal, what);
   } finally {
@@ -77,10 +92,10 @@ export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Bu
 }
 
 /** The whole body in memory, for the small index files. */
-export async function httpGetBuffer(url: URL, options: GetOptions): Promise<Buffer> {
+export async function httpGetBuffer(url: URL, options: GetOptions): Promise<GetResult & { body: Buffer }> {
   const chunks: Buffer[] = [];
-  await httpGet(url, options, (chunk) => { chunks.push(chunk); });
-  return Buffer.concat(chunks);
+  const result = await httpGet(url, options, (chunk) => { chunks.push(chunk); });
+  return { ...result, body: Buffer.concat(chunks) };
 }
 
 function mapError(error: unknown, signal: AbortSignal, what: string): RapidError {

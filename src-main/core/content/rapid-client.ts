@@ -1,10 +1,10 @@
 // The rapid client: a tag or name resolved through the master list and a repository's versions.gz, then the package
 // index and every missing pool file fetched with plain GETs (pr-downloader's HTTP mode), each verified, into the
 // engine's layout. The .sdp is written last, so a half-done install is never a package; a rerun fetches only what is missing.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomically } from './content-files';
-import type { HttpAgents } from './http-get';
+import type { GetResult, HttpAgents } from './http-get';
 import { createAgents, httpGetBuffer, withRetries } from './http-get';
 import { fetchPoolFile } from './pool-file';
 import type { RapidProgress } from './progress';
@@ -71,7 +71,7 @@ interface Run {
   readonly meter: SpeedMeter;
   readonly emit: (progress: Omit<RapidProgress, 'item' | 'networkBytes' | 'bytesPerSecond'>) => void;
   repos?: RapidRepo[];
-  readonly versions: Map<string, { gz: Buffer; list: RapidVersion[] }>;
+  readonly versions: Map<string, { gz: Buffer; list: RapidVersion[]; etag?: string }>;
   packages: number;
   /** Pool files and their content bytes fetched for every package of this run. */
   readonly fetched: { files: number; bytes: number };
@@ -157,7 +157,13 @@ export class RapidClient {
     try {
       const result = await this.installTree(run, item, 0);
       // The tag index last: it names only packages that are whole.
-      for (const [url, { gz }] of run.versions) await writeFileAtomically(this.cachePath(new URL(url), 'versions.gz'), gz);
+      for (const [url, { gz, etag }] of run.versions) {
+        const file = this.cachePath(new URL(`${url}/versions.gz`));
+        // The ETag goes first and comes back last: a kill between leaves a file without one, never a stale one.
+        await rm(`${file}.etag`, { force: true });
+        await writeFileAtomically(file, gz);
+        if (etag) await writeFileAtomically(`${file}.etag`, Buffer.from(`${etag}\n`));
+      }
       const { files, bytes } = run.fetched;
       run.emit({ phase: 'done', filesDone: files, filesTotal: files, bytesDone: bytes, bytesTotal: bytes });
       return result;
@@ -170,28 +176,50 @@ export class RapidClient {
     return path.join(this.dataDir, 'rapid', ...urlCachePath(url), ...(file ? [file] : []));
   }
 
-  private get(run: Run, url: URL, maxBytes: number, what: string): Promise<Buffer> {
-    return withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal: run.signal }, () =>
-      httpGetBuffer(url, { agents: run.agents, signal: run.signal, maxBytes, what, idleMs: this.idleMs })).then((body) => {
-      run.meter.add(body.length);
-      return body;
-    });
+  private async get(run: Run, url: URL, maxBytes: number, what: string, ifNoneMatch?: string): Promise<GetResult & { body: Buffer }> {
+    const result = await withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal: run.signal }, () =>
+      httpGetBuffer(url, { agents: run.agents, signal: run.signal, maxBytes, what, idleMs: this.idleMs, ...(ifNoneMatch ? { ifNoneMatch } : {}) }));
+    run.meter.add(result.body.length);
+    return result;
   }
 
   private async repos(run: Run): Promise<RapidRepo[]> {
     if (run.repos) return run.repos;
-    const gz = await this.get(run, this.master, RAPID_LIMITS.reposGzBytes, 'the rapid master list');
+    const gz = (await this.get(run, this.master, RAPID_LIMITS.reposGzBytes, 'the rapid master list')).body;
     run.repos = parseRepos(gz);
     await writeFileAtomically(this.cachePath(this.master), gz);
     return run.repos;
   }
 
+  /** The cached versions.gz and its ETag (`versions.gz.etag` beside it), when both are there and it parses. */
+  private async localVersions(url: URL): Promise<{ gz: Buffer; list: RapidVersion[]; etag: string } | undefined> {
+    const file = this.cachePath(url);
+    try {
+      const etag = (await readFile(`${file}.etag`, 'utf8')).trim();
+      if (!/^[\x21-\x7e]{1,200}$/.test(etag) || !(await isRegularFile(file))) return undefined;
+      const gz = await readFile(file);
+      if (gz.length > RAPID_LIMITS.versionsGzBytes) return undefined;
+      return { gz, list: parseVersions(gz), etag };
+    } catch {
+      return undefined;
+    }
+  }
+
   private async versions(run: Run, repo: RapidRepo): Promise<RapidVersion[]> {
     const cached = run.versions.get(repo.url);
     if (cached) return cached.list;
-    const gz = await this.get(run, new URL(`${repo.url}/versions.gz`), RAPID_LIMITS.versionsGzBytes, `repository ${repo.name}'s versions.gz`);
-    const list = parseVersions(gz);
-    run.versions.set(repo.url, { gz, list });
+    const url = new URL(`${repo.url}/versions.gz`);
+    const what = `repository ${repo.name}'s versions.gz`;
+    // The copy we hold, sent as If-None-Match: an unchanged versions.gz (megabytes for a long-lived repo) is not sent again.
+    const local = await this.localVersions(url);
+    let fetched = await this.get(run, url, RAPID_LIMITS.versionsGzBytes, what, local?.etag);
+    if (fetched.notModified && local) {
+      run.versions.set(repo.url, { gz: local.gz, list: local.list, ...(local.etag ? { etag: local.etag } : {}) });
+      return local.list;
+    }
+    if (fetched.notModified) fetched = await this.get(run, url, RAPID_LIMITS.versionsGzBytes, what);
+    const list = parseVersions(fetched.body);
+    run.versions.set(repo.url, { gz: fetched.body, list, ...(fetched.etag ? { etag: fetched.etag } : {}) });
     return list;
   }
 
@@ -260,7 +288,7 @@ export class RapidClient {
     let entries = await this.localSdp(md5);
     let sdpGz: Buffer | undefined;
     if (!entries) {
-      sdpGz = await this.get(run, new URL(`${repo.url}/packages/${md5}.sdp`), RAPID_LIMITS.sdpGzBytes, 'the package index');
+      sdpGz = (await this.get(run, new URL(`${repo.url}/packages/${md5}.sdp`), RAPID_LIMITS.sdpGzBytes, 'the package index')).body;
       entries = readSdp(sdpGz, md5);
     }
     // Equal content is one pool file, whatever its names.
