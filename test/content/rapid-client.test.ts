@@ -173,6 +173,16 @@ describe('faults: a clear error, no half-installed package, and a retry that fet
     expect(count(c)).toBe(1 + 1);
   });
 
+  it('a server that stops sending mid-file fails the request after the idle time, and the file is not kept', async () => {
+    const dir = world.dataDir();
+    const held = world.v1.files[0]!.md5;
+    world.server.faults.held.add(poolUrlPath('byar', held));
+    const stalled = new RapidClient({ dataDir: dir, master: world.server.masterUrl, idleMs: 200, retries: 0 });
+    const error = await failure(stalled.install('byar:test'));
+    expect(error.code).toBe('network');
+    expect((await treeFiles(dir)).filter((f) => f.startsWith('packages/') || f.endsWith('.part') || f.includes(held.slice(2)))).toEqual([]);
+  });
+
   it('the master list or versions.gz failing, or the package index missing', async () => {
     const dir = world.dataDir();
     world.server.faults.status.set('/repos.gz', 500);

@@ -55,6 +55,8 @@ export async function httpGet(url: URL, options: GetOptions, onChunk: (chunk: Bu
     signal,
     headers: { 'cache-control': 'no-cache', 'accept-encoding': 'identity', ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}) },
   });
+  // Failures reach the caller through the response promise or the body's stream; a second error event must not crash the process.
+  request.on('error', () => undefined);
   request.setTimeout(options.idleMs ?? 30_000, () => request.destroy(new RapidError('network', `${what}: the server stopped sending`)));
   let response: http.IncomingMessage;
   try {
