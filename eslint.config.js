@@ -9,7 +9,7 @@ const ELECTRON = ['electron', 'electron/*', 'electron-store'];
 
 // Who may import whom inside src-main/core (docs/architecture's layering; test/structure/import-cycles.test.ts checks there is no cycle).
 // Every folder may use log.ts, files/ (the private-file writer) and src-main/shared; lobby-app.ts is the core's composition root, which no folder imports.
-const CORE_FOLDERS = ['protocol', 'connection', 'lobby', 'engine', 'server', 'autohost', 'auth', 'local-play', 'player-engine', 'replays'];
+const CORE_FOLDERS = ['protocol', 'connection', 'lobby', 'engine', 'server', 'autohost', 'auth', 'local-play', 'player-engine', 'replays', 'content'];
 const CORE_LAYERS = {
   protocol: { may: [], why: 'protocol is the bottom layer: endpoint validation only, used by everyone' },
   connection: { may: ['protocol'], why: 'one Tachyon socket, shared by the player lobby and the autohost, so it must not know either' },
@@ -21,6 +21,7 @@ const CORE_LAYERS = {
   'local-play': { may: ['server', 'autohost', 'engine', 'lobby', 'protocol'], why: 'local play composes the embedded server, the autohost and the content' },
   'player-engine': { may: ['engine', 'lobby', 'protocol'], why: "the player's engine adapts the engine layer to the lobby" },
   replays: { may: ['engine'], why: 'replays read demo files and play them on an installed engine; they know nothing of lobbies or servers' },
+  content: { may: ['engine'], why: "content downloads games into the engine's layout (at most the engine's path helpers); it knows nothing of lobbies, servers or the autohost" },
 };
 // The contract is shared with the renderer and the preload; only payloads.ts (which main alone imports at run time) uses a package.
 const CONTRACT_PATTERNS = [

@@ -1,0 +1,72 @@
+// Files of the installed layout: written under a temporary name beside the target and renamed into place, so a reader
+// (the engine, the content scan, the next run) sees the whole file or none.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+
+export function tempBeside(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.part`);
+}
+
+/**
+ * Removes the temp files a killed run left for these targets (`.<name>.<random>.part` beside each). Only one download
+ * of a file runs at a time in this process (`busy` says which run now), so any other temp file for the target is nobody's.
+ */
+export async function sweepTemps(targets: readonly string[], busy: (target: string) => boolean = () => false): Promise<void> {
+  const byDir = new Map<string, Set<string>>();
+  for (const target of targets) {
+    const names = byDir.get(path.dirname(target)) ?? new Set<string>();
+    names.add(path.basename(target));
+    byDir.set(path.dirname(target), names);
+  }
+  for (const [dir, names] of byDir) {
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    for (const entry of entries) {
+      const match = /^\.(.+)\.[0-9a-f]{12}\.part$/.exec(entry);
+      // Asked just before the removal: a download that began after the listing made a temp file this list does not hold.
+      if (match && names.has(match[1]!) && !busy(path.join(dir, match[1]!))) await rm(path.join(dir, entry), { force: true });
+    }
+  }
+}
+
+/** Writes through `write` into a temp file, then renames it over `target`; on any failure the temp file is removed. */
+export async function writeAtomically(target: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const temp = tempBeside(target);
+  const file = await open(temp, 'wx', 0o644);
+  try {
+    try {
+      await write(file);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function writeFileAtomically(target: string, data: Uint8Array): Promise<void> {
+  await writeAtomically(target, async (file) => { await file.writeFile(data); });
+}
+
+/** A regular file (never a link someone planted) at `file`. */
+export async function isRegularFile(file: string): Promise<boolean> {
+  try {
+    return (await lstat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `pool/<2 hex>/<30 hex>.gz`, from an MD5 already checked to be 32 lower-case hex digits. */
+export function poolFilePath(dataDir: string, md5: string): string {
+  return path.join(dataDir, 'pool', md5.slice(0, 2), `${md5.slice(2)}.gz`);
+}
+
+export function sdpFilePath(dataDir: string, md5: string): string {
+  return path.join(dataDir, 'packages', `${md5}.sdp`);
+}

@@ -1,0 +1,134 @@
+// `npm run content -- download …` as a child process against the local content server.
+import { spawn } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContentWorld } from './fixtures';
+import { contentWorld, expectInstalled, GAME_NAME, poolUrlPath, treeFiles } from './fixtures';
+
+let world: ContentWorld;
+beforeEach(async () => { world = await contentWorld(); });
+afterEach(async () => { await world.dispose(); });
+
+interface Run {
+  readonly lines: string[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the first stdout line matching. */
+  line(pattern: RegExp): Promise<string>;
+}
+
+function content(args: readonly string[]): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/content.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  const waiters = new Set<() => void>();
+  let rest = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop()!;
+    lines.push(...parts);
+    for (const wake of waiters) wake();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    lines, stderr, exited,
+    kill: (signal) => { child.kill(signal); },
+    line: (pattern) => new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const hit = lines.find((l) => pattern.test(l));
+        if (hit !== undefined) { waiters.delete(check); resolve(hit); }
+      };
+      waiters.add(check);
+      check();
+      void exited.then(() => { if (waiters.delete(check)) reject(new Error(`exited without a line matching ${pattern}: ${lines.join('\n')} ${stderr.join('')}`)); });
+    }),
+  };
+}
+
+const records = (run: Run) => run.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('npm run content -- download', () => {
+  it('installs a tag, prints a progress record a second and a final record, and exits 0', async () => {
+    const dir = world.dataDir();
+    const held = poolUrlPath('byar', world.v1.files[0]!.md5);
+    world.server.faults.held.add(held);
+    const run = content(['download', '--data-dir', dir, '--game', 'byar:test', '--rapid-master', world.server.masterUrl, '--json']);
+    await world.server.waitHeld(held);
+    const progress = JSON.parse(await run.line(/"kind":"progress"/)) as Record<string, unknown>;
+    expect(progress).toMatchObject({ kind: 'progress', item: 'byar:test', phase: 'pool', filesTotal: 3 });
+    expect(typeof progress.bytesPerSecond).toBe('number');
+    world.server.release(held);
+    expect(await run.exited).toBe(0);
+    const done = records(run).at(-1)!;
+    expect(done).toMatchObject({ kind: 'download', item: 'byar:test', state: 'done', name: `${GAME_NAME} test-1`, md5: world.v1.md5, files: 3, fetched: 3 });
+    expect(done.bytes).toBe(world.v1.files.reduce((s, f) => s + f.size, 0));
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+  });
+
+  it('exits 1 when any item is not installed, and still installs the others', async () => {
+    const dir = world.dataDir();
+    const run = content(['download', '--data-dir', dir, '--game', 'byar:nope', '--game', 'rapid://byar:test', '--rapid-master', world.server.masterUrl, '--json']);
+    expect(await run.exited).toBe(1);
+    const finals = records(run).filter((r) => r.kind === 'download');
+    expect(finals).toEqual([
+      expect.objectContaining({ item: 'byar:nope', state: 'failed', error: 'unknown_package' }),
+      expect.objectContaining({ item: 'rapid://byar:test', state: 'done' }),
+    ]);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+  });
+
+  it('a damaged pool file: a failed record naming it, exit 1; human lines without --json', async () => {
+    const dir = world.dataDir();
+    world.server.faults.tampered.add(world.v1.files[1]!.md5);
+    const run = content(['download', '--data-dir', dir, '--game', 'byar:test', '--rapid-master', world.server.masterUrl]);
+    expect(await run.exited).toBe(1);
+    expect(run.lines.at(-1)).toMatch(/^byar:test: failed: pool file [0-9a-f]{32} does not match its MD5/);
+  });
+
+  it('bad usage exits 64', async () => {
+    for (const args of [['download'], ['fetch', '--game', 'x'], ['download', '--game', 'x', '--bogus'], ['download', '--game', 'x', '--concurrency', '0']]) {
+      const run = content(args);
+      expect(await run.exited, args.join(' ')).toBe(64);
+      expect(run.stderr.join('')).toContain('usage:');
+    }
+    const ftp = content(['download', '--game', 'x', '--rapid-master', 'ftp://127.0.0.1/repos.gz']);
+    expect(await ftp.exited).toBe(64);
+    expect(ftp.stderr.join('')).toContain('plain http(s) address');
+  });
+});
+
+describe('npm run content -- download, killed and interrupted', () => {
+  it('SIGKILLed mid-file: no package; the rerun clears its temp file and fetches only what is missing', async () => {
+    const dir = world.dataDir();
+    const held = world.v1.files[2]!.md5;
+    world.server.faults.held.add(poolUrlPath('byar', held));
+    const args = ['download', '--data-dir', dir, '--game', 'byar:test', '--rapid-master', world.server.masterUrl, '--json', '--concurrency', '1'];
+    const first = content(args);
+    await world.server.waitHeld(poolUrlPath('byar', held));
+    first.kill('SIGKILL');
+    await first.exited;
+    const left = await treeFiles(dir);
+    expect(left.filter((f) => f.startsWith('packages/'))).toEqual([]);
+    expect(left.filter((f) => f.endsWith('.part'))).toHaveLength(1);
+    world.server.faults.held.clear();
+    const before = world.server.poolRequests().length;
+    const second = content(args);
+    expect(await second.exited).toBe(0);
+    expect(world.server.poolRequests().slice(before)).toEqual([`${held.slice(0, 2)}/${held.slice(2)}.gz`]);
+    expect((await treeFiles(dir)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+  });
+
+  it('SIGINT cancels: a cancelled record and exit 1', async () => {
+    const dir = world.dataDir();
+    const held = poolUrlPath('byar', world.v1.files[0]!.md5);
+    world.server.faults.held.add(held);
+    const run = content(['download', '--data-dir', dir, '--game', 'byar:test', '--rapid-master', world.server.masterUrl, '--json']);
+    await world.server.waitHeld(held);
+    run.kill('SIGINT');
+    expect(await run.exited).toBe(1);
+    expect(records(run).at(-1)).toMatchObject({ kind: 'download', item: 'byar:test', state: 'cancelled', error: 'aborted' });
+    expect((await treeFiles(dir)).filter((f) => f.startsWith('packages/') || f.endsWith('.part'))).toEqual([]);
+  });
+});
