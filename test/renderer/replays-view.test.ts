@@ -4,7 +4,7 @@
 import { mount, flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { Component } from 'vue';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IpcResult, LobbyBridge, ReplayDamagedView, ReplayEntryView, ReplayGoodView } from '../../src-main/contract';
 import type * as StoresModule from '../../src-renderer/stores';
 import { replayResult, searchReplays, sortReplays } from '../../src-renderer/replay-list';
@@ -59,9 +59,16 @@ const ENTRIES: ReplayEntryView[] = [
 async function mounted(entries: readonly ReplayEntryView[] = ENTRIES) {
   stores.useReplaysStore().apply({ slice: 'replays', value: { entries, scanning: false } });
   const wrapper = mount(ReplaysView, { global: { plugins: [pinia] } });
+  wrappers.push(wrapper);
   await flushPromises();
   return wrapper;
 }
+
+// Unmounted after each test: the engine panel's clock ticks until its component goes.
+const wrappers: { unmount(): void }[] = [];
+afterEach(() => {
+  for (const wrapper of wrappers.splice(0)) wrapper.unmount();
+});
 
 const rowFiles = (wrapper: Awaited<ReturnType<typeof mounted>>) => wrapper.findAll('[data-file]').map((row) => row.attributes('data-file'));
 
