@@ -88,7 +88,7 @@ describe('matchmaking', () => {
     await alice.app.intents.ready();
     await bob.app.intents.ready();
     await waitFor('both cancelled', () => [alice, bob].every((p) => p.app.snapshot().matchmaking.cancelReason === 'server_error'));
-    expect(alice.app.snapshot().notices.at(-1)?.text).toMatch(/could not start the battle/);
+    expect(alice.app.snapshot().notices.at(-1)?.text).toBe('Matchmaking stopped. The server said: The battle could not be started.');
   });
 
   it('keeps its place in the queue across a dropped connection: the server kept it, and user/self says so', async () => {

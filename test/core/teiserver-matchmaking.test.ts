@@ -185,7 +185,7 @@ describe('matchmaking as Teiserver does it', () => {
     await readyUp(connection);
     connection.event('matchmaking/cancelled', { reason: 'server_error', details: 'no_host_available' });
     await waitFor('cancelled', () => mm().cancelReason === 'server_error');
-    expect(app.snapshot().notices.at(-1)?.text).toBe('The server could not start the battle. The server said: no_host_available');
+    expect(app.snapshot().notices.at(-1)?.text).toBe('Matchmaking stopped. The server said: no_host_available');
     await queueDuel(connection);
     connection.event('matchmaking/cancelled', { reason: 'version_changed' });
     await waitFor('cancelled again', () => mm().cancelReason === 'version_changed');

@@ -96,7 +96,10 @@ export const DETAILS_MAX_CHARS = 200;
 /** Why a match was cancelled, with the server's own details (Teiserver adds e.g. `no_host_available`) when it gave any. */
 export function cancelText(reason: CancelReason, details?: unknown): string {
   const shown = typeof details === 'string' ? oneLine(details, DETAILS_MAX_CHARS) : '';
-  return shown ? `${CANCEL_REASON_TEXT[reason]} The server said: ${shown}` : CANCEL_REASON_TEXT[reason];
+  if (!shown) return CANCEL_REASON_TEXT[reason];
+  // A server error may come at any point (no host, a host that restarted mid-game): its details say which, so the
+  // words before them must not claim the battle never started.
+  return reason === 'server_error' ? `Matchmaking stopped. The server said: ${shown}` : `${CANCEL_REASON_TEXT[reason]} The server said: ${shown}`;
 }
 
 /** The most queues a notice names one by one. */
