@@ -3,11 +3,14 @@
 // not changed since 1.13.0, our own (schemas/) for those that have, and none for the commands it dropped. `either` accepts
 // a message valid in the 1.13.0 package or in the current revision, so a client can talk to a server of either revision
 // and learn which one it is from what it sends; a message that fits neither is still invalid.
+// Our schemas come from schemas/current-revision.json (written from the TypeBox declarations by `npm run schemas`), and
+// each is compiled the first time a message of its command is checked: most sessions never meet most commands.
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type * as TachyonValidators from 'tachyon-protocol/validators';
 import type { CommandId } from './commands';
-import { CURRENT_REVISION_SCHEMAS, REMOVED_IN_CURRENT_REVISION, type MessageType } from './schemas/index';
+import currentRevisionJson from './schemas/current-revision.json' with { type: 'json' };
+import type { CurrentRevisionFile, MessageType } from './schemas/index';
 
 export type { MessageType } from './schemas/index';
 
@@ -23,6 +26,7 @@ type CheckTable = Map<string, Partial<Record<MessageType, Check>>>;
 // module namespace object instead of the function, so every message with two or more roles made the validator throw.
 const { validator } = createRequire(import.meta.url)('tachyon-protocol/validators') as typeof TachyonValidators;
 const packageValidators = validator as unknown as Record<string, Partial<Record<MessageType, ValidateFunction<unknown>>>>;
+const currentRevision = currentRevisionJson as CurrentRevisionFile;
 
 function checkWith(fn: ValidateFunction<unknown>): Check {
   return (message) => {
@@ -40,6 +44,21 @@ function checkWith(fn: ValidateFunction<unknown>): Check {
 
 const OK: ValidationResult = { ok: true };
 
+function compiledOnFirstUse(ajv: Ajv, schema: unknown): Check {
+  let check: Check | null = null;
+  return (message) => {
+    if (!check) {
+      try {
+        check = checkWith(ajv.compile(schema as object));
+      } catch {
+        // Never a crash on the connection's path; the schema test compiles every schema, so this is a bug caught there.
+        return { ok: false, problem: 'the schema check could not judge this message' };
+      }
+    }
+    return check(message);
+  };
+}
+
 function buildTables(): Record<SchemaSet, CheckTable> {
   const ajv = new Ajv({ strict: true });
   const legacy: CheckTable = new Map();
@@ -52,9 +71,9 @@ function buildTables(): Record<SchemaSet, CheckTable> {
     legacy.set(commandId, checks);
   }
   const current: CheckTable = new Map([...legacy].map(([id, checks]) => [id, { ...checks }]));
-  for (const id of REMOVED_IN_CURRENT_REVISION) current.delete(id);
-  for (const { commandId, type, schema } of CURRENT_REVISION_SCHEMAS) {
-    current.set(commandId, { ...current.get(commandId), [type]: checkWith(ajv.compile(schema)) });
+  for (const id of currentRevision.removed) current.delete(id);
+  for (const { commandId, type, schema } of currentRevision.schemas) {
+    current.set(commandId, { ...current.get(commandId), [type]: compiledOnFirstUse(ajv, schema) });
   }
   const either: CheckTable = new Map([...legacy].map(([id, checks]) => [id, { ...checks }]));
   for (const [commandId, checks] of current) {

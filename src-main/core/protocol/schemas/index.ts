@@ -80,6 +80,19 @@ export const CURRENT_REVISION_SCHEMAS: readonly MessageSchema[] = [
 /** Commands of the 1.13.0 package that the current revision no longer has (Teiserver never sends them). */
 export const REMOVED_IN_CURRENT_REVISION: readonly string[] = ['matchmaking/queueUpdate'];
 
+/** What current-revision.json holds: the schemas as plain JSON, and the commands removed. */
+export interface CurrentRevisionFile {
+  readonly schemas: readonly { readonly commandId: string; readonly type: MessageType; readonly schema: unknown }[];
+  readonly removed: readonly string[];
+}
+
+export function currentRevisionFile(): CurrentRevisionFile {
+  return {
+    schemas: CURRENT_REVISION_SCHEMAS.map(({ commandId, type, schema }) => ({ commandId, type, schema: JSON.parse(JSON.stringify(schema)) as unknown })),
+    removed: [...REMOVED_IN_CURRENT_REVISION],
+  };
+}
+
 /** The current revision's messages, as types. */
 export type CurrentRevisionMessage =
   | Static<typeof MatchmakingListResponse>
