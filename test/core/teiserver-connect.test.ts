@@ -59,6 +59,17 @@ async function answerOpening(conn: ScriptedConnection, friends: unknown = { frie
   conn.succeed(await conn.next('friend/list'), friends);
 }
 
+/** A real lobby app admitted by the peer as Teiserver admits alice, with its opening requests answered. */
+async function admitted(): Promise<{ app: CoreLobbyApp; conn: ScriptedConnection }> {
+  const server = await peer();
+  const { app } = lobby(server);
+  const conn = await server.nextConnection();
+  conn.event('user/self', teiserverSelf(SELF_ID, 'alice'));
+  await answerOpening(conn);
+  await waitFor('connected', () => app.snapshot().connection.phase === 'connected');
+  return { app, conn };
+}
+
 function requestsOf(conn: ScriptedConnection, commandId?: string): WireMessage[] {
   return conn.received.filter((m) => m.type === 'request' && (commandId === undefined || m.commandId === commandId));
 }
@@ -185,12 +196,7 @@ describe('connecting to Teiserver', () => {
   });
 
   it('holds a storm of intents to 10 a second after a burst: in order, none dropped', async () => {
-    const server = await peer();
-    const { app } = lobby(server);
-    const conn = await server.nextConnection();
-    conn.event('user/self', teiserverSelf(SELF_ID, 'alice'));
-    await answerOpening(conn);
-    await waitFor('connected', () => app.snapshot().connection.phase === 'connected');
+    const { app, conn } = await admitted();
     const texts = Array.from({ length: 40 }, (_, i) => `line ${i}`);
     const sent = Promise.all(texts.map((text) => app.intents.sendChat({ type: 'player', userId: '2000' }, text)));
     for (let i = 0; i < texts.length; i++) conn.succeed(await conn.next('messaging/send'));
@@ -241,12 +247,7 @@ describe('connecting to Teiserver', () => {
   });
 
   it('words command_unimplemented as a feature this server lacks, and never as a crash', async () => {
-    const server = await peer();
-    const { app } = lobby(server);
-    const conn = await server.nextConnection();
-    conn.event('user/self', teiserverSelf(SELF_ID, 'alice'));
-    await answerOpening(conn);
-    await waitFor('connected', () => app.snapshot().connection.phase === 'connected');
+    const { app, conn } = await admitted();
     const create = app.intents.createParty();
     conn.fail(await conn.next('party/create'), 'command_unimplemented');
     await expect(create).rejects.toMatchObject({ code: 'not_available', reason: 'command_unimplemented', message: 'This server does not support parties.' });
@@ -256,12 +257,7 @@ describe('connecting to Teiserver', () => {
   });
 
   it('quits with system/disconnect and closes without waiting for an answer Teiserver never sends', async () => {
-    const server = await peer();
-    const { app } = lobby(server);
-    const conn = await server.nextConnection();
-    conn.event('user/self', teiserverSelf(SELF_ID, 'alice'));
-    await answerOpening(conn);
-    await waitFor('connected', () => app.snapshot().connection.phase === 'connected');
+    const { app, conn } = await admitted();
     // A request still unanswered, as the player quits.
     const pending = app.intents.refreshPlaylists().catch((error: unknown) => error);
     await conn.next('matchmaking/list');

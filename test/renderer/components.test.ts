@@ -4,9 +4,9 @@ import { mount, flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { Component } from 'vue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineView, IpcResult, LobbyBridge, MatchmakingView, SessionView } from '../../src-main/contract';
+import type { EngineView, IpcResult, MatchmakingView, SessionView } from '../../src-main/contract';
 import type * as StoresModule from '../../src-renderer/stores';
-import { buildRendererModules, type BuiltModules } from './support/components';
+import { buildRendererModules, installRecordingBridge, type BuiltModules } from './support/components';
 
 type Stores = typeof StoresModule;
 let built: BuiltModules;
@@ -41,14 +41,7 @@ beforeEach(() => {
   setActivePinia(pinia);
   calls = [];
   answer = () => ({ ok: true, value: null });
-  const bridge: LobbyBridge = {
-    invoke: (async (name: string, payload?: unknown) => {
-      calls.push(payload === undefined || payload === null ? name : `${name} ${JSON.stringify(payload)}`);
-      return answer(name);
-    }) as LobbyBridge['invoke'],
-    onPatch: () => () => {},
-  };
-  (globalThis as unknown as { lobby: LobbyBridge }).lobby = bridge;
+  installRecordingBridge(calls, (name) => answer(name));
 });
 
 const found = (timeoutMs: number, readyCount = 0, phase: MatchmakingView['phase'] = 'found'): MatchmakingView => ({

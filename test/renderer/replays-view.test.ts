@@ -5,10 +5,10 @@ import { mount, flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { Component } from 'vue';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IpcResult, LobbyBridge, ReplayDamagedView, ReplayEntryView, ReplayGoodView } from '../../src-main/contract';
+import type { IpcResult, ReplayDamagedView, ReplayEntryView, ReplayGoodView } from '../../src-main/contract';
 import type * as StoresModule from '../../src-renderer/stores';
 import { replayResult, searchReplays, sortReplays } from '../../src-renderer/replay-list';
-import { buildRendererModules, type BuiltModules } from './support/components';
+import { buildRendererModules, installRecordingBridge, type BuiltModules } from './support/components';
 
 type Stores = typeof StoresModule;
 let built: BuiltModules;
@@ -30,14 +30,7 @@ beforeEach(() => {
   setActivePinia(pinia);
   calls = [];
   answer = () => ({ ok: true, value: null });
-  const bridge: LobbyBridge = {
-    invoke: (async (name: string, payload?: unknown) => {
-      calls.push(payload === undefined || payload === null ? name : `${name} ${JSON.stringify(payload)}`);
-      return answer(name);
-    }) as LobbyBridge['invoke'],
-    onPatch: () => () => {},
-  };
-  (globalThis as unknown as { lobby: LobbyBridge }).lobby = bridge;
+  installRecordingBridge(calls, (name) => answer(name));
   stores.useSelfStore().apply({ slice: 'self', value: { userId: 'u1', username: 'Alice', displayName: 'Alice', status: 'menu' } });
 });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { build } from 'vite';
+import type { IpcResult, LobbyBridge } from '../../../src-main/contract';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -37,4 +38,16 @@ export async function buildRendererModules(entries: Record<string, string>): Pro
     load: async <T>(name: string) => (await import(pathToFileURL(path.join(outDir, `${name}.js`)).href)) as T,
     dispose: () => rmSync(outDir, { recursive: true, force: true }),
   };
+}
+
+/** A stand-in `window.lobby` that records each intent (its name, and its payload as JSON) and answers with `answer`. */
+export function installRecordingBridge(calls: string[], answer: (name: string) => IpcResult<unknown>): void {
+  const bridge: LobbyBridge = {
+    invoke: (async (name: string, payload?: unknown) => {
+      calls.push(payload === undefined || payload === null ? name : `${name} ${JSON.stringify(payload)}`);
+      return answer(name);
+    }) as LobbyBridge['invoke'],
+    onPatch: () => () => {},
+  };
+  (globalThis as unknown as { lobby: LobbyBridge }).lobby = bridge;
 }
