@@ -15,10 +15,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The file a relative specifier names: `x.ts`, or `x/index.ts` for a folder. Package imports are not edges. */
+/** The file a relative specifier names: `x.ts`, or `x/index.ts` for a folder. Package imports are not edges, nor data files. */
 function resolveImport(from: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
   const base = path.resolve(path.dirname(from), specifier);
+  // A JSON module imports nothing, so it can close no cycle; it must exist all the same.
+  if (specifier.endsWith('.json') && existsSync(base)) return null;
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
     if (candidate.endsWith('.ts') && existsSync(candidate)) return candidate;
   }
