@@ -6,6 +6,7 @@ import { FailWith, TachyonEndpoint } from '../../src-main/core/protocol/endpoint
 import { createMemoryLogger } from '../../src-main/core/log';
 import { AutohostFleet, GONE_TEXT, NOT_STARTED_TEXT, RESTARTED_TEXT } from '../../src-main/core/server/autohost-fleet';
 import { LaunchFailure } from '../../src-main/core/server/match';
+import type { AutohostConnection } from '../../src-main/core/server/session';
 
 function autohostPair(): { server: TachyonEndpoint; autohost: TachyonEndpoint } {
   const server: TachyonEndpoint = new TachyonEndpoint({ send: (t) => queueMicrotask(() => autohost.receive(t)), closeForViolation: () => undefined, logger: createMemoryLogger() });
@@ -100,14 +101,20 @@ async function fleetWithBattle(grace = 30_000) {
   return { fleet, ended, battleId, connection };
 }
 
+/** The autohost drops and comes back (a new connection, same client id) reporting `currentBattles`; its kills are recorded. */
+function restartCounting(fleet: AutohostFleet, connection: AutohostConnection, currentBattles: number) {
+  fleet.detach(connection);
+  const second = autohostPair();
+  const recorded = recordingAutohost(second);
+  fleet.attach({ clientId: 'ah', endpoint: second.server });
+  second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles, availableEngines: ['105.1.1'] });
+  return recorded;
+}
+
 describe('AutohostFleet after an autohost restart', () => {
   it('ends at once, and kills, the battles a restarted autohost no longer counts', async () => {
     const { fleet, ended, battleId, connection } = await fleetWithBattle();
-    fleet.detach(connection);
-    const second = autohostPair();
-    const { kills } = recordingAutohost(second);
-    fleet.attach({ clientId: 'ah', endpoint: second.server });
-    second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 0, availableEngines: ['105.1.1'] });
+    const { kills } = restartCounting(fleet, connection, 0);
     await settle(() => ended.length === 1 && kills.length === 1);
     expect(ended).toEqual([{ battleId, text: RESTARTED_TEXT }]);
     expect(kills).toEqual([battleId]);
@@ -154,11 +161,7 @@ describe('AutohostFleet after an autohost restart', () => {
   it('keeps the battles a reconnecting autohost still counts', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { fleet, ended, battleId, connection } = await fleetWithBattle();
-    fleet.detach(connection);
-    const second = autohostPair();
-    const { kills } = recordingAutohost(second);
-    fleet.attach({ clientId: 'ah', endpoint: second.server });
-    second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 1, availableEngines: ['105.1.1'] });
+    const { kills } = restartCounting(fleet, connection, 1);
     await settle(() => fleet.statusOf('ah') !== null);
     await vi.advanceTimersByTimeAsync(1_000); // the replay's moment to settle
     expect(ended).toEqual([]);
@@ -172,11 +175,7 @@ describe('AutohostFleet after an autohost restart', () => {
     const { fleet, ended, battleId, connection } = await fleetWithBattle();
     const other = randomUUID();
     await fleet.launch({ battleId: other, playlist: duel, players: duelists });
-    fleet.detach(connection);
-    const second = autohostPair();
-    const { kills } = recordingAutohost(second);
-    fleet.attach({ clientId: 'ah', endpoint: second.server });
-    second.autohost.sendEvent('autohost/status', { maxBattles: 4, currentBattles: 1, availableEngines: ['105.1.1'] });
+    const { kills } = restartCounting(fleet, connection, 1);
     await settle(() => fleet.statusOf('ah') !== null);
     expect(ended).toEqual([]);
     await vi.advanceTimersByTimeAsync(1_000); // the replay's moment to settle
