@@ -209,6 +209,26 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       await auth.removeServer(p.id);
       return auth.servers();
     },
+    watchLobbies: () => none(() => intents().watchLobbies()),
+    unwatchLobbies: () => none(() => intents().unwatchLobbies()),
+    createLobby: (p) => intents().createLobby(p),
+    joinLobby: (p) => intents().joinLobby(p),
+    leaveLobby: () => none(() => intents().leaveLobby()),
+    joinAllyTeam: (p) => none(() => intents().joinAllyTeam(p)),
+    spectateLobby: () => none(() => intents().spectateLobby()),
+    joinLobbyQueue: () => none(() => intents().joinLobbyQueue()),
+    addBot: (p) => intents().addBot(p),
+    updateBot: (p) => none(() => intents().updateBot(p)),
+    removeBot: (p) => none(() => intents().removeBot(p)),
+    updateLobby: (p) => none(() => intents().updateLobby(p)),
+    setLobbyReady: (p) => none(() => intents().setLobbyReady(p)),
+    startLobbyBattle: () => none(() => intents().startLobbyBattle()),
+    joinLobbyBattle: () => none(() => intents().joinLobbyBattle()),
+    voteInLobby: (p) => none(() => intents().voteInLobby(p)),
+    appointBoss: (p) => none(() => intents().appointBoss(p)),
+    unboss: (p) => none(() => intents().unboss(p)),
+    kickbanFromLobby: (p) => none(() => intents().kickbanFromLobby(p)),
+    refreshSkirmishAis: () => none(() => intents().refreshSkirmishAis()),
   };
 
   /** Checks the payload against the intent's schema; past the check it has the intent's payload type. */

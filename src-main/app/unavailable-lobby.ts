@@ -8,6 +8,9 @@ const INTENTS: Record<keyof LobbyIntents, true> = {
   rejectFriendRequest: true, cancelFriendRequest: true, removeFriend: true, createParty: true, inviteToParty: true, cancelPartyInvite: true,
   kickFromParty: true, acceptPartyInvite: true, declinePartyInvite: true, leaveParty: true, reconnectNow: true, engineStart: true,
   engineStop: true, engineRestart: true, engineKill: true, refreshReplays: true, watchReplay: true, deleteReplay: true, openReplaysFolder: true,
+  watchLobbies: true, unwatchLobbies: true, createLobby: true, joinLobby: true, leaveLobby: true, joinAllyTeam: true, spectateLobby: true,
+  joinLobbyQueue: true, addBot: true, updateBot: true, removeBot: true, updateLobby: true, setLobbyReady: true, startLobbyBattle: true,
+  joinLobbyBattle: true, voteInLobby: true, appointBoss: true, unboss: true, kickbanFromLobby: true, refreshSkirmishAis: true,
 };
 
 /** Longest reason shown; a build error may quote a long path or a stack. */

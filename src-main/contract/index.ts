@@ -6,6 +6,7 @@ import type { Payloads } from './payloads';
 
 // Only types (and a few plain constants) cross into the renderer; the renderer bundle never imports the core's runtime.
 export type {
+  AllyTeamView,
   BattleUpdateView,
   BattleView,
   CancelReason,
@@ -17,8 +18,20 @@ export type {
   EngineView,
   FriendRequestView,
   FriendsView,
+  LobbiesView,
+  LobbyAssetStatus,
+  LobbyBotView,
   LobbyPatch,
+  LobbyPlayerView,
+  LobbyRoomView,
   LobbySnapshot,
+  LobbySpectatorView,
+  LobbySummaryView,
+  LobbyVoteAction,
+  LobbyVoteOutcome,
+  LobbyVoteRecordView,
+  LobbyVoterState,
+  LobbyVoteView,
   MatchmakingPhase,
   MatchmakingView,
   Notice,
@@ -32,6 +45,9 @@ export type {
   ReplaysView,
   ReplayTeamView,
   SelfView,
+  SkirmishAiOptionView,
+  SkirmishAiView,
+  StartBoxView,
   StatsSample,
   StatsView,
   UserStatus,
@@ -169,6 +185,31 @@ interface IntentResults {
   chooseServer: ServersView;
   /** Forgets a server and its sign-in; the embedded server cannot be removed. */
   removeServer: ServersView;
+  /** Subscribes to the lobby list (the Lobbies view is open); it stays live until `unwatchLobbies` or a disconnect. */
+  watchLobbies: null;
+  unwatchLobbies: null;
+  /** Creates a lobby and enters it; the room arrives as the `lobby` patch. */
+  createLobby: { lobbyId: string };
+  joinLobby: { lobbyId: string };
+  leaveLobby: null;
+  joinAllyTeam: null;
+  spectateLobby: null;
+  joinLobbyQueue: null;
+  addBot: { botId: string };
+  updateBot: null;
+  removeBot: null;
+  /** Boss (or anyone, where bosses are off): changes the lobby's name, map or game options. */
+  updateLobby: null;
+  setLobbyReady: null;
+  startLobbyBattle: null;
+  /** Joins the battle the lobby already runs (a late joiner); `battle/start` follows. */
+  joinLobbyBattle: null;
+  voteInLobby: null;
+  appointBoss: null;
+  unboss: null;
+  kickbanFromLobby: null;
+  /** Lists the skirmish AIs of the player's engine again (after an engine was installed, say). */
+  refreshSkirmishAis: null;
 }
 
 /** Every intent: name → payload and result. A schema in payloads.ts without a result here (or the other way) does not compile. */
@@ -228,6 +269,26 @@ const NAMES: { readonly [N in IntentName]: true } = {
   watchReplay: true,
   deleteReplay: true,
   openReplaysFolder: true,
+  watchLobbies: true,
+  unwatchLobbies: true,
+  createLobby: true,
+  joinLobby: true,
+  leaveLobby: true,
+  joinAllyTeam: true,
+  spectateLobby: true,
+  joinLobbyQueue: true,
+  addBot: true,
+  updateBot: true,
+  removeBot: true,
+  updateLobby: true,
+  setLobbyReady: true,
+  startLobbyBattle: true,
+  joinLobbyBattle: true,
+  voteInLobby: true,
+  appointBoss: true,
+  unboss: true,
+  kickbanFromLobby: true,
+  refreshSkirmishAis: true,
   updateSettings: true,
   signIn: true,
   cancelSignIn: true,

@@ -29,6 +29,17 @@ export const ChatTargetPayload = Type.Union([
   Type.Object({ type: Type.Literal('lobby') }, closed),
 ]);
 
+/** Bounds of a custom lobby as the page may ask for one (the protocol's own limits are looser). */
+export const LOBBY_LIMITS_IPC = { name: 64, mapName: 256, allyTeams: 16, teamSize: 16, botName: 20, options: 64, optionValue: 512 } as const;
+const LobbyName = Type.String({ minLength: 1, maxLength: LOBBY_LIMITS_IPC.name });
+const MapName = Type.String({ minLength: 1, maxLength: LOBBY_LIMITS_IPC.mapName });
+/** An ally team's id as the lobby room lists it ("0", "1", …). */
+const AllyTeamId = Type.String({ minLength: 1, maxLength: 16 });
+const OptionKey = Type.String({ minLength: 1, maxLength: 128 });
+const OptionValue = Type.String({ maxLength: LOBBY_LIMITS_IPC.optionValue });
+const BotOptions = Type.Record(OptionKey, OptionValue, { maxProperties: LOBBY_LIMITS_IPC.options });
+const BotName = Type.String({ minLength: 1, maxLength: LOBBY_LIMITS_IPC.botName });
+
 /** One schema per intent; index.ts derives the payload types (`PayloadOf`) from these. */
 export const PAYLOAD_SCHEMAS = {
   snapshot: None,
@@ -68,6 +79,68 @@ export const PAYLOAD_SCHEMAS = {
   addServer: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }), label: OptionalOrNull(Type.String({ minLength: 1, maxLength: 64 })) }, closed),
   chooseServer: Profile,
   removeServer: Profile,
+  watchLobbies: None,
+  unwatchLobbies: None,
+  /**
+   * A lobby of `allyTeams` sides with `teamSize` players each (one team per player, as Beyond All Reason plays); the core
+   * turns it into the protocol's ally-team config with start boxes. The server chooses engine and game.
+   */
+  createLobby: Type.Object(
+    {
+      name: LobbyName,
+      mapName: MapName,
+      allyTeams: Type.Integer({ minimum: 1, maximum: LOBBY_LIMITS_IPC.allyTeams }),
+      teamSize: Type.Integer({ minimum: 1, maximum: LOBBY_LIMITS_IPC.teamSize }),
+      bossesEnabled: Type.Boolean(),
+    },
+    closed,
+  ),
+  joinLobby: Type.Object({ lobbyId: Id }, closed),
+  leaveLobby: None,
+  joinAllyTeam: Type.Object({ allyTeam: AllyTeamId }, closed),
+  spectateLobby: None,
+  joinLobbyQueue: None,
+  /** A bot on the given ally team, run by the player's own engine; `shortName` names one of the `skirmishAis`. */
+  addBot: Type.Object(
+    {
+      allyTeam: AllyTeamId,
+      shortName: BotName,
+      version: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      name: Type.Optional(BotName),
+      options: Type.Optional(BotOptions),
+    },
+    closed,
+  ),
+  /** Only the fields to change; an option set to `null` is removed. */
+  updateBot: Type.Object(
+    {
+      botId: Id,
+      name: Type.Optional(BotName),
+      version: OptionalOrNull(Type.String({ minLength: 1, maxLength: 64 })),
+      options: Type.Optional(Type.Record(OptionKey, Type.Union([OptionValue, Type.Null()]), { maxProperties: LOBBY_LIMITS_IPC.options })),
+    },
+    closed,
+  ),
+  removeBot: Type.Object({ botId: Id }, closed),
+  /** Only the fields to change; a game option set to `null` is removed. */
+  updateLobby: Type.Object(
+    {
+      name: Type.Optional(LobbyName),
+      mapName: Type.Optional(MapName),
+      gameOptions: Type.Optional(Type.Record(OptionKey, Type.Union([OptionValue, Type.Null()]), { maxProperties: LOBBY_LIMITS_IPC.options })),
+    },
+    closed,
+  ),
+  setLobbyReady: Type.Object({ isReady: Type.Boolean() }, closed),
+  startLobbyBattle: None,
+  joinLobbyBattle: None,
+  voteInLobby: Type.Object({ voteId: Id, vote: Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('abstain')]) }, closed),
+  appointBoss: User,
+  /** Without `userId` the player steps down. */
+  unboss: Type.Object({ userId: Type.Optional(Id) }, closed),
+  /** Kicks the player out; with `banMinutes` they may not come back for that long. */
+  kickbanFromLobby: Type.Object({ userId: Id, banMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 525_600 })) }, closed),
+  refreshSkirmishAis: None,
 };
 
 export type PayloadSchemas = typeof PAYLOAD_SCHEMAS;

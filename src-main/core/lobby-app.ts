@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from './log';
 import { ChatMarkerFile } from './lobby/chat-marker-file';
 import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
 import { LobbyStore } from './lobby/store';
-import { IntentError, type LobbyApp, type LobbyIntents } from './lobby/intents';
+import { IntentError, type CustomLobbyIntents, type LobbyApp, type LobbyIntents } from './lobby/intents';
 import type { LobbyPatch } from './lobby/state';
 import { PlayerEngine, type PlayerEngineOptions } from './player-engine';
 import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
@@ -114,6 +114,16 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     await handler();
   };
 
+  // Custom battles arrive in steps; until the lobby client answers them, they say so.
+  const pending = async (): Promise<never> => {
+    throw new IntentError('not_available', 'Custom lobbies are not available in this build yet.');
+  };
+  const customLobbyIntentsPending: CustomLobbyIntents = {
+    watchLobbies: pending, unwatchLobbies: pending, createLobby: pending, joinLobby: pending, leaveLobby: pending, joinAllyTeam: pending,
+    spectateLobby: pending, joinLobbyQueue: pending, addBot: pending, updateBot: pending, removeBot: pending, updateLobby: pending,
+    setLobbyReady: pending, startLobbyBattle: pending, joinLobbyBattle: pending, voteInLobby: pending, appointBoss: pending, unboss: pending,
+    kickbanFromLobby: pending, refreshSkirmishAis: pending,
+  };
   const intents: LobbyIntents = {
     queue: (queues) => client.intents.queue(queues),
     cancelQueue: () => client.intents.cancelQueue(),
@@ -145,6 +155,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
       await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
       await open(dir);
     },
+    ...customLobbyIntentsPending,
   };
 
   let started = false;

@@ -120,6 +120,9 @@ export function applyLobbyPatch(state: LobbyState, patch: LobbyPatch): void {
     case 'battleUpdates': state.battleUpdates = reduceBattleUpdates(state.battleUpdates, patch); return;
     case 'notice': state.notices = reduceNotices(state.notices, patch); return;
     case 'replays': state.replays = reduceReplays(patch); return;
+    case 'lobbies': state.lobbies = patch.value; return;
+    case 'lobby': state.lobby = patch.value; return;
+    case 'skirmishAis': state.skirmishAis = patch.value; return;
     default: assertNever(patch);
   }
 }

@@ -11,6 +11,9 @@ import {
   useNoticesStore,
   usePartyStore,
   useReplaysStore,
+  useLobbiesStore,
+  useLobbyRoomStore,
+  useSkirmishAisStore,
   useSelfStore,
   useServersStore,
   useSessionStore,
@@ -38,6 +41,9 @@ export function loadSnapshot(snapshot: AppSnapshot): void {
     useEngineStore(),
     useNoticesStore(),
     useReplaysStore(),
+    useLobbiesStore(),
+    useLobbyRoomStore(),
+    useSkirmishAisStore(),
     useSettingsStore(),
     useServersStore(),
     useSessionStore(),
@@ -76,6 +82,12 @@ export function routePatch(patch: AppPatch): void {
       return void useNoticesStore().apply(patch);
     case 'replays':
       return void useReplaysStore().apply(patch);
+    case 'lobbies':
+      return void useLobbiesStore().apply(patch);
+    case 'lobby':
+      return void useLobbyRoomStore().apply(patch);
+    case 'skirmishAis':
+      return void useSkirmishAisStore().apply(patch);
     case 'settings':
       return void useSettingsStore().apply(patch);
     case 'servers':

@@ -10,6 +10,8 @@ import type {
   ConnectionView,
   EngineView,
   FriendsView,
+  LobbiesView,
+  LobbyRoomView,
   MatchmakingView,
   Notice,
   PartiesView,
@@ -18,6 +20,7 @@ import type {
   ServersView,
   SessionView,
   SettingsView,
+  SkirmishAiView,
   StatsView,
   UserView,
 } from '../../src-main/contract';
@@ -145,6 +148,30 @@ export const useReplaysStore = defineStore('replays', () => {
   const apply = (patch: PatchOf<'replays'>) => (view.value = reduceReplays(patch));
   const load = (s: AppSnapshot) => (view.value = s.replays);
   return { view, apply, load };
+});
+
+/** The custom lobbies the server lists (live only while watched). */
+export const useLobbiesStore = defineStore('lobbies', () => {
+  const view = shallowRef<LobbiesView>({ watching: false, loaded: false, entries: {} });
+  const apply = (patch: PatchOf<'lobbies'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.lobbies);
+  return { view, apply, load };
+});
+
+/** The custom lobby the player is in, or null. */
+export const useLobbyRoomStore = defineStore('lobbyRoom', () => {
+  const view = shallowRef<LobbyRoomView | null>(null);
+  const apply = (patch: PatchOf<'lobby'>) => (view.value = patch.value);
+  const load = (s: AppSnapshot) => (view.value = s.lobby);
+  return { view, apply, load };
+});
+
+/** The skirmish AIs the player's engine can run as bots. */
+export const useSkirmishAisStore = defineStore('skirmishAis', () => {
+  const list = shallowRef<readonly SkirmishAiView[]>([]);
+  const apply = (patch: PatchOf<'skirmishAis'>) => (list.value = patch.value);
+  const load = (s: AppSnapshot) => (list.value = s.skirmishAis);
+  return { list, apply, load };
 });
 
 export const useNoticesStore = defineStore('notices', () => {

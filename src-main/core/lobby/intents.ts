@@ -4,7 +4,64 @@ import type { LobbyPatch, LobbySnapshot } from './state';
 /** Who a message goes to: a player, our party, or the custom lobby we are in (the server knows which one). */
 export type ChatTarget = { readonly type: 'player'; readonly userId: string } | { readonly type: 'party' } | { readonly type: 'lobby' };
 
-export interface LobbyIntents {
+/** A new custom lobby: `allyTeams` sides of `teamSize` players, one team each; the server chooses engine and game. */
+export interface CreateLobbyParams {
+  readonly name: string;
+  readonly mapName: string;
+  readonly allyTeams: number;
+  readonly teamSize: number;
+  readonly bossesEnabled: boolean;
+}
+
+export interface AddBotParams {
+  readonly allyTeam: string;
+  readonly shortName: string;
+  readonly version?: string;
+  readonly name?: string;
+  readonly options?: Readonly<Record<string, string>>;
+}
+
+/** Only the fields to change; `null` removes a version or an option. */
+export interface UpdateBotParams {
+  readonly botId: string;
+  readonly name?: string;
+  readonly version?: string | null;
+  readonly options?: Readonly<Record<string, string | null>>;
+}
+
+/** Only the fields to change; a game option set to `null` is removed. */
+export interface UpdateLobbyParams {
+  readonly name?: string;
+  readonly mapName?: string;
+  readonly gameOptions?: Readonly<Record<string, string | null>>;
+}
+
+/** Custom battles (`lobby/*`): each intent is one request to the server, refused in words when it fails. */
+export interface CustomLobbyIntents {
+  watchLobbies(): Promise<void>;
+  unwatchLobbies(): Promise<void>;
+  createLobby(params: CreateLobbyParams): Promise<{ lobbyId: string }>;
+  joinLobby(params: { readonly lobbyId: string }): Promise<{ lobbyId: string }>;
+  leaveLobby(): Promise<void>;
+  joinAllyTeam(params: { readonly allyTeam: string }): Promise<void>;
+  spectateLobby(): Promise<void>;
+  joinLobbyQueue(): Promise<void>;
+  addBot(params: AddBotParams): Promise<{ botId: string }>;
+  updateBot(params: UpdateBotParams): Promise<void>;
+  removeBot(params: { readonly botId: string }): Promise<void>;
+  updateLobby(params: UpdateLobbyParams): Promise<void>;
+  setLobbyReady(params: { readonly isReady: boolean }): Promise<void>;
+  startLobbyBattle(): Promise<void>;
+  joinLobbyBattle(): Promise<void>;
+  voteInLobby(params: { readonly voteId: string; readonly vote: 'yes' | 'no' | 'abstain' }): Promise<void>;
+  appointBoss(params: { readonly userId: string }): Promise<void>;
+  unboss(params: { readonly userId?: string }): Promise<void>;
+  kickbanFromLobby(params: { readonly userId: string; readonly banMinutes?: number }): Promise<void>;
+  /** Lists the player's engine's skirmish AIs again (the `skirmishAis` slice). */
+  refreshSkirmishAis(): Promise<void>;
+}
+
+export interface LobbyIntents extends CustomLobbyIntents {
   queue(queues: readonly string[]): Promise<void>;
   cancelQueue(): Promise<void>;
   ready(): Promise<void>;

@@ -1,8 +1,13 @@
 // The lobby's state as plain readonly JSON and the patches that change it; src-main/shared/lobby-reducers.ts applies them.
 import type { ConnectionPhase, VersionParity } from '../connection/status';
 import type { ReplaysView } from '../../shared/replays-view';
+import type { LobbiesView, LobbyRoomView, SkirmishAiView } from '../../shared/custom-lobbies-view';
 
 export type { ConnectionPhase, VersionParity };
+export type {
+  AllyTeamView, LobbiesView, LobbyAssetStatus, LobbyBotView, LobbyPlayerView, LobbyRoomView, LobbySpectatorView, LobbySummaryView,
+  LobbyVoteAction, LobbyVoteOutcome, LobbyVoteRecordView, LobbyVoterState, LobbyVoteView, SkirmishAiOptionView, SkirmishAiView, StartBoxView,
+} from '../../shared/custom-lobbies-view';
 export type { ReplayDamagedView, ReplayEntryView, ReplayGoodView, ReplaysView, ReplayTeamView } from '../../shared/replays-view';
 
 /** The longest chat message the protocol accepts (messaging/send, counted in characters). */
@@ -190,6 +195,12 @@ export interface LobbySnapshot {
   readonly notices: readonly Notice[];
   /** The demos in `<dataDir>/replays`, newest first, bounded (core/replays' ReplayLibrary). */
   readonly replays: ReplaysView;
+  /** The custom lobbies the server lists, live while the player watches the list. */
+  readonly lobbies: LobbiesView;
+  /** The custom lobby the player is in; null when in none. */
+  readonly lobby: LobbyRoomView | null;
+  /** The skirmish AIs the player's engine has, for bots. */
+  readonly skirmishAis: readonly SkirmishAiView[];
 }
 
 export type LobbyPatch =
@@ -207,7 +218,10 @@ export type LobbyPatch =
   | { readonly slice: 'engineConsole'; readonly append: readonly string[] }
   | { readonly slice: 'battleUpdates'; readonly append: readonly BattleUpdateView[] }
   | { readonly slice: 'notice'; readonly value: Notice }
-  | { readonly slice: 'replays'; readonly value: ReplaysView };
+  | { readonly slice: 'replays'; readonly value: ReplaysView }
+  | { readonly slice: 'lobbies'; readonly value: LobbiesView }
+  | { readonly slice: 'lobby'; readonly value: LobbyRoomView | null }
+  | { readonly slice: 'skirmishAis'; readonly value: readonly SkirmishAiView[] };
 
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
@@ -224,5 +238,8 @@ export function initialSnapshot(serverUrl = ''): LobbySnapshot {
     battleUpdates: [],
     notices: [],
     replays: { entries: [], scanning: false },
+    lobbies: { watching: false, loaded: false, entries: {} },
+    lobby: null,
+    skirmishAis: [],
   };
 }
