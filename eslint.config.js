@@ -208,16 +208,17 @@ export default tseslint.config(
     },
   },
   {
-    // TypeBox costs about 20 MB and a quarter of a second to load: the lobby's run time uses the schemas written to
-    // core/protocol/schemas/current-revision.json, and only the declarations themselves (and the contract's payloads, in
-    // main) load TypeBox. Its types are free everywhere.
+    // TypeBox costs about 20 MB and a quarter of a second to load: at run time the lobby uses the schemas `npm run schemas`
+    // writes (core/protocol/schemas/current-revision.json, contract/payload-schemas.json); only the declarations themselves
+    // and their generators load TypeBox. Its types are free everywhere.
     files: ['src-main/**/*.ts'],
-    ignores: ['src-main/core/protocol/schemas/**', 'src-main/contract/payloads.ts'],
+    ignores: ['src-main/core/protocol/schemas/**', 'src-main/contract/payloads.ts', 'src-main/app/write-payload-schemas.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { group: ['typebox', 'typebox/*'], allowTypeImports: true, message: 'Load schemas from core/protocol/schemas/current-revision.json; import TypeBox only for its types.' },
           { regex: '(^|/)schemas/(?!current-revision\\.json$)[^/]+$', allowTypeImports: true, message: 'The TypeBox declarations are for types and `npm run schemas`; run time uses current-revision.json.' },
+          { regex: '(^|/)contract/payloads$', allowTypeImports: true, message: 'The payload declarations are for types and `npm run schemas`; run time uses contract/payload-schemas.json.' },
         ],
       }],
     },

@@ -15,7 +15,9 @@ import {
   type ServersView,
   type SettingsView,
 } from '../contract';
-import { PAYLOAD_SCHEMAS } from '../contract/payloads';
+import type { PayloadSchemas } from '../contract/payloads';
+// Written from payloads.ts by `npm run schemas` (kept in step by a test), so main loads no TypeBox.
+import payloadSchemas from '../contract/payload-schemas.json' with { type: 'json' };
 import { AuthError } from '../core/auth';
 import { IntentError, type LobbyApp } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
@@ -48,7 +50,7 @@ type Handlers = { [N in IntentName]: (payload: PayloadOf<N>) => Promise<ResultOf
 const ajv = new Ajv({ allErrors: true, strict: true });
 /** The payload's check, typed by its schema. ajv compiles a schema object once and keeps it, so later calls only look it up. */
 function validatorFor<N extends IntentName>(name: N): ValidateFunction<PayloadOf<N>> {
-  return ajv.compile<PayloadOf<N>>(PAYLOAD_SCHEMAS[name]);
+  return ajv.compile<PayloadOf<N>>((payloadSchemas as unknown as Record<keyof PayloadSchemas, object>)[name]);
 }
 // Every schema compiled at load, so one ajv refuses in strict mode fails at start rather than on the page's first call.
 for (const name of INTENT_NAMES) validatorFor(name);

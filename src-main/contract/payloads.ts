@@ -146,3 +146,8 @@ export const PAYLOAD_SCHEMAS = {
 export type PayloadSchemas = typeof PAYLOAD_SCHEMAS;
 /** Each intent's payload type: the Static type of its schema. */
 export type Payloads = { [N in keyof PayloadSchemas]: Static<PayloadSchemas[N]> };
+
+/** What `npm run schemas` writes to payload-schemas.json: each intent's schema as plain JSON, in the order declared. */
+export function payloadSchemasFile(): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(PAYLOAD_SCHEMAS)) as Record<string, unknown>;
+}
