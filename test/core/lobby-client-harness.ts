@@ -17,6 +17,8 @@ export interface RawPlayer {
   ok<T = unknown>(commandId: string, data?: unknown): Promise<T>;
   /** The next message of this command not yet taken (events and server requests), waiting up to 20 s. */
   next<T = Record<string, unknown>>(commandId: string): Promise<T>;
+  /** Takes every message of this command that arrived so far. */
+  skip(commandId: string): void;
   /** How many of this command arrived and were not taken yet. */
   pending(commandId: string): number;
   /** A request round trip: everything the server sent before its answer has arrived. */
@@ -57,6 +59,9 @@ export async function rawPlayer(server: TachyonServer, name: string, token?: str
         if (Date.now() > deadline) throw new Error(`${name} got no ${commandId}; got ${messages.map((m) => m.commandId).join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+    },
+    skip(commandId) {
+      for (const m of messages) if (m.commandId === commandId) taken.add(m);
     },
     pending: (commandId) => messages.filter((m) => m.commandId === commandId && m.type !== 'response' && !taken.has(m)).length,
     async barrier() {
