@@ -222,7 +222,12 @@ export class AutohostFleet implements BattleLauncher {
   }
 
   async launch(match: MatchToLaunch): Promise<{ ip: string; port: number }> {
-    const engine = match.playlist.engine;
+    return this.host(startRequest(match));
+  }
+
+  /** Hosts a battle described in full (a matchmade one, or a lobby's with bots and spectators) on an autohost with its engine. */
+  async host(request: AutohostStartRequestData): Promise<{ ip: string; port: number }> {
+    const engine = request.engineVersion;
     const connected = [...this.autohosts.entries()].filter(([, a]) => a.connection && a.status);
     if (connected.length === 0) throw new LaunchFailure('no autohost is connected', 'No autohost is connected to host the battle.');
     const withEngine = connected.filter(([, a]) => a.status?.availableEngines.includes(engine));
@@ -232,7 +237,6 @@ export class AutohostFleet implements BattleLauncher {
     const [clientId, record] = host;
     const connection = record.connection;
     if (!connection) throw new LaunchFailure('the autohost went away', 'The autohost went away before the battle started.');
-    const request = startRequest(match);
     const battle: HostedBattle = { clientId, connection, started: false, lastHeard: this.now(), preGame: null };
     this.battles.set(request.battleId, battle);
     let answer: { ips: string[]; port: number };
@@ -260,6 +264,17 @@ export class AutohostFleet implements BattleLauncher {
       throw new LaunchFailure('the autohost offered no usable address', 'The autohost offered no address to join.');
     }
     return { ip, port: answer.port };
+  }
+
+  /** Adds a player (as a spectator) to a running battle: `lobby/joinBattle`. */
+  async addPlayer(battleId: string, player: { userId: string; name: string; password: string }): Promise<void> {
+    const endpoint = this.endpointFor(battleId);
+    if (!endpoint) throw new LaunchFailure(`battle ${battleId} has no connected autohost`, 'The autohost hosting the battle is not connected.');
+    try {
+      await withTimeout(endpoint.call('autohost/addPlayer', { battleId, ...player }), START_TIMEOUT_MS, 'the autohost did not answer autohost/addPlayer in 5 s');
+    } catch (error) {
+      throw new LaunchFailure(error instanceof Error ? error.message : String(error), 'The autohost could not add you to the battle.');
+    }
   }
 
   /** Ends a battle on the autohost hosting it; the server forgets the battle either way. */

@@ -12,7 +12,7 @@ type Status = User['status'];
 interface StoredMessage {
   readonly marker: string;
   readonly message: string;
-  readonly source: { type: 'player'; userId: string } | { type: 'party'; partyId: string; userId: string };
+  readonly source: { type: 'player'; userId: string } | { type: 'party'; partyId: string; userId: string } | { type: 'lobby'; lobbyId: string; userId: string };
   readonly timestamp: number;
 }
 
@@ -38,6 +38,8 @@ export class Community {
     private readonly onlineUserIds: () => string[],
     private readonly accountOf: (userId: string) => Account | undefined,
     private readonly matchmakingOf: (userId: string) => MatchmakingState,
+    /** The player's custom-battle lobby (`user/self.currentLobby`) and its members, for lobby chat. */
+    private readonly lobbyOf: (userId: string) => { lobbyId: string; memberIds: string[] } | null = () => null,
   ) {}
 
   /** The name a player has in battles (the host script's Name and battle/start's username). */
@@ -74,7 +76,7 @@ export class Community {
       outgoingFriendRequest: this.outgoingRequests(userId).map(({ to, sentAt }) => ({ to, sentAt })),
       incomingFriendRequest: [...(this.friendRequests.get(userId)?.entries() ?? [])].map(([from, sentAt]) => ({ from, sentAt })),
       ignoreIds: [],
-      currentLobby: null,
+      currentLobby: this.lobbyOf(userId)?.lobbyId ?? null,
       clanInvites: [],
       matchmaking: this.matchmakingOf(userId),
     };
@@ -151,8 +153,13 @@ export class Community {
         this.deliver(target.userId, { message, source: { type: 'player', userId: me } });
         return undefined;
       }
-      // Custom lobbies are not hosted here: a lobby chat has nobody to reach.
-      if (target.type === 'lobby') throw new FailWith<'messaging/send'>('invalid_target', 'not in a lobby');
+      if (target.type === 'lobby') {
+        // To the other members; Teiserver answers a sender outside any lobby with the inspected atom.
+        const lobby = this.lobbyOf(me);
+        if (!lobby) throw new FailWith<'messaging/send'>('invalid_request', ':not_in_lobby');
+        for (const userId of lobby.memberIds) if (userId !== me) this.deliver(userId, { message, source: { type: 'lobby', lobbyId: lobby.lobbyId, userId: me } });
+        return undefined;
+      }
       const party = this.partyOf(me);
       if (!party) throw new FailWith<'messaging/send'>('invalid_target', 'not in a party');
       for (const member of party.members) {

@@ -13,6 +13,8 @@ import { Community } from './community';
 import { Matchmaker } from './matchmaking';
 import type { BattleLauncher, PlaylistConfig } from './match';
 import { AutohostFleet } from './autohost-fleet';
+import { LobbyService } from './lobbies';
+import type { LobbyLimits } from './lobby-state';
 import type { AutohostConnection, ClientSession } from './session';
 import { discoveryDocument, oauthError, readForm, sendJson, ServiceAuthorization } from './oauth';
 import { PlayerAuthorization, type PlayerAuthorizationOptions } from './player-authorization';
@@ -42,6 +44,11 @@ export interface TachyonServerOptions {
   sessionGraceMs?: number;
   /** How long an autohost may be away before its battles are over (default 30 s). */
   autohostReconnectGraceMs?: number;
+  /**
+   * Custom battles: the engine and game every lobby gets (by default the first playlist's), the caps, how often list
+   * subscribers get the changes, how long a vote runs (tests shorten them).
+   */
+  lobbies?: { engine?: string; game?: string; maxLobbies?: number; limits?: Partial<LobbyLimits>; listFlushMs?: number; voteDurationMs?: number };
   /** Caps on sockets and slow requests (tests lower them). */
   limits?: Partial<ConnectionLimits>;
   /**
@@ -56,6 +63,7 @@ export class TachyonServer {
   readonly community: Community;
   readonly matchmaker: Matchmaker;
   readonly autohosts: AutohostFleet;
+  readonly lobbies: LobbyService;
   readonly playerAuthorization: PlayerAuthorization;
   readonly serviceAuthorization: ServiceAuthorization;
   private readonly http: Server;
@@ -92,6 +100,7 @@ export class TachyonServer {
       () => this.connectedUserIds(),
       (userId) => this.accounts.get(userId),
       (userId) => this.matchmaker.stateOf(userId),
+      (userId) => this.lobbies.chatRoomOf(userId),
     );
     this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs);
     this.matchmaker = new Matchmaker({
@@ -104,7 +113,25 @@ export class TachyonServer {
       sessionGraceMs: options.sessionGraceMs,
       logger: this.logger.child('matchmaking'),
     });
-    this.autohosts.onBattleEnded((battleId, playerText) => this.matchmaker.battleEnded(battleId, playerText));
+    this.lobbies = new LobbyService({
+      sessionsOf: (userId) => this.sessionsOf(userId),
+      community: this.community,
+      host: this.autohosts,
+      assets: () => ({
+        engine: options.lobbies?.engine ?? options.playlists?.[0]?.engine ?? 'none',
+        game: options.lobbies?.game ?? options.playlists?.[0]?.game ?? 'none',
+      }),
+      logger: this.logger.child('lobbies'),
+      maxLobbies: options.lobbies?.maxLobbies,
+      limits: options.lobbies?.limits,
+      sessionGraceMs: options.sessionGraceMs,
+      listFlushMs: options.lobbies?.listFlushMs,
+      voteDurationMs: options.lobbies?.voteDurationMs,
+    });
+    this.autohosts.onBattleEnded((battleId, playerText) => {
+      this.matchmaker.battleEnded(battleId, playerText);
+      this.lobbies.battleEnded(battleId);
+    });
   }
 
   /** Registers an autohost that may get tokens with client_credentials; returns its secret. */
@@ -144,6 +171,7 @@ export class TachyonServer {
   async close(): Promise<void> {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.matchmaker.stop();
+    this.lobbies.stop();
     this.autohosts.stop();
     // Every socket (players, autohosts, and those in a polite close that ws would wait up to 30 s on for the peer's answer).
     for (const socket of this.wss.clients) socket.terminate();
@@ -288,7 +316,9 @@ export class TachyonServer {
       endpoint.close(new Error('client disconnected'));
       if (queued?.leave()) return; // never admitted: never online
       this.sessions.delete(session);
-      this.matchmaker.sessionClosed(session, this.disconnecting.has(session) ? 'disconnect' : 'dropped');
+      const end = this.disconnecting.has(session) ? 'disconnect' : 'dropped';
+      this.matchmaker.sessionClosed(session, end);
+      this.lobbies.sessionClosed(session, end);
       if (this.sessionsOf(account.userId).length === 0) this.community.setStatus(account.userId, 'offline');
     });
     if (!queued) this.open(session);
@@ -301,9 +331,11 @@ export class TachyonServer {
     this.sessions.add(session);
     this.registerHandlers(session);
     const wasOnline = this.sessionsOf(account.userId).length > 1;
-    if (!wasOnline) this.community.setStatus(account.userId, this.matchmaker.isInBattle(account.userId) ? 'playing' : 'menu');
+    const playing = this.matchmaker.isInBattle(account.userId) || this.lobbies.isInBattle(account.userId);
+    if (!wasOnline) this.community.setStatus(account.userId, playing ? 'playing' : 'menu');
     endpoint.sendEvent('user/self', { user: this.community.privateUser(account) });
     this.matchmaker.sessionOpened(session);
+    this.lobbies.sessionOpened(session);
   }
 
   private acceptAutohost(socket: WebSocket, clientId: string): void {
@@ -348,6 +380,7 @@ export class TachyonServer {
     });
     this.community.registerHandlers(session);
     this.matchmaker.registerHandlers(session);
+    this.lobbies.registerHandlers(session);
   }
 
   /** A frame the endpoint never saw (binary, or one ws could not parse): the endpoint logs its own violations, this logs these. */
