@@ -230,31 +230,39 @@ class LuaTableReader {
   private quoted(quote: string): string {
     this.pos++;
     let out = '';
+    // Lua strings are bytes: `\226\128\174` is one UTF-8 character, so a run of byte escapes is decoded as UTF-8.
+    let bytes: number[] = [];
+    const flush = () => {
+      if (bytes.length > 0) out += Buffer.from(bytes).toString('utf8');
+      bytes = [];
+    };
     for (;;) {
       const c = this.src[this.pos];
       if (c === undefined || c === '\n' || c === '\r') this.fail('the end of a quoted string');
       this.pos++;
-      if (c === quote) return out;
-      if (c === '\\') {
-        const e = this.src[this.pos];
-        if (e === undefined) this.fail('an escape');
-        if (e in SIMPLE_ESCAPES) {
+      if (c === quote) {
+        flush();
+        return out;
+      }
+      const e = c === '\\' ? this.src[this.pos] : undefined;
+      if (e !== undefined && /[0-9]/.test(e)) {
+        // \ddd: up to three decimal digits, a byte value.
+        const digits = /^[0-9]{1,3}/.exec(this.src.slice(this.pos, this.pos + 3))![0];
+        const code = Number(digits);
+        if (code > 255) this.fail('an escape \\ddd of at most 255');
+        bytes.push(code);
+        this.pos += digits.length;
+      } else {
+        flush();
+        if (c !== '\\') out += c;
+        else if (e !== undefined && Object.hasOwn(SIMPLE_ESCAPES, e)) {
           out += SIMPLE_ESCAPES[e];
           this.pos++;
-        } else if (/[0-9]/.test(e)) {
-          // \ddd: up to three decimal digits, a byte value.
-          const digits = /^[0-9]{1,3}/.exec(this.src.slice(this.pos, this.pos + 3))![0];
-          const code = Number(digits);
-          if (code > 255) this.fail('an escape \\ddd of at most 255');
-          out += String.fromCharCode(code);
-          this.pos += digits.length;
         } else {
           this.fail('a known escape');
         }
-      } else {
-        out += c;
       }
-      if (out.length > this.limits.maxStringChars) this.fail(`strings of at most ${this.limits.maxStringChars} characters`);
+      if (out.length + bytes.length > this.limits.maxStringChars) this.fail(`strings of at most ${this.limits.maxStringChars} characters`);
     }
   }
 
