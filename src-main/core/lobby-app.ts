@@ -9,7 +9,7 @@ import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
 import { LobbyStore } from './lobby/store';
 import { IntentError, type CustomLobbyIntents, type LobbyApp, type LobbyIntents } from './lobby/intents';
 import type { LobbyPatch } from './lobby/state';
-import { PlayerEngine, type PlayerEngineOptions } from './player-engine';
+import { PlayerEngine, SkirmishAiCatalog, type PlayerEngineOptions } from './player-engine';
 import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
 
 export interface LobbyAppOptions {
@@ -73,6 +73,15 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
   if (options.engine) {
     battleEngine = new PlayerEngine(options.engine, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
   }
+  // The AIs a bot may run: listed once now, and again on request (AIs installed while the lobby runs).
+  const skirmishAis = options.engine
+    ? new SkirmishAiCatalog(options.engine.registry, (value) => store.publish({ slice: 'skirmishAis', value }), logger.child('skirmish-ais'))
+    : null;
+  if (skirmishAis) void skirmishAis.refresh().catch((error: unknown) => logger.warn(`skirmish AIs: ${String(error)}`));
+  const refreshSkirmishAis = async (): Promise<void> => {
+    if (!skirmishAis) throw new IntentError('not_available', 'No engine is configured in this lobby.');
+    await skirmishAis.refresh();
+  };
   const engineControl = options.engineControl ?? (battleEngine
     ? { engineStart: () => battleEngine.start(), engineStop: () => battleEngine.stop(), engineRestart: () => battleEngine.restart(), engineKill: () => battleEngine.kill() }
     : undefined);
@@ -156,6 +165,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
       await open(dir);
     },
     ...customLobbyIntentsPending,
+    refreshSkirmishAis,
   };
 
   let started = false;

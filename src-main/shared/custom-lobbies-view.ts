@@ -145,4 +145,6 @@ export interface SkirmishAiView {
   readonly name: string;
   readonly description: string;
   readonly options: readonly SkirmishAiOptionView[];
+  /** The installed engines that have this AI (a bot runs on the lobby's engine, so only those engines can host it). */
+  readonly engineVersions?: readonly string[];
 }

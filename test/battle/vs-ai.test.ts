@@ -1,4 +1,6 @@
-// The one-player playlist on the real engine: a player against a NullAI bot team, from queue to game over.
+// The one-player playlist on the real engine: a player against a NullAI bot team, from queue to game over. The player's
+// engine hosts the bot, so its console must show NullAI taking over the bot's team (it loads only if the engine's AI
+// folder, Debian's /usr/lib/spring, is among its data dirs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,13 @@ describe('one player against the AI', () => {
       },
     });
     const alice = await world.player('alice', { engine: { registry, contentDirs: content.contentDirs, binary: 'headless', runner: { tempBase: base } } });
+    const consoleLines: string[] = [];
+    alice.app.onPatch((patch) => {
+      if (patch.slice === 'engineConsole') consoleLines.push(...patch.append);
+    });
+    // The AIs the player can choose for a bot, read from the engine's AI folder at start.
+    const nullAi = await waitFor('NullAI listed', () => alice.app.snapshot().skirmishAis.find((ai) => ai.shortName === 'NullAI'), 20_000);
+    expect(nullAi).toMatchObject({ version: '0.1', engineVersions: [version] });
     await waitFor('playlists', () => connected(alice.app) && alice.app.snapshot().matchmaking.playlists.length === 2);
     await alice.app.intents.queue(['vs-ai']);
     await waitFor('found alone', () => alice.app.snapshot().matchmaking.phase === 'found');
@@ -52,9 +61,12 @@ describe('one player against the AI', () => {
     if (!host) throw new Error('no host');
     await waitFor('alice in game', () => host.events.some((e) => e.type === 'player_joined'), 30_000);
     await waitFor('the game started', () => host.events.some((e) => e.type === 'start_playing'), 30_000);
+    // Engine 106 prints this once the AI library is loaded and runs the team; a missing AI is "being removed from team 1".
+    await waitFor('NullAI runs the bot team', () => consoleLines.some((l) => /local skirmish AI "Bot10" \(ID: \d+, Short-Name: "NullAI".*\) took over control of team 1/.test(l)), 30_000);
     // The local-play content lasts half an hour: the player leaves by stopping the engine.
     await alice.app.intents.engineStop();
     await waitFor('engine offline', () => alice.app.snapshot().engine.status === 'offline', 30_000);
     expect(alice.app.snapshot().matchmaking.phase).toBe('idle');
+    expect(consoleLines.filter((l) => /unknown skirmish AI|being removed from team/i.test(l))).toEqual([]);
   }, 90_000);
 });

@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AutohostCommandError, AutohostInterface, encodeCommand, keepDemos, engineEnvironment, spawnEngine, stopEngine, unsafeTextReason, defaultPassEnv, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
+import { AutohostCommandError, AutohostInterface, encodeCommand, keepDemos, engineEnvironment, spawnEngine, stopEngine, unsafeTextReason, defaultPassEnv, engineDataDirs, springDataDirValue, type AutohostEvent, type InstalledEngine } from '../engine';
 import type { Logger } from '../log';
 import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
@@ -132,7 +132,7 @@ export class HostedBattle {
       cwd: this.dir,
       // No --write-dir on engine 106's server: SPRING_WRITEDIR, and SPRING_DATADIR is required with --isolation-dir.
       env: engineEnvironment(HOST_PASS_ENV, {
-        HOME: this.dir, LANG: 'C', SPRING_WRITEDIR: this.dir, SPRING_DATADIR: springDataDirValue([...contentDirs.slice(1), engine.dataDir]),
+        HOME: this.dir, LANG: 'C', SPRING_WRITEDIR: this.dir, SPRING_DATADIR: springDataDirValue([...contentDirs.slice(1), ...engineDataDirs(engine)]),
       }),
       onLine: (_stream, line) => this.keepLine(line),
       owner: host.engineOwner,

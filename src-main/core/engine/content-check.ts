@@ -1,9 +1,10 @@
 // Content check: are the game and map a battle names present in the data dirs the engine will use? Names are never paths.
 import type { Dirent } from 'node:fs';
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { quoteForMessage } from './engine-registry';
+import { luaStringField, readInfoFile } from './lua-info';
 import { readZipFile } from './zip-archive';
 
 export type ContentKind = 'game' | 'map';
@@ -42,15 +43,6 @@ export const SCAN_SUBDIRS: readonly string[] = ['games', 'maps', 'base', 'packag
 const MAX_INFO_SIZE = 256 * 1024;
 const MAX_ENTRIES_PER_DIR = 20_000;
 
-/** Reads a top-level string field of an info table (`name = "..."`): enough for real info files, no Lua needed. */
-function luaStringField(source: string, field: string): string | undefined {
-  const pattern = new RegExp(`(?:^|[\\s{,;])${field}\\s*=\\s*(?:"((?:[^"\\\\\\n]|\\\\.)*)"|'((?:[^'\\\\\\n]|\\\\.)*)'|\\[\\[([^\\]]*)\\]\\])`, 'i');
-  const match = pattern.exec(source);
-  if (match === null) return undefined;
-  const raw = match[1] ?? match[2] ?? match[3] ?? '';
-  return raw.replace(/\\(.)/g, '$1');
-}
-
 /** The engine's archive name rule: `name` plus ` version` unless the name already contains the version. */
 export function springNameFromInfo(source: string): string | undefined {
   const name = luaStringField(source, 'name');
@@ -75,22 +67,8 @@ async function listDir(dir: string): Promise<Dirent[]> {
 async function readSddInfo(dir: string, kind: ContentKind): Promise<string | undefined> {
   // The engine's VFS ignores case: find the info file by a case-insensitive listing, never by the spring name.
   const entry = (await listDir(dir)).find((e) => e.isFile() && e.name.toLowerCase() === INFO_FILE[kind]);
-  if (entry === undefined) return undefined;
-  const file = path.join(dir, entry.name);
-  // Size first, then at most the cap: a huge (or growing) info file costs nothing and is just not this content.
-  try {
-    if ((await stat(file)).size > MAX_INFO_SIZE) return undefined;
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(MAX_INFO_SIZE + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return bytesRead > MAX_INFO_SIZE ? undefined : buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
+  // A huge (or growing) info file costs nothing and is just not this content.
+  return entry === undefined ? undefined : readInfoFile(path.join(dir, entry.name), MAX_INFO_SIZE);
 }
 
 async function readSdzInfo(file: string, kind: ContentKind): Promise<string | undefined> {

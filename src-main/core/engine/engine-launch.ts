@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkEngineDir, defaultPassEnv, springDataDirValue } from './engine-paths';
-import type { InstalledEngine } from './engine-registry';
+import { engineDataDirs, type InstalledEngine } from './engine-registry';
 import type { JoinScriptInput } from './start-script';
 import { engineEnvironment, spawnEngine, type SpawnEngineOptions } from './spawn-engine';
 import { buildJoinScript } from './start-script';
@@ -142,7 +142,8 @@ export interface PreparedLaunch {
   demo: string | undefined;
   binary: string;
   contentDirs: string[];
-  engineDataDir: string;
+  /** The engine's data dir, then its AI data dirs (`engineDataDirs`): after the content dirs in SPRING_DATADIR. */
+  engineDataDirs: string[];
   /** The caller's write dir, or undefined for a per-launch one with our springsettings.cfg. */
   writeDir: string | undefined;
   settings: string;
@@ -157,10 +158,10 @@ export function prepareLaunch(request: EngineLaunchRequest): PreparedLaunch {
   const binary = request.engine.binaries[kind];
   if (binary === undefined) throw new EngineSpawnError(`engine ${request.engine.version} has no ${kind === 'client' ? 'spring' : 'spring-headless'} binary`);
   const contentDirs = (request.contentDirs ?? []).map((d) => checkEngineDir(d, 'a content dir'));
-  const engineDataDir = checkEngineDir(request.engine.dataDir, "the engine's data dir");
+  const engineDirs = engineDataDirs(request.engine).map((d) => checkEngineDir(d, "the engine's data dir"));
   const writeDir = request.writeDir === undefined ? undefined : checkEngineDir(request.writeDir, 'the write dir');
   const settings = writeDir === undefined ? settingsFile({ ...(kind === 'headless' ? HEADLESS_SETTINGS : {}), ...request.settings }) : '';
-  return { request, script, demo, binary, contentDirs, engineDataDir, writeDir, settings };
+  return { request, script, demo, binary, contentDirs, engineDataDirs: engineDirs, writeDir, settings };
 }
 
 /** Writes the launch's files into its private `dir`: the script (0600, never overwritten), HOME and the write dir. */
@@ -184,7 +185,9 @@ export async function spawnLaunch(
 ): Promise<ChildProcess> {
   const env = engineEnvironment(options.passEnv ?? defaultPassEnv(), {
     HOME: files.home,
-    SPRING_DATADIR: springDataDirValue([...prepared.contentDirs.slice(1), prepared.engineDataDir]),
+    // Read-only dirs after the write dir (--write-dir) and the isolation dir: the engine searches them in this order, and a
+    // bot's library is found only where one of them holds AI/Skirmish (Recoil's DataDirLocater.cpp).
+    SPRING_DATADIR: springDataDirValue([...prepared.contentDirs.slice(1), ...prepared.engineDataDirs]),
   });
   const args = prepared.contentDirs[0] !== undefined ? ['--isolation-dir', prepared.contentDirs[0]] : [];
   args.push('--write-dir', files.writeDir, prepared.demo ?? files.scriptPath);

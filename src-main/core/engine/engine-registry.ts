@@ -20,6 +20,12 @@ export interface InstalledEngine {
   binaries: Readonly<EngineBinaries>;
   /** The engine's own read-only data (base content), passed as SPRING_DATADIR. */
   dataDir: string;
+  /**
+   * Data dirs holding the engine's `AI/` folder (`AI/Skirmish/<shortName>/<version>/`, `AI/Interfaces/<name>/<version>/`),
+   * passed in SPRING_DATADIR after `dataDir` so that a client hosting a bot can load it: Debian's `/usr/lib/spring`, an
+   * engine directory itself. Absent or empty: the engine has no AIs the lobby knows of.
+   */
+  aiDataDirs?: readonly string[];
   /** Where it was found: Debian's package or an engine directory from the settings. */
   source: 'system' | 'directory';
 }
@@ -102,11 +108,30 @@ export interface EngineRegistryOptions {
   includeSystem?: boolean;
   systemBinDir?: string;
   systemDataDir?: string;
+  /** Where the system engine's `AI/` folder lies (Debian: `/usr/lib/spring`). */
+  systemAiDataDir?: string;
   runVersion?: RunVersion;
 }
 
 export const DEBIAN_BIN_DIR = '/usr/games';
 export const DEBIAN_DATA_DIR = '/usr/share/games/spring';
+// Debian's `spring` package puts the AI libraries and their AIInfo.lua under /usr/lib/spring/AI (`dpkg -L spring`).
+export const DEBIAN_AI_DATA_DIR = '/usr/lib/spring';
+
+/** The engine's own dirs in SPRING_DATADIR order: its data dir, then the dirs of its AIs (each once). */
+export function engineDataDirs(engine: Pick<InstalledEngine, 'dataDir' | 'aiDataDirs'>): string[] {
+  return [...new Set([engine.dataDir, ...(engine.aiDataDirs ?? [])])];
+}
+
+/** `dirs` that hold an `AI/` folder. */
+async function withAiFolder(dirs: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of dirs) {
+    const info = await stat(path.join(dir, 'AI')).catch(() => undefined);
+    if (info?.isDirectory()) found.push(dir);
+  }
+  return found;
+}
 
 async function isExecutable(file: string): Promise<boolean> {
   try {
@@ -142,19 +167,23 @@ export class EngineRegistry {
 
   static async discover(options: EngineRegistryOptions = {}): Promise<EngineRegistry> {
     const runVersion = options.runVersion ?? runVersionCommand;
-    const candidates: Array<{ binDir: string; dataDir: string; source: InstalledEngine['source']; only?: string }> = [];
+    const systemBinDir = options.systemBinDir ?? DEBIAN_BIN_DIR;
+    const systemDataDir = options.systemDataDir ?? DEBIAN_DATA_DIR;
+    const systemAiDataDir = options.systemAiDataDir ?? DEBIAN_AI_DATA_DIR;
+    // An engine directory (Recoil's layout) holds its own AI/ folder; Debian's data dir has only AI data, its AIs lie apart.
+    const candidates: Array<{ binDir: string; dataDir: string; aiDirs: string[]; source: InstalledEngine['source']; only?: string }> = [];
     for (const binary of options.engineBinaries ?? []) {
       const abs = path.resolve(binary);
       const binDir = path.dirname(abs);
-      const dataDir = binDir === (options.systemBinDir ?? DEBIAN_BIN_DIR) ? (options.systemDataDir ?? DEBIAN_DATA_DIR) : binDir;
-      candidates.push({ binDir, dataDir, source: 'directory', only: abs });
+      const system = binDir === systemBinDir;
+      candidates.push({ binDir, dataDir: system ? systemDataDir : binDir, aiDirs: system ? [systemAiDataDir] : [binDir], source: 'directory', only: abs });
     }
     for (const dir of options.engineDirs ?? []) {
       const abs = path.resolve(dir);
-      candidates.push({ binDir: abs, dataDir: abs, source: 'directory' });
+      candidates.push({ binDir: abs, dataDir: abs, aiDirs: [abs], source: 'directory' });
     }
     if (options.includeSystem ?? true) {
-      candidates.push({ binDir: options.systemBinDir ?? DEBIAN_BIN_DIR, dataDir: options.systemDataDir ?? DEBIAN_DATA_DIR, source: 'system' });
+      candidates.push({ binDir: systemBinDir, dataDir: systemDataDir, aiDirs: [systemAiDataDir], source: 'system' });
     }
     const engines: InstalledEngine[] = [];
     const problems: string[] = [];
@@ -183,7 +212,7 @@ export class EngineRegistry {
         problems.push(`${probe}: no version in its --version output`);
         continue;
       }
-      engines.push({ version, binaries, dataDir: candidate.dataDir, source: candidate.source });
+      engines.push({ version, binaries, dataDir: candidate.dataDir, aiDataDirs: await withAiFolder(candidate.aiDirs), source: candidate.source });
     }
     return new EngineRegistry(engines, problems);
   }

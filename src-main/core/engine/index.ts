@@ -8,11 +8,17 @@ export {
   quoteForMessage,
   DEBIAN_BIN_DIR,
   DEBIAN_DATA_DIR,
+  DEBIAN_AI_DATA_DIR,
+  engineDataDirs,
 } from './engine-registry';
 export type { EngineBinaryKind, EngineBinaries, InstalledEngine, EngineRegistryOptions, RunVersion } from './engine-registry';
 
 export { checkContent, scanContent, matchContent, springNameFromInfo } from './content-check';
 export { ContentScanCache } from './content-cache';
+export { listSkirmishAis, parseAiInfo, parseAiOptions } from './skirmish-ais';
+export type { InstalledSkirmishAi, SkirmishAiListing } from './skirmish-ais';
+export { parseLuaInfoTable, readInfoFile, LuaInfoError, MAX_INFO_FILE_BYTES } from './lua-info';
+export type { LuaTable, LuaValue, LuaTableLimits } from './lua-info';
 export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest } from './content-check';
 
 export {
