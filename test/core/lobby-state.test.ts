@@ -136,6 +136,8 @@ describe('LobbyRoom', () => {
     expect(lobby.name).toBe('Lobby');
     expect(refusal(() => lobby.addBot('1', { allyTeam: '0', shortName: 'NullAI' }))).toEqual({ reason: 'ally_team_full' });
     expect(refusal(() => lobby.addBot('9', { allyTeam: '1', shortName: 'NullAI' }))).toEqual({ reason: 'not_in_lobby' });
+    // Every seat is a team: no layout has more seats than the engine has places.
+    expect(refusal(() => lobby.update('1', { allyTeamConfig: layout(32, 32, 32, 32, 32, 32, 32, 32) })).details).toBe('Cannot update lobby: at most 251 seats');
   });
 });
 
