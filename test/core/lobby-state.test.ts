@@ -136,6 +136,9 @@ describe('LobbyRoom', () => {
     expect(lobby.name).toBe('Lobby');
     expect(refusal(() => lobby.addBot('1', { allyTeam: '0', shortName: 'NullAI' }))).toEqual({ reason: 'ally_team_full' });
     expect(refusal(() => lobby.addBot('9', { allyTeam: '1', shortName: 'NullAI' }))).toEqual({ reason: 'not_in_lobby' });
+    lobby.join(user('2'));
+    expect(refusal(() => lobby.update('2', { mapName: 'Mine' })).details).toBe('Cannot update lobby: Only players can change the map');
+    expect(refusal(() => lobby.updateClientStatus('2', { isReady: true })).details).toBe('not_a_player');
     // Every seat is a team: no layout has more seats than the engine has places.
     expect(refusal(() => lobby.update('1', { allyTeamConfig: layout(32, 32, 32, 32, 32, 32, 32, 32) })).details).toBe('Cannot update lobby: at most 251 seats');
   });
