@@ -391,6 +391,22 @@ describe('caps against a hostile client', () => {
     expect(await owner.call('lobby/update', { gameOptions: { big: { value: 'x'.repeat(2000) } } })).toMatchObject({ status: 'failed', reason: 'invalid_request' });
     expect(await owner.call('lobby/addBot', { allyTeam: '1', shortName: 'NullAI', options: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'v'])) }))
       .toMatchObject({ status: 'failed', reason: 'invalid_request' });
+    // Subscribing again and again is still one subscription: one listUpdated a change.
+    const watcher = extra[2]!;
+    for (let i = 0; i < 30; i++) await watcher.ok('lobby/subscribeList');
+    await owner.ok('lobby/update', { name: 'Renamed once' });
+    await watcher.next('lobby/listUpdated');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await watcher.barrier();
+    expect(watcher.pending('lobby/listUpdated')).toBe(0);
+    // Creating and leaving in a loop leaves nothing behind.
+    await creators[2]!.ok('lobby/leave');
+    const churner = creators[3]!;
+    for (let i = 0; i < 50; i++) {
+      await create(churner);
+      await churner.ok('lobby/leave');
+    }
+    expect(server.lobbies.lobbyCount).toBe(2);
     // Bots only where there are seats: two ally teams of one, the owner in one.
     await owner.ok('lobby/addBot', { allyTeam: '1', shortName: 'NullAI' });
     for (let i = 0; i < 5; i++) expect(await owner.call('lobby/addBot', { allyTeam: String(i % 2), shortName: 'NullAI' })).toMatchObject({ status: 'failed', reason: 'ally_team_full' });

@@ -67,6 +67,8 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
   const server = new TachyonServer({
     logger: logger.child('server'),
     playlists: localPlaylists(engine?.version ?? 'none', content),
+    // Custom lobbies get the same engine and game (the offline skirmish); their map is the creator's choice.
+    lobbies: { engine: engine?.version ?? 'none', game: content.game },
     readyTimeoutMs: options.readyTimeoutMs,
     matchIntervalMs: options.matchIntervalMs,
     autohostReconnectGraceMs: options.autohostReconnectGraceMs,

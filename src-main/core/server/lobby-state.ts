@@ -116,6 +116,8 @@ export function allyTeamConfigProblem(config: AllyTeamConfig, limits: LobbyLimit
     if (at.teams.length === 0) return 'an ally team needs at least one team';
     if (at.teams.some((t) => t.maxPlayers > limits.members)) return `at most ${limits.members} players in a team`;
   }
+  // Players and bots each take a team: the engine's limit holds for the seats too.
+  if (config.reduce((sum, at) => sum + at.maxTeams, 0) > limits.members) return `at most ${limits.members} seats`;
   return null;
 }
 
