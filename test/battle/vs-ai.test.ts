@@ -5,9 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineRegistry } from '../../src-main/core/engine';
+import { EngineRegistry, writeTestContent } from '../../src-main/core/engine';
 import { startRequest } from '../../src-main/core/server/autohost-fleet';
-import { findLocalContent, localPlaylists } from '../../src-main/core/local-play';
+import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app';
+import { findLocalContent, localPlaylists, startLocalPlay, type LocalPlay } from '../../src-main/core/local-play';
+import { createMemoryLogger } from '../../src-main/core/log';
+import { recordLog, recordSecrets } from '../support/secret-ledger';
 import type { MatchToLaunch } from '../../src-main/core/server/matchmaking';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import { startRealHost, type RealHost } from '../engine/real-host';
@@ -69,4 +72,44 @@ describe('one player against the AI', () => {
     expect(alice.app.snapshot().matchmaking.phase).toBe('idle');
     expect(consoleLines.filter((l) => /unknown skirmish AI|being removed from team/i.test(l))).toEqual([]);
   }, 90_000);
+});
+
+// The same playlist as a player runs it offline: the embedded server, its local autohost writing the host script for
+// spring-dedicated, and the player's engine hosting the bot.
+describe('Versus AI in local play', () => {
+  let play: LocalPlay | undefined;
+  let app: CoreLobbyApp | undefined;
+  const logger = createMemoryLogger('info');
+  afterAll(async () => {
+    await app?.close();
+    await play?.close();
+    recordLog(logger.lines);
+  });
+
+  it('plays against NullAI on the local autohost until the game ends', async () => {
+    const contentDir = join(base, 'local-content');
+    await writeTestContent(contentDir, { gameOverFrame: 60 });
+    play = await startLocalPlay({ dataDir: join(base, 'local-play'), contentDirs: [contentDir], players: ['alice'], logger, initialNetworkTimeoutSeconds: 15 });
+    const token = play.tokens.alice ?? '';
+    recordSecrets(token);
+    app = createLobbyApp({
+      serverUrl: play.baseUrl, getToken: () => token, dataDir: join(base, 'local-alice'), logger: logger.child('alice'),
+      engine: { registry: play.registry, contentDirs: [contentDir], binary: 'headless', runner: { tempBase: base } },
+    });
+    const lobby = app;
+    const consoleLines: string[] = [];
+    lobby.onPatch((patch) => {
+      if (patch.slice === 'engineConsole') consoleLines.push(...patch.append);
+    });
+    await waitFor('autohost connected', () => play?.server.autohosts.connectedCount === 1, 20_000);
+    await waitFor('vs-ai offered', () => connected(lobby) && lobby.snapshot().matchmaking.playlists.some((p) => p.id === 'vs-ai'), 20_000);
+    await lobby.intents.queue(['vs-ai']);
+    await waitFor('found alone', () => lobby.snapshot().matchmaking.phase === 'found', 20_000);
+    await lobby.intents.ready();
+    await waitFor('engine running', () => lobby.snapshot().engine.status === 'running', 30_000);
+    await waitFor('the game ended and the engine left', () => lobby.snapshot().engine.status === 'offline', 60_000);
+    expect(lobby.snapshot().engine.exitCode).toBe(0);
+    expect(consoleLines.some((l) => /local skirmish AI "Bot10" \(ID: \d+, Short-Name: "NullAI".*\) took over control of team 1/.test(l))).toBe(true);
+    expect(consoleLines.filter((l) => /unknown skirmish AI|being removed from team/i.test(l))).toEqual([]);
+  }, 120_000);
 });

@@ -16,7 +16,7 @@ export type { EngineBinaryKind, EngineBinaries, InstalledEngine, EngineRegistryO
 export { checkContent, scanContent, matchContent, springNameFromInfo } from './content-check';
 export { ContentScanCache } from './content-cache';
 export { listSkirmishAis, parseAiInfo, parseAiOptions } from './skirmish-ais';
-export type { InstalledSkirmishAi, SkirmishAiListing } from './skirmish-ais';
+export type { InstalledSkirmishAi, SkirmishAiListing, SkirmishAiOption } from './skirmish-ais';
 export { parseLuaInfoTable, readInfoFile, LuaInfoError, MAX_INFO_FILE_BYTES } from './lua-info';
 export type { LuaTable, LuaValue, LuaTableLimits } from './lua-info';
 export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest } from './content-check';

@@ -4,11 +4,28 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { SkirmishAiOptionView, SkirmishAiView } from '../../shared/custom-lobbies-view';
 import { LuaInfoError, MAX_INFO_FILE_BYTES, parseLuaInfoTable, readInfoFile, type LuaTable, type LuaValue } from './lua-info';
 
-/** An installed AI: what the player chooses from, and where it lies (for logs). */
-export interface InstalledSkirmishAi extends SkirmishAiView {
+/** One option an AI offers (AIOptions.lua); the lobby's `SkirmishAiOption` has this shape. */
+export interface SkirmishAiOption {
+  readonly key: string;
+  readonly name: string;
+  readonly description: string;
+  readonly type: 'bool' | 'number' | 'string' | 'list';
+  /** As start scripts carry option values: text. */
+  readonly default: string;
+  readonly items?: readonly { readonly key: string; readonly name: string }[];
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** An installed AI: what the player chooses from (the lobby's `SkirmishAiView` fields), and where it lies (for logs). */
+export interface InstalledSkirmishAi {
+  readonly shortName: string;
+  readonly version: string;
+  readonly name: string;
+  readonly description: string;
+  readonly options: readonly SkirmishAiOption[];
   /** The AI interface it needs (`C` for every AI Debian ships). */
   readonly interfaceShortName: string;
   readonly dir: string;
@@ -68,9 +85,9 @@ export function parseAiInfo(source: string): Map<string, string> {
 }
 
 /** AIOptions.lua → the options a player can set; sections and options the engine would refuse are left out. */
-export function parseAiOptions(source: string): SkirmishAiOptionView[] {
+export function parseAiOptions(source: string): SkirmishAiOption[] {
   const root = parseLuaInfoTable(source);
-  const options: SkirmishAiOptionView[] = [];
+  const options: SkirmishAiOption[] = [];
   const seen = new Set<string>();
   for (const item of root.items) {
     if (options.length >= MAX_OPTIONS) break;
@@ -83,7 +100,7 @@ export function parseAiOptions(source: string): SkirmishAiOptionView[] {
   return options;
 }
 
-function readOption(table: LuaTable): SkirmishAiOptionView | undefined {
+function readOption(table: LuaTable): SkirmishAiOption | undefined {
   const key = asText(field(table, 'key'))?.toLowerCase();
   if (key === undefined || !OPTION_KEY.test(key)) return undefined;
   const name = displayText(asText(field(table, 'name')) ?? key, MAX_NAME_CHARS) || key;
@@ -162,7 +179,7 @@ async function readAiDir(dir: string, interfaces: ReadonlySet<string>): Promise<
     return { problem: `${dir}: needs the AI interface ${JSON.stringify(interfaceShortName.slice(0, 32))}, which is not installed` };
   }
   const optionsText = await readInfoFile(path.join(dir, 'AIOptions.lua'));
-  let options: SkirmishAiOptionView[] = [];
+  let options: SkirmishAiOption[] = [];
   let problem: string | undefined;
   if (optionsText !== undefined) {
     try {
@@ -176,7 +193,7 @@ async function readAiDir(dir: string, interfaces: ReadonlySet<string>): Promise<
   return problem === undefined ? { ai } : { ai, problem };
 }
 
-function aiView(info: ReadonlyMap<string, string>, shortName: string, version: string, options: SkirmishAiOptionView[]): SkirmishAiView {
+function aiView(info: ReadonlyMap<string, string>, shortName: string, version: string, options: SkirmishAiOption[]): Omit<InstalledSkirmishAi, 'interfaceShortName' | 'dir'> {
   return {
     shortName,
     version,

@@ -1,6 +1,6 @@
 // The skirmish AIs the player's engines can run as bots, published as the `skirmishAis` slice: listed at start and on request.
-import type { SkirmishAiView } from '../../shared/custom-lobbies-view';
 import { listSkirmishAis, type EngineRegistry } from '../engine';
+import type { SkirmishAiView } from '../lobby/state';
 import type { Logger } from '../log';
 
 // A bot's AI appears once per short name and version; across engines the first engine's copy is shown.
