@@ -77,9 +77,11 @@ describe('a lobby battle on the local autohost and the real engine', () => {
     expect(world.server.lobbies.isInBattle(alice.userId)).toBe(false);
     await waitFor(() => runners.every((r) => r.snapshot().lastExit !== undefined), 30_000, 'both engines to exit');
     expect(runners.map((r) => r.snapshot().lastExit?.code)).toEqual([0, 0]);
-    // The bot reached the engine through the host script: the host player's client created it on team 1 (that the AI's
-    // library then loads is the engine registry's business: its AI folders).
-    expect(runners[0]?.console().some((l) => /CreateSkirmishAI\(id=0\)/.test(l.text))).toBe(true);
-    expect(runners[0]?.console().some((l) => /skirmish AI "NullAI" \(ID: 0\)|\[AI=0 team=1\]/.test(l.text))).toBe(true);
+    // The bot reached the engine through the host script, and the host player's engine (given the engine's AI folders by
+    // the registry) loaded NullAI and handed it the bot's team.
+    const hostConsole = runners[0]?.console().map((l) => l.text) ?? [];
+    expect(hostConsole.some((l) => /CreateSkirmishAI\(id=0\)/.test(l))).toBe(true);
+    expect(hostConsole.some((l) => /local skirmish AI ".*" \(ID: \d+, Short-Name: "NullAI".*\) took over control of team 1/.test(l))).toBe(true);
+    expect(hostConsole.filter((l) => /unknown skirmish AI|being removed from team/i.test(l))).toEqual([]);
   }, 180_000);
 });
