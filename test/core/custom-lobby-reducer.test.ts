@@ -144,7 +144,8 @@ describe('the lobby room', () => {
 
 describe('the list of lobbies', () => {
   const overview = (id: string, extra: Record<string, unknown> = {}) => ({
-    id, name: `lobby ${id}`, playerCount: 1, maxPlayerCount: 4, mapName: 'Red Comet', engineVersion: '2025.04.01', gameVersion: 'BAR test-1', currentBattle: null, ...extra,
+    id, name: `lobby ${id}`, playerCount: 1, maxPlayerCount: 4, mapName: 'Red Comet', engineVersion: '2025.04.01', gameVersion: 'BAR test-1',
+    currentBattle: null, ...extra,
   });
 
   it('resets, merges updates, removes with null, and reads Teiserver\'s filler currentBattle: null right', () => {
@@ -180,7 +181,9 @@ describe('a new lobby\'s ally teams', () => {
     expect(four).toHaveLength(4);
     expect(four[3]).toEqual({ top: 0.5, bottom: 1, left: 0.5, right: 1 });
     for (const b of startBoxes(16)) expect(b.left < b.right && b.top < b.bottom && b.right <= 1 && b.bottom <= 1).toBe(true);
-    expect(allyTeamConfig(2, 3)[1]).toEqual({ maxTeams: 3, startBox: { top: 0, bottom: 1, left: 0.75, right: 1 }, teams: [{ maxPlayers: 1 }, { maxPlayers: 1 }, { maxPlayers: 1 }] });
+    expect(allyTeamConfig(2, 3)[1]).toEqual({
+      maxTeams: 3, startBox: { top: 0, bottom: 1, left: 0.75, right: 1 }, teams: [{ maxPlayers: 1 }, { maxPlayers: 1 }, { maxPlayers: 1 }],
+    });
   });
 
   it('orders ids as numbers where they are numbers', () => {
