@@ -53,6 +53,9 @@ function freePlaces(room: LobbyRoomView): Map<string, number> {
   return free;
 }
 
+/** How often a refused join, seat, ready or start is tried again. */
+const RETRIES = 3;
+
 export class HeadlessLobbyDriver {
   private readonly done = new Set<string>();
   private created = false;
@@ -64,10 +67,17 @@ export class HeadlessLobbyDriver {
     return this.plan.create !== undefined || this.plan.join !== undefined;
   }
 
-  /** A step that failed may be tried again when the state next changes (a join whose lobby was full, a start refused). */
+  private readonly failures = new Map<string, number>();
+
+  /**
+   * A step that failed may be tried again when the state next changes (a join whose lobby was full, a start refused), up to
+   * RETRIES times, so a refusal that will not change (a ban) does not repeat with every update.
+   */
   retry(step: LobbyStep): void {
-    if (step.kind === 'start' || step.kind === 'seat' || step.kind === 'ready') this.done.delete(step.kind);
-    if (step.kind === 'join') this.done.delete('join');
+    if (step.kind !== 'start' && step.kind !== 'seat' && step.kind !== 'ready' && step.kind !== 'join') return;
+    const failed = (this.failures.get(step.kind) ?? 0) + 1;
+    this.failures.set(step.kind, failed);
+    if (failed <= RETRIES) this.done.delete(step.kind);
   }
 
   private once(key: string, step: LobbyStep, out: LobbyStep[]): void {

@@ -63,6 +63,19 @@ describe('the headless lobby driver', () => {
     expect(driver.steps(scene({ selfId: '2', lobby: seated }))).toEqual([]);
   });
 
+  it('tries a refused step again on the next change, a few times only', () => {
+    const driver = new HeadlessLobbyDriver({ create: { name: 'Friday', mapName: 'Red Comet' }, bots: [], startWhen: 1, autoReady: false });
+    driver.steps(scene({}));
+    const room = roomOf();
+    for (let i = 0; i < 3; i++) {
+      expect(driver.steps(scene({ lobby: room }))).toEqual([{ kind: 'start' }]);
+      driver.retry({ kind: 'start' });
+    }
+    expect(driver.steps(scene({ lobby: room }))).toEqual([{ kind: 'start' }]);
+    driver.retry({ kind: 'start' });
+    expect(driver.steps(scene({ lobby: room }))).toEqual([]);
+  });
+
   it('finds a lobby by id, exact name, or a name in any case when only one has it', () => {
     const lobbies = list({ a: { id: 'a', name: 'Duel' }, b: { id: 'b', name: 'duel' }, c: { id: 'c', name: 'Team' } });
     expect(findLobby(lobbies, 'c')).toBe('c');
