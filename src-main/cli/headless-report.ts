@@ -1,5 +1,6 @@
 // Turns lobby patches into the headless client's output records: one per meaningful change, as text for people or JSON lines for scripts.
-import type { ConnectionView, LobbyPatch, LobbySnapshot, PartiesView, ProtocolRevision } from '../core/lobby/state';
+import type { ConnectionView, LobbyPatch, LobbyRoomView, LobbySnapshot, PartiesView, ProtocolRevision } from '../core/lobby/state';
+import { compareIds } from '../core/lobby/custom-lobby-reducer';
 import { applyLobbyPatch, lobbyStateFrom, type LobbyState } from '../shared/lobby-reducers';
 import { PROTOCOL_REVISION_LABELS } from '../shared/protocol-revision';
 import { printable } from './printable';
@@ -12,12 +13,18 @@ export type HeadlessRecord =
   | { kind: 'chat'; from: string; fromUserId: string; channel: string; text: string; marker: string }
   | { kind: 'battle'; phase: string; map: string; game: string; engine: string; message?: string }
   | { kind: 'engine'; status: string; exitCode: number | null; pid: number | null; message?: string }
-  | { kind: 'notice'; level: string; text: string };
+  | { kind: 'notice'; level: string; text: string }
+  | {
+    kind: 'lobby'; state: 'joined' | 'left'; id: string | null; name: string;
+    players: { userId: string; allyTeam: string; isReady: boolean }[]; bots: { id: string; shortName: string; allyTeam: string }[];
+    battle: { id: string; startedAt: number } | null;
+  };
 
 /** Keeps the last state it reported per kind, so only real changes produce a record. */
 export class HeadlessReport {
   private readonly state: LobbyState;
   private last = new Map<string, string>();
+  private lastLobby: { id: string; name: string } | null = null;
 
   constructor(initial: LobbySnapshot) {
     this.state = lobbyStateFrom(initial);
@@ -84,6 +91,13 @@ export class HeadlessReport {
       case 'notice':
         out.push({ kind: 'notice', level: patch.value.level, text: patch.value.text });
         break;
+      case 'lobby': {
+        // Nothing to say before the first lobby; after one, `left` once.
+        if (!patch.value && !this.last.has('lobby')) break;
+        changed('lobby', lobbyRecord(patch.value, this.lastLobby));
+        if (patch.value) this.lastLobby = { id: patch.value.id, name: patch.value.name };
+        break;
+      }
       default:
         break;
     }
@@ -97,6 +111,17 @@ function connectionRecord(c: ConnectionView): HeadlessRecord & { kind: 'connecti
   if (c.phase === 'reconnecting' && c.retryInMs !== undefined) record.retryInMs = c.retryInMs;
   if (c.message && c.phase !== 'connected') record.message = c.message;
   return record;
+}
+
+function lobbyRecord(room: LobbyRoomView | null, last: { id: string; name: string } | null): HeadlessRecord {
+  if (!room) return { kind: 'lobby', state: 'left', id: last?.id ?? null, name: last?.name ?? '', players: [], bots: [], battle: null };
+  return {
+    kind: 'lobby', state: 'joined', id: room.id, name: room.name,
+    players: Object.values(room.players).map((p) => ({ userId: p.userId, allyTeam: p.allyTeam, isReady: p.isReady }))
+      .sort((a, b) => compareIds(a.allyTeam, b.allyTeam) || compareIds(a.userId, b.userId)),
+    bots: Object.values(room.bots).map((b) => ({ id: b.id, shortName: b.shortName, allyTeam: b.allyTeam })).sort((a, b) => compareIds(a.id, b.id)),
+    battle: room.battle ? { id: room.battle.id, startedAt: room.battle.startedAt } : null,
+  };
 }
 
 function partyRecord(p: PartiesView): HeadlessRecord {
@@ -132,5 +157,12 @@ export function humanLine(record: HeadlessRecord): string {
       return `engine: ${record.status}${record.pid !== null && record.status !== 'offline' ? ` (pid ${record.pid})` : ''}${record.exitCode !== null && record.status === 'offline' ? ` exit code ${record.exitCode}` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
     case 'notice':
       return `${record.level}: ${printable(record.text)}`;
+    case 'lobby': {
+      const which = `${printable(record.name, 80)}${record.id !== null ? ` (${printable(record.id, 40)})` : ''}`;
+      if (record.state === 'left') return `lobby: left ${which}`;
+      const players = record.players.map((p) => `${printable(p.userId, 40)}@${printable(p.allyTeam, 8)}${p.isReady ? '*' : ''}`).join(', ');
+      const bots = record.bots.length ? `, bots [${record.bots.map((b) => `${printable(b.shortName, 40)}@${printable(b.allyTeam, 8)}`).join(', ')}]` : '';
+      return `lobby: in ${which} - players [${players}]${bots}${record.battle ? `, battle ${printable(record.battle.id, 40)} running` : ''}`;
+    }
   }
 }

@@ -10,6 +10,8 @@ import { bearerTokenProblem } from '../core/connection/bearer-token';
 import { HeadlessReport, humanLine, type HeadlessRecord } from './headless-report';
 import { parseCommandLine, runCommand, usage } from './args';
 import { jsonLine, printable } from './printable';
+import { HeadlessLobbyDriver, type LobbyPlan, type LobbyStep } from './headless-lobby';
+import type { CoreLobbyApp } from '../core/lobby-app';
 
 const SPEC = {
   server: { type: 'string', description: 'http(s) base address of the Tachyon server (plain http only for 127.0.0.1/localhost)' },
@@ -18,7 +20,12 @@ const SPEC = {
   'data-dir': { type: 'string', description: 'where the client keeps its files (default ~/.tachyon-lobby)' },
   json: { type: 'boolean', description: 'print one JSON object per line: {"at": <epoch ms>, "kind": ..., ...}' },
   queue: { type: 'list', description: 'queue for this playlist id once connected' },
-  'auto-ready': { type: 'boolean', description: 'ready up as soon as a match is found' },
+  'auto-ready': { type: 'boolean', description: 'ready up as soon as a match is found (and, in a custom lobby, once seated)' },
+  'lobby-create': { type: 'string', description: 'create a custom lobby of this name once connected (two sides; needs --lobby-map)' },
+  'lobby-map': { type: 'string', description: 'the map of the lobby --lobby-create makes (its spring name)' },
+  'lobby-join': { type: 'string', description: 'join the custom lobby of this id or name once it is listed (waits for it), and take a free place on a team' },
+  'lobby-bot': { type: 'list', description: 'add a bot running this AI (its short name, e.g. NullAI) on the other side of the lobby' },
+  'lobby-start-when': { type: 'string', description: 'as the creator, start the battle once this many players are on the lobby\'s teams (and every bot is in)' },
   engine: { type: 'string', description: 'engine binary to play with (e.g. /usr/games/spring-headless); default: installed engines, the GL client when a display is available' },
   content: { type: 'list', description: 'a data directory holding games/ and maps/ for the engine' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info, warn (default), error' },
@@ -48,6 +55,11 @@ async function main(): Promise<number> {
   const problem = token ? tokenInputProblem(token) : undefined;
   if (problem) {
     process.stderr.write(`headless: the token from ${args.token !== undefined ? '--token' : 'TACHYON_TOKEN'} cannot be used: ${problem}\n`);
+    return EXIT.usage;
+  }
+  const lobbyPlan = lobbyPlanOf(args);
+  if (typeof lobbyPlan === 'string') {
+    process.stderr.write(`headless: ${lobbyPlan}\n${usage('npm run headless --', SPEC)}`);
     return EXIT.usage;
   }
   const level = (['debug', 'info', 'warn', 'error'].includes(args['log-level'] ?? '') ? args['log-level'] : 'warn') as LogLevel;
@@ -106,8 +118,20 @@ async function main(): Promise<number> {
   const finished = new Promise<void>((resolve) => { finish = resolve; });
 
   let lastPhase = report.view.matchmaking.phase;
+  const lobbyDriver = new HeadlessLobbyDriver(lobbyPlan);
+  const lobbyApp = app;
   app.onPatch((patch) => {
     for (const record of report.records(patch)) emit(record);
+    if (lobbyDriver.active && (patch.slice === 'lobby' || patch.slice === 'lobbies' || patch.slice === 'self' || patch.slice === 'connection')) {
+      const view = report.view;
+      const steps = lobbyDriver.steps({
+        signedIn: view.connection.phase === 'connected' && view.self !== null, selfId: view.self?.userId ?? null, lobbies: view.lobbies, lobby: view.lobby,
+      });
+      for (const step of steps) runLobbyStep(lobbyApp, step, (error) => {
+        process.stderr.write(`headless: lobby: could not ${LOBBY_STEP_WORDS[step.kind]}: ${printable(error.message)}\n`);
+        lobbyDriver.retry(step);
+      });
+    }
     const phaseBefore = lastPhase;
     if (patch.slice === 'matchmaking') lastPhase = patch.value.phase;
     // The report's own copy, updated by the patch above: app.snapshot() would copy every known user each time.
@@ -151,6 +175,54 @@ async function main(): Promise<number> {
   await app.close();
   session?.dispose();
   return exitCode ?? EXIT.ok;
+}
+
+/** The lobby flags as a plan, or what is wrong with them. */
+function lobbyPlanOf(args: { 'lobby-create'?: string; 'lobby-map'?: string; 'lobby-join'?: string; 'lobby-bot'?: string[]; 'lobby-start-when'?: string; 'auto-ready'?: boolean }): LobbyPlan | string {
+  const create = args['lobby-create'];
+  const join = args['lobby-join'];
+  if (create !== undefined && join !== undefined) return '--lobby-create and --lobby-join cannot go together';
+  if (create !== undefined && (args['lobby-map'] ?? '').trim() === '') return '--lobby-create needs --lobby-map <springName>';
+  if (create !== undefined && create.trim() === '') return '--lobby-create needs a lobby name';
+  if (join !== undefined && join.trim() === '') return '--lobby-join needs a lobby id or name';
+  if (create === undefined && join === undefined && (args['lobby-bot'] !== undefined || args['lobby-start-when'] !== undefined || args['lobby-map'] !== undefined)) {
+    return '--lobby-map, --lobby-bot and --lobby-start-when need --lobby-create (or --lobby-join for bots)';
+  }
+  let startWhen: number | undefined;
+  if (args['lobby-start-when'] !== undefined) {
+    if (create === undefined) return '--lobby-start-when is for the creator (--lobby-create)';
+    startWhen = Number(args['lobby-start-when']);
+    if (!/^\d{1,3}$/.test(args['lobby-start-when']) || startWhen < 1 || startWhen > 32) return '--lobby-start-when takes a number of players from 1 to 32';
+  }
+  return {
+    ...(create !== undefined ? { create: { name: create.trim(), mapName: (args['lobby-map'] ?? '').trim() } } : {}),
+    ...(join !== undefined ? { join: join.trim() } : {}),
+    bots: args['lobby-bot'] ?? [],
+    ...(startWhen !== undefined ? { startWhen } : {}),
+    autoReady: args['auto-ready'] === true,
+  };
+}
+
+const LOBBY_STEP_WORDS: Record<LobbyStep['kind'], string> = {
+  watch: 'watch the list of lobbies', unwatch: 'stop watching the list', create: 'create the lobby', join: 'join the lobby',
+  seat: 'take a place on a team', bot: 'add the bot', ready: 'ready up', start: 'start the battle',
+};
+
+function runLobbyStep(app: CoreLobbyApp, step: LobbyStep, failed: (error: Error) => void): void {
+  const intents = app.intents;
+  const run = (): Promise<unknown> => {
+    switch (step.kind) {
+      case 'watch': return intents.watchLobbies();
+      case 'unwatch': return intents.unwatchLobbies();
+      case 'create': return intents.createLobby(step.params);
+      case 'join': return intents.joinLobby({ lobbyId: step.lobbyId });
+      case 'seat': return intents.joinAllyTeam({ allyTeam: step.allyTeam });
+      case 'bot': return intents.addBot({ allyTeam: step.allyTeam, shortName: step.shortName });
+      case 'ready': return intents.setLobbyReady({ isReady: true });
+      case 'start': return intents.startLobbyBattle();
+    }
+  };
+  run().catch((error: unknown) => failed(error instanceof Error ? error : new Error(String(error))));
 }
 
 // A promise nobody awaited must not end the client silently (Node's default) nor pass unseen: one line on stderr, never a token.

@@ -123,15 +123,28 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     await handler();
   };
 
-  // Custom battles arrive in steps; until the lobby client answers them, they say so.
-  const pending = async (): Promise<never> => {
-    throw new IntentError('not_available', 'Custom lobbies are not available in this build yet.');
-  };
-  const customLobbyIntentsPending: CustomLobbyIntents = {
-    watchLobbies: pending, unwatchLobbies: pending, createLobby: pending, joinLobby: pending, leaveLobby: pending, joinAllyTeam: pending,
-    spectateLobby: pending, joinLobbyQueue: pending, addBot: pending, updateBot: pending, removeBot: pending, updateLobby: pending,
-    setLobbyReady: pending, startLobbyBattle: pending, joinLobbyBattle: pending, voteInLobby: pending, appointBoss: pending, unboss: pending,
-    kickbanFromLobby: pending, refreshSkirmishAis: pending,
+  const lobbies = client.lobbies;
+  const customLobbyIntents: CustomLobbyIntents = {
+    watchLobbies: () => lobbies.watchLobbies(),
+    unwatchLobbies: () => lobbies.unwatchLobbies(),
+    createLobby: (params) => lobbies.createLobby(params),
+    joinLobby: (params) => lobbies.joinLobby(params),
+    leaveLobby: () => lobbies.leaveLobby(),
+    joinAllyTeam: (params) => lobbies.joinAllyTeam(params),
+    spectateLobby: () => lobbies.spectateLobby(),
+    joinLobbyQueue: () => lobbies.joinLobbyQueue(),
+    addBot: (params) => lobbies.addBot(params),
+    updateBot: (params) => lobbies.updateBot(params),
+    removeBot: (params) => lobbies.removeBot(params),
+    updateLobby: (params) => lobbies.updateLobby(params),
+    setLobbyReady: (params) => lobbies.setLobbyReady(params),
+    startLobbyBattle: () => lobbies.startLobbyBattle(),
+    joinLobbyBattle: () => lobbies.joinLobbyBattle(),
+    voteInLobby: (params) => lobbies.voteInLobby(params),
+    appointBoss: (params) => lobbies.appointBoss(params),
+    unboss: (params) => lobbies.unboss(params),
+    kickbanFromLobby: (params) => lobbies.kickbanFromLobby(params),
+    refreshSkirmishAis,
   };
   const intents: LobbyIntents = {
     queue: (queues) => client.intents.queue(queues),
@@ -164,8 +177,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
       await mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => undefined);
       await open(dir);
     },
-    ...customLobbyIntentsPending,
-    refreshSkirmishAis,
+    ...customLobbyIntents,
   };
 
   let started = false;

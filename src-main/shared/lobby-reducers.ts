@@ -19,6 +19,10 @@ export const LOBBY_LIMITS = {
   users: 100_000,
   /** Demos listed, newest first (the core's replay library lists no more). */
   replays: 2_000,
+  /** Custom lobbies listed (the `lobbies` slice); a list past it keeps those it had. */
+  lobbiesListed: 5_000,
+  /** Finished votes kept per lobby, newest (Teiserver keeps 10). */
+  voteHistory: 20,
 } as const;
 
 export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {

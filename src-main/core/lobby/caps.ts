@@ -12,6 +12,10 @@ export const TEXT_CAPS = {
   chatText: 2_048,
   /** A history marker longer than this is kept as a digest and never saved: it could not be sent back anyway. */
   marker: 256,
+  /** A game option's or a bot option's value. */
+  optionValue: 1_024,
+  /** A bot's name and AI short name (the schema allows 20). */
+  botName: 64,
 } as const;
 
 /** Longest lists kept; when one would grow past its cap the oldest entries go first. */
@@ -24,6 +28,14 @@ export const LIST_CAPS = {
   /** Engines, games and maps of one playlist. */
   playlistItems: 200,
   queues: 100,
+  /** Players, spectators, bots, bosses and voters of one custom lobby, each (the engine holds 251 in all). */
+  lobbyMembers: 256,
+  allyTeams: 64,
+  teamsPerAllyTeam: 256,
+  /** Game options of a lobby, options of a bot. */
+  options: 500,
+  /** The largest count (players, positions, maximums) taken from a server as it is. */
+  countMax: 100_000,
 } as const;
 
 export function clip(text: string, max: number): string {

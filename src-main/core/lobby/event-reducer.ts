@@ -3,12 +3,13 @@
 import type { AnyEvent, EventOf } from '../protocol/commands';
 import { validateMessage } from '../protocol/validation';
 import { isInQueue } from '../../shared/matchmaking';
-import type { FriendsView, LobbyPatch, MatchmakingView, PartiesView, SelfView, UserView } from './state';
+import type { FriendsView, LobbiesView, LobbyPatch, LobbyRoomView, MatchmakingView, PartiesView, SelfView, UserView } from './state';
 import {
   chatLine, friendsFromSelf, mergeUser, mmCancelled, mmFound, mmFromServer, mmIdle, mmLost, mmQueued, mmReadyCount, parsePlayersQueued,
-  partyView, partyViews, queueIds, selfView, userView, boundedFriends,
+  partyView, partyViews, queueIds, selfView, userView, boundedFriends, unixTimeMs,
 } from './reducers';
-import { cancelText, partyQueuedText, queueLostText } from './failure-text';
+import { cancelText, lobbyLeftText, oneLine, partyQueuedText, queueLostText, voteEndedText } from './failure-text';
+import { applyLobbyUpdate, endVote, listFromReset, listWithUpdate } from './custom-lobby-reducer';
 import { isUsableId, LIST_CAPS, newest } from './caps';
 import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
 import { revisionOfSelf } from './protocol-revision';
@@ -20,6 +21,8 @@ export interface LobbyReadView {
     readonly matchmaking: MatchmakingView;
     readonly friends: FriendsView;
     readonly party: PartiesView;
+    readonly lobbies: LobbiesView;
+    readonly lobby: LobbyRoomView | null;
   };
   user(userId: string): UserView | undefined;
   readonly userCount: number;
@@ -41,6 +44,12 @@ export interface EventOutcome {
    * across a reconnect, so we ask for it again.
    */
   readonly requeue?: readonly string[];
+  /**
+   * `user/self` after a reconnect names the custom lobby the server still has us in: its state is fetched again (`lobby/join`
+   * of the lobby one is in answers its details and changes nothing, Teiserver's session), since the events sent while we
+   * were away are lost.
+   */
+  readonly restoreLobby?: string;
   /** Why the event changed nothing, for the log. */
   readonly ignored?: { readonly level: 'warn' | 'debug'; readonly text: string };
 }
@@ -56,7 +65,9 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
       const user = event.data.user;
       if (!isUsableId(user.userId)) return ignored('warn', 'ignored user/self: the user id is longer than any real one');
       const mm = matchmakingFromSelf(view.matchmaking, event, now);
+      const lobby = lobbyFromSelf(view.lobby, (user as { currentLobby?: unknown }).currentLobby, now);
       return {
+        ...lobby,
         patches: [
           { slice: 'self', value: selfView(user) },
           { slice: 'users', upsert: [userView(user)], remove: [] },
@@ -64,6 +75,7 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
           { slice: 'party', value: { current: user.party ? partyView(user.party) : null, invitations: partyViews(user.invitedToParties) } },
           ...mm.patches,
           { slice: 'protocol', value: revisionOfSelf(user) },
+          ...lobby.patches,
         ],
         watch: [...user.friendIds, ...(user.party?.members.map((m) => m.userId) ?? [])],
         ...(mm.requeue ? { requeue: mm.requeue } : {}),
@@ -166,6 +178,39 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
         }))],
         watch: [],
       };
+    case 'lobby/updated': {
+      const room = view.lobby;
+      if (!room || room.id !== event.data.id) return ignored('debug', 'ignored lobby/updated for a lobby we are not in');
+      return { patches: [{ slice: 'lobby', value: applyLobbyUpdate(room, event.data) }], watch: [] };
+    }
+    case 'lobby/listReset':
+      // Only while the player watches the list (a late one after unsubscribing would bring back a list nobody keeps live).
+      if (!view.lobbies.watching) return ignored('debug', 'ignored lobby/listReset: the list is not watched');
+      return { patches: [{ slice: 'lobbies', value: { watching: true, loaded: true, entries: listFromReset(event.data.lobbies) } }], watch: [] };
+    case 'lobby/listUpdated':
+      if (!view.lobbies.watching) return ignored('debug', 'ignored lobby/listUpdated: the list is not watched');
+      return { patches: [{ slice: 'lobbies', value: { ...view.lobbies, entries: listWithUpdate(view.lobbies.entries, event.data.lobbies) } }], watch: [] };
+    case 'lobby/left': {
+      const room = view.lobby;
+      if (!room || room.id !== event.data.id) return ignored('debug', 'ignored lobby/left for a lobby we are not in');
+      const bannedUntil = event.data.bannedUntil !== undefined ? unixTimeMs(event.data.bannedUntil) : null;
+      return {
+        patches: [
+          { slice: 'lobby', value: null },
+          { slice: 'notice', value: { at: now, level: 'warning', text: lobbyLeftText(room.name, event.data.reason, bannedUntil) } },
+        ],
+        watch: [],
+      };
+    }
+    case 'lobby/voteEnded': {
+      const room = view.lobby;
+      if (!room) return ignored('debug', 'ignored lobby/voteEnded outside a lobby');
+      const { room: next, ended } = endVote(room, event.data.id, event.data.outcome, now);
+      const patches: LobbyPatch[] = [];
+      if (next !== room) patches.push({ slice: 'lobby', value: next });
+      patches.push({ slice: 'notice', value: { at: now, level: 'info', text: voteEndedText(ended?.action ?? null, event.data.outcome) } });
+      return { patches, watch: [] };
+    }
     default:
       // Events for other actors (autohost/*) never reach a user session; the schema check already dropped unknown ones.
       return ignored('debug', `ignored event ${event.commandId}`);
@@ -222,6 +267,17 @@ function matchmakingFromSelf(mm: MatchmakingView, event: EventOf<'user/self'>, n
     patches.push({ slice: 'notice', value: { at: now, level: 'warning', text: queueLostText(mm.playlists, mm.queues) } });
   }
   return { patches };
+}
+
+/**
+ * What `user/self` says of our custom lobby: the one it names is fetched again (`restoreLobby`); none, where we believed we
+ * were in one, means the server let us go while we were away, and the player is told.
+ */
+function lobbyFromSelf(room: LobbyRoomView | null, currentLobby: unknown, now: number): { patches: LobbyPatch[]; restoreLobby?: string } {
+  if (typeof currentLobby === 'string' && isUsableId(currentLobby)) return { patches: [], restoreLobby: currentLobby };
+  if (!room) return { patches: [] };
+  const text = `The server no longer has you in the lobby${room.name ? ` ${oneLine(room.name, 80)}` : ''}.`;
+  return { patches: [{ slice: 'lobby', value: null }, { slice: 'notice', value: { at: now, level: 'warning', text } }] };
 }
 
 function matchmaking(value: MatchmakingView): { patches: LobbyPatch[]; watch: readonly string[] } {

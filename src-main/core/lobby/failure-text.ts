@@ -3,7 +3,7 @@
 import { RequestAbortedError, RequestFailedError, type RequestAbortCause } from '../protocol/endpoint';
 import { assertNever } from '../../shared/assert-never';
 import { IntentError } from './intents';
-import type { CancelReason, PlaylistView } from './state';
+import type { CancelReason, LobbyVoteAction, LobbyVoteOutcome, PlaylistView } from './state';
 
 const FAILURE_TEXT: Record<string, string> = {
   message_too_long: 'The message is too long for the server.',
@@ -26,6 +26,52 @@ const FAILURE_TEXT: Record<string, string> = {
   unauthorized: 'You are not allowed to do that.',
   invalid_request: 'The server did not accept the request.',
   internal_error: 'The server had a problem; try again.',
+  lobby_full: 'That lobby is full.',
+  banned: 'You are banned from that lobby.',
+  not_in_lobby: 'You are not in a lobby.',
+  ally_team_full: 'That team is full.',
+  invalid_bot: 'There is no such bot in the lobby.',
+  no_battle: 'The lobby has no battle running.',
+  battle_full: 'The battle is full.',
+  bosses_not_allowed: 'This lobby has no bosses.',
+  not_a_boss: 'Only a boss can do that.',
+  not_a_player: 'Only a player on a team can do that; you are spectating.',
+};
+
+/**
+ * Teiserver refuses most `lobby/*` requests with `invalid_request` and the lobby's reason in `details` (Teiserver's
+ * `TachyonLobby.Lobby` and `tachyon_handler.ex`; `lobby/kickban` passes it through `inspect`, as `:not_in_lobby`): these say
+ * what the reason means; any other details are shown as they came.
+ */
+const LOBBY_DETAILS_TEXT: Record<string, string> = {
+  already_in_lobby: 'You are already in a lobby; leave it first.',
+  invalid_lobby: 'That lobby does not exist any more.',
+  not_in_lobby: 'You are not in that lobby (any more).',
+  lobby_full: 'That lobby is full.',
+  ally_team_full: 'That team is full.',
+  invalid_ally_team: 'That team does not exist in this lobby.',
+  'Invalid ally team': 'That team does not exist in this lobby.',
+  invalid_bot_id: 'There is no such bot in the lobby.',
+  invalid_player: 'That player is not in the lobby.',
+  invalid_vote: 'That vote is over, or you cannot vote in it.',
+  vote_in_progress: 'Another vote is under way; wait for it to end.',
+  no_boss_allowed: 'This lobby has no bosses.',
+  not_a_boss: 'Only a boss can do that.',
+  not_boss: 'Only a boss can do that.',
+  not_a_player: 'Only a player on a team can do that; you are spectating.',
+  battle_already_started: 'The battle has already started.',
+  invalid_battle: 'The lobby has no battle running.',
+  no_autohost: 'The server has no host free to run the battle; try again later.',
+  no_engine_version_found: 'The server has no engine set up for custom battles.',
+  no_game_version_found: 'The server has no game set up for custom battles.',
+  'Only players can change the map': 'Only a player on a team can change the map.',
+  'Cannot update lobby: you are not a boss': 'Only a boss can change the lobby.',
+  invalid_request: 'The server did not accept the request.',
+};
+
+/** `lobby/kickban` answers a player who is not the boss with a bare `invalid_request` (Teiserver's tachyon_handler). */
+const LOBBY_BARE_TEXT: Record<string, string> = {
+  'lobby/kickban': 'Only a boss can kick or ban (or the player is not in the lobby).',
 };
 
 /**
@@ -126,9 +172,44 @@ export function failureText(commandId: string, reason: string, details?: string)
   if (reason === 'command_unimplemented') return `This server does not support ${featureWords(commandId)}.`;
   const partyText = commandId.startsWith('party/') && reason === 'invalid_request' && details !== undefined
     ? ownText(PARTY_DETAILS_TEXT, details.trim()) : undefined;
-  const text = partyText ?? ownText(FAILURE_TEXT, reason) ?? `${commandId} failed (${reason}).`;
+  const lobbyText = commandId.startsWith('lobby/') ? lobbyFailureText(commandId, reason, details) : undefined;
+  const text = partyText ?? lobbyText ?? ownText(FAILURE_TEXT, reason) ?? `${commandId} failed (${reason}).`;
   const shown = details === undefined ? '' : oneLine(details, DETAILS_MAX_CHARS);
   return shown ? `${text} The server said: ${shown}` : text;
+}
+
+function lobbyFailureText(commandId: string, reason: string, details: string | undefined): string | undefined {
+  if (reason === 'banned') return bannedText(details);
+  if (reason !== 'invalid_request') return undefined;
+  if (details === undefined) return ownText(LOBBY_BARE_TEXT, commandId);
+  const key = details.trim().replace(/^:/, '');
+  const own = ownText(LOBBY_DETAILS_TEXT, key);
+  if (own) return own;
+  // Teiserver's lobby name check: "Cannot create lobby: <why>" says it all.
+  return /^Cannot (create|update) lobby: /.test(key) ? 'The server refused the lobby.' : undefined;
+}
+
+/** `lobby/join`'s `banned` comes with "Banned until <ISO 8601 time>" in details. */
+function bannedText(details: string | undefined): string {
+  const until = details === undefined ? null : /^Banned until (\S+)$/.exec(details.trim())?.[1];
+  const at = until ? Date.parse(until) : NaN;
+  return Number.isNaN(at) ? FAILURE_TEXT.banned as string : `You are banned from that lobby until ${new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}.`;
+}
+
+/** Why the server took the player out of a lobby (`lobby/left`), in words. */
+export function lobbyLeftText(lobbyName: string, reason: string, bannedUntilMs: number | null): string {
+  const lobby = lobbyName ? `the lobby ${oneLine(lobbyName, 80)}` : 'the lobby';
+  const until = bannedUntilMs !== null ? ` until ${new Date(bannedUntilMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : '';
+  const why = reason.trim().toLowerCase();
+  if (why === 'banned' || bannedUntilMs !== null) return `You were banned from ${lobby}${until}.`;
+  if (why === 'kicked') return `You were kicked from ${lobby}.`;
+  if (why === 'lobby crashed') return `${capitalised(lobby)} closed on the server (it crashed).`;
+  const shown = oneLine(reason, DETAILS_MAX_CHARS);
+  return shown ? `You left ${lobby}. The server said: ${shown}` : `You left ${lobby}.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A table's own entry only: details such as `constructor` are the server's text, not Object's members. */
@@ -169,4 +250,15 @@ export function oneLine(text: string, max: number): string {
   const flat = text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ').replace(/\s+/g, ' ').trim();
   const chars = [...flat];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+}
+
+/** What a finished vote was about and how it ended, for a notice. */
+export function voteEndedText(action: LobbyVoteAction | null, outcome: LobbyVoteOutcome): string {
+  const about = action === null ? 'The vote'
+    : action.type === 'start' ? 'The vote to start the battle'
+    : action.type === 'changeMap' ? `The vote to change the map to ${oneLine(action.newMapName, 80)}`
+    : action.type === 'appointBoss' ? 'The vote to appoint a boss'
+    : action.banUntil !== undefined ? 'The vote to ban a player' : 'The vote to kick a player';
+  const how: Record<LobbyVoteOutcome, string> = { passed: 'passed', failed: 'failed', cancelled: 'was cancelled', timeout: 'ran out of time' };
+  return `${about} ${how[outcome]}.`;
 }

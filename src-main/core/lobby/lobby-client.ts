@@ -14,6 +14,8 @@ import { reduceEvent } from './event-reducer';
 import { intentErrorOf, LOGIN_QUEUE_TEXT } from './failure-text';
 import { PlayerIntents, type LobbyCalls } from './lobby-intents';
 import { openSession, requeue } from './session-opening';
+import { CustomLobbyRequests } from './custom-lobby-intents';
+import { isInQueue } from '../../shared/matchmaking';
 
 /** Launches the engine for a battle/start; resolves once it has spawned, throws FailWith or an Error with a player-facing message otherwise. */
 export type BattleStartHandler = (data: BattleStartRequestData) => Promise<void>;
@@ -48,6 +50,8 @@ const WATCH_BATCH_WINDOW_MS = 20;
 export class LobbyClient {
   /** The player's intents: queue, ready, chat, friends, party. */
   readonly intents: PlayerIntents;
+  /** The player's custom-lobby requests (`lobby/*`). */
+  readonly lobbies: CustomLobbyRequests;
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly seenMarkers = new Set<string>();
   private readonly subscribedUsers = new Set<string>();
@@ -76,10 +80,12 @@ export class LobbyClient {
       matchmakingEvents: () => this.matchmakingEvents, watchUsers: this.watchUsers.bind(this), notice: this.notice.bind(this),
     };
     this.intents = new PlayerIntents(this.calls);
+    this.lobbies = new CustomLobbyRequests(this.calls);
     connection.onStatus((status) => {
       if (status.phase !== 'connected') {
         this.admitted = false;
         this.stopStats();
+        this.lobbies.connectionLost();
       }
       this.watchLoginQueue(status.phase === 'connected' && !this.admitted);
       this.publishConnection(status);
@@ -139,6 +145,10 @@ export class LobbyClient {
     this.stopStats();
     this.statsTimer = setInterval(() => void this.refreshStats(), this.options.statsIntervalMs ?? 10_000);
     this.flushWatch();
+    // A new session starts with no list subscription: the list the player looks at is asked for again.
+    if (this.lobbies.watchingWanted) {
+      this.lobbies.subscribeList().catch((error: unknown) => this.options.logger.info(`lobby/subscribeList: ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 
   private stopStats(): void {
@@ -166,6 +176,7 @@ export class LobbyClient {
     if (admission) this.admit();
     // After admission: the session's requests may go out now.
     if (outcome.requeue) void requeue(this.calls, this.intents, outcome.requeue);
+    if (outcome.restoreLobby !== undefined) void this.lobbies.restore(outcome.restoreLobby);
   }
 
   private async onBattleStart(data: BattleStartRequestData): Promise<undefined> {
@@ -173,7 +184,8 @@ export class LobbyClient {
     const battle: BattleView = battleView(data);
     this.options.store.publish({ slice: 'battle', value: battle });
     this.matchmakingEvents++;
-    this.setMatchmaking(mmBattle(this.mm));
+    // A custom lobby's battle is no matchmaking step: a player in a lobby and in no queue keeps matchmaking as it is.
+    if (isInQueue(this.mm) || this.options.store.view.lobby === null) this.setMatchmaking(mmBattle(this.mm));
     const launch = this.options.onBattleStart;
     try {
       if (!launch) throw new FailWith<'battle/start'>('internal_error', 'this client has no engine configured');

@@ -111,13 +111,14 @@ export class PlayerIntents {
   }
 
   /**
-   * The thread our own line shows in. A lobby message names no lobby (the server sends it to the one we are in), so it joins
-   * the lobby whose lines we last received; with none received yet there is no thread to show it in.
+   * The thread our own line shows in. A lobby message names no lobby (the server sends it to the one we are in): the custom
+   * lobby we are in, else the lobby whose lines we last received; with neither there is no thread to show it in.
    */
   private echoChannel(target: ChatTarget): ChatChannel | null {
-    const { party, chat } = this.lobby.store.view;
+    const { party, chat, lobby } = this.lobby.store.view;
     if (target.type === 'player') return { type: 'player', userId: target.userId };
     if (target.type === 'party') return { type: 'party', partyId: party.current?.id ?? '' };
+    if (lobby) return { type: 'lobby', lobbyId: lobby.id };
     const last = chat.findLast((line) => line.channel.type === 'lobby');
     return last ? last.channel : null;
   }
