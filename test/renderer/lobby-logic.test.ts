@@ -83,7 +83,7 @@ describe('lobby list', () => {
 describe('lobby room', () => {
   it('makes one column per ally team with its players and bots in seat order, its places, and whether the player is on it', () => {
     const columns = teamColumns(room(), 'u1', nameOf);
-    expect(columns.map((c) => [c.label, c.capacity, c.full, c.selfHere])).toEqual([['Team 1', 2, true, true], ['Team 2', 2, true, false]]);
+    expect(columns.map((c) => [c.label, c.capacity, c.full, c.selfHere])).toEqual([['Team 1', 2, true, true], ['Team 2', 3, false, false]]);
     expect(columns[0]!.members.map((m) => m.name)).toEqual(['Alice', 'Carol']);
     expect(columns[0]!.members[0]).toMatchObject({ kind: 'player', isBoss: true, isSelf: true, isReady: true });
     expect(columns[1]!.members).toEqual([
@@ -181,7 +181,7 @@ describe('lobby room', () => {
     expect(isOptionOn('0')).toBe(false);
   });
 
-  it("edits a bot with only its changes, an option back at its default removed", () => {
+  it('edits a bot with only its changes, an option back at its default removed', () => {
     const ai = AIS[0]!;
     const bot = { ...room().bots.b1!, options: { aggression: '8' } };
     expect(botChanges(bot, ai, 'NullAI 1', { aggression: '8', cheat: '0', profile: 'normal' })).toBeNull();

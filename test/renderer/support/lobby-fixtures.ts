@@ -1,4 +1,4 @@
-// A realistic custom lobby for the renderer tests: two ally teams of two, three players (one boss), a bot, a spectator,
+// A realistic custom lobby for the renderer tests: two ally teams (of two and of three), three players (one boss), a bot, a spectator,
 // one in the join queue, a vote under way and one finished; and a list of lobbies. Shapes are the contract's.
 import type { LobbyRoomView, LobbySummaryView, SkirmishAiView, UserView } from '../../../src-main/contract';
 
@@ -24,7 +24,7 @@ export function room(over: Partial<LobbyRoomView> = {}): LobbyRoomView {
     gameOptions: { startmetal: '1000' },
     allyTeams: [
       { id: '0', maxTeams: 2, startBox: box(0, 0.3), teams: [{ id: '0', maxPlayers: 1 }, { id: '1', maxPlayers: 1 }] },
-      { id: '1', maxTeams: 2, startBox: box(0.7, 1), teams: [{ id: '0', maxPlayers: 1 }, { id: '1', maxPlayers: 1 }] },
+      { id: '1', maxTeams: 3, startBox: box(0.7, 1), teams: [{ id: '0', maxPlayers: 1 }, { id: '1', maxPlayers: 1 }, { id: '2', maxPlayers: 1 }] },
     ],
     areBossesEnabled: true,
     bosses: ['u1'],
