@@ -50,7 +50,7 @@ function signInAs(userId: string) {
 }
 
 async function mounted(view: Component) {
-  const wrapper = mount(view, { global: { plugins: [pinia] }, attachTo: document.body });
+  const wrapper = mount(view, { global: { plugins: [pinia] }, attachTo: 'body' });
   wrappers.push(wrapper);
   await flushPromises();
   return wrapper;
@@ -214,7 +214,7 @@ describe('LobbyRoomView', () => {
     const form = wrapper.get('[data-test="bot-form"]');
     expect(form.get('h2').text()).toBe('Add a bot to Team 2');
     expect(form.findAll('[data-test="bot-ai"] option').map((o) => o.text())).toEqual(['Null AI 0.1', 'KAIK 0.13']);
-    expect((form.get('[data-test="bot-name"]').element as HTMLInputElement).value).toBe('NullAI 2');
+    expect((form.get('[data-test="bot-name"]').element as unknown as { value: string }).value).toBe('NullAI 2');
     await form.get('[data-test="bot-option-aggression"]').setValue('11');
     expect(form.text()).toContain('At most 10.');
     expect(form.get('[data-test="bot-save"]').attributes('disabled')).toBeDefined();
