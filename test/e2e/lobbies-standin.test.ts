@@ -164,6 +164,10 @@ describe('Lobbies in Chromium (stand-in service)', () => {
 
     // A bot on the other team, from the engine's AIs (the second one, with no options).
     await page.locator('[data-ally-team="1"]').getByTestId('team-add-bot').click();
+    await page.getByTestId('bot-option-profile').waitFor();
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'lobby-room-add-bot.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByTestId('bot-ai').selectOption('KAIK');
     await page.getByTestId('bot-save').click();
     await page.locator('[data-ally-team="1"]').getByTestId('member-bot').filter({ hasText: 'KAIK 1' }).waitFor();
