@@ -1,9 +1,10 @@
 // Words and numbers for the player: pure functions from views to text, shared by components and unit-tested without Vue.
 import type {
-  CancelReason, ChatChannel, ChatLine, ConnectionStatusView, IpcErrorCode, MatchmakingView, PartyView, PlaylistView, ProtocolRevision,
-  ReplayGoodView, ServerProfileView, SessionView, UserStatus,
+  CancelReason, ChatChannel, ChatLine, ConnectionStatusView, IpcErrorCode, LobbyAssetStatus, LobbyVoteAction, LobbyVoteOutcome,
+  LobbyVoterState, MatchmakingView, PartyView, PlaylistView, ProtocolRevision, ReplayGoodView, ServerProfileView, SessionView, UserStatus,
 } from '../src-main/contract';
 import type { ReplayResult } from './replay-list';
+import { allyTeamLabel, type SelfPlace } from './lobby-room';
 import { PROTOCOL_REVISION_LABELS } from '../src-main/shared/protocol-revision';
 
 export type Tone = 'good' | 'busy' | 'warn' | 'bad' | 'idle';
@@ -298,4 +299,62 @@ export function fileSizeWords(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** What a lobby vote is about, in a sentence's start ("Start the battle", "Kick Bob"). */
+export function voteActionWords(action: LobbyVoteAction, nameOf: (userId: string) => string): string {
+  switch (action.type) {
+    case 'start': return 'Start the battle';
+    case 'changeMap': return `Change the map to ${action.newMapName}`;
+    case 'appointBoss': return `Make ${nameOf(action.bossId)} boss`;
+    case 'kickban':
+      return action.banUntil === undefined ? `Kick ${nameOf(action.userId)}` : `Ban ${nameOf(action.userId)} until ${formatClock(action.banUntil)}`;
+    default: return assertNever(action);
+  }
+}
+
+export const VOTE_OUTCOME_WORDS: Readonly<Record<LobbyVoteOutcome, string>> = {
+  passed: 'passed', failed: 'failed', cancelled: 'cancelled', timeout: 'timed out',
+};
+export const VOTE_OUTCOME_TONES: Readonly<Record<LobbyVoteOutcome, Tone>> = {
+  passed: 'good', failed: 'bad', cancelled: 'idle', timeout: 'warn',
+};
+export const VOTER_STATE_WORDS: Readonly<Record<LobbyVoterState, string>> = {
+  pending: 'not yet', yes: 'yes', no: 'no', abstain: 'abstained',
+};
+
+/** A player's map and game download, beside their name; nothing when it is all there. */
+export function assetStatusWords(status: LobbyAssetStatus | string): string {
+  if (status === 'missing') return 'missing content';
+  if (status === 'downloading') return 'downloading';
+  return '';
+}
+
+/** A lobby's battle for the list and the room: since when it runs, or that none does. */
+export function lobbyBattleWords(startedAt: number | null, now: number): string {
+  if (startedAt === null) return '—';
+  return `running ${formatDuration(now - startedAt)}`;
+}
+
+/** Players against places, "3/8" (no maximum: just the count). */
+export function lobbyPlayersWords(count: number, max: number): string {
+  return max > 0 ? `${count}/${max}` : String(count);
+}
+
+/** Where the player is in the room, in a line. */
+export function selfPlaceWords(place: SelfPlace): string {
+  switch (place.kind) {
+    case 'player': return `You play on ${allyTeamLabel(place.allyTeam)}${place.isReady ? ', ready' : ''}`;
+    case 'queue': return `You are number ${place.position} in the join queue`;
+    case 'spectator': return 'You are watching';
+    case 'absent': return 'You are not in this lobby';
+    default: return assertNever(place);
+  }
+}
+
+/** Why the lobby list shows no row. */
+export function lobbiesEmptyWords(connected: boolean, total: number, loaded: boolean): string {
+  if (!connected) return 'Connect to see the lobbies.';
+  if (total > 0) return 'No lobby matches the filter.';
+  return loaded ? 'No lobbies yet. Create one below.' : 'Waiting for the list…';
 }
