@@ -9,6 +9,8 @@ export interface PackOptions {
   readonly solid?: boolean;
   /** Only these paths, relative to the folder (default: all of it). */
   readonly only?: readonly string[];
+  /** Compression level 0-9 (7-Zip's -mx; default 5). */
+  readonly level?: number;
 }
 
 /** Packs the contents of `dir` (its entries at the archive root) into a new `archive`. */
@@ -16,7 +18,7 @@ export async function pack7z(dir: string, archive: string, options: PackOptions 
   const sevenZip = await locateSevenZip();
   const target = path.resolve(archive);
   await rm(target, { force: true });
-  const args = ['a', '-t7z', '-bd', '-y', `-ms=${options.solid === false ? 'off' : 'on'}`, '--', target, ...(options.only ?? ['.'])];
+  const args = ['a', '-t7z', '-bd', '-y', `-ms=${options.solid === false ? 'off' : 'on'}`, `-mx=${options.level ?? 5}`, '--', target, ...(options.only ?? ['.'])];
   await new Promise<void>((resolve, reject) => {
     const child = spawn(sevenZip.path, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
