@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { HttpAgents } from './http-get';
 import { createAgents, httpGet, httpGetBuffer, withRetries } from './http-get';
+import { feedFile, md5Sink } from './md5-sink';
 import { SpeedMeter } from './progress';
 import { RapidError } from './rapid-format';
 import type { FilesCategory, FilesEntry } from './files-format';
@@ -93,6 +94,8 @@ interface Run {
   readonly meter: SpeedMeter;
   readonly emit: (phase: FileProgress['phase'], bytesDone: number, bytesTotal: number) => void;
 }
+
+const WRITE_BATCH_BYTES = 1 << 20;
 
 const ENGINE_BINARIES = ['spring', 'spring-headless', 'spring-dedicated'] as const;
 /** Tools the engine runs besides itself: executable too when present. */
@@ -285,10 +288,9 @@ export class FilesClient {
     let last: unknown;
     for (const mirror of entry.mirrors) {
       try {
-        await withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal: run.signal }, () => this.fetchFrom(run, mirror, entry, part, what));
+        const md5 = await withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal: run.signal }, () => this.fetchFrom(run, mirror, entry, part, what));
         const bytes = (await stat(part)).size;
         run.emit('verifying', bytes, entry.size ?? bytes);
-        const md5 = (await md5File(part)).digest('hex');
         if ((entry.size !== undefined && bytes !== entry.size) || (entry.md5 !== undefined && md5 !== entry.md5)) {
           await rm(part, { force: true });
           throw new FilesError('corrupt', `${what} does not match its ${entry.size !== undefined && bytes !== entry.size ? 'size' : 'MD5'} (the damaged download was deleted)`);
@@ -302,8 +304,11 @@ export class FilesClient {
     throw last ?? new FilesError('not_found', `${what} has no mirror`);
   }
 
-  /** One try at one mirror: appends to `part` from its length on, or starts it afresh when the server sends the whole file. */
-  private async fetchFrom(run: Run, mirror: URL, entry: FilesEntry, part: string, what: string): Promise<void> {
+  /**
+   * One try at one mirror: appends to `part` from its length on, or starts it afresh when the server sends the whole
+   * file. Returns the MD5 of the whole part, hashed as the bytes arrive (a resumed part's bytes are read first).
+   */
+  private async fetchFrom(run: Run, mirror: URL, entry: FilesEntry, part: string, what: string): Promise<string> {
     let have = 0;
     try {
       const info = await lstat(part);
@@ -317,10 +322,21 @@ export class FilesClient {
       have = 0;
     }
     const total = entry.size;
-    if (total !== undefined && have === total) return;
+    if (total !== undefined && have === total) return (await md5File(part)).digest('hex');
+    const hash = md5Sink(total);
     // Opened once the server answers with the body: a 404 or a refused connection leaves no empty part behind.
     let file: FileHandle | undefined;
     let done = have;
+    // Written in batches of about 1 MiB: one disk write per socket chunk (64 KiB) costs more than the transfer on a fast link.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await file!.write(data);
+    };
     try {
       run.emit('downloading', done, total ?? 0);
       await httpGet(mirror, {
@@ -331,14 +347,20 @@ export class FilesClient {
           // A server that ignores Range sends the whole file: it replaces the part.
           file = await open(part, offset === 0 ? 'w' : 'a', 0o644);
           done = offset;
+          if (offset > 0) await feedFile(hash, part);
         },
       }, async (chunk) => {
-        await file!.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        hash.update(chunk);
         done += chunk.length;
         run.meter.add(chunk.length);
         run.emit('downloading', done, total ?? 0);
+        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
       });
+      await flush();
       await file!.sync();
+      return await hash.digest();
     } catch (error) {
       // A part the server has no more of (a resume past its end: HTTP 416) is started afresh on the next try.
       if (error instanceof RapidError && /HTTP 416$/.test(error.message)) {
@@ -347,6 +369,9 @@ export class FilesClient {
       }
       throw error;
     } finally {
+      hash.close();
+      // What arrived before a failure or a cancel is a true head of the file: kept, for the next try to resume after.
+      if (file) await flush().catch(() => undefined);
       await (file as FileHandle | undefined)?.close();
     }
   }

@@ -131,13 +131,21 @@ async function httpGetOnce(url: URL, options: GetOptions, onChunk: (chunk: Buffe
     if ((length !== undefined && offset + length > maxBytes) || (total !== undefined && total > maxBytes)) {
       throw new RapidError('too_large', `${what} is larger than ${maxBytes} bytes`);
     }
-    await options.onResponse?.({ offset, total });
+    // The body is listened to at once (before the caller's onResponse has run), so no chunk or close is missed.
     let received = 0;
-    for await (const chunk of response as AsyncIterable<Buffer>) {
+    let told = false;
+    const tell = async () => {
+      if (told) return;
+      told = true;
+      await options.onResponse?.({ offset, total });
+    };
+    await consume(response, async (chunk) => {
+      await tell();
       received += chunk.length;
       if (offset + received > maxBytes) throw new RapidError('too_large', `${what} is larger than ${maxBytes} bytes`);
       await onChunk(chunk);
-    }
+    });
+    await tell();
     if (!response.complete || (length !== undefined && received !== length)) throw new RapidError('network', `${what} was cut short`);
     return { received, notModified: false, etag: usableEtag(response.headers.etag), offset, total: total ?? (partial ? undefined : received) };
   } catch (error) {
@@ -148,6 +156,60 @@ async function httpGetOnce(url: URL, options: GetOptions, onChunk: (chunk: Buffe
     if (response.complete) response.resume();
     else request.destroy();
   }
+}
+
+/** Bytes queued before the socket is paused (a slow disk slows the socket). */
+const QUEUE_HIGH_BYTES = 4 << 20;
+
+/**
+ * Hands each chunk of a body to `handle`, one at a time and in order. Unlike an async iterator, a connection that breaks
+ * does not drop chunks that arrived before it: they are all handled first, then the failure is thrown, so a resumable
+ * download keeps every byte it received.
+ */
+function consume(stream: http.IncomingMessage, handle: (chunk: Buffer) => Promise<void>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const queue: Buffer[] = [];
+    let queued = 0;
+    let busy = false;
+    let ended = false;
+    let failure: unknown;
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const pump = async () => {
+      if (busy || settled) return;
+      busy = true;
+      try {
+        while (queue.length > 0) {
+          const chunk = queue.shift()!;
+          queued -= chunk.length;
+          await handle(chunk);
+          if (queued < QUEUE_HIGH_BYTES / 2 && stream.isPaused()) stream.resume();
+        }
+      } catch (error) {
+        busy = false;
+        stream.destroy();
+        return settle(error);
+      }
+      busy = false;
+      if (failure !== undefined) settle(failure);
+      else if (ended) settle();
+    };
+    stream.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      queued += chunk.length;
+      if (queued > QUEUE_HIGH_BYTES) stream.pause();
+      void pump();
+    });
+    stream.once('end', () => { ended = true; void pump(); });
+    stream.once('error', (error) => { failure ??= error; void pump(); });
+    // A body cut short ends with 'close' and no 'end' (or an 'aborted' error first); the caller tells cut from whole.
+    stream.once('close', () => { if (!ended && failure === undefined) ended = true; void pump(); });
+  });
 }
 
 /** The whole body in memory, for the small index files. */
