@@ -298,6 +298,26 @@ describe.skipIf(!hasEngine)('engines through the files API', () => {
     }
   });
 
+  it('reports network speed on a throttled mirror, and a cancel mid-way leaves only the part', async () => {
+    publishEngine(engine.archive);
+    server.faults.throttle.set(archivePath, 64 * 1024);
+    const dir = dataDir();
+    const controller = new AbortController();
+    const progress: FileProgress[] = [];
+    const running = client(dir).installEngine(VERSION, { signal: controller.signal, onProgress: (p) => progress.push(p) });
+    while (!progress.some((p) => p.bytesDone >= 1 << 20)) {
+      if (progress.at(-1)?.phase === 'done') throw new Error('the throttled download ended before the cancel');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    controller.abort();
+    expect((await failure(running)).code).toBe('aborted');
+    const downloading = progress.filter((p) => p.phase === 'downloading');
+    expect(downloading.at(-1)!.bytesTotal).toBe(engine.archive.length);
+    expect(downloading.at(-1)!.bytesPerSecond).toBeGreaterThan(0);
+    for (let i = 1; i < downloading.length; i++) expect(downloading[i]!.bytesDone).toBeGreaterThanOrEqual(downloading[i - 1]!.bytesDone);
+    expect(await readdir(path.join(dir, 'engine'))).toEqual([`.${archiveName}.part`]);
+  });
+
   it('resumes a cut engine download, and refuses a version that could be a path', async () => {
     publishEngine(engine.archive);
     const cut = Math.floor(engine.archive.length / 2);
