@@ -352,7 +352,7 @@ export class FilesClient {
       }, async (chunk) => {
         pending.push(chunk);
         pendingBytes += chunk.length;
-        hash.update(chunk);
+        await hash.update(chunk);
         done += chunk.length;
         run.meter.add(chunk.length);
         run.emit('downloading', done, total ?? 0);
