@@ -128,16 +128,17 @@ function md5sumSink(binary: string): Md5Sink {
   child.stdin.on('error', (error) => { failure ??= error; });
   child.stdout.setEncoding('utf8').on('data', (text: string) => { if (out.length < 200) out += text; });
   const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
-  const batches = batcher(async (batch) => {
+  // Chunks go to the pipe as they are (a socket's chunk is never written over): no copy.
+  const send = async (chunk: Buffer) => {
     if (failure) throw failure;
-    child.stdin.write(batch);
+    child.stdin.write(chunk);
     // Up to the backlog queued in the pipe's stream: the download runs on while md5sum catches up.
     if (child.stdin.writableLength >= BACKLOG_BYTES) await Promise.race([new Promise<void>((resolve) => child.stdin.once('drain', resolve)), closed]);
-  });
+  };
   return {
-    update: (chunk) => batches.add(chunk),
+    update: send,
     async digest() {
-      await batches.flush();
+      if (failure) throw failure;
       child.stdin.end();
       const code = await closed;
       const digest = /^([0-9a-f]{32})\s/.exec(out)?.[1];
