@@ -124,7 +124,7 @@ describe('downloaded engines (<dataDir>/engine/<version>/)', () => {
     expect(registry.resolve('2025.01.6').source).toBe('directory');
     const alone = await EngineRegistry.discover({ downloadDataDirs: [dataDir], includeSystem: false, runVersion: () => Promise.reject(new Error('not run')) });
     expect(alone.versions).toEqual(['2025.01.6']);
-    expect(alone.resolve('2025.01.6')).toEqual({
+    expect(alone.resolve('2025.01.6')).toMatchObject({
       version: '2025.01.6', source: 'downloaded', dataDir: recoil,
       binaries: { client: path.join(recoil, 'spring'), headless: path.join(recoil, 'spring-headless'), dedicated: path.join(recoil, 'spring-dedicated') },
     });
