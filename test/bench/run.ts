@@ -5,6 +5,7 @@ import { measureBattleStart } from './battle';
 import { measureCapacity } from './capacity';
 import { measureQueueToGame } from './local-play';
 import { measureRendererPatch } from './renderer';
+import { measureDownload } from './download';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, number> = {};
@@ -49,5 +50,9 @@ say('renderer in Chromium: users listed, one users patch applied and laid out (g
 }
 say(`  10,000 users: ${figures.render_patch_1000_ms} ms per 1,000-user patch (${figures.render_frame_budget_ratio} of a frame), JS heap ${figures.renderer_heap_mb} MB`);
 say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (${figures.render_frame_budget_ratio_100k_users} of a frame), one-user patch ${figures.render_patch_1_to_dom_ms_100k_users} ms to the DOM (goal < 1 ms) and ${figures.render_patch_1_ms_100k_users} ms laid out, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
+
+say('content: a verified 128 MiB map download through the files API vs a bare HTTP GET of the same bytes (local server)');
+Object.assign(figures, await measureDownload());
+say(`  ours ${figures.download_s} s, bare ${figures.bare_download_s} s, download_vs_bare_ratio ${figures.download_vs_bare_ratio} (goal ≥ 0.7)`);
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -1,5 +1,5 @@
 // Installed engines: version parsing, lookup by version (never by path), and the real Debian engine in /usr/games.
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,5 +99,36 @@ describe('EngineRegistry on this machine', () => {
       binaries: { client: '/usr/games/spring', headless: '/usr/games/spring-headless', dedicated: '/usr/games/spring-dedicated' },
     });
     expect(registry.find('../106.0')).toBeUndefined();
+  });
+});
+
+describe('downloaded engines (<dataDir>/engine/<version>/)', () => {
+  it('are found by their folder name, without running them; hidden and path-like folders and folders without a binary are not engines', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'engine-registry-data-'));
+    dirs.push(dataDir);
+    const make = async (name: string, binaries: string[]) => {
+      const dir = path.join(dataDir, 'engine', name);
+      await mkdir(dir, { recursive: true });
+      for (const binary of binaries) await writeFile(path.join(dir, binary), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+      return dir;
+    };
+    const recoil = await make('2025.01.6', ['spring', 'spring-headless', 'spring-dedicated']);
+    await make('.2025.01.7.0123456789ab.unpack', ['spring-headless']);
+    await make('empty', []);
+    const configured = await fakeEngineDir(['spring-dedicated']);
+    const registry = await EngineRegistry.discover({
+      engineDirs: [configured], downloadDataDirs: [dataDir], includeSystem: false, runVersion: async () => 'spring-dedicated version 2025.01.6 (Dedicated)\n',
+    });
+    // The settings' folder answers for its version first; the downloaded one is found by its folder's name alone.
+    expect(registry.versions).toEqual(['2025.01.6']);
+    expect(registry.resolve('2025.01.6').source).toBe('directory');
+    const alone = await EngineRegistry.discover({ downloadDataDirs: [dataDir], includeSystem: false, runVersion: () => Promise.reject(new Error('not run')) });
+    expect(alone.versions).toEqual(['2025.01.6']);
+    expect(alone.resolve('2025.01.6')).toMatchObject({
+      version: '2025.01.6', source: 'downloaded', dataDir: recoil,
+      binaries: { client: path.join(recoil, 'spring'), headless: path.join(recoil, 'spring-headless'), dedicated: path.join(recoil, 'spring-dedicated') },
+    });
+    expect(alone.problems).toEqual([`${path.join(dataDir, 'engine', 'empty')}: no spring, spring-headless or spring-dedicated binary`]);
+    expect(alone.find('../2025.01.6')).toBeUndefined();
   });
 });
