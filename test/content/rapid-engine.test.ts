@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(ENGINE) || !existsSync('/usr/games/spring-headless')
     expect((await readdir(contentDir)).sort()).toEqual(['maps', 'packages', 'pool', 'rapid']);
 
     const check = await checkContent({ dataDirs: [contentDir], gameName: TEST_GAME_NAME, mapName: TEST_MAP_NAME });
-    expect(check).toMatchObject({ ok: true, game: { format: 'sdp', nameFrom: 'rapid-index' } });
+    expect(check).toMatchObject({ ok: true, game: { format: 'sdp', nameFrom: 'info' } });
 
     const battle: AutohostStartRequestData = {
       battleId: '00000000-0000-4000-8000-000000000001',

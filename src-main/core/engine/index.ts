@@ -11,9 +11,11 @@ export {
 } from './engine-registry';
 export type { EngineBinaryKind, EngineBinaries, InstalledEngine, EngineRegistryOptions, RunVersion } from './engine-registry';
 
-export { checkContent, scanContent, matchContent, springNameFromInfo } from './content-check';
+export { checkContent, scanContent, scanContentReport, matchContent, springNameFromInfo } from './content-check';
 export { ContentScanCache } from './content-cache';
-export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest } from './content-check';
+export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest, ContentScan, ScanOptions, UnreadableArchive } from './content-check';
+export { ARCHIVE_LIMITS, ArchiveInfoCache, ArchiveReadError, readArchiveInfo } from './archive-info';
+export type { ArchiveInfo, ArchiveLimits, ArchiveReaders, SevenZipReader } from './archive-info';
 
 export {
   writeTestContent,
