@@ -4,3 +4,5 @@ export type { InstallOptions, RapidClientOptions, RapidInstall } from './rapid-c
 export type { RapidProgress } from './progress';
 export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, urlCachePath } from './rapid-format';
 export type { RapidErrorCode, RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
+export { extractArchive, listArchive, locateSevenZip, parseListing, readArchiveEntry, SEVEN_ZIP_LIMITS, SevenZipError, unsafeEntry } from './seven-zip';
+export type { ArchiveEntry, ExtractOptions, ExtractResult, ReadEntryOptions, RunOptions, SevenZipBinary, SevenZipErrorCode } from './seven-zip';
