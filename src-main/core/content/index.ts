@@ -6,3 +6,4 @@ export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readS
 export type { RapidErrorCode, RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
 export { extractArchive, listArchive, locateSevenZip, parseListing, readArchiveEntry, SEVEN_ZIP_LIMITS, SevenZipError, unsafeEntry } from './seven-zip';
 export type { ArchiveEntry, ExtractOptions, ExtractResult, ReadEntryOptions, RunOptions, SevenZipBinary, SevenZipErrorCode } from './seven-zip';
+export { contentArchiveReaders, sevenZipInfoReader } from './archive-readers';

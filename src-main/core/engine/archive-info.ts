@@ -25,13 +25,18 @@ export const ARCHIVE_LIMITS = {
 export type ArchiveLimits = { readonly [K in keyof typeof ARCHIVE_LIMITS]: number };
 
 /**
- * Reads `.sd7` archives (7-Zip has no decoder in Node: core/content's bundled 7za provides one). `list` gives entry
- * paths as stored, failing beyond `maxEntries`; `read` gives one entry's bytes, failing beyond `maxBytes`. Both reject
- * with an Error whose message says what is wrong with the archive.
+ * Reads `.sd7` archives (7-Zip has no decoder in Node: core/content's 7-Zip module provides one). `readEntry` lists the
+ * archive (failing beyond `maxEntries`), lets `choose` pick one of its file entries by path as stored, and reads that
+ * entry (failing beyond `maxBytes`); undefined when `choose` picks none. It rejects with an Error whose message says
+ * what is wrong with the archive and names no local path; it resolves `'unavailable'` when no 7-Zip can run here (the
+ * archive is then matched by its file name).
  */
 export interface SevenZipReader {
-  list(archive: string, options: { maxEntries: number }): Promise<string[]>;
-  read(archive: string, entry: string, options: { maxBytes: number }): Promise<Buffer>;
+  readEntry(
+    archive: string,
+    choose: (files: readonly string[]) => string | undefined,
+    limits: { maxEntries: number; maxBytes: number },
+  ): Promise<{ path: string; bytes: Buffer } | undefined | 'unavailable'>;
 }
 
 export interface ArchiveReaders {
@@ -43,7 +48,7 @@ export const INFO_FILE: Readonly<Record<ContentKind, string>> = { game: 'modinfo
 /** What one archive holds: its kind and info file text, nothing (no info file), or why it could not be read. */
 export type ArchiveInfo =
   | { readonly found: true; readonly kind: ContentKind; readonly info: string }
-  | { readonly found: false; readonly problem?: string };
+  | { readonly found: false; readonly problem?: string; /** Not looked into (a .sd7 with no 7-Zip to read it). */ readonly unread?: true };
 
 /** A problem with the archive itself (its message is fit for the player: no local path). */
 export class ArchiveReadError extends Error {
@@ -51,13 +56,16 @@ export class ArchiveReadError extends Error {
 }
 
 const NOTHING: ArchiveInfo = { found: false };
+const UNREAD: ArchiveInfo = { found: false, unread: true };
 
-function problem(error: unknown, fallback: string): ArchiveInfo {
+/** Why an archive could not be read, in words with no local path: our own errors say so, a file system error by its code. */
+function problem(error: unknown, fallback: string, trustMessages = false): ArchiveInfo {
   if (error instanceof ArchiveReadError || error instanceof ZipFormatError) return { found: false, problem: error.message };
   const code = (error as { code?: string }).code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ELOOP') return { found: false, problem: `cannot be opened (${code})` };
   const message = error instanceof Error ? error.message : '';
-  return { found: false, problem: message.length > 0 && message.length < 300 && !message.includes('/') ? message : fallback };
+  if (trustMessages && message.length > 0 && (error as { syscall?: unknown }).syscall === undefined) return { found: false, problem: message.slice(0, 300) };
+  return { found: false, problem: fallback };
 }
 
 function kb(bytes: number): string {
@@ -132,13 +140,17 @@ async function readSdz(file: string, limits: ArchiveLimits): Promise<ArchiveInfo
 
 async function readSd7(file: string, limits: ArchiveLimits, reader: SevenZipReader): Promise<ArchiveInfo> {
   try {
-    const entries = await reader.list(file, { maxEntries: limits.entries });
-    const picked = pickInfoEntry(entries, (e) => e);
-    if (picked === undefined) return NOTHING;
-    const name = INFO_FILE[picked.kind];
-    return { found: true, kind: picked.kind, info: decodeInfo(await reader.read(file, picked.entry, { maxBytes: limits.infoBytes }), name) };
+    let kind: ContentKind | undefined;
+    const read = await reader.readEntry(file, (files) => {
+      const picked = pickInfoEntry(files, (f) => f);
+      kind = picked?.kind;
+      return picked?.entry;
+    }, { maxEntries: limits.entries, maxBytes: limits.infoBytes });
+    if (read === 'unavailable') return UNREAD;
+    if (read === undefined || kind === undefined) return NOTHING;
+    return { found: true, kind, info: decodeInfo(read.bytes, INFO_FILE[kind]) };
   } catch (error) {
-    return problem(error, 'not a readable 7-Zip archive');
+    return problem(error, 'not a readable 7-Zip archive', true);
   }
 }
 
@@ -204,15 +216,15 @@ async function readSdp(file: string, limits: ArchiveLimits): Promise<ArchiveInfo
 }
 
 /**
- * The info file of the archive at `file`. A `.sd7` without a `sevenZip` reader gives `{ found: false }` with no
- * problem: it cannot be looked into.
+ * The info file of the archive at `file`. A `.sd7` without a `sevenZip` reader (or with no 7-Zip to run) gives
+ * `{ found: false, unread: true }`: it cannot be looked into.
  */
 export async function readArchiveInfo(file: string, format: ArchiveFormat, readers: ArchiveReaders = {}, limits: ArchiveLimits = ARCHIVE_LIMITS): Promise<ArchiveInfo> {
   switch (format) {
     case 'sdd': return readSdd(file, limits);
     case 'sdz': return readSdz(file, limits);
     case 'sdp': return readSdp(file, limits);
-    case 'sd7': return readers.sevenZip ? readSd7(file, limits, readers.sevenZip) : NOTHING;
+    case 'sd7': return readers.sevenZip ? readSd7(file, limits, readers.sevenZip) : UNREAD;
   }
 }
 
@@ -224,7 +236,7 @@ interface CachedInfo {
 /**
  * Archive infos by path, kept while the archive's size and mtime stay the same (for an .sdd folder: its info file's),
  * so a rescan after a folder changed reads only the archives that changed. An .sdp's answer depends on the pool too:
- * only a found one is kept.
+ * only a found one is kept; nor is an archive not looked into.
  */
 export class ArchiveInfoCache {
   private readonly entries = new Map<string, CachedInfo>();
@@ -232,7 +244,7 @@ export class ArchiveInfoCache {
   constructor(private readonly maxEntries = 20_000) {}
 
   async read(file: string, format: ArchiveFormat, readers: ArchiveReaders = {}, limits: ArchiveLimits = ARCHIVE_LIMITS): Promise<ArchiveInfo> {
-    const key = await this.identity(file, format, readers);
+    const key = await this.identity(file, format, readers, limits);
     const cached = key === undefined ? undefined : this.entries.get(file);
     if (cached !== undefined && cached.key === key) {
       // Most recently used last, so the oldest goes first.
@@ -241,7 +253,7 @@ export class ArchiveInfoCache {
       return cached.info;
     }
     const info = await readArchiveInfo(file, format, readers, limits);
-    if (key !== undefined && (format !== 'sdp' || info.found)) {
+    if (key !== undefined && (format !== 'sdp' || info.found) && !(!info.found && info.unread)) {
       this.entries.delete(file);
       this.entries.set(file, { key, info });
       while (this.entries.size > this.maxEntries) {
@@ -257,7 +269,8 @@ export class ArchiveInfoCache {
     return this.entries.size;
   }
 
-  private async identity(file: string, format: ArchiveFormat, readers: ArchiveReaders): Promise<string | undefined> {
+  private async identity(file: string, format: ArchiveFormat, readers: ArchiveReaders, limits: ArchiveLimits): Promise<string | undefined> {
+    const bounds = limits === ARCHIVE_LIMITS ? '' : JSON.stringify(limits);
     try {
       let stats = await lstat(file);
       if (format === 'sdd') {
@@ -265,12 +278,12 @@ export class ArchiveInfoCache {
         const names = await readdir(file);
         const info = names.find((n) => n.toLowerCase() === INFO_FILE.map) ?? names.find((n) => n.toLowerCase() === INFO_FILE.game);
         const folder = `${stats.mtimeMs}`;
-        if (info === undefined) return `sdd:${folder}:-`;
+        if (info === undefined) return `sdd:${folder}:-:${bounds}`;
         stats = await lstat(path.join(file, info));
-        return `sdd:${folder}:${info}:${stats.size}:${stats.mtimeMs}`;
+        return `sdd:${folder}:${info}:${stats.size}:${stats.mtimeMs}:${bounds}`;
       }
       // Whether .sd7 could be looked into is part of the answer.
-      return `${format}:${stats.size}:${stats.mtimeMs}:${format === 'sd7' && readers.sevenZip ? '7z' : ''}`;
+      return `${format}:${stats.size}:${stats.mtimeMs}:${format === 'sd7' && readers.sevenZip ? '7z' : ''}:${bounds}`;
     } catch {
       return undefined;
     }

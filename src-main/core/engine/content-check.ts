@@ -116,7 +116,7 @@ async function scanArchive(file: string, entry: Dirent, format: ArchiveFormat, o
     into.unreadable.push({ path: file, format, problem: info.problem });
     return;
   }
-  if (format === 'sd7' && options.readers?.sevenZip === undefined) {
+  if (info.unread) {
     // Not looked into: matched loosely by file name below. Maps are nearly always .sd7.
     const stem = entry.name.slice(0, -4);
     into.archives.push({ kind: 'map', name: stem, path: file, format, nameFrom: 'file-name' });
