@@ -1,6 +1,7 @@
 // The rapid client: a tag or name resolved through the master list and a repository's versions.gz, then the package
 // index and every missing pool file fetched with plain GETs (pr-downloader's HTTP mode), each verified, into the
 // engine's layout. The .sdp is written last, so a half-done install is never a package; a rerun fetches only what is missing.
+import { setMaxListeners } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomically } from './content-files';
@@ -324,6 +325,8 @@ export class RapidClient {
     const report = () => run.emit({ phase: 'pool', filesDone, filesTotal: missing.length, bytesDone, bytesTotal });
     report();
     const stop = new AbortController();
+    // Each request in flight (and each retry's wait) listens to it: more than Node's default 10 at a high concurrency.
+    setMaxListeners(4 * this.concurrency + 10, stop.signal);
     const onAbort = () => stop.abort();
     run.signal.addEventListener('abort', onAbort, { once: true });
     let failure: unknown;

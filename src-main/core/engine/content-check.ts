@@ -103,26 +103,27 @@ function formatOf(entry: Dirent, sub: string): ArchiveFormat | undefined {
   return undefined;
 }
 
-async function scanArchive(file: string, entry: Dirent, format: ArchiveFormat, options: ScanOptions, into: ContentScan): Promise<void> {
+async function scanArchive(file: string, entry: Dirent, format: ArchiveFormat, options: ScanOptions): Promise<ContentScan> {
+  const into: ContentScan = { archives: [], unreadable: [] };
   const cache = options.infoCache ?? sharedInfoCache;
   const info = await cache.read(file, format, options.readers ?? {}, options.limits ?? ARCHIVE_LIMITS);
   if (info.found) {
     const name = springNameFromInfo(info.info);
     if (name !== undefined) into.archives.push({ kind: info.kind, name, path: file, format, nameFrom: 'info' });
     else into.unreadable.push({ path: file, format, problem: `${info.kind === 'map' ? 'mapinfo.lua' : 'modinfo.lua'} sets no name` });
-    return;
-  }
-  if (info.problem !== undefined) {
+  } else if (info.problem !== undefined) {
     into.unreadable.push({ path: file, format, problem: info.problem });
-    return;
-  }
-  if (info.unread) {
+  } else if (info.unread) {
     // Not looked into: matched loosely by file name below. Maps are nearly always .sd7.
     const stem = entry.name.slice(0, -4);
     into.archives.push({ kind: 'map', name: stem, path: file, format, nameFrom: 'file-name' });
     into.archives.push({ kind: 'game', name: stem, path: file, format, nameFrom: 'file-name' });
   }
+  return into;
 }
+
+/** Archives read at once: a .sd7 costs two runs of 7-Zip, so a first scan of many maps runs a few side by side. */
+const READS_AT_ONCE = 4;
 
 /** Every game and map found in `dataDirs` (in order; the engine would also use the first one it finds), and what could not be read. */
 export async function scanContentReport(dataDirs: readonly string[], options: ScanOptions = {}): Promise<ContentScan> {
@@ -131,9 +132,24 @@ export async function scanContentReport(dataDirs: readonly string[], options: Sc
     const root = path.resolve(dataDir);
     for (const sub of SCAN_SUBDIRS) {
       const dir = path.join(root, sub);
-      for (const entry of await listDir(dir)) {
+      const found = (await listDir(dir)).flatMap((entry) => {
         const format = formatOf(entry, sub);
-        if (format !== undefined) await scanArchive(path.join(dir, entry.name), entry, format, options, scan);
+        return format === undefined ? [] : [{ entry, format }];
+      });
+      // Read a few at a time, reported in the folder's order.
+      const results: ContentScan[] = new Array<ContentScan>(found.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < found.length) {
+          const i = next++;
+          const { entry, format } = found[i]!;
+          results[i] = await scanArchive(path.join(dir, entry.name), entry, format, options);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, found.length) }, worker));
+      for (const result of results) {
+        scan.archives.push(...result.archives);
+        scan.unreadable.push(...result.unreadable);
       }
     }
   }
