@@ -1,6 +1,6 @@
 // Benchmark: one rapid package (600 pool files, about 60 MB of incompressible bytes, so as much on the wire) installed from
-// the same local content server by our client and by Debian's pr-downloader (streamer mode), in the same run.
-import { execFile } from 'node:child_process';
+// the same local content server (a process of its own) by our client and by Debian's pr-downloader (streamer mode), in the same run.
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
@@ -9,7 +9,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { RapidClient } from '../../src-main/core/content';
-import { startContentServer } from '../support/content-server';
 import type { PackedFile, RapidPackage } from '../support/rapid-packer';
 import { sdpEntryBytes, sdpName } from '../support/rapid-packer';
 
@@ -70,13 +69,34 @@ export interface RapidDownloadFigures {
   rapid_package_mb: number;
 }
 
+interface BenchServer {
+  url: string;
+  masterUrl: string;
+  poolFiles: number;
+  wireBytes: number;
+  close(): Promise<void>;
+}
+
+/** The server runs in a child process: our client then has the process to itself, as pr-downloader has its own. */
+async function startBenchServer(): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'rapid-server-main.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`bench: the content server exited (${code}) before it listened`)));
+  });
+  const info = JSON.parse(line) as Omit<BenchServer, 'close'>;
+  return { ...info, close: async () => { child.stdin.end(); await exited; } };
+}
+
 export async function measureRapidDownload(): Promise<RapidDownloadFigures> {
   if (!existsSync(PR_DOWNLOADER)) throw new Error(`bench: ${PR_DOWNLOADER} is not installed (apt-get install spring)`);
   const base = await mkdtemp(path.join(tmpdir(), 'lobby-bench-rapid-'));
-  const pkg = benchPackage();
-  const server = await startContentServer();
-  server.publish('byar', 'byar:bench', 'Bench Game 1', pkg);
-  const wireBytes = [...pkg.pool.values()].reduce((n, gz) => n + gz.length, 0);
+  const server = await startBenchServer();
   try {
     const prdDir = path.join(base, 'prd');
     let started = performance.now();
@@ -90,14 +110,14 @@ export async function measureRapidDownload(): Promise<RapidDownloadFigures> {
 
     for (const [who, dir] of [['pr-downloader', prdDir], ['ours', oursDir]] as const) {
       const count = await poolCount(dir);
-      if (count !== pkg.pool.size) throw new Error(`bench: ${who} installed ${count} of ${pkg.pool.size} pool files`);
+      if (count !== server.poolFiles) throw new Error(`bench: ${who} installed ${count} of ${server.poolFiles} pool files`);
     }
     return {
       rapid_download_s: Number(oursS.toFixed(2)),
       prd_download_s: Number(prdS.toFixed(2)),
       rapid_vs_prd_ratio: Number((oursS / prdS).toFixed(3)),
-      rapid_pool_files: pkg.pool.size,
-      rapid_package_mb: Number((wireBytes / 1024 / 1024).toFixed(1)),
+      rapid_pool_files: server.poolFiles,
+      rapid_package_mb: Number((server.wireBytes / 1024 / 1024).toFixed(1)),
     };
   } finally {
     await server.close();

@@ -14,13 +14,18 @@ import type { RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
 import { checkBaseUrl, findVersion, normaliseRequest, parseRepos, parseVersions, RAPID_LIMITS, RapidError, readSdp, urlCachePath } from './rapid-format';
 
 export const DEFAULT_RAPID_MASTER = 'https://repos-cdn.beyondallreason.dev/repos.gz';
+/**
+ * Pool files fetched at once. Each file ends with an fsync, which waits on the disk in one of libuv's four threads: with
+ * 16 in flight the waits overlap the transfers (a 600-file package installs in about half the time it takes with 8).
+ */
+export const DEFAULT_RAPID_CONCURRENCY = 16;
 
 export interface RapidClientOptions {
   /** The data dir that gets `packages/`, `pool/` and `rapid/`. */
   readonly dataDir: string;
   /** The master list's address (`…/repos.gz`). */
   readonly master?: string;
-  /** Pool files fetched at once. */
+  /** Pool files fetched at once (default DEFAULT_RAPID_CONCURRENCY, at most 32). */
   readonly concurrency?: number;
   /** No byte for this long fails a request. */
   readonly idleMs?: number;
@@ -94,7 +99,7 @@ export class RapidClient {
   constructor(options: RapidClientOptions) {
     this.dataDir = path.resolve(options.dataDir);
     this.master = checkBaseUrl(options.master ?? DEFAULT_RAPID_MASTER, 'the rapid master address');
-    this.concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 32));
+    this.concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_RAPID_CONCURRENCY, 32));
     this.idleMs = options.idleMs ?? 30_000;
     this.retries = Math.max(0, Math.min(options.retries ?? 2, 10));
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 500);
