@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RapidProgress } from '../core/content';
-import { DEFAULT_RAPID_CONCURRENCY, DEFAULT_RAPID_MASTER, RapidClient, RapidError } from '../core/content';
+import { DEFAULT_RAPID_MASTER, RapidClient, RapidError } from '../core/content';
 import { EXIT_USAGE, runCommand } from './args';
 import { jsonLine, printable } from './printable';
 
@@ -12,7 +12,7 @@ const USAGE = `usage: npm run content -- download --game <tag-or-name>... [--dat
   --game <tag-or-name>  a rapid tag (byar:test, rapid://byar:test) or a full package name (repeatable)
   --data-dir <dir>      where packages/, pool/ and rapid/ go (default ~/.tachyon-lobby/content)
   --rapid-master <url>  the rapid master list (default ${DEFAULT_RAPID_MASTER})
-  --concurrency <n>     pool files fetched at once (default 16)
+  --concurrency <n>     pool files fetched at once (default 8)
   --json                one JSON object per line
 Exit code 0 only when every item asked for is installed and verified; 1 otherwise (also when interrupted); 64 bad usage.
 `;
@@ -98,7 +98,7 @@ async function main(): Promise<number> {
   }
   const [command, ...rest] = positionals;
   const games = values.game ?? [];
-  const concurrency = values.concurrency === undefined ? DEFAULT_RAPID_CONCURRENCY : Number(values.concurrency);
+  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
   if (command !== 'download' || rest.length > 0 || games.length === 0 || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
     const why = command !== 'download' ? (command === undefined ? 'a command is needed' : `unknown command: ${printable(command, 40)}`)
       : games.length === 0 ? '--game is needed' : rest.length > 0 ? 'unexpected arguments' : '--concurrency must be 1 to 32';

@@ -1,5 +1,5 @@
 // core/content: getting games onto the player's disk. Rapid packages for now (rapid-client.ts).
-export { DEFAULT_RAPID_CONCURRENCY, DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
+export { DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
 export type { InstallOptions, RapidClientOptions, RapidInstall } from './rapid-client';
 export type { RapidProgress } from './progress';
 export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, urlCachePath } from './rapid-format';
