@@ -274,4 +274,20 @@ describe('scans cached, refreshed when a folder changes', () => {
     expect((await scanContent([dir], options)).map((a) => a.name)).toEqual(['New Version']);
     expect(reads).toHaveLength(2);
   });
+
+  it('a transient problem (7-Zip timed out on a loaded machine) is not remembered: the next scan reads the archive again', async () => {
+    const dir = await fresh();
+    await sd7Of(dir, 'slow.sd7', new Map([['mapinfo.lua', 'return { name = "Slow Map" }']]));
+    let calls = 0;
+    const reader: SevenZipReader = {
+      readEntry: (archive, choose, limits) => {
+        if (++calls === 1) return Promise.reject(Object.assign(new Error('7-Zip took longer than 20 s on the archive'), { transient: true }));
+        return sevenZipInfoReader.readEntry(archive, choose, limits);
+      },
+    };
+    const first = await scanContentReport([dir], { readers: { sevenZip: reader } });
+    expect(first.unreadable.map((u) => u.problem)).toEqual(['7-Zip took longer than 20 s on the archive']);
+    expect((await scanContent([dir], { readers: { sevenZip: reader } })).map((a) => a.name)).toEqual(['Slow Map']);
+    expect(calls).toBe(2);
+  });
 });

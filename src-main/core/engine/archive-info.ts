@@ -28,8 +28,9 @@ export type ArchiveLimits = { readonly [K in keyof typeof ARCHIVE_LIMITS]: numbe
  * Reads `.sd7` archives (7-Zip has no decoder in Node: core/content's 7-Zip module provides one). `readEntry` lists the
  * archive (failing beyond `maxEntries`), lets `choose` pick one of its file entries by path as stored, and reads that
  * entry (failing beyond `maxBytes`); undefined when `choose` picks none. It rejects with an Error whose message says
- * what is wrong with the archive and names no local path; it resolves `'unavailable'` when no 7-Zip can run here (the
- * archive is then matched by its file name).
+ * what is wrong with the archive and names no local path (with `transient: true` on it when the archive may well be
+ * fine: a time limit, a cancel); it resolves `'unavailable'` when no 7-Zip can run here (the archive is then matched by
+ * its file name).
  */
 export interface SevenZipReader {
   readEntry(
@@ -48,7 +49,14 @@ export const INFO_FILE: Readonly<Record<ContentKind, string>> = { game: 'modinfo
 /** What one archive holds: its kind and info file text, nothing (no info file), or why it could not be read. */
 export type ArchiveInfo =
   | { readonly found: true; readonly kind: ContentKind; readonly info: string }
-  | { readonly found: false; readonly problem?: string; /** Not looked into (a .sd7 with no 7-Zip to read it). */ readonly unread?: true };
+  | {
+    readonly found: false;
+    readonly problem?: string;
+    /** Not looked into (a .sd7 with no 7-Zip to read it). */
+    readonly unread?: true;
+    /** The problem was not the archive's (a time limit on a loaded machine): asked again, it is read again. */
+    readonly transient?: true;
+  };
 
 /** A problem with the archive itself (its message is fit for the player: no local path). */
 export class ArchiveReadError extends Error {
@@ -150,7 +158,8 @@ async function readSd7(file: string, limits: ArchiveLimits, reader: SevenZipRead
     if (read === undefined || kind === undefined) return NOTHING;
     return { found: true, kind, info: decodeInfo(read.bytes, INFO_FILE[kind]) };
   } catch (error) {
-    return problem(error, 'not a readable 7-Zip archive', true);
+    const found = problem(error, 'not a readable 7-Zip archive', true);
+    return (error as { transient?: unknown }).transient === true ? { ...found, found: false, transient: true } : found;
   }
 }
 
@@ -236,7 +245,7 @@ interface CachedInfo {
 /**
  * Archive infos by path, kept while the archive's size and mtime stay the same (for an .sdd folder: its info file's),
  * so a rescan after a folder changed reads only the archives that changed. An .sdp's answer depends on the pool too:
- * only a found one is kept; nor is an archive not looked into.
+ * only a found one is kept; nor is an archive not looked into, nor a transient problem.
  */
 export class ArchiveInfoCache {
   private readonly entries = new Map<string, CachedInfo>();
@@ -253,7 +262,7 @@ export class ArchiveInfoCache {
       return cached.info;
     }
     const info = await readArchiveInfo(file, format, readers, limits);
-    if (key !== undefined && (format !== 'sdp' || info.found) && !(!info.found && info.unread)) {
+    if (key !== undefined && (format !== 'sdp' || info.found) && !(!info.found && (info.unread || info.transient))) {
       this.entries.delete(file);
       this.entries.set(file, { key, info });
       while (this.entries.size > this.maxEntries) {
