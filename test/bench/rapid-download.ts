@@ -69,6 +69,11 @@ export interface RapidDownloadFigures {
   rapid_package_mb: number;
 }
 
+/** `sync`: every dirty page written out (Linux, coreutils). */
+async function flushDisk(): Promise<void> {
+  await run('sync', [], { timeout: 120_000 });
+}
+
 interface BenchServer {
   url: string;
   masterUrl: string;
@@ -99,11 +104,14 @@ export async function measureRapidDownload(): Promise<RapidDownloadFigures> {
   const server = await startBenchServer();
   try {
     const prdDir = path.join(base, 'prd');
+    // Each client starts with no one else's writes waiting for the disk: our fsyncs would otherwise flush the other's.
+    await flushDisk();
     let started = performance.now();
     await prDownloader(prdDir, server.url, 'byar:bench');
     const prdS = (performance.now() - started) / 1000;
 
     const oursDir = path.join(base, 'ours');
+    await flushDisk();
     started = performance.now();
     await new RapidClient({ dataDir: oursDir, master: server.masterUrl }).install('byar:bench');
     const oursS = (performance.now() - started) / 1000;
