@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { SettingsView } from '../contract';
 import { refreshOnUnauthorized, type TokenSession } from '../core/auth';
+import { contentArchiveReaders } from '../core/content';
 import type { PlayerEngineOptions } from '../core/player-engine';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp, type CoreLobbyApp } from '../core/lobby-app';
@@ -120,6 +121,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       replaysDir,
       contentDirs: [contentDirOf(dataDir)],
       engines: { engineDirs: [...settings.enginePaths] },
+      archiveReaders: contentArchiveReaders,
       logger: options.logger.child('local-play'),
       ...options.localPlay,
     });

@@ -2,6 +2,7 @@
 // --tokens-out tokens.json [--autohost-client id --autohost-secrets-out secrets.json]`.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { contentArchiveReaders } from '../core/content';
 import { startLocalPlay } from '../core/local-play';
 import { createLogger, type LogLevel } from '../core/log';
 import { EXIT_USAGE, parseCommandLine, runCommand } from './args';
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
     port,
     contentDirs: (args.content ?? []).map((d) => resolve(d)),
     engines: engines ? { engineBinaries: engines, includeSystem: false } : {},
+    archiveReaders: contentArchiveReaders,
     autohost: !args['no-autohost'],
     players: names,
     logger,

@@ -9,6 +9,7 @@ import { LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
 import { LobbyStore } from './lobby/store';
 import { IntentError, type CustomLobbyIntents, type LobbyApp, type LobbyIntents } from './lobby/intents';
 import type { LobbyPatch } from './lobby/state';
+import { contentArchiveReaders } from './content';
 import { PlayerEngine, SkirmishAiCatalog, type PlayerEngineOptions } from './player-engine';
 import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
 
@@ -71,7 +72,8 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     onBattleStart: options.onBattleStart ?? (options.engine ? (data) => (battleEngine as PlayerEngine).launch(data) : undefined),
   });
   if (options.engine) {
-    battleEngine = new PlayerEngine(options.engine, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
+    // .sd7 maps are read with core/content's 7-Zip, unless the caller chose otherwise.
+    battleEngine = new PlayerEngine({ archiveReaders: contentArchiveReaders, ...options.engine }, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
   }
   // The AIs a bot may run: listed once now, and again on request (AIs installed while the lobby runs).
   const skirmishAis = options.engine

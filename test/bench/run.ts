@@ -1,4 +1,4 @@
-// `npm run bench [-- --json]`: every benchmark, as rates and ratios against baselines measured in the same run.
+// `npm run bench [-- --json] [-- --only rapid,inbound]`: every benchmark (or those named), as rates and ratios against baselines measured in the same run.
 import { measureInbound } from './inbound';
 import { measureHeadlessRss } from './rss';
 import { measureBattleStart } from './battle';
@@ -6,53 +6,77 @@ import { measureCapacity } from './capacity';
 import { measureQueueToGame } from './local-play';
 import { measureRendererPatch } from './renderer';
 import { measureDownload } from './download';
+import { measureRapidDownload } from './rapid-download';
 
 const json = process.argv.includes('--json');
 const figures: Record<string, number> = {};
 const say = (text: string) => { if (!json) process.stdout.write(`${text}\n`); };
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : undefined;
+const wanted = (name: string) => only === undefined || only.has(name);
 
-say('inbound pipeline: 20,000 user/updated events, frame → parse → validate → state, vs bare ws + JSON.parse');
-Object.assign(figures, await measureInbound());
-say(`  pipeline ${figures.inbound_events_per_s} events/s, bare ${figures.bare_events_per_s} events/s, ratio ${figures.inbound_ratio} (goal ≥ 0.5)`);
-
-say('headless client memory with 10,000 and 100,000 known users');
-{
-  const tenK = await measureHeadlessRss(10_000);
-  const hundredK = await measureHeadlessRss(100_000);
-  Object.assign(figures, { rss_mb_idle: tenK.idle_mb, rss_mb_10k_users: tenK.with_users_mb, rss_mb_100k_users: hundredK.with_users_mb });
+if (wanted('inbound')) {
+  say('inbound pipeline: 20,000 user/updated events, frame → parse → validate → state, vs bare ws + JSON.parse');
+  Object.assign(figures, await measureInbound());
+  say(`  pipeline ${figures.inbound_events_per_s} events/s, bare ${figures.bare_events_per_s} events/s, ratio ${figures.inbound_ratio} (goal ≥ 0.5)`);
 }
-say(`  RSS ${figures.rss_mb_idle} MB connected and idle, ${figures.rss_mb_10k_users} MB with 10,000 users, ${figures.rss_mb_100k_users} MB with 100,000 (goal ≤ 250 MB)`);
 
-say('battle/start on the real engine (spring-headless joining a spring-dedicated host on 127.0.0.1)');
-Object.assign(figures, await measureBattleStart());
-say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms (goal ≤ 50 ms; a bare spawn of the same binary takes ${figures.bare_spawn_ms} ms, ratio ${figures.spawn_ratio})`);
-say(`  battle/start → player in game ${figures.battle_start_to_in_game_ms} ms`);
-
-say('local play: queue → both players in game (embedded server, local autohost, two lobby cores with spring-headless)');
-Object.assign(figures, await measureQueueToGame());
-say(`  queue → in game ${figures.queue_to_in_game_ms} ms (goal ≤ 10000 ms; queue → found ${figures.queue_to_found_ms} ms, last ready → in game ${figures.ready_to_in_game_ms} ms)`);
-
-say('embedded server capacity: connection-core clients on 127.0.0.1, server in its own process');
-Object.assign(figures, await measureCapacity());
-say(`  held ${figures.server_concurrent_users} users with p95 system/serverStats round trip ${figures.stats_rtt_ms_at_max} ms (${figures.stats_rtt_ms_at_100} ms at 100 users, ratio ${figures.stats_rtt_ratio})`);
-
-say('renderer in Chromium: users listed, one users patch applied and laid out (goal: within one 16 ms frame; one user under 1 ms)');
-{
-  const tenK = await measureRendererPatch({ users: 10_000, changes: 1_000 });
-  const hundredK = await measureRendererPatch({ users: 100_000, changes: 1_000 });
-  const single = await measureRendererPatch({ users: 100_000, changes: 1 });
-  Object.assign(figures, {
-    render_patch_1000_ms: tenK.patch_ms, render_frame_budget_ratio: tenK.frame_budget_ratio, renderer_heap_mb: tenK.heap_mb,
-    render_patch_1000_ms_100k_users: hundredK.patch_ms, render_frame_budget_ratio_100k_users: hundredK.frame_budget_ratio,
-    render_patch_1_ms_100k_users: single.patch_ms, render_patch_1_to_dom_ms_100k_users: single.patch_to_dom_ms,
-    renderer_heap_mb_100k_users: hundredK.heap_mb,
-  });
+if (wanted('rss')) {
+  say('headless client memory with 10,000 and 100,000 known users');
+  {
+    const tenK = await measureHeadlessRss(10_000);
+    const hundredK = await measureHeadlessRss(100_000);
+    Object.assign(figures, { rss_mb_idle: tenK.idle_mb, rss_mb_10k_users: tenK.with_users_mb, rss_mb_100k_users: hundredK.with_users_mb });
+  }
+  say(`  RSS ${figures.rss_mb_idle} MB connected and idle, ${figures.rss_mb_10k_users} MB with 10,000 users, ${figures.rss_mb_100k_users} MB with 100,000 (goal ≤ 250 MB)`);
 }
-say(`  10,000 users: ${figures.render_patch_1000_ms} ms per 1,000-user patch (${figures.render_frame_budget_ratio} of a frame), JS heap ${figures.renderer_heap_mb} MB`);
-say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (${figures.render_frame_budget_ratio_100k_users} of a frame), one-user patch ${figures.render_patch_1_to_dom_ms_100k_users} ms to the DOM (goal < 1 ms) and ${figures.render_patch_1_ms_100k_users} ms laid out, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
 
-say('content: a verified 128 MiB map download through the files API vs a bare HTTP GET of the same bytes (local server)');
-Object.assign(figures, await measureDownload());
-say(`  ours ${figures.download_s} s, bare ${figures.bare_download_s} s, download_vs_bare_ratio ${figures.download_vs_bare_ratio} (goal ≥ 0.7)`);
+if (wanted('battle')) {
+  say('battle/start on the real engine (spring-headless joining a spring-dedicated host on 127.0.0.1)');
+  Object.assign(figures, await measureBattleStart());
+  say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms (goal ≤ 50 ms; a bare spawn of the same binary takes ${figures.bare_spawn_ms} ms, ratio ${figures.spawn_ratio})`);
+  say(`  battle/start → player in game ${figures.battle_start_to_in_game_ms} ms`);
+}
+
+if (wanted('local-play')) {
+  say('local play: queue → both players in game (embedded server, local autohost, two lobby cores with spring-headless)');
+  Object.assign(figures, await measureQueueToGame());
+  say(`  queue → in game ${figures.queue_to_in_game_ms} ms (goal ≤ 10000 ms; queue → found ${figures.queue_to_found_ms} ms, last ready → in game ${figures.ready_to_in_game_ms} ms)`);
+}
+
+if (wanted('capacity')) {
+  say('embedded server capacity: connection-core clients on 127.0.0.1, server in its own process');
+  Object.assign(figures, await measureCapacity());
+  say(`  held ${figures.server_concurrent_users} users with p95 system/serverStats round trip ${figures.stats_rtt_ms_at_max} ms (${figures.stats_rtt_ms_at_100} ms at 100 users, ratio ${figures.stats_rtt_ratio})`);
+}
+
+if (wanted('renderer')) {
+  say('renderer in Chromium: users listed, one users patch applied and laid out (goal: within one 16 ms frame; one user under 1 ms)');
+  {
+    const tenK = await measureRendererPatch({ users: 10_000, changes: 1_000 });
+    const hundredK = await measureRendererPatch({ users: 100_000, changes: 1_000 });
+    const single = await measureRendererPatch({ users: 100_000, changes: 1 });
+    Object.assign(figures, {
+      render_patch_1000_ms: tenK.patch_ms, render_frame_budget_ratio: tenK.frame_budget_ratio, renderer_heap_mb: tenK.heap_mb,
+      render_patch_1000_ms_100k_users: hundredK.patch_ms, render_frame_budget_ratio_100k_users: hundredK.frame_budget_ratio,
+      render_patch_1_ms_100k_users: single.patch_ms, render_patch_1_to_dom_ms_100k_users: single.patch_to_dom_ms,
+      renderer_heap_mb_100k_users: hundredK.heap_mb,
+    });
+  }
+  say(`  10,000 users: ${figures.render_patch_1000_ms} ms per 1,000-user patch (${figures.render_frame_budget_ratio} of a frame), JS heap ${figures.renderer_heap_mb} MB`);
+  say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (${figures.render_frame_budget_ratio_100k_users} of a frame), one-user patch ${figures.render_patch_1_to_dom_ms_100k_users} ms to the DOM (goal < 1 ms) and ${figures.render_patch_1_ms_100k_users} ms laid out, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
+}
+
+if (wanted('rapid')) {
+  say('rapid download: one package (600 pool files, 60 MB incompressible) from a local server, our client vs Debian\'s pr-downloader');
+  Object.assign(figures, await measureRapidDownload());
+  say(`  ours ${figures.rapid_download_s} s, pr-downloader ${figures.prd_download_s} s, ratio ${figures.rapid_vs_prd_ratio} (goal ≤ 0.5; ${figures.rapid_pool_files} files, ${figures.rapid_package_mb} MB)`);
+}
+
+if (wanted('download')) {
+  say('content: a verified 128 MiB map download through the files API vs a bare HTTP GET of the same bytes (local server)');
+  Object.assign(figures, await measureDownload());
+  say(`  ours ${figures.download_s} s, bare ${figures.bare_download_s} s, download_vs_bare_ratio ${figures.download_vs_bare_ratio} (goal ≥ 0.7)`);
+}
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);

@@ -1,6 +1,6 @@
 // What a LocalAutohost is told: its server and sign-in, its engines and content, its limits and timings.
 import type { BackoffOptions } from '../connection/backoff';
-import type { EngineRegistry, EngineRegistryOptions } from '../engine';
+import type { ArchiveReaders, EngineRegistry, EngineRegistryOptions } from '../engine';
 import type { Logger } from '../log';
 
 export interface LocalAutohostOptions {
@@ -49,6 +49,8 @@ export interface LocalAutohostOptions {
   stopGraceMs?: number;
   /** Check that the game and map exist before starting (default true), so the answer can say which is missing. */
   checkContent?: boolean;
+  /** How that check looks into `.sd7` archives (core/content's 7-Zip; without it they are matched by file name). */
+  archiveReaders?: ArchiveReaders;
   /** How long updates are kept for `subscribeUpdates` (default 10 minutes). */
   updatesMaxAgeMs?: number;
   logger?: Logger;

@@ -186,7 +186,10 @@ export class LocalAutohost implements AutohostService {
     // Hostile or malformed start data is refused here, before any directory, socket or process exists.
     this.hostScript(data, 1, 1);
     if (this.options.checkContent ?? true) {
-      const content = await checkContent({ dataDirs: [...this.options.contentDirs, engine.dataDir], gameName: data.gameName, mapName: data.mapName });
+      const content = await checkContent({
+        dataDirs: [...this.options.contentDirs, engine.dataDir], gameName: data.gameName, mapName: data.mapName,
+        ...(this.options.archiveReaders ? { readers: this.options.archiveReaders } : {}),
+      });
       if (!content.ok) throw new FailWith<'autohost/start'>('internal_error', content.message ?? 'the game or map is not installed');
     }
     // Another start may have arrived during the content check.

@@ -32,9 +32,16 @@ export async function sweepTemps(targets: readonly string[], busy: (target: stri
 
 /** Writes through `write` into a temp file, then renames it over `target`; on any failure the temp file is removed. */
 export async function writeAtomically(target: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
-  await mkdir(path.dirname(target), { recursive: true });
   const temp = tempBeside(target);
-  const file = await open(temp, 'wx', 0o644);
+  let file: FileHandle;
+  try {
+    file = await open(temp, 'wx', 0o644);
+  } catch (error) {
+    // The folder is made only when missing: a package of thousands of pool files spares a mkdir for each.
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    await mkdir(path.dirname(target), { recursive: true });
+    file = await open(temp, 'wx', 0o644);
+  }
   try {
     try {
       await write(file);

@@ -11,3 +11,4 @@ export { engineCategory, FILES_LIMITS, FilesError, isEngineVersion, parseFindAns
 export type { FilesCategory, FilesEntry, FilesErrorCode } from './files-format';
 export { extractArchive, listArchive, locateSevenZip, parseListing, readArchiveEntry, SEVEN_ZIP_LIMITS, SevenZipError, unsafeEntry } from './seven-zip';
 export type { ArchiveEntry, ExtractOptions, ExtractResult, ReadEntryOptions, RunOptions, SevenZipBinary, SevenZipErrorCode } from './seven-zip';
+export { contentArchiveReaders, sevenZipInfoReader } from './archive-readers';

@@ -1,6 +1,7 @@
 // The rapid client: a tag or name resolved through the master list and a repository's versions.gz, then the package
 // index and every missing pool file fetched with plain GETs (pr-downloader's HTTP mode), each verified, into the
 // engine's layout. The .sdp is written last, so a half-done install is never a package; a rerun fetches only what is missing.
+import { setMaxListeners } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomically } from './content-files';
@@ -13,13 +14,18 @@ import type { RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
 import { checkBaseUrl, findVersion, normaliseRequest, parseRepos, parseVersions, RAPID_LIMITS, RapidError, readSdp, urlCachePath } from './rapid-format';
 
 export const DEFAULT_RAPID_MASTER = 'https://repos-cdn.beyondallreason.dev/repos.gz';
+/**
+ * Pool files fetched at once. Each file ends with an fsync, which waits on the disk in one of libuv's four threads: with
+ * 16 in flight the waits overlap the transfers (a 600-file package installs in about half the time it takes with 8).
+ */
+export const DEFAULT_RAPID_CONCURRENCY = 16;
 
 export interface RapidClientOptions {
   /** The data dir that gets `packages/`, `pool/` and `rapid/`. */
   readonly dataDir: string;
   /** The master list's address (`…/repos.gz`). */
   readonly master?: string;
-  /** Pool files fetched at once. */
+  /** Pool files fetched at once (default DEFAULT_RAPID_CONCURRENCY, at most 32). */
   readonly concurrency?: number;
   /** No byte for this long fails a request. */
   readonly idleMs?: number;
@@ -93,7 +99,7 @@ export class RapidClient {
   constructor(options: RapidClientOptions) {
     this.dataDir = path.resolve(options.dataDir);
     this.master = checkBaseUrl(options.master ?? DEFAULT_RAPID_MASTER, 'the rapid master address');
-    this.concurrency = Math.max(1, Math.min(options.concurrency ?? 8, 32));
+    this.concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_RAPID_CONCURRENCY, 32));
     this.idleMs = options.idleMs ?? 30_000;
     this.retries = Math.max(0, Math.min(options.retries ?? 2, 10));
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 500);
@@ -324,6 +330,8 @@ export class RapidClient {
     const report = () => run.emit({ phase: 'pool', filesDone, filesTotal: missing.length, bytesDone, bytesTotal });
     report();
     const stop = new AbortController();
+    // Each request in flight (and each retry's wait) listens to it: more than Node's default 10 at a high concurrency.
+    setMaxListeners(4 * this.concurrency + 10, stop.signal);
     const onAbort = () => stop.abort();
     run.signal.addEventListener('abort', onAbort, { once: true });
     let failure: unknown;

@@ -1,18 +1,20 @@
 // The content scan, cached: one scan while the data dirs stay as they are, shared by every battle/start asking meanwhile.
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ArchiveReaders } from './archive-info';
 import type { InstalledArchive } from './content-check';
 import { SCAN_SUBDIRS, scanContent } from './content-check';
 
 export interface ContentScanCacheOptions {
-  /** The scan to run (default `scanContent`). */
+  /** The scan to run (default `scanContent` with `readers`). */
   scan?: (dataDirs: readonly string[]) => Promise<InstalledArchive[]>;
+  /** How `.sd7` archives are read (core/content's 7-Zip); without it they are matched by file name. */
+  readers?: ArchiveReaders;
   /** Distinct sets of data dirs kept (default 8). */
   maxEntries?: number;
   now?: () => number;
 }
 
-const MAX_RAPID_DIRS = 200;
 // File systems stamp mtimes with a coarse clock: a change in the same tick as the one before leaves the mtime as it
 // was. A scan of a dir changed this recently is shared while it runs but not kept (as git treats "racily clean" files).
 const SETTLED_MS = 2_000;
@@ -24,8 +26,9 @@ interface ScanKey {
 }
 
 /**
- * What the scan depends on: the mtime of every directory it lists. Adding, removing or renaming an archive changes its
- * directory's mtime; rewriting a file inside an `.sdd` folder in place does not (such an edit is seen after a restart).
+ * What the scan depends on: the mtime of every directory it lists. Adding, removing or renaming an archive (a rapid
+ * package's .sdp included) changes its directory's mtime; rewriting a file inside an `.sdd` folder in place does not
+ * (such an edit is seen after a restart). Archives unchanged since the last scan are not read again (ArchiveInfoCache).
  */
 async function scanKey(dataDirs: readonly string[], now: number): Promise<ScanKey> {
   const parts: string[] = [];
@@ -42,18 +45,6 @@ async function scanKey(dataDirs: readonly string[], now: number): Promise<ScanKe
   for (const dataDir of dataDirs) {
     const root = path.resolve(dataDir);
     for (const sub of SCAN_SUBDIRS) parts.push(await mtimeOf(path.join(root, sub)));
-    const rapid = path.join(root, 'rapid');
-    parts.push(await mtimeOf(rapid));
-    const hosts = await readdir(rapid, { withFileTypes: true }).catch(() => []);
-    for (const host of hosts.slice(0, MAX_RAPID_DIRS)) {
-      if (!host.isDirectory()) continue;
-      const hostDir = path.join(rapid, host.name);
-      parts.push(await mtimeOf(hostDir));
-      const repos = await readdir(hostDir, { withFileTypes: true }).catch(() => []);
-      for (const repo of repos.slice(0, MAX_RAPID_DIRS)) {
-        if (repo.isDirectory()) parts.push(await mtimeOf(path.join(hostDir, repo.name, 'versions.gz')));
-      }
-    }
   }
   return { key: parts.join('|'), settled };
 }
@@ -71,7 +62,8 @@ export class ContentScanCache {
   private readonly now: () => number;
 
   constructor(options: ContentScanCacheOptions = {}) {
-    this.scan = options.scan ?? scanContent;
+    const readers = options.readers;
+    this.scan = options.scan ?? ((dataDirs) => scanContent(dataDirs, readers ? { readers } : {}));
     this.maxEntries = options.maxEntries ?? 8;
     this.now = options.now ?? Date.now;
   }

@@ -1,14 +1,13 @@
 // Content check: are the game and map a battle names present in the data dirs the engine will use? Names are never paths.
 import type { Dirent } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import zlib from 'node:zlib';
+import type { ArchiveFormat, ArchiveLimits, ArchiveReaders, ContentKind } from './archive-info';
+import { ARCHIVE_LIMITS, ArchiveInfoCache } from './archive-info';
 import { quoteForMessage } from './engine-registry';
-import { luaStringField, readInfoFile } from './lua-info';
-import { readZipFile } from './zip-archive';
+import { luaStringField } from './lua-info';
 
-export type ContentKind = 'game' | 'map';
-export type ArchiveFormat = 'sdd' | 'sdz' | 'sd7' | 'sdp';
+export type { ArchiveFormat, ContentKind } from './archive-info';
 
 export interface InstalledArchive {
   kind: ContentKind;
@@ -17,10 +16,23 @@ export interface InstalledArchive {
   path: string;
   format: ArchiveFormat;
   /**
-   * How the name was learnt: from the archive's info file, from rapid's index, or (for .sd7, which we cannot read
-   * without a 7-Zip decoder) guessed from the file name.
+   * How the name was learnt: from the archive's info file (rapid packages included), or (for a .sd7 when no 7-Zip
+   * reader was given) guessed from the file name.
    */
-  nameFrom: 'info' | 'rapid-index' | 'file-name';
+  nameFrom: 'info' | 'file-name';
+}
+
+/** An archive the scan could not read: a corrupt or hostile file, an info file over the size cap, a half-installed package. */
+export interface UnreadableArchive {
+  path: string;
+  format: ArchiveFormat;
+  /** Fit for the player, with no local path: `mapinfo.lua is larger than 256 KiB`, `not a readable 7-Zip archive`. */
+  problem: string;
+}
+
+export interface ContentScan {
+  archives: InstalledArchive[];
+  unreadable: UnreadableArchive[];
 }
 
 export interface MissingContent {
@@ -37,11 +49,18 @@ export interface ContentCheckResult {
   message?: string;
 }
 
-const INFO_FILE: Readonly<Record<ContentKind, string>> = { game: 'modinfo.lua', map: 'mapinfo.lua' };
+export interface ScanOptions {
+  /** How `.sd7` archives are read (core/content's 7-Zip); without it they are matched by file name. */
+  readers?: ArchiveReaders;
+  /** Archive infos kept between scans (default: one shared by the process). */
+  infoCache?: ArchiveInfoCache;
+  limits?: ArchiveLimits;
+}
+
 // Where the engine looks inside a data dir (plus the dir itself for loose archives).
 export const SCAN_SUBDIRS: readonly string[] = ['games', 'maps', 'base', 'packages', 'mods', ''];
-const MAX_INFO_SIZE = 256 * 1024;
 const MAX_ENTRIES_PER_DIR = 20_000;
+const sharedInfoCache = new ArchiveInfoCache();
 
 /** The engine's archive name rule: `name` plus ` version` unless the name already contains the version. */
 export function springNameFromInfo(source: string): string | undefined {
@@ -64,88 +83,74 @@ async function listDir(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function readSddInfo(dir: string, kind: ContentKind): Promise<string | undefined> {
-  // The engine's VFS ignores case: find the info file by a case-insensitive listing, never by the spring name.
-  const entry = (await listDir(dir)).find((e) => e.isFile() && e.name.toLowerCase() === INFO_FILE[kind]);
-  // A huge (or growing) info file costs nothing and is just not this content.
-  return entry === undefined ? undefined : readInfoFile(path.join(dir, entry.name), MAX_INFO_SIZE);
-}
-
-async function readSdzInfo(file: string, kind: ContentKind): Promise<string | undefined> {
-  try {
-    return (await readZipFile(file, INFO_FILE[kind], MAX_INFO_SIZE))?.toString('utf8');
-  } catch {
-    return undefined; // a broken archive is just not this content
-  }
-}
-
-async function scanArchive(entryPath: string, entry: Dirent): Promise<InstalledArchive[]> {
+/** The format an entry of a scanned dir is in, by the engine's extensions (case-insensitive), or none. */
+function formatOf(entry: Dirent, sub: string): ArchiveFormat | undefined {
   const lower = entry.name.toLowerCase();
-  const found: InstalledArchive[] = [];
-  if (entry.isDirectory() && lower.endsWith('.sdd')) {
-    for (const kind of ['map', 'game'] as const) {
-      const info = await readSddInfo(entryPath, kind);
-      const name = info === undefined ? undefined : springNameFromInfo(info);
-      if (name !== undefined) found.push({ kind, name, path: entryPath, format: 'sdd', nameFrom: 'info' });
-      if (name !== undefined) break; // the engine treats an archive with mapinfo.lua as a map
-    }
-  } else if (entry.isFile() && lower.endsWith('.sdz')) {
-    for (const kind of ['map', 'game'] as const) {
-      const info = await readSdzInfo(entryPath, kind);
-      const name = info === undefined ? undefined : springNameFromInfo(info);
-      if (name !== undefined) found.push({ kind, name, path: entryPath, format: 'sdz', nameFrom: 'info' });
-      if (name !== undefined) break;
-    }
-  } else if (entry.isFile() && lower.endsWith('.sd7')) {
-    // Without a 7-Zip reader we only know the file; matched loosely by name below. Maps are nearly always .sd7.
+  if (entry.isDirectory()) return lower.endsWith('.sdd') ? 'sdd' : undefined;
+  if (!entry.isFile()) return undefined;
+  if (lower.endsWith('.sdz')) return 'sdz';
+  if (lower.endsWith('.sd7')) return 'sd7';
+  // Rapid packages: packages/<md5>.sdp, their pool beside packages/.
+  if (sub === 'packages' && /^[0-9a-f]{32}\.sdp$/.test(lower)) return 'sdp';
+  return undefined;
+}
+
+async function scanArchive(file: string, entry: Dirent, format: ArchiveFormat, options: ScanOptions): Promise<ContentScan> {
+  const into: ContentScan = { archives: [], unreadable: [] };
+  const cache = options.infoCache ?? sharedInfoCache;
+  const info = await cache.read(file, format, options.readers ?? {}, options.limits ?? ARCHIVE_LIMITS);
+  if (info.found) {
+    const name = springNameFromInfo(info.info);
+    if (name !== undefined) into.archives.push({ kind: info.kind, name, path: file, format, nameFrom: 'info' });
+    else into.unreadable.push({ path: file, format, problem: `${info.kind === 'map' ? 'mapinfo.lua' : 'modinfo.lua'} sets no name` });
+  } else if (info.problem !== undefined) {
+    into.unreadable.push({ path: file, format, problem: info.problem });
+  } else if (info.unread) {
+    // Not looked into: matched loosely by file name below. Maps are nearly always .sd7.
     const stem = entry.name.slice(0, -4);
-    found.push({ kind: 'map', name: stem, path: entryPath, format: 'sd7', nameFrom: 'file-name' });
-    found.push({ kind: 'game', name: stem, path: entryPath, format: 'sd7', nameFrom: 'file-name' });
+    into.archives.push({ kind: 'map', name: stem, path: file, format, nameFrom: 'file-name' });
+    into.archives.push({ kind: 'game', name: stem, path: file, format, nameFrom: 'file-name' });
   }
-  return found;
+  return into;
 }
 
-/** Rapid (pr-downloader) games: `rapid/<host>/<repo>/versions.gz` lines `tag,hash,deps,name` whose packages/<hash>.sdp exists. */
-async function scanRapid(dataDir: string): Promise<InstalledArchive[]> {
-  const packages = new Set((await listDir(path.join(dataDir, 'packages'))).filter((e) => e.isFile()).map((e) => e.name.toLowerCase()));
-  if (packages.size === 0) return [];
-  const found: InstalledArchive[] = [];
-  for (const host of await listDir(path.join(dataDir, 'rapid'))) {
-    if (!host.isDirectory()) continue;
-    for (const repo of await listDir(path.join(dataDir, 'rapid', host.name))) {
-      if (!repo.isDirectory()) continue;
-      let text: string;
-      try {
-        const gz = await readFile(path.join(dataDir, 'rapid', host.name, repo.name, 'versions.gz'));
-        text = zlib.gunzipSync(gz, { maxOutputLength: 64 * 1024 * 1024 }).toString('utf8');
-      } catch {
-        continue;
-      }
-      for (const line of text.split('\n')) {
-        const fields = line.split(',');
-        const hash = fields[1]?.toLowerCase();
-        const name = fields.slice(3).join(',').trim();
-        if (hash === undefined || !/^[0-9a-f]{32}$/.test(hash) || name.length === 0) continue;
-        const sdp = `${hash}.sdp`;
-        if (packages.has(sdp)) found.push({ kind: 'game', name, path: path.join(dataDir, 'packages', sdp), format: 'sdp', nameFrom: 'rapid-index' });
-      }
-    }
-  }
-  return found;
-}
+/** Archives read at once: a .sd7 costs two runs of 7-Zip, so a first scan of many maps runs a few side by side. */
+const READS_AT_ONCE = 4;
 
-/** Every game and map found in `dataDirs` (in order; the engine would also use the first one it finds). */
-export async function scanContent(dataDirs: readonly string[]): Promise<InstalledArchive[]> {
-  const found: InstalledArchive[] = [];
+/** Every game and map found in `dataDirs` (in order; the engine would also use the first one it finds), and what could not be read. */
+export async function scanContentReport(dataDirs: readonly string[], options: ScanOptions = {}): Promise<ContentScan> {
+  const scan: ContentScan = { archives: [], unreadable: [] };
   for (const dataDir of dataDirs) {
     const root = path.resolve(dataDir);
     for (const sub of SCAN_SUBDIRS) {
       const dir = path.join(root, sub);
-      for (const entry of await listDir(dir)) found.push(...(await scanArchive(path.join(dir, entry.name), entry)));
+      const found = (await listDir(dir)).flatMap((entry) => {
+        const format = formatOf(entry, sub);
+        return format === undefined ? [] : [{ entry, format }];
+      });
+      // Read a few at a time, reported in the folder's order.
+      const results: ContentScan[] = new Array<ContentScan>(found.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < found.length) {
+          const i = next++;
+          const { entry, format } = found[i]!;
+          results[i] = await scanArchive(path.join(dir, entry.name), entry, format, options);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, found.length) }, worker));
+      for (const result of results) {
+        scan.archives.push(...result.archives);
+        scan.unreadable.push(...result.unreadable);
+      }
     }
-    found.push(...(await scanRapid(root)));
   }
-  return found;
+  return scan;
+}
+
+/** Every game and map found in `dataDirs` (in order; the engine would also use the first one it finds). */
+export async function scanContent(dataDirs: readonly string[], options: ScanOptions = {}): Promise<InstalledArchive[]> {
+  return (await scanContentReport(dataDirs, options)).archives;
 }
 
 function findContent(archives: readonly InstalledArchive[], kind: ContentKind, name: string): InstalledArchive | undefined {
@@ -165,10 +170,12 @@ export interface ContentRequest {
   gameName: string;
   /** `battle/start.map.springName`. */
   mapName: string;
+  /** How `.sd7` archives are read (see ScanOptions). */
+  readers?: ArchiveReaders;
 }
 
 export async function checkContent(request: ContentRequest): Promise<ContentCheckResult> {
-  const archives = await scanContent(request.dataDirs);
+  const archives = await scanContent(request.dataDirs, request.readers ? { readers: request.readers } : {});
   return matchContent(archives, request.gameName, request.mapName);
 }
 

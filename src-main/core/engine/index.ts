@@ -13,13 +13,15 @@ export {
 } from './engine-registry';
 export type { EngineBinaryKind, EngineBinaries, InstalledEngine, EngineRegistryOptions, RunVersion } from './engine-registry';
 
-export { checkContent, scanContent, matchContent, springNameFromInfo } from './content-check';
+export { checkContent, scanContent, scanContentReport, matchContent, springNameFromInfo } from './content-check';
 export { ContentScanCache } from './content-cache';
 export { listSkirmishAis, parseAiInfo, parseAiOptions } from './skirmish-ais';
 export type { InstalledSkirmishAi, SkirmishAiListing, SkirmishAiOption } from './skirmish-ais';
 export { parseLuaInfoTable, readInfoFile, LuaInfoError, MAX_INFO_FILE_BYTES } from './lua-info';
 export type { LuaTable, LuaValue, LuaTableLimits } from './lua-info';
-export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest } from './content-check';
+export type { ContentKind, ArchiveFormat, InstalledArchive, MissingContent, ContentCheckResult, ContentRequest, ContentScan, ScanOptions, UnreadableArchive } from './content-check';
+export { ARCHIVE_LIMITS, ArchiveInfoCache, ArchiveReadError, readArchiveInfo } from './archive-info';
+export type { ArchiveInfo, ArchiveLimits, ArchiveReaders, SevenZipReader } from './archive-info';
 
 export {
   writeTestContent,

@@ -11,6 +11,7 @@ const MAX_COMMENT = 0xffff;
 
 export interface ZipEntry {
   name: string;
+  flags: number;
   method: number;
   compressedSize: number;
   size: number;
@@ -27,8 +28,15 @@ async function readAt(file: FileHandle, position: number, length: number): Promi
   return buffer.subarray(0, bytesRead);
 }
 
+export interface ZipListLimits {
+  /** More entries than this is an error (default 100,000). */
+  readonly maxEntries?: number;
+  /** A larger central directory is an error (default 16 MiB). */
+  readonly maxDirectoryBytes?: number;
+}
+
 /** Lists the entries of a zip file from its central directory (no ZIP64: content archives never need it). */
-export async function listZip(file: FileHandle): Promise<ZipEntry[]> {
+export async function listZip(file: FileHandle, limits: ZipListLimits = {}): Promise<ZipEntry[]> {
   const { size } = await file.stat();
   if (size < EOCD_SIZE) throw new ZipFormatError('too small to be a zip archive');
   const tailLength = Math.min(size, EOCD_SIZE + MAX_COMMENT);
@@ -45,7 +53,11 @@ export async function listZip(file: FileHandle): Promise<ZipEntry[]> {
   const centralSize = tail.readUInt32LE(eocd + 12);
   const centralOffset = tail.readUInt32LE(eocd + 16);
   if (centralOffset === 0xffffffff || count === 0xffff) throw new ZipFormatError('ZIP64 archives are not supported');
-  if (centralOffset + centralSize > size || centralSize > 64 * 1024 * 1024) throw new ZipFormatError('central directory out of range');
+  if (centralOffset + centralSize > size) throw new ZipFormatError('central directory out of range');
+  const maxEntries = limits.maxEntries ?? 100_000;
+  const maxDirectoryBytes = limits.maxDirectoryBytes ?? 16 * 1024 * 1024;
+  if (count > maxEntries) throw new ZipFormatError(`more than ${maxEntries} entries`);
+  if (centralSize > maxDirectoryBytes) throw new ZipFormatError(`central directory larger than ${Math.floor(maxDirectoryBytes / 1024 / 1024)} MiB`);
   const central = await readAt(file, centralOffset, centralSize);
 
   const entries: ZipEntry[] = [];
@@ -57,6 +69,7 @@ export async function listZip(file: FileHandle): Promise<ZipEntry[]> {
     const commentLength = central.readUInt16LE(at + 32);
     if (at + 46 + nameLength > central.length) throw new ZipFormatError('bad central directory entry');
     entries.push({
+      flags: central.readUInt16LE(at + 8),
       method: central.readUInt16LE(at + 10),
       compressedSize: central.readUInt32LE(at + 20),
       size: central.readUInt32LE(at + 24),
@@ -71,6 +84,7 @@ export async function listZip(file: FileHandle): Promise<ZipEntry[]> {
 /** Reads one entry's bytes; refuses entries larger than `maxSize` so a hostile archive stays cheap. */
 export async function readZipEntry(file: FileHandle, entry: ZipEntry, maxSize = 1024 * 1024): Promise<Buffer> {
   if (entry.size > maxSize || entry.compressedSize > maxSize) throw new ZipFormatError('entry too large');
+  if (entry.flags & 1) throw new ZipFormatError('entry is encrypted');
   const local = await readAt(file, entry.localHeaderOffset, 30);
   if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw new ZipFormatError('bad local header');
   const dataAt = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
@@ -80,7 +94,8 @@ export async function readZipEntry(file: FileHandle, entry: ZipEntry, maxSize = 
   if (entry.method === 8) {
     try {
       return zlib.inflateRawSync(raw, { maxOutputLength: maxSize });
-    } catch {
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError('entry too large');
       throw new ZipFormatError('entry does not inflate');
     }
   }

@@ -1,6 +1,6 @@
 // The embedded server's playlists, from the games and maps in its content directories; with none, it writes the tiny test game and map so local play works out of the box.
 import { join } from 'node:path';
-import { scanContent, writeTestContent, TEST_GAME_NAME, TEST_MAP_NAME } from '../engine';
+import { scanContent, writeTestContent, TEST_GAME_NAME, TEST_MAP_NAME, type ArchiveReaders } from '../engine';
 import type { PlaylistConfig } from '../server/match';
 
 export interface LocalContent {
@@ -15,8 +15,8 @@ export interface LocalContent {
  * Picks the game and map local play uses: the first of each found (names sorted, so the choice is stable), else the
  * test content written under `scratchDir`.
  */
-export async function findLocalContent(contentDirs: readonly string[], scratchDir: string): Promise<LocalContent> {
-  const archives = await scanContent(contentDirs);
+export async function findLocalContent(contentDirs: readonly string[], scratchDir: string, readers?: ArchiveReaders): Promise<LocalContent> {
+  const archives = await scanContent(contentDirs, readers ? { readers } : {});
   const games = archives.filter((a) => a.kind === 'game' && a.nameFrom !== 'file-name').map((a) => a.name).sort();
   const maps = archives.filter((a) => a.kind === 'map' && a.nameFrom !== 'file-name').map((a) => a.name).sort();
   if (games[0] !== undefined && maps[0] !== undefined) return { contentDirs, game: games[0], map: maps[0], builtTestContent: false };

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalAutohost } from '../autohost';
-import { EngineRegistry, type EngineRegistryOptions } from '../engine';
+import { EngineRegistry, type ArchiveReaders, type EngineRegistryOptions } from '../engine';
 import { silentLogger, type Logger } from '../log';
 import { findLocalContent, localPlaylists, type LocalContent } from './content-playlists';
 import { TachyonServer } from '../server/tachyon-server';
@@ -19,6 +19,8 @@ export interface LocalPlayOptions {
   port?: number;
   /** Game and map directories to offer, besides any test content. */
   contentDirs?: readonly string[];
+  /** How content scans look into `.sd7` archives (core/content's 7-Zip; without it they are matched by file name). */
+  archiveReaders?: ArchiveReaders;
   /** Engines: settings' engine directories, or explicit binaries (the server's `--engine`). */
   engines?: EngineRegistryOptions;
   /** Start the local autohost (default true). */
@@ -60,7 +62,7 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
   const logger = options.logger ?? silentLogger;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const registry = await EngineRegistry.discover(options.engines ?? {});
-  const content = await findLocalContent(options.contentDirs ?? [], options.dataDir);
+  const content = await findLocalContent(options.contentDirs ?? [], options.dataDir, options.archiveReaders);
   // Matches need an engine the autohost can host with: pick the first that has spring-dedicated.
   const engine = registry.engines.find((e) => e.binaries.dedicated !== undefined);
   if (!engine) logger.warn('no engine with spring-dedicated is installed: matches cannot be hosted locally');
@@ -88,6 +90,7 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
         serverUrl: baseUrl, clientId: client.clientId, clientSecret: client.secret, registry, engines: options.engines,
         contentDirs: content.contentDirs, battlesDir, replaysDir: options.replaysDir ?? join(options.dataDir, 'replays'), logger: logger.child('autohost'),
         initialNetworkTimeoutSeconds: options.initialNetworkTimeoutSeconds,
+        ...(options.archiveReaders ? { archiveReaders: options.archiveReaders } : {}),
       });
       await autohost.start();
       // Ready means ready: a player who queues at once must find the autohost connected and its status known.

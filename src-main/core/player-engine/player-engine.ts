@@ -3,7 +3,7 @@ import type { BattleStartRequestData } from 'tachyon-protocol/types';
 import { FailWith } from '../protocol/endpoint';
 import {
   ContentScanCache, EngineBusyError, EngineLaunchAbortedError, EngineRunner, EngineSpawnError, matchContent, planBattleLaunch,
-  type EngineClientKind, type EngineRegistry, type EngineRunnerOptions,
+  type ArchiveReaders, type EngineClientKind, type EngineRegistry, type EngineRunnerOptions,
 } from '../engine';
 import { BattleStartFailure } from '../lobby/lobby-client';
 import type { LobbyPatch } from '../lobby/state';
@@ -19,6 +19,8 @@ export interface PlayerEngineOptions {
   binary?: EngineClientKind;
   runner?: EngineRunnerOptions;
   statsIntervalMs?: number;
+  /** How the content check looks into `.sd7` archives (core/content's 7-Zip; lobby-app passes it). */
+  archiveReaders?: ArchiveReaders;
 }
 
 /** A demo to watch: the file (already read whole by the replay library) and what its header and script name. */
@@ -39,7 +41,7 @@ export class PlayerEngine {
   /** Bumped by every battle/start: a launch still planning when a newer one arrives gives up. */
   private launches = 0;
   private launchesInFlight = 0;
-  private readonly content = new ContentScanCache();
+  private readonly content: ContentScanCache;
   /** What the newest launch was: a replay's end is not the end of a battle. */
   private playing: 'battle' | 'replay' = 'battle';
 
@@ -49,6 +51,7 @@ export class PlayerEngine {
     private readonly battleEnded: (message?: string) => void,
     private readonly logger: Logger,
   ) {
+    this.content = new ContentScanCache(options.archiveReaders ? { readers: options.archiveReaders } : {});
     this.runner = new EngineRunner(options.runner);
     this.runner.onStatus((status, snap) => {
       if (status === 'starting') this.startedAt = Date.now();
