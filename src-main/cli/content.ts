@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FileProgress, RapidProgress } from '../core/content';
-import { DEFAULT_FILES_API, DEFAULT_RAPID_MASTER, FilesClient, FilesError, RapidClient, RapidError } from '../core/content';
+import { DEFAULT_FILES_API, DEFAULT_RAPID_CONCURRENCY, DEFAULT_RAPID_MASTER, FilesClient, FilesError, RapidClient, RapidError } from '../core/content';
 import { EXIT_USAGE, runCommand } from './args';
 import { jsonLine, printable } from './printable';
 
@@ -17,7 +17,7 @@ const USAGE = `usage: npm run content -- download [--game <tag-or-name>]... [--m
   --data-dir <dir>      where packages/, pool/, rapid/, maps/ and engine/ go (default ~/.tachyon-lobby/content)
   --rapid-master <url>  the rapid master list (default ${DEFAULT_RAPID_MASTER})
   --files-api <url>     the files API's search address (default ${DEFAULT_FILES_API})
-  --concurrency <n>     pool files fetched at once (default 8)
+  --concurrency <n>     pool files fetched at once (default ${DEFAULT_RAPID_CONCURRENCY})
   --json                one JSON object per line
 Exit code 0 only when every item asked for is installed and verified; 1 otherwise (also when interrupted); 64 bad usage.
 `;
@@ -152,7 +152,7 @@ async function main(): Promise<number> {
   const games = values.game ?? [];
   const maps = values.map ?? [];
   const engines = values.engine ?? [];
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+  const concurrency = values.concurrency === undefined ? DEFAULT_RAPID_CONCURRENCY : Number(values.concurrency);
   const nothing = games.length + maps.length + engines.length === 0;
   if (command !== 'download' || rest.length > 0 || nothing || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
     const why = command !== 'download' ? (command === undefined ? 'a command is needed' : `unknown command: ${printable(command, 40)}`)

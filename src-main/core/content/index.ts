@@ -1,6 +1,6 @@
 // core/content: getting games, maps and engines onto the player's disk. Rapid packages (rapid-client.ts), maps and
 // engines through the files API (files-client.ts), 7-Zip archives (seven-zip.ts).
-export { DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
+export { DEFAULT_RAPID_CONCURRENCY, DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
 export type { InstallOptions, RapidClientOptions, RapidInstall } from './rapid-client';
 export type { RapidProgress } from './progress';
 export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, urlCachePath } from './rapid-format';
