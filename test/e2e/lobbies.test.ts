@@ -245,7 +245,7 @@ describe('custom battles in Chromium on local play', () => {
     expect(await page.getByTestId('lobby-row').filter({ hasText: 'Evening skirmish' }).count()).toBe(0);
   }, 240_000);
 
-  it('keeps the list and the room right across a server drop: the same lobby, team, bot, spectator and chat, nothing doubled', async () => {
+  it('joins a lobby from the list and leaves it; keeps the list and the room right across a server drop: the same lobby, team, bot, spectator and chat, nothing doubled', async () => {
     const { page, bob, alice, controls } = await openLocalPlay();
     await page.getByTestId('nav-lobbies').click();
     const bobsRow = page.getByTestId('lobby-row').filter({ hasText: 'Bobs room' });
@@ -257,6 +257,15 @@ describe('custom battles in Chromium on local play', () => {
     await waitFor('alice watches the list again', () => alice().snapshot().lobbies.watching && alice().snapshot().lobbies.loaded, 20_000);
     await bobsRow.waitFor();
     expect(await page.getByTestId('lobby-row').count()).toBe(1);
+
+    // Join bob's lobby from the list: alice comes in as a spectator and sees bob by name on his team; then she leaves.
+    await bobsRow.getByTestId('lobby-join').click();
+    await page.getByTestId('room-name').filter({ hasText: 'Bobs room' }).waitFor();
+    await page.getByTestId('member-player').filter({ hasText: 'bob' }).waitFor();
+    await page.getByTestId('spectator').filter({ hasText: 'alice' }).waitFor();
+    expect(await page.getByTestId('room-boss').count()).toBe(0);
+    await page.getByTestId('room-leave').click();
+    await bobsRow.waitFor();
 
     await page.getByTestId('create-name').fill('Night skirmish');
     await page.getByTestId('create-map').fill(TEST_MAP_NAME);
@@ -286,6 +295,7 @@ describe('custom battles in Chromium on local play', () => {
     await sendWhenConnected(() => bob.intents.sendChat({ type: 'lobby' }, 'after the drop'));
     await page.getByTestId('message-text').filter({ hasText: 'after the drop' }).waitFor();
     expect(await page.getByTestId('message-text').allTextContents()).toEqual(['before the drop', 'after the drop']);
+    await expect.poll(() => page.getByTestId('topbar-user-count').textContent(), { timeout: 10_000 }).toBe('2');
     await shot(page, 'lobby-room-reconnected-local');
 
     await page.getByTestId('room-leave').click();
