@@ -1,7 +1,7 @@
 // The custom-lobby reducer with plain data: LobbyDetails into the room, lobby/updated merge patches (null removes, absent
 // keeps), the list events, and what a hostile server sends (prototype keys, huge lists, long strings).
 import { describe, expect, it } from 'vitest';
-import { applyLobbyUpdate, compareIds, endVote, listFromReset, listWithUpdate, roomFromDetails } from '../../src-main/core/lobby/custom-lobby-reducer';
+import { applyLobbyUpdate, compareIds, endVote, listFromReset, listWithUpdate, lobbyMemberIds, roomFromDetails } from '../../src-main/core/lobby/custom-lobby-reducer';
 import { allyTeamConfig, startBoxes } from '../../src-main/core/lobby/custom-lobby-intents';
 import type { LobbyRoomView } from '../../src-main/core/lobby/state';
 import { LOBBY_LIMITS } from '../../src-main/shared/lobby-reducers';
@@ -33,6 +33,15 @@ function room(overrides: Record<string, unknown> = {}): LobbyRoomView {
 }
 
 describe('the lobby room', () => {
+  it('names the people to follow for their names: players, spectators, bosses and bot hosts, once each', () => {
+    const r = room({
+      bosses: { 'u-1': {}, 'u-4': {} },
+      spectators: { 'u-2': { id: 'u-2' } },
+      bots: { '1': { id: '1', hostUserId: 'u-3', allyTeam: '1', team: '0', player: '0', shortName: 'NullAI' }, '2': { id: '2', hostUserId: 'u-1', allyTeam: '1', team: '0', player: '1', shortName: 'NullAI' } },
+    });
+    expect(lobbyMemberIds(r).sort()).toEqual(['u-1', 'u-2', 'u-3', 'u-4']);
+  });
+
   it('turns LobbyDetails into the room, ally teams and their teams in id order', () => {
     const r = room();
     expect(r.allyTeams.map((at) => at.id)).toEqual(['0', '1']);

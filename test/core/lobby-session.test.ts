@@ -70,3 +70,19 @@ describe('a lobby session', () => {
     await waitFor('alice sees bob offline', () => alice.app.snapshot().users[bob.userId]?.status === 'offline');
   });
 });
+
+describe('a custom lobby session', () => {
+  it('learns the names of the people in its lobby: a joiner, and those already there when it joins', async () => {
+    const alice = await world.player('alice');
+    const bob = await world.player('bob');
+    await waitFor('both connected', () => connected(alice.app) && connected(bob.app) && alice.app.snapshot().self && bob.app.snapshot().self);
+    // Strangers: neither knows the other before the lobby.
+    expect(alice.app.snapshot().users[bob.userId]).toBeUndefined();
+    const { lobbyId } = await alice.app.intents.createLobby({ name: 'Evening', mapName: 'Tachyon Test Map', allyTeams: 2, teamSize: 1, bossesEnabled: true });
+    await bob.app.intents.joinLobby({ lobbyId });
+    // Alice hears of bob as an id in lobby/updated; bob got alice as an id in the join's answer.
+    await waitFor('alice sees bob in her lobby', () => alice.app.snapshot().lobby?.spectators[bob.userId] !== undefined);
+    await waitFor("alice knows bob's name", () => alice.app.snapshot().users[bob.userId]?.username === 'bob');
+    await waitFor("bob knows alice's name", () => bob.app.snapshot().users[alice.userId]?.username === 'alice');
+  });
+});

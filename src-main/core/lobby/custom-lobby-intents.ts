@@ -5,7 +5,7 @@ import type { RequestData } from '../protocol/commands';
 import { IntentError, type AddBotParams, type CreateLobbyParams, type CustomLobbyIntents, type UpdateBotParams, type UpdateLobbyParams } from './intents';
 import type { LobbiesView, LobbyRoomView, StartBoxView } from './state';
 import type { LobbyCalls } from './lobby-intents';
-import { emptyRecord, roomFromDetails } from './custom-lobby-reducer';
+import { emptyRecord, lobbyMemberIds, roomFromDetails } from './custom-lobby-reducer';
 
 /** What a new lobby may ask for: the IPC contract's limits, kept here too for the shells that skip it (headless). */
 export const CREATE_LIMITS = { name: 64, mapName: 256, allyTeams: 16, teamSize: 16, botName: 20 } as const;
@@ -75,6 +75,7 @@ export class CustomLobbyRequests implements LobbyRequestIntents {
     const room = roomFromDetails(details);
     if (!room) throw new IntentError('internal', 'The server answered with a lobby id no client can use.');
     this.lobby.store.publish({ slice: 'lobby', value: room });
+    this.lobby.watchUsers(lobbyMemberIds(room));
     return room;
   }
 

@@ -298,6 +298,16 @@ export function applyLobbyUpdate(room: LobbyRoomView, update: Update): LobbyRoom
 }
 
 /**
+ * The people the room names: players, spectators, bosses and the bots' hosts. `lobby/*` carries only their ids, so the
+ * client follows them (`user/subscribeUpdates`) to show their names.
+ */
+export function lobbyMemberIds(room: LobbyRoomView): string[] {
+  const ids = new Set<string>([...Object.keys(room.players), ...Object.keys(room.spectators), ...room.bosses]);
+  for (const bot of Object.values(room.bots)) ids.add(bot.hostUserId);
+  return [...ids];
+}
+
+/**
  * `lobby/voteEnded`: the vote goes into the history with its outcome (the server's own record, when a `lobby/updated` brings
  * it, replaces this one: they share the id) and is no longer current.
  */

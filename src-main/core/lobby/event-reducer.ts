@@ -9,7 +9,7 @@ import {
   partyView, partyViews, queueIds, selfView, userView, boundedFriends, unixTimeMs,
 } from './reducers';
 import { cancelText, lobbyLeftText, oneLine, partyQueuedText, queueLostText, voteEndedText } from './failure-text';
-import { applyLobbyUpdate, endVote, listFromReset, listWithUpdate } from './custom-lobby-reducer';
+import { applyLobbyUpdate, endVote, listFromReset, listWithUpdate, lobbyMemberIds } from './custom-lobby-reducer';
 import { isUsableId, LIST_CAPS, newest } from './caps';
 import { LOBBY_LIMITS } from '../../shared/lobby-reducers';
 import { revisionOfSelf } from './protocol-revision';
@@ -181,7 +181,9 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
     case 'lobby/updated': {
       const room = view.lobby;
       if (!room || room.id !== event.data.id) return ignored('debug', 'ignored lobby/updated for a lobby we are not in');
-      return { patches: [{ slice: 'lobby', value: applyLobbyUpdate(room, event.data) }], watch: [] };
+      const next = applyLobbyUpdate(room, event.data);
+      // Newcomers arrive as bare ids: follow them so the room shows their names.
+      return { patches: [{ slice: 'lobby', value: next }], watch: lobbyMemberIds(next) };
     }
     case 'lobby/listReset':
       // Only while the player watches the list (a late one after unsubscribing would bring back a list nobody keeps live).

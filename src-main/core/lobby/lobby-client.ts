@@ -241,7 +241,7 @@ export class LobbyClient {
   }
 
   /**
-   * Subscribes to presence of users we show (friends, party, chat partners). Ids named within a short window go out together,
+   * Subscribes to presence of users we show (friends, party, chat partners, the people of our custom lobby). Ids named within a short window go out together,
    * deduplicated, at most 100 per request; nothing goes out before the session is admitted.
    */
   private watchUsers(userIds: readonly string[]): void {
