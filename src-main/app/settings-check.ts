@@ -31,6 +31,26 @@ export function checkServerAddress(value: string): string {
   return text;
 }
 
+/**
+ * A content address (the rapid master list, the files API): http(s) without a user name, query or fragment; plain http
+ * only for this computer, since what comes from there is run by the engine.
+ */
+export function checkContentAddress(value: string, what: string): string {
+  const text = value.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new IntentError('invalid_input', `The ${what} is not a web address.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new IntentError('invalid_input', `The ${what} must start with https:// (or http:// for this computer).`);
+  if (url.username || url.password) throw new IntentError('invalid_input', `The ${what} must not contain a user name or password.`);
+  if (url.search || url.hash) throw new IntentError('invalid_input', `The ${what} must not have a query (?…) or fragment (#…).`);
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'http:' && !loopback) throw new IntentError('invalid_input', `Plain http:// is only allowed for this computer. Use https:// for the ${what}.`);
+  return url.href;
+}
+
 async function isDirectory(dir: string): Promise<boolean | null> {
   try {
     return (await stat(dir)).isDirectory();
@@ -98,6 +118,8 @@ export async function checkSettingsChange(change: Partial<SettingsView>): Promis
   if ('serverUrl' in change) checked.serverUrl = change.serverUrl === null || change.serverUrl === undefined ? null : checkServerAddress(change.serverUrl);
   if ('enginePaths' in change) checked.enginePaths = await checkEnginePaths(change.enginePaths ?? []);
   if ('dataDir' in change) checked.dataDir = change.dataDir === null || change.dataDir === undefined ? null : await checkDataDir(change.dataDir);
+  if ('rapidMaster' in change) checked.rapidMaster = change.rapidMaster == null ? null : checkContentAddress(change.rapidMaster, 'rapid master address');
+  if ('filesApi' in change) checked.filesApi = change.filesApi == null ? null : checkContentAddress(change.filesApi, 'files API address');
   return checked;
 }
 
@@ -134,6 +156,17 @@ export async function recheckStoredSettings(stored: SettingsView): Promise<{ cha
     } catch (error) {
       change.dataDir = null;
       dropped.push(`The saved data directory was not used (the default is): ${refusal(error)}`);
+    }
+  }
+  for (const [key, what] of [['rapidMaster', 'rapid master address'], ['filesApi', 'files API address']] as const) {
+    const address = stored[key];
+    if (address === null || address === undefined) continue;
+    try {
+      const checked = checkContentAddress(address, what);
+      if (checked !== address) change[key] = checked;
+    } catch (error) {
+      change[key] = null;
+      dropped.push(`The saved ${what} was not used (the production one is): ${refusal(error)}`);
     }
   }
   return { change, dropped };

@@ -11,6 +11,8 @@ const INTENTS: Record<keyof LobbyIntents, true> = {
   watchLobbies: true, unwatchLobbies: true, createLobby: true, joinLobby: true, leaveLobby: true, joinAllyTeam: true, spectateLobby: true,
   joinLobbyQueue: true, addBot: true, updateBot: true, removeBot: true, updateLobby: true, setLobbyReady: true, startLobbyBattle: true,
   joinLobbyBattle: true, voteInLobby: true, appointBoss: true, unboss: true, kickbanFromLobby: true, refreshSkirmishAis: true,
+  // Downloads and the Library.
+  cancelDownload: true, retryDownload: true, refreshLibrary: true, deleteContent: true,
 };
 
 /** Longest reason shown; a build error may quote a long path or a stack. */
