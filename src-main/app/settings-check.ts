@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SettingsView } from '../contract';
 import { ServerAddressError, tachyonUrl } from '../core/connection/server-url';
 import { IntentError } from '../core/lobby/intents';
+import { contentAddress } from '../core/content';
 
 /** The server address as stored: trimmed, an http(s) URL the connection accepts (plain http only for loopback). */
 export function checkServerAddress(value: string): string {
@@ -31,24 +32,13 @@ export function checkServerAddress(value: string): string {
   return text;
 }
 
-/**
- * A content address (the rapid master list, the files API): http(s) without a user name, query or fragment; plain http
- * only for this computer, since what comes from there is run by the engine.
- */
+/** A content address (the rapid master list, the files API) by core/content's rule, refused in words. */
 export function checkContentAddress(value: string, what: string): string {
-  const text = value.trim();
-  let url: URL;
   try {
-    url = new URL(text);
-  } catch {
-    throw new IntentError('invalid_input', `The ${what} is not a web address.`);
+    return contentAddress(value, what);
+  } catch (error) {
+    throw new IntentError('invalid_input', error instanceof Error ? error.message : String(error));
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new IntentError('invalid_input', `The ${what} must start with https:// (or http:// for this computer).`);
-  if (url.username || url.password) throw new IntentError('invalid_input', `The ${what} must not contain a user name or password.`);
-  if (url.search || url.hash) throw new IntentError('invalid_input', `The ${what} must not have a query (?…) or fragment (#…).`);
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol === 'http:' && !loopback) throw new IntentError('invalid_input', `Plain http:// is only allowed for this computer. Use https:// for the ${what}.`);
-  return url.href;
 }
 
 async function isDirectory(dir: string): Promise<boolean | null> {

@@ -12,7 +12,9 @@ export type HeadlessRecord =
   | { kind: 'chat'; from: string; fromUserId: string; channel: string; text: string; marker: string }
   | { kind: 'battle'; phase: string; map: string; game: string; engine: string; message?: string }
   | { kind: 'engine'; status: string; exitCode: number | null; pid: number | null; message?: string }
-  | { kind: 'notice'; level: string; text: string };
+  | { kind: 'notice'; level: string; text: string }
+  /** A download's state change (not every progress step): `type` is game, map or engine; `why` what it is for. */
+  | { kind: 'download'; id: string; type: string; name: string; state: string; bytesDone: number; bytesTotal: number | null; why: string; error?: string };
 
 /** Keeps the last state it reported per kind, so only real changes produce a record. */
 export class HeadlessReport {
@@ -84,6 +86,15 @@ export class HeadlessReport {
       case 'notice':
         out.push({ kind: 'notice', level: patch.value.level, text: patch.value.text });
         break;
+      case 'downloads':
+        for (const item of patch.value.items) {
+          const record: HeadlessRecord = {
+            kind: 'download', id: item.id, type: item.kind, name: item.name, state: item.state, bytesDone: item.bytesDone, bytesTotal: item.bytesTotal,
+            why: item.reasons.join(', '), ...(item.error ? { error: item.error } : {}),
+          };
+          changed(`download ${item.id}`, record, item.state);
+        }
+        break;
       default:
         break;
     }
@@ -132,5 +143,7 @@ export function humanLine(record: HeadlessRecord): string {
       return `engine: ${record.status}${record.pid !== null && record.status !== 'offline' ? ` (pid ${record.pid})` : ''}${record.exitCode !== null && record.status === 'offline' ? ` exit code ${record.exitCode}` : ''}${record.message ? ` - ${printable(record.message)}` : ''}`;
     case 'notice':
       return `${record.level}: ${printable(record.text)}`;
+    case 'download':
+      return `download: ${record.state} - ${record.type} ${printable(record.name, 200)}${record.why ? ` (${printable(record.why, 200)})` : ''}${record.state === 'done' ? `, ${record.bytesDone} bytes` : ''}${record.error ? ` - ${printable(record.error)}` : ''}`;
   }
 }

@@ -6,6 +6,26 @@ import { RapidClient, DEFAULT_RAPID_MASTER } from './rapid-client';
 /** The production files API (maps and engines): the address Beyond All Reason's lobby uses. */
 export const DEFAULT_FILES_API = 'https://files-cdn.beyondallreason.dev/find';
 
+/**
+ * A content address as given (settings, command line): http(s) without a user name, query or fragment; plain http only
+ * for this computer, since what comes from there is run by the engine. Throws an Error in words.
+ */
+export function contentAddress(value: string, what: string): string {
+  const text = value.trim();
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`The ${what} is not a web address.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`The ${what} must start with https:// (or http:// for this computer).`);
+  if (url.username || url.password) throw new Error(`The ${what} must not contain a user name or password.`);
+  if (url.search || url.hash) throw new Error(`The ${what} must not have a query (?…) or fragment (#…).`);
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'http:' && !loopback) throw new Error(`Plain http:// is only allowed for this computer. Use https:// for the ${what}.`);
+  return url.href;
+}
+
 export interface ContentSources {
   /** The data dir downloads go to (`packages/`, `pool/`, `rapid/`, `maps/`, `engine/<version>/`). */
   readonly dir: string;

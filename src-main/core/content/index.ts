@@ -7,7 +7,7 @@ export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readS
 export type { RapidErrorCode, RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
 export { DownloadError, DownloadManager, byteWords, statfsFreeBytes } from './downloads';
 export type { ContentFetcher, ContentFetchers, DownloadManagerOptions, FetchOptions, FetchProgress } from './downloads';
-export { DEFAULT_FILES_API, createContentFetchers, rapidGameFetcher } from './content-fetchers';
+export { DEFAULT_FILES_API, contentAddress, createContentFetchers, rapidGameFetcher } from './content-fetchers';
 export type { ContentSources } from './content-fetchers';
 export { ContentNotReadyError, ContentReadiness } from './content-readiness';
 export type { ContentNeeds, ContentReadinessOptions, MissingItem } from './content-readiness';
