@@ -16,7 +16,7 @@ import {
   ContentLibrary, ContentNotReadyError, ContentReadiness, DownloadManager, createContentFetchers,
   type ContentFetchers, type ContentNeeds, type DownloadManagerOptions,
 } from './content';
-import { quoteForMessage } from './engine';
+import { EngineRegistry, quoteForMessage } from './engine';
 import { TimeoutError, withTimeout } from '../shared/with-timeout';
 
 export interface LobbyAppOptions {
@@ -96,7 +96,10 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     onBattleStart: options.onBattleStart ?? (options.engine ? (data) => (battleEngine as PlayerEngine).launch(data) : undefined),
   });
   if (options.engine) {
-    const engineOptions = content ? { ...options.engine, prepare: content.prepareBattle } : options.engine;
+    // The registry is read at each launch, so an engine downloaded for this battle is found.
+    const engineOptions: PlayerEngineOptions = content
+      ? Object.defineProperty({ ...options.engine, prepare: content.prepareBattle }, 'registry', { get: () => content.registry(), enumerable: true })
+      : options.engine;
     battleEngine = new PlayerEngine(engineOptions, (patch) => store.publish(patch), (message) => client.battleEnded(message), logger.child('engine'));
   }
   const engineControl = options.engineControl ?? (battleEngine
@@ -262,19 +265,33 @@ interface WiredContent {
   /** The battle/start hook: what the battle names is fetched first, within the deadline. */
   readonly prepareBattle: (data: BattleStartRequestData) => Promise<void>;
   readonly markLibraryAsked: () => void;
+  /** The engine registry with the downloaded engines: what the player's engine launches with. */
+  readonly registry: () => Promise<EngineRegistry>;
 }
 
 /** The download manager, queue-ready checks and the Library over the lobby's store. */
 function wireContent(options: LobbyAppOptions, store: LobbyStore, logger: Logger): WiredContent {
   const settings = options.content!;
-  const registry = async () => (options.engine ? await options.engine.registry : null);
+  // The engines the shell found, with those downloaded into `<dir>/engine/<version>/`; looked for again after a download.
+  const base = options.engine?.registry;
+  const withDownloaded = async (): Promise<EngineRegistry | null> => {
+    if (base === undefined) return null;
+    const [found, downloaded] = await Promise.all([
+      Promise.resolve(base),
+      EngineRegistry.discover({ downloadDataDirs: [settings.dir], includeSystem: false }).catch(() => null),
+    ]);
+    const extra = (downloaded?.engines ?? []).filter((e) => found.find(e.version) === undefined);
+    return extra.length === 0 ? found : new EngineRegistry([...found.engines, ...extra], found.problems);
+  };
+  let current = withDownloaded();
+  const registry = () => current;
   const contentDirs = [...new Set([settings.dir, ...(options.engine?.contentDirs ?? [])])];
   const notice = (level: 'info' | 'warning' | 'error', text: string) => store.publish({ slice: 'notice', value: { at: (options.now ?? Date.now)(), level, text } });
   let libraryAsked = false;
   const library = new ContentLibrary({
     dir: settings.dir,
     otherDirs: contentDirs.slice(1),
-    engines: async () => ((await registry())?.engines ?? []).map((e) => ({ version: e.version, dir: e.source === 'directory' ? e.dataDir : null, source: e.source })),
+    engines: async () => ((await registry())?.engines ?? []).map((e) => ({ version: e.version, dir: e.source === 'system' ? null : e.dataDir, source: e.source })),
     publish: (value) => store.publish({ slice: 'library', value }),
   });
   const manager = new DownloadManager({
@@ -297,6 +314,10 @@ function wireContent(options: LobbyAppOptions, store: LobbyStore, logger: Logger
       const found = await registry();
       return found === null || found.find(version) !== undefined;
     },
+    onInstalled: async (kinds) => {
+      if (kinds.has('engine')) current = withDownloaded();
+      await current;
+    },
     onFetching: (missing, why) => {
       const list = missing.map((m) => `${m.kind} ${quoteForMessage(m.name)}`).join(', ');
       notice('info', `Downloading ${list} ${why}.`);
@@ -317,7 +338,7 @@ function wireContent(options: LobbyAppOptions, store: LobbyStore, logger: Logger
     }
   };
   return {
-    manager, readiness, library, prepareBattle,
+    manager, readiness, library, prepareBattle, registry: async () => (await registry()) ?? (await Promise.resolve(base!)),
     markLibraryAsked: () => { libraryAsked = true; },
   };
 }

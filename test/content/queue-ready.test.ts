@@ -5,7 +5,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
+import { makeEngineArchive } from '../support/engine-archive';
+import { pack7z } from '../support/seven-zip-pack';
 import { IntentError } from '../../src-main/core/lobby/intents';
 import type { PlaylistConfig } from '../../src-main/core/server/match';
 import { connected, createWorld, waitFor, type World } from '../support/world';
@@ -13,6 +16,7 @@ import { contentWorld, GAME_NAME, poolUrlPath, type ContentWorld } from './fixtu
 
 const GAME = `${GAME_NAME} test-1`;
 const vsAi: PlaylistConfig = { id: 'vs-ai', name: 'Versus AI', numOfTeams: 2, teamSize: 1, botSides: 1, engine: '106.0', game: GAME, map: TEST_MAP_NAME };
+const fresh: PlaylistConfig = { id: 'fresh', name: 'Fresh Install', numOfTeams: 2, teamSize: 1, botSides: 1, engine: '106.0', game: GAME, map: 'Files Map' };
 const far: PlaylistConfig = { id: 'far', name: 'Far Away', numOfTeams: 2, teamSize: 1, botSides: 1, engine: '106.0', game: GAME, map: 'Nowhere Map' };
 
 let content: ContentWorld;
@@ -21,7 +25,7 @@ let root: string;
 beforeEach(async () => {
   content = await contentWorld();
   root = await mkdtemp(path.join(os.tmpdir(), 'queue-ready-'));
-  world = await createWorld({ playlists: [vsAi, far], readyTimeoutMs: 20_000, launcher: { launch: async () => ({ ip: '127.0.0.1', port: 8452 }), kill: async () => undefined } });
+  world = await createWorld({ playlists: [vsAi, far, fresh], readyTimeoutMs: 20_000, launcher: { launch: async () => ({ ip: '127.0.0.1', port: 8452 }), kill: async () => undefined } });
 });
 afterEach(async () => {
   await world.dispose();
@@ -39,9 +43,9 @@ async function player() {
   const downloads = path.join(root, 'content');
   const alice = await world.player('alice', {
     engine: { registry, contentDirs: [downloads, maps.dir], binary: 'headless', runner: { tempBase: path.join(root, 'runs') } },
-    content: { dir: downloads, rapidMaster: content.server.masterUrl, manager: { throttleMs: 0 } },
+    content: { dir: downloads, rapidMaster: content.server.masterUrl, filesApi: `${content.server.url}/find`, manager: { throttleMs: 0 } },
   });
-  await waitFor('connected with playlists', () => connected(alice.app) && alice.app.snapshot().matchmaking.playlists.length === 2);
+  await waitFor('connected with playlists', () => connected(alice.app) && alice.app.snapshot().matchmaking.playlists.length === 3);
   return alice;
 }
 
@@ -86,8 +90,38 @@ describe('queue-ready', () => {
     const error = await alice.app.intents.queue(['far']).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(IntentError);
     expect((error as IntentError).code).toBe('not_available');
-    expect((error as IntentError).message).toBe('Not queued: map "Nowhere Map" could not be downloaded: maps cannot be downloaded by this lobby yet.');
+    expect((error as IntentError).message).toBe('Not queued: map "Nowhere Map" could not be downloaded: the files API knows no map "Nowhere Map".');
     expect(alice.app.snapshot().matchmaking.phase).toBe('idle');
     expect(alice.app.snapshot().downloads.items.map((i) => [i.name, i.state]).sort()).toEqual([['Nowhere Map', 'failed'], [GAME, 'done']].sort());
   }, 60_000);
+});
+
+describe('queue-ready through the files API', () => {
+  it('fetches a missing engine and map before queueing; the engine registry then has the downloaded engine, and the Library lists both', async () => {
+    // The map as an .sd7 (named as the files API names it) and an engine archive made from the installed engine.
+    const source = await writeTestContent(path.join(root, 'map-src'), { mapName: 'Files Map' });
+    await pack7z(source.mapPath, path.join(root, 'files_map.sd7'), { solid: false });
+    content.server.publishFile('map', 'Files Map', 'files_map.sd7', await readFile(path.join(root, 'files_map.sd7')));
+    content.server.publishFile('engine_linux64', '106.0', 'recoil_106.0_amd64-linux.7z', (await makeEngineArchive(path.join(root, 'engine-work'))).archive);
+    const downloads = path.join(root, 'content');
+    const alice = await world.player('alice', {
+      engine: { registry: new EngineRegistry([]), contentDirs: [downloads], binary: 'headless', runner: { tempBase: path.join(root, 'runs') } },
+      content: { dir: downloads, rapidMaster: content.server.masterUrl, filesApi: `${content.server.url}/find`, manager: { throttleMs: 0 } },
+    });
+    await waitFor('connected with playlists', () => connected(alice.app) && alice.app.snapshot().matchmaking.playlists.length === 3);
+    await alice.app.intents.queue(['fresh']);
+    expect(['queued', 'found']).toContain(alice.app.snapshot().matchmaking.phase);
+    const items = alice.app.snapshot().downloads.items;
+    expect(items.map((i) => `${i.kind} ${i.name} ${i.state}`).sort()).toEqual(['engine 106.0 done', `game ${GAME} done`, 'map Files Map done']);
+    expect(items.every((i) => i.reasons.join() === 'for playlist Fresh Install' && i.bytesTotal !== null && i.bytesDone === i.bytesTotal)).toBe(true);
+    await alice.app.intents.refreshLibrary();
+    const library = alice.app.snapshot().library.entries;
+    expect(library.find((e) => e.kind === 'engine')).toMatchObject({ name: '106.0', format: 'engine folder', deletable: true });
+    expect(library.find((e) => e.kind === 'map')).toMatchObject({ name: 'files_map', format: '.sd7 archive', deletable: true });
+    // Asked again, everything is there: nothing is fetched.
+    const before = content.server.requests.length;
+    await alice.app.intents.cancelQueue();
+    await alice.app.intents.queue(['fresh']);
+    expect(content.server.requests.length).toBe(before);
+  }, 120_000);
 });

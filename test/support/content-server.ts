@@ -1,5 +1,6 @@
-// Test support: a local rapid content server on 127.0.0.1:0 — the master list, repositories (versions.gz, .sdp, pool by
-// plain GET and by pr-downloader's streamer POST) — with fault switches and a log of every request.
+// Test support: a local content server on 127.0.0.1:0 — the rapid master list, repositories (versions.gz, .sdp, pool by
+// plain GET and by pr-downloader's streamer POST), the files API (`/find`) with the maps and engine archives it names,
+// `HEAD` and `Range` on every file — with fault switches and a log of every request.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,19 @@ export interface LoggedRequest {
   readonly ifNoneMatch?: string;
   /** For a streamer POST: the indexes of the files asked for, in sdp order. */
   readonly streamerFiles?: readonly number[];
+  /** The Range header sent, if any. */
+  readonly range?: string;
+}
+
+/** A map or engine archive the files API names. */
+export interface PublishedFile {
+  readonly category: 'map' | 'engine_linux64' | 'engine_windows64';
+  readonly springname: string;
+  readonly filename: string;
+  /** Where it is served: `/maps/<filename>` or `/engine/<springname>/<filename>`. */
+  readonly path: string;
+  readonly data: Buffer;
+  readonly md5: string;
 }
 
 export interface ContentFaults {
@@ -32,6 +46,14 @@ export interface ContentFaults {
   readonly trickle: Map<string, number>;
   /** Raw bytes served for a path in place of the real file (hostile indexes). */
   readonly replace: Map<string, Buffer>;
+  /** Files (by spring name) whose /find entry carries a wrong MD5. */
+  readonly wrongMd5: Set<string>;
+  /** Files (by spring name) whose /find entry carries a wrong size. */
+  readonly wrongSize: Set<string>;
+  /** Paths served at most this many bytes every 20 ms: a slow mirror. */
+  readonly throttle: Map<string, number>;
+  /** Paths that ignore Range and send the whole file (200). */
+  readonly noRange: Set<string>;
 }
 
 export interface ContentServer {
@@ -50,6 +72,13 @@ export interface ContentServer {
   versionsText(repo: string): string;
   /** The pool file paths requested (`xx/yyyy.gz`), in order. */
   poolRequests(): string[];
+  /**
+   * A map or engine archive for the files API: served at `/maps/<filename>` (maps) or `/engine/<springname>/<filename>`,
+   * listed by `/find` with its MD5, size and mirrors (default: that path here; `mirrors` puts others, in order, before it).
+   */
+  publishFile(category: PublishedFile['category'], springname: string, filename: string, data: Buffer, options?: { mirrors?: readonly string[]; omitMd5?: boolean; omitSize?: boolean }): PublishedFile;
+  /** The requests for a path (the files API's, a map's), in order. */
+  requestsFor(path: string): LoggedRequest[];
   close(): Promise<void>;
 }
 
@@ -67,7 +96,10 @@ export async function startContentServer(): Promise<ContentServer> {
   const requests: LoggedRequest[] = [];
   const faults: ContentFaults = {
     status: new Map(), flaky: new Map(), tampered: new Set(), garbled: new Set(), cut: new Map(), held: new Set(), trickle: new Map(), replace: new Map(),
+    wrongMd5: new Set(), wrongSize: new Set(), throttle: new Map(), noRange: new Set(),
   };
+  const files = new Map<string, PublishedFile>();
+  const findEntries: Array<{ file: PublishedFile; mirrors: readonly string[]; omitMd5: boolean; omitSize: boolean }> = [];
   const releases = new Map<string, () => void>();
   const heldWaiters = new Map<string, Array<() => void>>();
   const heldSent = new Set<string>();
@@ -90,7 +122,23 @@ export async function startContentServer(): Promise<ContentServer> {
     return gz;
   }
 
+  /** `/find?category=…&springname=…`: the entries of that category whose spring name matches, case-insensitively. */
+  function find(params: URLSearchParams): Buffer {
+    const category = params.get('category');
+    const name = (params.get('springname') ?? '').toLowerCase();
+    const answer = findEntries.filter((e) => e.file.category === category && e.file.springname.toLowerCase() === name).map(({ file: f, mirrors, omitMd5, omitSize }) => ({
+      category: f.category, springname: f.springname, filename: f.filename, path: f.path.slice(1), timestamp: '2026-12-01T00:00:00',
+      ...(omitMd5 ? {} : { md5: faults.wrongMd5.has(f.springname) ? createHash('md5').update('not it').digest('hex') : f.md5 }),
+      ...(omitSize ? {} : { size: f.data.length + (faults.wrongSize.has(f.springname) ? 1 : 0) }),
+      mirrors,
+    }));
+    return Buffer.from(JSON.stringify(answer));
+  }
+
   function file(method: string, pathname: string, query: string, body: Buffer): Buffer | undefined {
+    if (pathname === '/find') return find(new URLSearchParams(query));
+    const published = files.get(pathname);
+    if (published) return published.data;
     if (pathname === '/repos.gz') return zlib.gzipSync([...repos.keys()].map((r) => `${r},${base}/${r},,\n`).join(''));
     const m = /^\/([^/]+)\/(versions\.gz|packages\/([0-9a-f]{32})\.sdp|pool\/([0-9a-f]{2})\/([0-9a-f]{30})\.gz|streamer\.cgi)$/.exec(pathname);
     if (!m || !repos.has(m[1]!)) return undefined;
@@ -123,7 +171,10 @@ export async function startContentServer(): Promise<ContentServer> {
       const body = Buffer.concat(chunks);
       const query = parsed.search.slice(1);
       const inm = req.headers['if-none-match'];
-      const entry: LoggedRequest = { method: req.method ?? '', url: req.url ?? '', ...(typeof inm === 'string' ? { ifNoneMatch: inm } : {}) };
+      const range = req.headers.range;
+      const entry: LoggedRequest = {
+        method: req.method ?? '', url: req.url ?? '', ...(typeof inm === 'string' ? { ifNoneMatch: inm } : {}), ...(typeof range === 'string' ? { range } : {}),
+      };
       if (pathname.endsWith('/streamer.cgi')) {
         const pkg = packages.get(query);
         const bits = body.length > 0 ? zlib.gunzipSync(body) : Buffer.alloc(0);
@@ -151,7 +202,25 @@ export async function startContentServer(): Promise<ContentServer> {
         res.writeHead(304, { etag }).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length), ...(etag ? { etag } : {}) });
+      // Range (`bytes=N-` and `bytes=N-M`) on every file but the index answers; past the end is 416.
+      const asked = typeof range === 'string' && !faults.noRange.has(pathname) && pathname !== '/find' ? /^bytes=(\d+)-(\d*)$/.exec(range) : null;
+      if (asked) {
+        const first = Number(asked[1]);
+        const last = Math.min(asked[2] ? Number(asked[2]) : data.length - 1, data.length - 1);
+        if (first >= data.length || last < first) {
+          res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end();
+          return;
+        }
+        const slice = data.subarray(first, last + 1);
+        res.writeHead(206, {
+          'content-type': 'application/octet-stream', 'content-length': String(slice.length), 'content-range': `bytes ${first}-${last}/${data.length}`, 'accept-ranges': 'bytes',
+        });
+        if (req.method === 'HEAD') return void res.end();
+        send(pathname, slice, res);
+        return;
+      }
+      const type = pathname === '/find' ? 'application/json' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type, 'content-length': String(data.length), 'accept-ranges': 'bytes', ...(etag ? { etag } : {}) });
       if (req.method === 'HEAD') return void res.end();
       send(pathname, data, res);
     });
@@ -172,6 +241,19 @@ export async function startContentServer(): Promise<ContentServer> {
       const release = () => { releases.delete(pathname); res.end(data.subarray(half)); };
       releases.set(pathname, release);
       res.once('close', () => { if (releases.get(pathname) === release) releases.delete(pathname); });
+      return;
+    }
+    const rate = faults.throttle.get(pathname);
+    if (rate !== undefined) {
+      let at = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        if (at >= data.length) return void res.end();
+        const chunk = data.subarray(at, at + rate);
+        at += rate;
+        res.write(chunk, () => setTimeout(next, 20));
+      };
+      next();
       return;
     }
     const step = faults.trickle.get(pathname);
@@ -218,6 +300,15 @@ export async function startContentServer(): Promise<ContentServer> {
       });
     },
     versionsText,
+    publishFile(category, springname, filename, data, options = {}) {
+      const where = category === 'map' ? `/maps/${encodeURIComponent(filename)}` : `/engine/${encodeURIComponent(springname)}/${encodeURIComponent(filename)}`;
+      const published: PublishedFile = { category, springname, filename, path: where, data, md5: createHash('md5').update(data).digest('hex') };
+      files.set(where, published);
+      for (let i = findEntries.length - 1; i >= 0; i--) if (findEntries[i]!.file.category === category && findEntries[i]!.file.springname === springname) findEntries.splice(i, 1);
+      findEntries.push({ file: published, mirrors: [...(options.mirrors ?? []), `${base}${where}`], omitMd5: options.omitMd5 ?? false, omitSize: options.omitSize ?? false });
+      return published;
+    },
+    requestsFor: (path) => requests.filter((r) => new URL(r.url, 'http://127.0.0.1').pathname === path),
     poolRequests: () => requests.filter((r) => r.method === 'GET' && r.url.includes('/pool/')).map((r) => r.url.replace(/^.*\/pool\//, '')),
     async close() {
       server.closeAllConnections();

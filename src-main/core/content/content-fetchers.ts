@@ -1,10 +1,10 @@
-// The fetchers the download manager runs, per kind: games through rapid; maps and engines through the files API once
-// this lobby has a client for it (until then those kinds are absent and an item of them fails in words).
+// The fetchers the download manager runs, per kind: games through rapid, maps and engines through the files API.
 import type { ContentFetcher, ContentFetchers, FetchProgress } from './downloads';
+import { DEFAULT_FILES_API, FilesClient } from './files-client';
 import { RapidClient, DEFAULT_RAPID_MASTER } from './rapid-client';
 
-/** The production files API (maps and engines): the address Beyond All Reason's lobby uses. */
-export const DEFAULT_FILES_API = 'https://files-cdn.beyondallreason.dev/find';
+/** An engine archive unpacks to about this many times its size: what the disk check asks room for. */
+const ENGINE_UNPACK_FACTOR = 3;
 
 /**
  * A content address as given (settings, command line): http(s) without a user name, query or fragment; plain http only
@@ -52,7 +52,44 @@ export function rapidGameFetcher(client: RapidClient): ContentFetcher {
   };
 }
 
+/**
+ * A map or an engine through the files API. The size is known once `/find` has answered and the first bytes arrive: the
+ * disk is checked then, and a refusal stops the download (what arrived stays as a part, for a later resume).
+ */
+export function filesFetcher(client: FilesClient, kind: 'map' | 'engine'): ContentFetcher {
+  return async (name, { signal, onProgress, beforeFetch }) => {
+    const local = new AbortController();
+    const onAbort = () => local.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let checked = false;
+    let refusal: unknown = null;
+    const options = {
+      signal: local.signal,
+      onProgress: (p: { phase: string; bytesDone: number; bytesTotal: number; bytesPerSecond: number }) => {
+        if (!checked && p.bytesTotal > 0) {
+          checked = true;
+          beforeFetch(kind === 'engine' ? p.bytesTotal * ENGINE_UNPACK_FACTOR : p.bytesTotal).catch((error: unknown) => {
+            refusal = error;
+            local.abort();
+          });
+        }
+        const verifying = p.phase === 'verifying' || p.phase === 'extracting' || p.phase === 'done';
+        onProgress({ phase: verifying ? 'verifying' : 'downloading', bytesDone: p.bytesDone, bytesTotal: p.bytesTotal > 0 ? p.bytesTotal : null, networkBytesPerSecond: p.bytesPerSecond });
+      },
+    };
+    try {
+      if (kind === 'map') await client.installMap(name, options);
+      else await client.installEngine(name, options);
+    } catch (error) {
+      throw refusal ?? error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
+}
+
 export function createContentFetchers(sources: ContentSources): ContentFetchers {
   const rapid = new RapidClient({ dataDir: sources.dir, master: sources.rapidMaster ?? DEFAULT_RAPID_MASTER });
-  return { game: rapidGameFetcher(rapid), ...sources.extra };
+  const files = new FilesClient({ dataDir: sources.dir, filesApi: sources.filesApi ?? DEFAULT_FILES_API });
+  return { game: rapidGameFetcher(rapid), map: filesFetcher(files, 'map'), engine: filesFetcher(files, 'engine'), ...sources.extra };
 }

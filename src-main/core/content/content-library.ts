@@ -11,7 +11,7 @@ export interface LibraryEngine {
   readonly version: string;
   /** The engine's folder; null when it has none of its own (the system engine's binaries live in /usr/games). */
   readonly dir: string | null;
-  readonly source: 'system' | 'directory';
+  readonly source: 'system' | 'directory' | 'downloaded';
 }
 
 export interface ContentLibraryOptions {
@@ -124,7 +124,7 @@ export class ContentLibrary {
       out.push({ view: { id, kind, name, bytes, format: FORMAT_WORDS[format], deletable }, path: target, format });
     };
     for (const engine of await this.options.engines()) {
-      const deletable = engine.dir !== null && engine.source === 'directory' && inside(this.options.dir, engine.dir);
+      const deletable = engine.dir !== null && engine.source !== 'system' && inside(this.options.dir, engine.dir);
       add('engine', engine.version, engine.dir ?? '', 'engine', engine.dir === null ? 0 : await sizeOf(engine.dir), deletable);
     }
     const dirs = [this.options.dir, ...(this.options.otherDirs ?? [])];

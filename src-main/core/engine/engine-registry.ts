@@ -1,7 +1,7 @@
 // Installed engines: finds them, reads their versions from the binaries, and maps a requested version to binaries by lookup.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export type EngineBinaryKind = 'client' | 'headless' | 'dedicated';
@@ -20,8 +20,8 @@ export interface InstalledEngine {
   binaries: Readonly<EngineBinaries>;
   /** The engine's own read-only data (base content), passed as SPRING_DATADIR. */
   dataDir: string;
-  /** Where it was found: Debian's package or an engine directory from the settings. */
-  source: 'system' | 'directory';
+  /** Where it was found: Debian's package, an engine directory from the settings, or `<dataDir>/engine/<version>/` (downloaded). */
+  source: 'system' | 'directory' | 'downloaded';
 }
 
 export class UnknownEngineError extends Error {
@@ -98,6 +98,11 @@ export interface EngineRegistryOptions {
   engineBinaries?: readonly string[];
   /** Engine directories from the settings: each holds the binaries and is its own data dir (Recoil's layout). */
   engineDirs?: readonly string[];
+  /**
+   * Data dirs whose `engine/<version>/` folders hold downloaded engines (Recoil's layout, as the files client installs
+   * them): the folder's name is the version, as the files API and the playlists name it, so no `--version` is run.
+   */
+  downloadDataDirs?: readonly string[];
   /** Look for Debian's `spring` package (default true). */
   includeSystem?: boolean;
   systemBinDir?: string;
@@ -142,7 +147,7 @@ export class EngineRegistry {
 
   static async discover(options: EngineRegistryOptions = {}): Promise<EngineRegistry> {
     const runVersion = options.runVersion ?? runVersionCommand;
-    const candidates: Array<{ binDir: string; dataDir: string; source: InstalledEngine['source']; only?: string }> = [];
+    const candidates: Array<{ binDir: string; dataDir: string; source: InstalledEngine['source']; only?: string; version?: string }> = [];
     for (const binary of options.engineBinaries ?? []) {
       const abs = path.resolve(binary);
       const binDir = path.dirname(abs);
@@ -152,6 +157,15 @@ export class EngineRegistry {
     for (const dir of options.engineDirs ?? []) {
       const abs = path.resolve(dir);
       candidates.push({ binDir: abs, dataDir: abs, source: 'directory' });
+    }
+    for (const dataDir of options.downloadDataDirs ?? []) {
+      const root = path.join(path.resolve(dataDir), 'engine');
+      const names = await readdir(root, { withFileTypes: true }).catch(() => []);
+      // Hidden names are a download's unpacking folders and archives; a name that is no version is not an engine.
+      for (const entry of names.filter((e) => e.isDirectory() && VERSION_TEXT.test(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const binDir = path.join(root, entry.name);
+        candidates.push({ binDir, dataDir: binDir, source: 'downloaded', version: entry.name });
+      }
     }
     if (options.includeSystem ?? true) {
       candidates.push({ binDir: options.systemBinDir ?? DEBIAN_BIN_DIR, dataDir: options.systemDataDir ?? DEBIAN_DATA_DIR, source: 'system' });
@@ -169,7 +183,11 @@ export class EngineRegistry {
       }
       const probe = candidate.only ?? VERSION_PROBE_ORDER.map((kind) => binaries[kind]).find((b) => b !== undefined);
       if (probe === undefined) {
-        if (candidate.source === 'directory') problems.push(`${candidate.binDir}: no spring, spring-headless or spring-dedicated binary`);
+        if (candidate.source !== 'system') problems.push(`${candidate.binDir}: no spring, spring-headless or spring-dedicated binary`);
+        continue;
+      }
+      if (candidate.version !== undefined) {
+        engines.push({ version: candidate.version, binaries, dataDir: candidate.dataDir, source: candidate.source });
         continue;
       }
       let version: string | undefined;
