@@ -1,8 +1,9 @@
-// Queue-ready on the real engine: a headless player with an empty data dir queues for a playlist whose game exists only
-// on the local content server (a rapid package); it downloads and verifies the game with --rapid-master, queues only
-// then, and plays the battle the local autohost hosts on spring-dedicated with spring-headless.
+// Queue-ready on the real engine: a headless player with an empty data dir queues for a playlist whose game (a rapid
+// package) and map (an .sd7 on the files API) exist only on the local content server; it downloads and verifies both
+// with --rapid-master and --files-api, queues only then, and plays the battle the local autohost hosts on
+// spring-dedicated with spring-headless.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { createMemoryLogger } from '../../src-main/core/log';
 import { spawnHeadless, type HeadlessProcess } from '../support/headless-process';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 import { packFolder, type RapidPackage } from '../support/rapid-packer';
+import { pack7z } from '../support/seven-zip-pack';
 import { contentWorld, expectInstalled, type ContentWorld } from '../content/fixtures';
 
 /** The versions.gz name is the game's modinfo name, as Beyond All Reason's are: the engine knows the package by it. */
@@ -38,13 +40,14 @@ beforeAll(async () => {
   const source = await writeTestContent(join(base, 'source'), { gameName: GAME, gameOverFrame: 120 });
   pkg = await packFolder(source.gamePath);
   content.server.publish('byar', 'byar:rapid', GAME, pkg);
-  // The host has the game (installed from the same server) and the map; the player has the map only.
+  // The map as the files API serves Beyond All Reason's: an .sd7.
+  await pack7z(source.mapPath, join(base, 'tachyon_test_map.sd7'), { solid: false });
+  content.server.publishFile('map', TEST_MAP_NAME, 'tachyon_test_map.sd7', await readFile(join(base, 'tachyon_test_map.sd7')));
+  // The host has the game (installed from the same server) and the map; the player has nothing.
   const host = join(base, 'host');
   await new RapidClient({ dataDir: host, master: content.server.masterUrl }).install('byar:rapid');
-  for (const dir of [host, join(base, 'maps')]) {
-    const written = await writeTestContent(dir, { format: 'sdz' });
-    await rm(written.gamePath, { recursive: true, force: true });
-  }
+  const written = await writeTestContent(host, { format: 'sdz' });
+  await rm(written.gamePath, { recursive: true, force: true });
   play = await startLocalPlay({ dataDir: join(base, 'play'), contentDirs: [host], players: ['alice'], logger, initialNetworkTimeoutSeconds: 15 });
   recordSecrets(...Object.values(play.tokens));
 }, 60_000);
@@ -61,25 +64,29 @@ afterAll(async () => {
 });
 
 describe('queue-ready local play', () => {
-  it('downloads the playlist\'s game from the content server into an empty data dir, then queues and plays on the real engine', async () => {
+  it('downloads the playlist\'s game and map from the content server into an empty data dir, then queues and plays on the real engine', async () => {
     expect(play.content).toMatchObject({ game: GAME, map: TEST_MAP_NAME, builtTestContent: false });
     await until('autohost connected', () => play.server.autohosts.connectedCount === 1, 10_000);
     const dataDir = join(base, 'alice');
     const alice = spawnHeadless(
       ['--server', play.baseUrl, '--json', '--queue', 'vs-ai', '--auto-ready', '--data-dir', dataDir, '--engine', '/usr/games/spring-headless',
-        '--content', join(base, 'maps'), '--rapid-master', content.server.masterUrl],
+        '--rapid-master', content.server.masterUrl, '--files-api', `${content.server.url}/find`],
       { TACHYON_TOKEN: play.tokens.alice ?? '' },
     );
     clients.push(alice);
     const records = () => alice.records();
     await until('engine exited and battle ended', () => records().some((l) => l.kind === 'engine' && l.status === 'offline' && l.exitCode === 0)
       && records().some((l) => l.kind === 'battle' && l.phase === 'ended'), 90_000, clients);
-    const downloads = records().filter((l) => l.kind === 'download');
-    expect(downloads.map((l) => l.state)).toEqual(['queued', 'downloading', 'verifying', 'done'].filter((s) => downloads.some((l) => l.state === s)));
-    expect(downloads.at(-1)).toMatchObject({ type: 'game', name: GAME, state: 'done', why: 'for playlist Versus AI', bytesDone: pkg.files.reduce((s, f) => s + f.size, 0) });
-    // Queued only once the game was there: the first matchmaking record after idle comes after the download's end.
+    const done = records().filter((l) => l.kind === 'download' && l.state === 'done');
+    expect(done).toEqual(expect.arrayContaining([
+      expect.objectContaining({ type: 'game', name: GAME, why: 'for playlist Versus AI', bytesDone: pkg.files.reduce((s, f) => s + f.size, 0) }),
+      expect.objectContaining({ type: 'map', name: TEST_MAP_NAME, why: 'for playlist Versus AI' }),
+    ]));
+    expect(done).toHaveLength(2);
+    expect(records().some((l) => l.kind === 'download' && l.state === 'failed')).toBe(false);
+    // Queued only once both were there: the first matchmaking record after idle comes after the last download's end.
     const lines = records();
-    const doneAt = lines.findIndex((l) => l.kind === 'download' && l.state === 'done');
+    const doneAt = lines.findLastIndex((l) => l.kind === 'download' && l.state === 'done');
     const queuedAt = lines.findIndex((l) => l.kind === 'matchmaking' && l.state !== 'idle');
     expect(doneAt).toBeGreaterThanOrEqual(0);
     expect(queuedAt).toBeGreaterThan(doneAt);
