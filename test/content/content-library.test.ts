@@ -41,7 +41,7 @@ describe('the content library', () => {
     const v1 = listed.entries.find((e) => e.name === `${GAME_NAME} test-1`)!;
     const sdpBytes = (await stat(path.join(dir, 'packages', `${world.v1.md5}.sdp`))).size;
     expect(v1).toEqual({ id: expect.stringMatching(/^game:\d+$/), kind: 'game', name: `${GAME_NAME} test-1`, bytes: sdpBytes + (await sizeOfPool(dir, world.v1.pool.keys())), format: 'rapid package', deletable: true });
-    expect(listed.entries.find((e) => e.kind === 'engine')).toMatchObject({ name: '106.0', deletable: false, bytes: 0 });
+    expect(listed.entries.find((e) => e.kind === 'engine')).toMatchObject({ name: '106.0', deletable: false, bytes: 0, format: 'system engine' });
     const foreign = listed.entries.filter((e) => e.kind === 'map' || (e.kind === 'game' && e.format === '.sdz archive'));
     expect(foreign.map((e) => e.name).sort()).toEqual([shared.gameName, shared.mapName].sort());
     expect(foreign.every((e) => !e.deletable && e.bytes > 0)).toBe(true);

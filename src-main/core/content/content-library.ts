@@ -54,8 +54,8 @@ function inside(dir: string, target: string): boolean {
   return rel.length > 0 && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-const FORMAT_WORDS: Readonly<Record<Held['format'], string>> = {
-  sdp: 'rapid package', sdz: '.sdz archive', sd7: '.sd7 archive', sdd: '.sdd folder', engine: 'engine folder',
+const FORMAT_WORDS: Readonly<Record<Held['format'] | 'system', string>> = {
+  sdp: 'rapid package', sdz: '.sdz archive', sd7: '.sd7 archive', sdd: '.sdd folder', engine: 'engine folder', system: 'system engine',
 };
 
 export class ContentLibrary {
@@ -118,14 +118,15 @@ export class ContentLibrary {
   private async scan(): Promise<Held[]> {
     const out: Held[] = [];
     const counters: Record<LibraryKind, number> = { engine: 0, game: 0, map: 0 };
-    const add = (kind: LibraryKind, name: string, target: string, format: Held['format'], bytes: number, deletable: boolean) => {
+    const add = (kind: LibraryKind, name: string, target: string, format: Held['format'], bytes: number, deletable: boolean, words = FORMAT_WORDS[format]) => {
       if (out.length >= MAX_ENTRIES) return;
       const id = `${kind}:${++counters[kind]}`;
-      out.push({ view: { id, kind, name, bytes, format: FORMAT_WORDS[format], deletable }, path: target, format });
+      out.push({ view: { id, kind, name, bytes, format: words, deletable }, path: target, format });
     };
     for (const engine of await this.options.engines()) {
       const deletable = engine.dir !== null && engine.source !== 'system' && inside(this.options.dir, engine.dir);
-      add('engine', engine.version, engine.dir ?? '', 'engine', engine.dir === null ? 0 : await sizeOf(engine.dir), deletable);
+      const words = engine.dir === null ? FORMAT_WORDS.system : FORMAT_WORDS.engine;
+      add('engine', engine.version, engine.dir ?? '', 'engine', engine.dir === null ? 0 : await sizeOf(engine.dir), deletable, words);
     }
     const dirs = [this.options.dir, ...(this.options.otherDirs ?? [])];
     const seen = new Set<string>();
