@@ -22,8 +22,9 @@ const SPEC = {
   'auto-ready': { type: 'boolean', description: 'ready up as soon as a match is found' },
   engine: { type: 'string', description: 'engine binary to play with (e.g. /usr/games/spring-headless); default: installed engines, the GL client when a display is available' },
   content: { type: 'list', description: 'a data directory holding games/ and maps/ for the engine' },
-  'rapid-master': { type: 'string', description: 'the rapid master list games are fetched through (default the production one)' },
-  'files-api': { type: 'string', description: 'the files API maps and engines are fetched through (default the production one)' },
+  download: { type: 'boolean', description: 'download what a queue or a battle/start needs and is missing (from the production addresses unless given below)' },
+  'rapid-master': { type: 'string', description: 'the rapid master list games are downloaded through (implies --download; default the production one)' },
+  'files-api': { type: 'string', description: 'the files API maps and engines are downloaded through (implies --download; default the production one)' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info, warn (default), error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
@@ -93,6 +94,7 @@ async function main(): Promise<number> {
 
   // What a queue or a battle/start needs and is missing is downloaded here first (the engine reads it before --content).
   const downloadDir = join(dataDir, 'content');
+  mkdirSync(downloadDir, { recursive: true, mode: 0o700 });
   const contentAddress = (name: 'rapid-master' | 'files-api'): string | undefined => {
     const value = args[name];
     if (value === undefined) return undefined;
@@ -108,7 +110,8 @@ async function main(): Promise<number> {
         registry, contentDirs: [downloadDir, ...(args.content ?? []).map((d) => resolve(d))], binary,
         runner: { tempBase: runsDir, replaysDir: join(dataDir, 'replays') },
       },
-      content: { dir: downloadDir, ...(rapidMaster ? { rapidMaster } : {}), ...(filesApi ? { filesApi } : {}) },
+      // Downloads only when asked for: a script that names no content source gets the battle/start failure as before.
+      ...(args.download || rapidMaster || filesApi ? { content: { dir: downloadDir, ...(rapidMaster ? { rapidMaster } : {}), ...(filesApi ? { filesApi } : {}) } } : {}),
     });
   } catch (error) {
     process.stderr.write(`headless: ${error instanceof Error ? error.message : String(error)}\n`);
