@@ -2,7 +2,7 @@
 // rest is fetched), the disk check, failures in words, queue-ready checks and the capped history.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DownloadsView } from '../../src-main/shared/downloads-view';
 import { ContentNotReadyError, ContentReadiness, DownloadError, DownloadManager, RapidClient, rapidGameFetcher } from '../../src-main/core/content';
 import type { ContentFetchers, DownloadManagerOptions } from '../../src-main/core/content';
@@ -116,6 +116,36 @@ describe('the download manager', () => {
     expect(most).toBe(2);
     expect(last().items.map((i) => i.name)).toEqual(['e', 'd', 'c']);
     expect(last().items.every((i) => i.state === 'done' && i.bytesDone === 10)).toBe(true);
+  });
+});
+
+describe('patches', () => {
+  it('go out at once for a state change and at most once per throttle period for progress', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let release: () => void = () => undefined;
+      const fetchers: ContentFetchers = {
+        map: async (_name, { onProgress }) => {
+          for (let i = 1; i <= 100; i++) onProgress({ phase: 'downloading', bytesDone: i, bytesTotal: 100, networkBytesPerSecond: 1000 });
+          await new Promise<void>((resolve) => { release = resolve; });
+        },
+      };
+      const clock = { t: 1_000 };
+      const { manager, views } = managerFor(world.dataDir(), { throttleMs: 250, now: () => clock.t }, fetchers);
+      const done = manager.ensure('map', 'Red Comet', 'for the battle');
+      await vi.waitFor(() => expect(views.at(-1)?.items[0]?.state).toBe('downloading'));
+      // The state changes (queued, downloading) went out; a hundred progress steps wait for the period.
+      expect(views.map((v) => v.items[0]!.bytesDone)).toEqual([0, 0]);
+      clock.t += 250;
+      await vi.advanceTimersByTimeAsync(250);
+      expect(views.map((v) => v.items[0]!.bytesDone)).toEqual([0, 0, 100]);
+      release();
+      await done;
+      expect(views.at(-1)!.items[0]).toMatchObject({ state: 'done', bytesDone: 100 });
+      expect(views).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
