@@ -65,3 +65,14 @@ export function checkSettingsDraft(draft: SettingsDraft): SettingsCheck {
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: { enginePaths: paths, dataDir: dataDir === '' ? null : dataDir } };
 }
+
+/** A content address (rapid master, files API) as typed: empty means the production one; main checks again. */
+export function contentAddressError(text: string): string | null {
+  const value = text.trim();
+  if (value === '') return null;
+  const problem = serverAddressError(value);
+  if (problem !== null) return problem;
+  const url = new URL(value);
+  if (url.search || url.hash) return 'Leave the query (?…) and fragment (#…) out of the address.';
+  return null;
+}

@@ -6,7 +6,7 @@ import { refreshOnUnauthorized, type TokenSession } from '../core/auth';
 import { contentArchiveReaders } from '../core/content';
 import type { PlayerEngineOptions } from '../core/player-engine';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
-import { createLobbyApp, type CoreLobbyApp } from '../core/lobby-app';
+import { createLobbyApp, type CoreLobbyApp, type LobbyContentOptions } from '../core/lobby-app';
 import type { LobbyApp } from '../core/lobby/intents';
 import type { Logger } from '../core/log';
 import { startLocalPlay, type LocalPlayOptions } from '../core/local-play';
@@ -33,6 +33,8 @@ export interface LobbyFactoryOptions {
   /** Test tuning of local play (ready timeout, match interval, host wait) and the engine panel's stats period. */
   localPlay?: Pick<LocalPlayOptions, 'readyTimeoutMs' | 'matchIntervalMs' | 'initialNetworkTimeoutSeconds'>;
   engine?: Pick<PlayerEngineOptions, 'statsIntervalMs' | 'runner'>;
+  /** Download tuning for tests (fetchers, manager, the battle's deadline); the addresses come from the settings. */
+  content?: Pick<LobbyContentOptions, 'fetchers' | 'manager' | 'battleDeadlineMs'>;
 }
 
 export interface AppEngineInput {
@@ -81,6 +83,13 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
     ensurePrivateDir(path.join(dataDir, 'engine-runs'));
     // Every lobby of this data dir lists the one replays folder the engines keep their demos in.
     const replaysDir = path.join(dataDir, 'replays');
+    // Downloads go where the engine reads first; the addresses are the settings' (null: the production ones).
+    const content: LobbyContentOptions = {
+      ...options.content,
+      dir: contentDirOf(dataDir),
+      ...(settings.rapidMaster ? { rapidMaster: settings.rapidMaster } : {}),
+      ...(settings.filesApi ? { filesApi: settings.filesApi } : {}),
+    };
     const engineFor = (extra: Partial<AppEngineInput>): PlayerEngineOptions => {
       const wired = appEngineOptions({
         enginePaths: settings.enginePaths,
@@ -96,7 +105,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       if (!session) {
         const token = options.readToken(settings.serverUrl);
         // Not signed in and no fixed token: a lobby that does not connect until the player signs in (the page shows why).
-        return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), replaysDir, autoConnect: token !== null });
+        return createLobbyApp({ serverUrl: settings.serverUrl, getToken: () => token ?? '', dataDir, logger: options.logger, engine: engineFor({}), replaysDir, content, autoConnect: token !== null });
       }
       const app = createLobbyApp({
         serverUrl: settings.serverUrl,
@@ -105,6 +114,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
         logger: options.logger,
         engine: engineFor({}),
         replaysDir,
+        content,
       });
       // A 401 on the upgrade refreshes once and reconnects; a second one ends the session (`token expired`).
       const stopRefresh = refreshOnUnauthorized(session, {
@@ -133,6 +143,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       logger: options.logger,
       engine: engineFor({ registry: local.registry, contentDirs: local.content.contentDirs }),
       replaysDir,
+      content,
     });
     // The hosted battles' updates (Tachyon's `autohost/update`) feed the Battle view of this lobby.
     const stopUpdates = local.forwardBattleUpdates((patch) => app.publish(patch));

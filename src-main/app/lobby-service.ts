@@ -192,6 +192,8 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     updateSettings: (p) => changeSettings({
       ...(p.enginePaths ? { enginePaths: p.enginePaths } : {}),
       ...(p.dataDir !== undefined ? { dataDir: p.dataDir } : {}),
+      ...(p.rapidMaster !== undefined ? { rapidMaster: p.rapidMaster } : {}),
+      ...(p.filesApi !== undefined ? { filesApi: p.filesApi } : {}),
     }),
     signIn: () => auth.signIn(),
     cancelSignIn: () => none(() => auth.cancelSignIn()),
@@ -231,6 +233,11 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     unboss: (p) => none(() => intents().unboss(p)),
     kickbanFromLobby: (p) => none(() => intents().kickbanFromLobby(p)),
     refreshSkirmishAis: () => none(() => intents().refreshSkirmishAis()),
+    // Downloads and the Library.
+    cancelDownload: (p) => none(() => intents().cancelDownload(p.id)),
+    retryDownload: (p) => none(() => intents().retryDownload(p.id)),
+    refreshLibrary: () => none(() => intents().refreshLibrary()),
+    deleteContent: (p) => none(() => intents().deleteContent(p.id)),
   };
 
   /** Checks the payload against the intent's schema; past the check it has the intent's payload type. */

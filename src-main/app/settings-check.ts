@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { SettingsView } from '../contract';
 import { ServerAddressError, tachyonUrl } from '../core/connection/server-url';
 import { IntentError } from '../core/lobby/intents';
+import { contentAddress } from '../core/content';
 
 /** The server address as stored: trimmed, an http(s) URL the connection accepts (plain http only for loopback). */
 export function checkServerAddress(value: string): string {
@@ -29,6 +30,15 @@ export function checkServerAddress(value: string): string {
     throw new IntentError('invalid_input', 'The server address is not usable. Use one like https://server.example.');
   }
   return text;
+}
+
+/** A content address (the rapid master list, the files API) by core/content's rule, refused in words. */
+export function checkContentAddress(value: string, what: string): string {
+  try {
+    return contentAddress(value, what);
+  } catch (error) {
+    throw new IntentError('invalid_input', error instanceof Error ? error.message : String(error));
+  }
 }
 
 async function isDirectory(dir: string): Promise<boolean | null> {
@@ -98,6 +108,8 @@ export async function checkSettingsChange(change: Partial<SettingsView>): Promis
   if ('serverUrl' in change) checked.serverUrl = change.serverUrl === null || change.serverUrl === undefined ? null : checkServerAddress(change.serverUrl);
   if ('enginePaths' in change) checked.enginePaths = await checkEnginePaths(change.enginePaths ?? []);
   if ('dataDir' in change) checked.dataDir = change.dataDir === null || change.dataDir === undefined ? null : await checkDataDir(change.dataDir);
+  if ('rapidMaster' in change) checked.rapidMaster = change.rapidMaster == null ? null : checkContentAddress(change.rapidMaster, 'rapid master address');
+  if ('filesApi' in change) checked.filesApi = change.filesApi == null ? null : checkContentAddress(change.filesApi, 'files API address');
   return checked;
 }
 
@@ -134,6 +146,17 @@ export async function recheckStoredSettings(stored: SettingsView): Promise<{ cha
     } catch (error) {
       change.dataDir = null;
       dropped.push(`The saved data directory was not used (the default is): ${refusal(error)}`);
+    }
+  }
+  for (const [key, what] of [['rapidMaster', 'rapid master address'], ['filesApi', 'files API address']] as const) {
+    const address = stored[key];
+    if (address === null || address === undefined) continue;
+    try {
+      const checked = checkContentAddress(address, what);
+      if (checked !== address) change[key] = checked;
+    } catch (error) {
+      change[key] = null;
+      dropped.push(`The saved ${what} was not used (the production one is): ${refusal(error)}`);
     }
   }
   return { change, dropped };

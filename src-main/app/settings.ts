@@ -10,6 +10,8 @@ interface StoredSettings {
   serverUrl: string | null;
   enginePaths: string[];
   dataDir: string | null;
+  rapidMaster: string | null;
+  filesApi: string | null;
 }
 
 /** The part of conf we use; it validates writes against `SETTINGS_SCHEMA`. */
@@ -23,15 +25,19 @@ export const SETTINGS_SCHEMA = {
   serverUrl: { type: ['string', 'null'], default: null, maxLength: 2048 },
   enginePaths: { type: 'array', items: { type: 'string', maxLength: 4096 }, default: [] },
   dataDir: { type: ['string', 'null'], default: null, maxLength: 4096 },
+  rapidMaster: { type: ['string', 'null'], default: null, maxLength: 2048 },
+  filesApi: { type: ['string', 'null'], default: null, maxLength: 2048 },
 } as const;
 
-export const SETTINGS_DEFAULTS: StoredSettings = { serverUrl: null, enginePaths: [], dataDir: null };
+export const SETTINGS_DEFAULTS: StoredSettings = { serverUrl: null, enginePaths: [], dataDir: null, rapidMaster: null, filesApi: null };
 
 export function createSettingsStore(backing: ConfLike): SettingsStore {
   const read = (): SettingsView => ({
     serverUrl: backing.get('serverUrl') ?? null,
     enginePaths: [...(backing.get('enginePaths') ?? [])],
     dataDir: backing.get('dataDir') ?? null,
+    rapidMaster: backing.get('rapidMaster') ?? null,
+    filesApi: backing.get('filesApi') ?? null,
   });
   return {
     get: read,
@@ -40,6 +46,8 @@ export function createSettingsStore(backing: ConfLike): SettingsStore {
       if ('serverUrl' in change) backing.set('serverUrl', change.serverUrl ?? null);
       if ('enginePaths' in change) backing.set('enginePaths', [...(change.enginePaths ?? [])]);
       if ('dataDir' in change) backing.set('dataDir', change.dataDir ?? null);
+      if ('rapidMaster' in change) backing.set('rapidMaster', change.rapidMaster ?? null);
+      if ('filesApi' in change) backing.set('filesApi', change.filesApi ?? null);
       return read();
     },
   };

@@ -18,7 +18,9 @@ export type HeadlessRecord =
     kind: 'lobby'; state: 'joined' | 'left'; id: string | null; name: string;
     players: { userId: string; allyTeam: string; isReady: boolean }[]; bots: { id: string; shortName: string; allyTeam: string }[];
     battle: { id: string; startedAt: number } | null;
-  };
+  }
+  /** A download's state change (not every progress step): `type` is game, map or engine; `why` what it is for. */
+  | { kind: 'download'; id: string; type: string; name: string; state: string; bytesDone: number; bytesTotal: number | null; why: string; error?: string };
 
 /** Keeps the last state it reported per kind, so only real changes produce a record. */
 export class HeadlessReport {
@@ -98,6 +100,15 @@ export class HeadlessReport {
         if (patch.value) this.lastLobby = { id: patch.value.id, name: patch.value.name };
         break;
       }
+      case 'downloads':
+        for (const item of patch.value.items) {
+          const record: HeadlessRecord = {
+            kind: 'download', id: item.id, type: item.kind, name: item.name, state: item.state, bytesDone: item.bytesDone, bytesTotal: item.bytesTotal,
+            why: item.reasons.join(', '), ...(item.error ? { error: item.error } : {}),
+          };
+          changed(`download ${item.id}`, record, item.state);
+        }
+        break;
       default:
         break;
     }
@@ -164,5 +175,7 @@ export function humanLine(record: HeadlessRecord): string {
       const bots = record.bots.length ? `, bots [${record.bots.map((b) => `${printable(b.shortName, 40)}@${printable(b.allyTeam, 8)}`).join(', ')}]` : '';
       return `lobby: in ${which} - players [${players}]${bots}${record.battle ? `, battle ${printable(record.battle.id, 40)} running` : ''}`;
     }
+    case 'download':
+      return `download: ${record.state} - ${record.type} ${printable(record.name, 200)}${record.why ? ` (${printable(record.why, 200)})` : ''}${record.state === 'done' ? `, ${record.bytesDone} bytes` : ''}${record.error ? ` - ${printable(record.error)}` : ''}`;
   }
 }

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { EngineRegistry, type EngineClientKind } from '../core/engine';
 import { createLobbyApp } from '../core/lobby-app';
+import { contentAddress as checkContentAddress } from '../core/content';
 import { createLogger, type LogLevel } from '../core/log';
 import { loginInteractively, refreshOnUnauthorized, type TokenSession } from '../core/auth';
 import { bearerTokenProblem } from '../core/connection/bearer-token';
@@ -28,6 +29,9 @@ const SPEC = {
   'lobby-start-when': { type: 'string', description: 'as the creator, start the battle once this many players are on the lobby\'s teams (and every bot is in)' },
   engine: { type: 'string', description: 'engine binary to play with (e.g. /usr/games/spring-headless); default: installed engines, the GL client when a display is available' },
   content: { type: 'list', description: 'a data directory holding games/ and maps/ for the engine' },
+  download: { type: 'boolean', description: 'download what a queue or a battle/start needs and is missing (from the production addresses unless given below)' },
+  'rapid-master': { type: 'string', description: 'the rapid master list games are downloaded through (implies --download; default the production one)' },
+  'files-api': { type: 'string', description: 'the files API maps and engines are downloaded through (implies --download; default the production one)' },
   'log-level': { type: 'string', description: 'stderr log level: debug, info, warn (default), error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
@@ -100,11 +104,26 @@ async function main(): Promise<number> {
     if (r.versions.length === 0) process.stderr.write('headless: no engine found: battles cannot be launched (install spring, or pass --engine)\n');
   });
 
+  // What a queue or a battle/start needs and is missing is downloaded here first (the engine reads it before --content).
+  const downloadDir = join(dataDir, 'content');
+  mkdirSync(downloadDir, { recursive: true, mode: 0o700 });
+  const contentAddress = (name: 'rapid-master' | 'files-api'): string | undefined => {
+    const value = args[name];
+    if (value === undefined) return undefined;
+    return checkContentAddress(value, name === 'rapid-master' ? 'rapid master address' : 'files API address');
+  };
   let app;
   try {
+    const rapidMaster = contentAddress('rapid-master');
+    const filesApi = contentAddress('files-api');
     app = createLobbyApp({
       serverUrl: args.server, getToken, dataDir, logger, autoConnect: false,
-      engine: { registry, contentDirs: (args.content ?? []).map((d) => resolve(d)), binary, runner: { tempBase: runsDir, replaysDir: join(dataDir, 'replays') } },
+      engine: {
+        registry, contentDirs: [downloadDir, ...(args.content ?? []).map((d) => resolve(d))], binary,
+        runner: { tempBase: runsDir, replaysDir: join(dataDir, 'replays') },
+      },
+      // Downloads only when asked for: a script that names no content source gets the battle/start failure as before.
+      ...(args.download || rapidMaster || filesApi ? { content: { dir: downloadDir, ...(rapidMaster ? { rapidMaster } : {}), ...(filesApi ? { filesApi } : {}) } } : {}),
     });
   } catch (error) {
     process.stderr.write(`headless: ${error instanceof Error ? error.message : String(error)}\n`);

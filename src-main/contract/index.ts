@@ -54,6 +54,10 @@ export type {
   UserView,
 } from '../core/lobby/state';
 export type { ChatTarget, IntentErrorCode } from '../core/lobby/intents';
+// Downloads and the Library (core/content).
+export type {
+  DownloadItemView, DownloadKind, DownloadsView, DownloadState, LibraryEntryView, LibraryKind, LibraryView,
+} from '../core/lobby/state';
 export type { ConnectionPhase, VersionParity } from '../core/lobby/state';
 
 /** What the player may change in the settings view. Nothing here may ever carry a password or token. */
@@ -64,7 +68,17 @@ export interface SettingsView {
   readonly enginePaths: readonly string[];
   /** Where maps, games, chat markers and logs live; null means the app's default. */
   readonly dataDir: string | null;
+  /** The rapid master list games are fetched through (`…/repos.gz`); null or absent means the production one. */
+  readonly rapidMaster?: string | null;
+  /** The files API maps and engines are fetched through (`…/find`); null or absent means the production one. */
+  readonly filesApi?: string | null;
 }
+
+/** The production content addresses a null setting stands for (core/content holds the same; a test keeps them equal). */
+export const DEFAULT_CONTENT_ADDRESSES = {
+  rapidMaster: 'https://repos-cdn.beyondallreason.dev/repos.gz',
+  filesApi: 'https://files-cdn.beyondallreason.dev/find',
+} as const;
 
 /** Where the player stands with the current server's sign-in. Never a token, code or verifier: only state and words. */
 export type SessionState = 'signed_out' | 'signing_in' | 'signed_in' | 'expired';
@@ -210,6 +224,15 @@ interface IntentResults {
   kickbanFromLobby: null;
   /** Lists the skirmish AIs of the player's engine again (after an engine was installed, say). */
   refreshSkirmishAis: null;
+  // Downloads and the Library (core/content).
+  /** Stops a queued or running download (what was verified stays, so a retry fetches only the rest). */
+  cancelDownload: null;
+  /** Starts a failed or cancelled download again. */
+  retryDownload: null;
+  /** Lists installed engines, games and maps again (the `library` slice). */
+  refreshLibrary: null;
+  /** Deletes a Library entry the lobby installed, named by its id. */
+  deleteContent: null;
 }
 
 /** Every intent: name → payload and result. A schema in payloads.ts without a result here (or the other way) does not compile. */
@@ -289,6 +312,10 @@ const NAMES: { readonly [N in IntentName]: true } = {
   unboss: true,
   kickbanFromLobby: true,
   refreshSkirmishAis: true,
+  cancelDownload: true,
+  retryDownload: true,
+  refreshLibrary: true,
+  deleteContent: true,
   updateSettings: true,
   signIn: true,
   cancelSignIn: true,

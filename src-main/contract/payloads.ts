@@ -71,7 +71,16 @@ export const PAYLOAD_SCHEMAS = {
   deleteReplay: Type.Object({ file: Type.String({ minLength: 1, maxLength: 255 }) }, closed),
   openReplaysFolder: None,
   /** Only the fields to change: one left out (or `enginePaths: null`) stays as it is, `dataDir: null` means the app's default. */
-  updateSettings: Type.Object({ enginePaths: OptionalOrNull(Type.Array(Path, { maxItems: 32 })), dataDir: OptionalOrNull(Path) }, closed),
+  updateSettings: Type.Object(
+    {
+      enginePaths: OptionalOrNull(Type.Array(Path, { maxItems: 32 })),
+      dataDir: OptionalOrNull(Path),
+      // Content addresses: `null` means the production one.
+      rapidMaster: OptionalOrNull(Type.String({ minLength: 1, maxLength: 2048 })),
+      filesApi: OptionalOrNull(Type.String({ minLength: 1, maxLength: 2048 })),
+    },
+    closed,
+  ),
   signIn: None,
   cancelSignIn: None,
   signOut: None,
@@ -141,6 +150,11 @@ export const PAYLOAD_SCHEMAS = {
   /** Kicks the player out; with `banMinutes` they may not come back for that long. */
   kickbanFromLobby: Type.Object({ userId: Id, banMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 525_600 })) }, closed),
   refreshSkirmishAis: None,
+  // Downloads and the Library: ids the core made (`d12`, `map:3`), never names or paths.
+  cancelDownload: Type.Object({ id: Type.String({ pattern: '^d[0-9]{1,12}$', maxLength: 13 }) }, closed),
+  retryDownload: Type.Object({ id: Type.String({ pattern: '^d[0-9]{1,12}$', maxLength: 13 }) }, closed),
+  refreshLibrary: None,
+  deleteContent: Type.Object({ id: Type.String({ pattern: '^(engine|game|map):[0-9]{1,6}$', maxLength: 13 }) }, closed),
 };
 
 export type PayloadSchemas = typeof PAYLOAD_SCHEMAS;

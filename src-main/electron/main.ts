@@ -8,6 +8,7 @@ import { stderrLogger, type Logger } from '../core/log';
 import { openAppLog, type AppLog } from '../app/app-log';
 import { createAppProtocolHandler } from './app-protocol';
 import { takeFixedToken } from '../app/fixed-token';
+import { followDownloadProgress } from './taskbar-progress';
 import { registerLobbyIpc } from './ipc';
 import { createLobbyFactory, localPlayerName } from '../app/lobby-factory';
 import { createLobbyService, type LobbyService } from '../app/lobby-service';
@@ -123,6 +124,7 @@ async function start(): Promise<void> {
   });
   mainWindow = createMainWindow({ preloadPath: PRELOAD });
   mainWindow.on('closed', () => (mainWindow = null));
+  followDownloadProgress(starting, () => mainWindow);
 
   try {
     starting.ready(await startLobby(userData, logger));

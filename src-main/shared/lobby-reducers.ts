@@ -1,7 +1,7 @@
 // The one way to apply a lobby patch: the limits and pure per-slice reducers that the core's store, the headless shell and the
 // renderer's stores all use. Runtime-neutral (no Node, no Electron, no DOM), so the sandboxed page can import it as it is.
 import type {
-  BattleUpdateView, ChatLine, ConnectionView, EngineView, LobbyPatch, LobbySnapshot, Notice, ReplaysView, StatsView, UserView,
+  BattleUpdateView, ChatLine, ConnectionView, DownloadsView, EngineView, LibraryView, LobbyPatch, LobbySnapshot, Notice, ReplaysView, StatsView, UserView,
 } from '../core/lobby/state';
 import { assertNever } from './assert-never';
 
@@ -23,6 +23,10 @@ export const LOBBY_LIMITS = {
   lobbiesListed: 5_000,
   /** Finished votes kept per lobby, newest (Teiserver keeps 10). */
   voteHistory: 20,
+  /** Download items (active and finished; the core's manager keeps no more). */
+  downloads: 250,
+  /** Library entries (the core's library lists no more). */
+  library: 2_000,
 } as const;
 
 export function appendBounded<T>(list: readonly T[], items: readonly T[], limit: number): readonly T[] {
@@ -76,6 +80,18 @@ export function reduceReplays(patch: PatchOf<'replays'>): ReplaysView {
   return entries.length > LOBBY_LIMITS.replays ? { ...patch.value, entries: entries.slice(0, LOBBY_LIMITS.replays) } : patch.value;
 }
 
+/** The downloads list as the core sent it, held to the bound. */
+export function reduceDownloads(patch: PatchOf<'downloads'>): DownloadsView {
+  const { items } = patch.value;
+  return items.length > LOBBY_LIMITS.downloads ? { items: items.slice(0, LOBBY_LIMITS.downloads) } : patch.value;
+}
+
+/** The library as the core sent it, held to the bound. */
+export function reduceLibrary(patch: PatchOf<'library'>): LibraryView {
+  const { entries } = patch.value;
+  return entries.length > LOBBY_LIMITS.library ? { ...patch.value, entries: entries.slice(0, LOBBY_LIMITS.library) } : patch.value;
+}
+
 /**
  * Applies a users patch in place, in time proportional to the users it names. A Map, so ids such as `__proto__` are just ids.
  * An upserted user moves to the end: the Map's order is "heard of longest ago first", which is what eviction needs.
@@ -127,6 +143,8 @@ export function applyLobbyPatch(state: LobbyState, patch: LobbyPatch): void {
     case 'lobbies': state.lobbies = patch.value; return;
     case 'lobby': state.lobby = patch.value; return;
     case 'skirmishAis': state.skirmishAis = patch.value; return;
+    case 'downloads': state.downloads = reduceDownloads(patch); return;
+    case 'library': state.library = reduceLibrary(patch); return;
     default: assertNever(patch);
   }
 }

@@ -21,6 +21,7 @@ import {
   useStatsStore,
   useUsersStore,
 } from './index';
+import { useDownloadsStore, useLibraryStore } from './index';
 
 function assertNever(value: never): never {
   throw new Error(`unexpected patch ${JSON.stringify(value)}`);
@@ -47,6 +48,8 @@ export function loadSnapshot(snapshot: AppSnapshot): void {
     useSettingsStore(),
     useServersStore(),
     useSessionStore(),
+    useDownloadsStore(),
+    useLibraryStore(),
   ]) {
     store.load(snapshot);
   }
@@ -94,6 +97,10 @@ export function routePatch(patch: AppPatch): void {
       return void useServersStore().apply(patch);
     case 'session':
       return void useSessionStore().apply(patch);
+    case 'downloads':
+      return void useDownloadsStore().apply(patch);
+    case 'library':
+      return void useLibraryStore().apply(patch);
     case 'reset':
       return loadSnapshot(patch.value);
     default:

@@ -29,6 +29,8 @@ import { UserDirectory } from '../user-directory';
 import {
   reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceReplays, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
+import type { DownloadsView, LibraryView } from '../../src-main/contract';
+import { reduceDownloads, reduceLibrary } from '../../src-main/shared/lobby-reducers';
 
 export type PatchOf<S extends AppPatch['slice']> = Extract<AppPatch, { slice: S }>;
 
@@ -202,5 +204,21 @@ export const useSessionStore = defineStore('session', () => {
   const view = shallowRef<SessionView>({ state: 'signed_out', server: 'embedded' });
   const apply = (patch: PatchOf<'session'>) => (view.value = patch.value);
   const load = (s: AppSnapshot) => (view.value = s.session);
+  return { view, apply, load };
+});
+
+/** What the lobby fetches and fetched lately (the Downloads view, the Play view's progress line). */
+export const useDownloadsStore = defineStore('downloads', () => {
+  const view = shallowRef<DownloadsView>({ items: [] });
+  const apply = (patch: PatchOf<'downloads'>) => (view.value = reduceDownloads(patch));
+  const load = (s: AppSnapshot) => (view.value = s.downloads);
+  return { view, apply, load };
+});
+
+/** Installed engines, games and maps (the Library view). */
+export const useLibraryStore = defineStore('library', () => {
+  const view = shallowRef<LibraryView>({ entries: [], scanning: false });
+  const apply = (patch: PatchOf<'library'>) => (view.value = reduceLibrary(patch));
+  const load = (s: AppSnapshot) => (view.value = s.library);
   return { view, apply, load };
 });

@@ -134,7 +134,7 @@ describe('lobby service', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-service-'));
     try {
       const result = await service.invoke('updateSettings', { dataDir });
-      expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [], dataDir } });
+      expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [], dataDir, rapidMaster: null, filesApi: null } });
       expect(apps).toHaveLength(2);
       expect(apps[0]!.isClosed()).toBe(true);
       expect(seen.map((m) => m.patch.slice)).toEqual(['settings', 'reset']);
@@ -155,13 +155,13 @@ describe('lobby service', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'lobby-service-'));
     try {
       const result = await service.invoke('updateSettings', { enginePaths: [dataDir], dataDir });
-      expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir } });
+      expect(result).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir, rapidMaster: null, filesApi: null } });
       expect(apps).toHaveLength(2);
       // A field left out stays; `null` returns the data directory to the default.
-      expect(await service.invoke('updateSettings', { dataDir: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null } });
+      expect(await service.invoke('updateSettings', { dataDir: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null, rapidMaster: null, filesApi: null } });
       expect(apps).toHaveLength(3);
       // `enginePaths: null` is the same as leaving it out: the folders stay.
-      expect(await service.invoke('updateSettings', { enginePaths: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null } });
+      expect(await service.invoke('updateSettings', { enginePaths: null })).toEqual({ ok: true, value: { serverUrl: null, enginePaths: [dataDir], dataDir: null, rapidMaster: null, filesApi: null } });
       // A field the page may send as null is still checked when it is not null, and named by its path.
       const refused = await service.invoke('updateSettings', { enginePaths: [''] });
       expect(refused).toMatchObject({ ok: false, code: 'invalid_input', message: expect.stringContaining('/enginePaths/0') });

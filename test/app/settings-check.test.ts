@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IntentError } from '../../src-main/core/lobby/intents';
-import { checkDataDir, checkEnginePaths, checkServerAddress, checkSettingsChange } from '../../src-main/app/settings-check';
+import { checkContentAddress, checkDataDir, checkEnginePaths, checkServerAddress, checkSettingsChange } from '../../src-main/app/settings-check';
+import { DEFAULT_CONTENT_ADDRESSES } from '../../src-main/contract';
+import { DEFAULT_FILES_API, DEFAULT_RAPID_MASTER } from '../../src-main/core/content';
 import { createLobbyService } from '../../src-main/app/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/app/settings';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
@@ -111,5 +113,19 @@ describe('settings check', () => {
     expect(await service.invoke('updateSettings', { dataDir })).toMatchObject({ ok: true, value: { dataDir } });
     expect(builds).toBe(2);
     await service.close();
+  });
+});
+
+describe('content addresses', () => {
+  it('takes https anywhere and http only for this computer; null is the production address, the same in the contract as in the core', async () => {
+    expect(checkContentAddress(' https://repos.example/repos.gz ', 'rapid master address')).toBe('https://repos.example/repos.gz');
+    expect(checkContentAddress('http://127.0.0.1:8123/find', 'files API address')).toBe('http://127.0.0.1:8123/find');
+    const refused = (value: string) => { try { checkContentAddress(value, 'rapid master address'); return ''; } catch (e) { return (e as IntentError).message; } };
+    expect(refused('http://repos.example/repos.gz')).toBe('Plain http:// is only allowed for this computer. Use https:// for the rapid master address.');
+    expect(refused('https://u:p@repos.example/repos.gz')).toBe('The rapid master address must not contain a user name or password.');
+    expect(refused('https://repos.example/repos.gz?x=1')).toBe('The rapid master address must not have a query (?…) or fragment (#…).');
+    expect(refused('ftp://repos.example/')).toBe('The rapid master address must start with https:// (or http:// for this computer).');
+    expect(await checkSettingsChange({ rapidMaster: null, filesApi: 'https://files.example/find' })).toEqual({ rapidMaster: null, filesApi: 'https://files.example/find' });
+    expect(DEFAULT_CONTENT_ADDRESSES).toEqual({ rapidMaster: DEFAULT_RAPID_MASTER, filesApi: DEFAULT_FILES_API });
   });
 });

@@ -25,9 +25,9 @@ describe('settings store (conf)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lobby-settings-'));
     dirs.push(dir);
     const store = createSettingsStore(open(dir));
-    expect(store.get()).toEqual({ serverUrl: null, enginePaths: [], dataDir: null });
+    expect(store.get()).toEqual({ serverUrl: null, enginePaths: [], dataDir: null, rapidMaster: null, filesApi: null });
     store.update({ serverUrl: 'https://lobby.example', enginePaths: ['/opt/recoil'] });
-    expect(createSettingsStore(open(dir)).get()).toEqual({ serverUrl: 'https://lobby.example', enginePaths: ['/opt/recoil'], dataDir: null });
+    expect(createSettingsStore(open(dir)).get()).toEqual({ serverUrl: 'https://lobby.example', enginePaths: ['/opt/recoil'], dataDir: null, rapidMaster: null, filesApi: null });
     store.update({ serverUrl: null });
     expect(createSettingsStore(open(dir)).get().serverUrl).toBeNull();
   });
@@ -61,8 +61,8 @@ describe('settings store (conf)', () => {
       },
     });
     // The lobby was built with what passed only, and that is what is stored now.
-    expect(built).toEqual([{ serverUrl: null, enginePaths: [engine], dataDir: null }]);
-    expect(createSettingsStore(open(dir)).get()).toEqual({ serverUrl: null, enginePaths: [engine], dataDir: null });
+    expect(built).toEqual([{ serverUrl: null, enginePaths: [engine], dataDir: null, rapidMaster: null, filesApi: null }]);
+    expect(createSettingsStore(open(dir)).get()).toEqual({ serverUrl: null, enginePaths: [engine], dataDir: null, rapidMaster: null, filesApi: null });
     const snap = await service.invoke('snapshot', null);
     if (!snap.ok) throw new Error(snap.message);
     const notices = (snap.value as SnapshotResult).state.notices.map((n) => `${n.level}: ${n.text}`);

@@ -68,7 +68,7 @@ describe('payload types come from their schemas', () => {
     expectTypeOf<PayloadOf<'sendFriendRequest'>>().toEqualTypeOf<{ userId: string }>();
     expectTypeOf<PayloadOf<'acceptPartyInvite'>>().toEqualTypeOf<{ partyId: string }>();
     // The schema takes null for these optional fields, so the type says so: a handler cannot forget the case.
-    expectTypeOf<PayloadOf<'updateSettings'>>().toEqualTypeOf<{ enginePaths?: string[] | null; dataDir?: string | null }>();
+    expectTypeOf<PayloadOf<'updateSettings'>>().toEqualTypeOf<{ enginePaths?: string[] | null; dataDir?: string | null; rapidMaster?: string | null; filesApi?: string | null }>();
     expectTypeOf<PayloadOf<'addServer'>>().toEqualTypeOf<{ url: string; label?: string | null }>();
     expectTypeOf<PayloadOf<'removeServer'>>().toEqualTypeOf<{ id: string }>();
     expectTypeOf<PayloadOf<'snapshot' | 'ready' | 'engineKill' | 'signIn' | 'signOut' | 'refreshReplays' | 'openReplaysFolder'>>().toEqualTypeOf<null>();

@@ -1,5 +1,6 @@
 // core/content: getting games, maps and engines onto the player's disk. Rapid packages (rapid-client.ts), maps and
-// engines through the files API (files-client.ts), 7-Zip archives (seven-zip.ts).
+// engines through the files API (files-client.ts), 7-Zip archives (seven-zip.ts); the download manager (downloads.ts),
+// queue-ready checks (content-readiness.ts) and the Library (content-library.ts).
 export { DEFAULT_RAPID_CONCURRENCY, DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
 export type { InstallOptions, RapidClientOptions, RapidInstall } from './rapid-client';
 export type { RapidProgress } from './progress';
@@ -12,3 +13,11 @@ export type { FilesCategory, FilesEntry, FilesErrorCode } from './files-format';
 export { extractArchive, listArchive, locateSevenZip, parseListing, readArchiveEntry, SEVEN_ZIP_LIMITS, SevenZipError, unsafeEntry } from './seven-zip';
 export type { ArchiveEntry, ExtractOptions, ExtractResult, ReadEntryOptions, RunOptions, SevenZipBinary, SevenZipErrorCode } from './seven-zip';
 export { contentArchiveReaders, sevenZipInfoReader } from './archive-readers';
+export { DownloadError, DownloadManager, byteWords, statfsFreeBytes } from './downloads';
+export type { ContentFetcher, ContentFetchers, DownloadManagerOptions, FetchOptions, FetchProgress } from './downloads';
+export { contentAddress, createContentFetchers, filesFetcher, rapidGameFetcher } from './content-fetchers';
+export type { ContentSources } from './content-fetchers';
+export { ContentNotReadyError, ContentReadiness } from './content-readiness';
+export type { ContentNeeds, ContentReadinessOptions, MissingItem } from './content-readiness';
+export { ContentLibrary } from './content-library';
+export type { ContentLibraryOptions, LibraryEngine } from './content-library';

@@ -38,6 +38,11 @@ export interface RapidClientOptions {
 export interface InstallOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RapidProgress) => void;
+  /**
+   * Awaited before a package's missing pool files are fetched, with their content bytes (the download manager checks the
+   * disk here); a throw fails the install. Only the caller that starts a download sets it: one who joins is not asked.
+   */
+  readonly beforePool?: (bytesTotal: number) => Promise<void>;
 }
 
 export interface RapidInstall {
@@ -76,6 +81,7 @@ interface Run {
   readonly signal: AbortSignal;
   readonly meter: SpeedMeter;
   readonly emit: (progress: Omit<RapidProgress, 'item' | 'networkBytes' | 'bytesPerSecond'>) => void;
+  readonly beforePool?: (bytesTotal: number) => Promise<void>;
   repos?: RapidRepo[];
   readonly versions: Map<string, { gz: Buffer; list: RapidVersion[]; etag?: string }>;
   packages: number;
@@ -116,13 +122,13 @@ export class RapidClient {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const { signal, onProgress } = options;
+    const { signal, onProgress, beforePool } = options;
     if (signal?.aborted) return Promise.reject(new RapidError('aborted', 'the download was cancelled'));
     let flight: Flight | undefined = this.flights.get(key);
     if (!flight) {
       const controller = new AbortController();
       const listeners = new Set<(progress: RapidProgress) => void>();
-      const promise = this.run(key, controller.signal, (progress) => { for (const listener of listeners) listener(progress); })
+      const promise = this.run(key, controller.signal, (progress) => { for (const listener of listeners) listener(progress); }, beforePool)
         .finally(() => { if (this.flights.get(key) === flight) this.flights.delete(key); });
       flight = { promise, controller, listeners, waiters: 0 };
       this.flights.set(key, flight);
@@ -153,11 +159,11 @@ export class RapidClient {
     });
   }
 
-  private async run(item: string, signal: AbortSignal, emit: (progress: RapidProgress) => void): Promise<RapidInstall> {
+  private async run(item: string, signal: AbortSignal, emit: (progress: RapidProgress) => void, beforePool?: (bytesTotal: number) => Promise<void>): Promise<RapidInstall> {
     const meter = new SpeedMeter();
     const agents = createAgents(this.concurrency);
     const run: Run = {
-      item, agents, signal, meter, versions: new Map(), packages: 0, fetched: { files: 0, bytes: 0 },
+      item, agents, signal, meter, versions: new Map(), packages: 0, fetched: { files: 0, bytes: 0 }, ...(beforePool ? { beforePool } : {}),
       emit: (p) => emit({ item, ...p, networkBytes: meter.bytes, bytesPerSecond: meter.rate() }),
     };
     try {
@@ -323,6 +329,7 @@ export class RapidClient {
   /** The missing files, `concurrency` at a time; the first failure stops the others, and all have settled when it throws. */
   private async fetchPool(run: Run, repo: RapidRepo, missing: readonly SdpEntry[]): Promise<void> {
     const bytesTotal = missing.reduce((sum, e) => sum + e.size, 0);
+    if (missing.length > 0 && run.beforePool) await run.beforePool(bytesTotal);
     run.fetched.files += missing.length;
     run.fetched.bytes += bytesTotal;
     let filesDone = 0;

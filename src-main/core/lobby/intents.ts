@@ -61,7 +61,15 @@ export interface CustomLobbyIntents {
   refreshSkirmishAis(): Promise<void>;
 }
 
-export interface LobbyIntents extends CustomLobbyIntents {
+/** Downloads (core/content's manager) and the Library: items and entries named by the ids the core gave them. */
+export interface ContentIntents {
+  cancelDownload(id: string): Promise<void>;
+  retryDownload(id: string): Promise<void>;
+  refreshLibrary(): Promise<void>;
+  deleteContent(id: string): Promise<void>;
+}
+
+export interface LobbyIntents extends CustomLobbyIntents, ContentIntents {
   queue(queues: readonly string[]): Promise<void>;
   cancelQueue(): Promise<void>;
   ready(): Promise<void>;

@@ -2,12 +2,16 @@
 import type { ConnectionPhase, VersionParity } from '../connection/status';
 import type { ReplaysView } from '../../shared/replays-view';
 import type { LobbiesView, LobbyRoomView, SkirmishAiView } from '../../shared/custom-lobbies-view';
+import type { DownloadsView, LibraryView } from '../../shared/downloads-view';
 
 export type { ConnectionPhase, VersionParity };
 export type {
   AllyTeamView, LobbiesView, LobbyAssetStatus, LobbyBotView, LobbyPlayerView, LobbyRoomView, LobbySpectatorView, LobbySummaryView,
   LobbyVoteAction, LobbyVoteOutcome, LobbyVoteRecordView, LobbyVoterState, LobbyVoteView, SkirmishAiOptionView, SkirmishAiView, StartBoxView,
 } from '../../shared/custom-lobbies-view';
+export type {
+  DownloadItemView, DownloadKind, DownloadsView, DownloadState, LibraryEntryView, LibraryKind, LibraryView,
+} from '../../shared/downloads-view';
 export type { ReplayDamagedView, ReplayEntryView, ReplayGoodView, ReplaysView, ReplayTeamView } from '../../shared/replays-view';
 
 /** The longest chat message the protocol accepts (messaging/send, counted in characters). */
@@ -201,6 +205,10 @@ export interface LobbySnapshot {
   readonly lobby: LobbyRoomView | null;
   /** The skirmish AIs the player's engine has, for bots. */
   readonly skirmishAis: readonly SkirmishAiView[];
+  /** What the lobby is fetching (queue-ready, battle/start) and what it fetched lately (core/content's download manager). */
+  readonly downloads: DownloadsView;
+  /** Installed engines, games and maps with their sizes (core/content's library), listed when the Library view asks. */
+  readonly library: LibraryView;
 }
 
 export type LobbyPatch =
@@ -221,7 +229,9 @@ export type LobbyPatch =
   | { readonly slice: 'replays'; readonly value: ReplaysView }
   | { readonly slice: 'lobbies'; readonly value: LobbiesView }
   | { readonly slice: 'lobby'; readonly value: LobbyRoomView | null }
-  | { readonly slice: 'skirmishAis'; readonly value: readonly SkirmishAiView[] };
+  | { readonly slice: 'skirmishAis'; readonly value: readonly SkirmishAiView[] }
+  | { readonly slice: 'downloads'; readonly value: DownloadsView }
+  | { readonly slice: 'library'; readonly value: LibraryView };
 
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
@@ -241,5 +251,7 @@ export function initialSnapshot(serverUrl = ''): LobbySnapshot {
     lobbies: { watching: false, loaded: false, entries: {} },
     lobby: null,
     skirmishAis: [],
+    downloads: { items: [] },
+    library: { entries: [], scanning: false },
   };
 }

@@ -21,6 +21,11 @@ export interface PlayerEngineOptions {
   statsIntervalMs?: number;
   /** How the content check looks into `.sd7` archives (core/content's 7-Zip; lobby-app passes it). */
   archiveReaders?: ArchiveReaders;
+  /**
+   * Awaited before the launch is planned: fetches what the battle names (the lobby's downloads, within their deadline),
+   * and throws a BattleStartFailure in words when it cannot.
+   */
+  prepare?: (data: BattleStartRequestData) => Promise<void>;
 }
 
 /** A demo to watch: the file (already read whole by the replay library) and what its header and script name. */
@@ -82,6 +87,8 @@ export class PlayerEngine {
     const launch = ++this.launches;
     this.launchesInFlight++;
     try {
+      if (this.options.prepare) await this.options.prepare(data);
+      if (launch !== this.launches) throw new FailWith<'battle/start'>('internal_error', new EngineLaunchAbortedError('superseded').message);
       const registry = await this.options.registry;
       const plan = await planBattleLaunch(data, { registry, contentDirs: this.options.contentDirs, binary: this.options.binary ?? 'client', content: this.content });
       if (launch !== this.launches) throw new FailWith<'battle/start'>('internal_error', new EngineLaunchAbortedError('superseded').message);

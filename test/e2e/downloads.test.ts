@@ -1,0 +1,118 @@
+// Downloads in Debian's Chromium against the real core through the browser bridge: queueing for a playlist whose game
+// is only on the local content server shows the queue-ready line on Play and the item on Downloads (bytes, why), queues
+// once it is verified, and the Library lists the game with its size and deletes it after a confirm.
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
+import { createLobbyApp } from '../../src-main/core/lobby-app';
+import { createMemoryLogger } from '../../src-main/core/log';
+import { createLobbyService } from '../../src-main/app/lobby-service';
+import { createMemorySettingsStore } from '../../src-main/app/settings';
+import type { PlaylistConfig } from '../../src-main/core/server/match';
+import { createWorld } from '../support/world';
+import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
+import { createFixedTokenSignIn } from '../support/fixed-sign-in';
+import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
+import { contentWorld, GAME_NAME, poolUrlPath } from '../content/fixtures';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
+const GAME = `${GAME_NAME} test-1`;
+
+let browser: BrowserWorld | undefined;
+let cleanup: (() => Promise<void>)[] = [];
+let problems: string[] = [];
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
+}, 60_000);
+afterAll(async () => {
+  await browser?.dispose();
+});
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+  const seen = problems;
+  problems = [];
+  expect(seen).toEqual([]);
+});
+
+describe('Downloads in Chromium', () => {
+  it('shows a queue-ready download on Play and Downloads, queues once it is verified, and the Library deletes the game', async () => {
+    const content = await contentWorld();
+    cleanup.push(() => content.dispose());
+    // A duel with nobody else queued: the player stays queued, so the views stay in sight.
+    const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: GAME, map: TEST_MAP_NAME };
+    const world = await createWorld({ playlists: [duel] });
+    cleanup.push(() => world.dispose());
+    const { token } = world.server.addPlayer('Alice');
+    const dataDir = world.tempDir();
+    const maps = await writeTestContent(path.join(dataDir, 'maps'), { format: 'sdz', gameName: 'Unrelated Game' });
+    const downloads = path.join(dataDir, 'content');
+    const registry = new EngineRegistry([{ version: '106.0', binaries: { headless: '/usr/games/spring-headless' }, dataDir: '/usr/share/games/spring', source: 'system' }]);
+    const logger = createMemoryLogger();
+    const service = await createLobbyService({
+      settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
+      auth: createFixedTokenSignIn(),
+      createApp: async (settings) => createLobbyApp({
+        serverUrl: settings.serverUrl ?? world.server.baseUrl, getToken: () => token, dataDir, logger,
+        connection: { backoff: { baseMs: 50, capMs: 500 } },
+        engine: { registry, contentDirs: [downloads, maps.dir], binary: 'headless', runner: { tempBase: path.join(dataDir, 'engine-runs') } },
+        content: { dir: downloads, rapidMaster: content.server.masterUrl, filesApi: `${content.server.url}/find` },
+      }),
+      logError: (m) => logger.error(m),
+    });
+    const bridge = await startBridge(browser!.rendererDir, service);
+    cleanup.push(() => service.close());
+    cleanup.push(() => bridge.close());
+    const page: Page = await browser!.context.newPage();
+    page.setDefaultTimeout(8_000);
+    cleanup.push(() => page.close());
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+    await page.goto(bridge.url);
+    await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+
+    const [firstPool] = [...content.v1.pool.keys()];
+    const held = poolUrlPath('byar', firstPool!);
+    content.server.faults.held.add(held);
+    await page.getByTestId('playlist-1v1').click();
+    await page.getByTestId('queue').click();
+    await content.server.waitHeld(held);
+    const line = page.getByTestId('queue-ready');
+    await expect.poll(() => line.textContent()).toMatch(new RegExp(`^Downloading game "${GAME}" for playlist Duel: .* of .*\\. You are queued once it is here\\.$`));
+    expect(await page.getByTestId('mm-phase').textContent()).toContain('idle');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'downloads-play-queue-ready.png'), fullPage: true });
+
+    await page.getByTestId('nav-downloads').click();
+    const row = page.getByTestId('download-d1');
+    expect(await row.getByTestId('download-name').textContent()).toBe(GAME);
+    expect(await row.getByTestId('download-why').textContent()).toBe('for playlist Duel');
+    expect(await row.getByTestId('download-state').textContent()).toContain('downloading');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'downloads-running.png'), fullPage: true });
+    content.server.faults.held.clear();
+    content.server.release(held);
+    await row.and(page.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
+    const total = content.v1.files.reduce((s, f) => s + f.size, 0);
+    expect(await row.getByTestId('download-bytes').textContent()).toBe(`${total} B of ${total} B`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'downloads-done.png'), fullPage: true });
+
+    await page.getByTestId('nav-play').click();
+    await page.getByTestId('mm-phase').filter({ hasText: 'queued' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('queue-ready').count()).toBe(0);
+    await page.getByTestId('leave-queue').click();
+
+    await page.getByTestId('nav-library').click();
+    const game = page.getByTestId('library-list').locator('li', { hasText: GAME });
+    await game.waitFor();
+    expect(await game.getByTestId('library-bytes').textContent()).toMatch(/^\d+(\.\d)? (B|kB)$/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'library.png'), fullPage: true });
+    await game.getByTestId('library-delete').click();
+    await game.getByTestId('library-delete-confirm').click();
+    await expect.poll(() => page.getByTestId('library-list').locator('li', { hasText: GAME }).count()).toBe(0);
+    expect(await readdir(path.join(downloads, 'packages'))).toEqual([]);
+  }, 90_000);
+});
