@@ -11,10 +11,13 @@ import { packFolder } from '../support/rapid-packer';
 
 export const GAME_NAME = 'Tachyon Test Game';
 
-/** The test game, and a second version of it that differs only in LuaRules/main.lua (the game-over frame). */
+/**
+ * The test game, and a second version of it that differs in LuaRules/main.lua (the game-over frame) and in its name: the
+ * engine (and our content check) names a rapid package by its modinfo.lua, so each says the name rapid lists it under.
+ */
 export async function testPackages(root: string): Promise<{ v1: RapidPackage; v2: RapidPackage }> {
-  const a = await writeTestContent(path.join(root, 'v1'), { gameOverFrame: 120 });
-  const b = await writeTestContent(path.join(root, 'v2'), { gameOverFrame: 60 });
+  const a = await writeTestContent(path.join(root, 'v1'), { gameOverFrame: 120, gameName: `${GAME_NAME} test-1` });
+  const b = await writeTestContent(path.join(root, 'v2'), { gameOverFrame: 60, gameName: `${GAME_NAME} test-2` });
   return { v1: await packFolder(a.gamePath), v2: await packFolder(b.gamePath) };
 }
 

@@ -66,7 +66,8 @@ describe('installing a rapid package', () => {
     const etag = versions()[1]!.ifNoneMatch;
     expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
     world.server.publish('byar', 'byar:test', `${GAME_NAME} test-2`, world.v2);
-    expect(await client(dir).install('byar:test')).toMatchObject({ md5: world.v2.md5, fetched: 1 });
+    const changedFiles = [...world.v2.pool.keys()].filter((md5) => !world.v1.pool.has(md5)).length;
+    expect(await client(dir).install('byar:test')).toMatchObject({ md5: world.v2.md5, fetched: changedFiles });
     expect(versions()[2]!.ifNoneMatch).toBe(etag);
     // The new copy's ETag is sent next time.
     await client(dir).install('byar:test');
@@ -83,16 +84,17 @@ describe('installing a rapid package', () => {
     expect((await treeFiles(dir)).filter((f) => !f.startsWith('rapid/'))).toEqual([]);
   });
 
-  it('a new version under the same tag fetches only the file that changed', async () => {
+  it('a new version under the same tag fetches only the files that changed', async () => {
     const dir = world.dataDir();
     await client(dir).install('byar:test');
     world.server.publish('byar', 'byar:test', `${GAME_NAME} test-2`, world.v2);
     const before = world.server.poolRequests().length;
     const result = await client(dir).install('byar:test');
+    // The second version differs in its modinfo.lua (its name) and LuaRules/main.lua (its game-over frame).
     const changed = [...world.v2.pool.keys()].filter((md5) => !world.v1.pool.has(md5));
-    expect(changed).toHaveLength(1);
-    expect(result).toMatchObject({ md5: world.v2.md5, name: `${GAME_NAME} test-2`, fetched: 1 });
-    expect(world.server.poolRequests().slice(before)).toEqual([`${changed[0]!.slice(0, 2)}/${changed[0]!.slice(2)}.gz`]);
+    expect(changed).toHaveLength(2);
+    expect(result).toMatchObject({ md5: world.v2.md5, name: `${GAME_NAME} test-2`, fetched: 2 });
+    expect([...world.server.poolRequests().slice(before)].sort()).toEqual(changed.map((md5) => `${md5.slice(0, 2)}/${md5.slice(2)}.gz`).sort());
     expect(await expectInstalled(dir, world.v1)).toBe(true);
     expect(await expectInstalled(dir, world.v2)).toBe(true);
     const host = `127.0.0.1-${world.server.port}`;
@@ -110,8 +112,9 @@ describe('dependencies', () => {
     expect(result.depends.map((d) => [d.name, d.md5])).toEqual([['Base Content', world.v1.md5]]);
     expect(await expectInstalled(dir, world.v1)).toBe(true);
     expect(await expectInstalled(dir, world.v2)).toBe(true);
-    // The shared files once: three for the base, the one that differs for the mod.
-    expect(world.server.poolRequests()).toHaveLength(4);
+    // The shared files once: every file of the base, then only those of the mod that differ.
+    const modOnly = [...world.v2.pool.keys()].filter((md5) => !world.v1.pool.has(md5)).length;
+    expect(world.server.poolRequests()).toHaveLength(world.v1.pool.size + modOnly);
   });
 });
 
@@ -268,7 +271,7 @@ describe('cancel, resume and single-flight', () => {
     const dir = world.dataDir();
     world.server.publish('byar', 'byar:next', `${GAME_NAME} test-2`, world.v2);
     const shared = [...world.v1.pool.keys()].filter((md5) => world.v2.pool.has(md5));
-    expect(shared).toHaveLength(2);
+    expect(shared.length).toBeGreaterThan(0);
     // Held, so the second package asks for them while the first is fetching them.
     for (const md5 of shared) world.server.faults.held.add(poolUrlPath('byar', md5));
     const rapid = client(dir);
@@ -278,8 +281,9 @@ describe('cancel, resume and single-flight', () => {
     const [a, b] = await both;
     expect(a.md5).not.toBe(b.md5);
     const requested = world.server.poolRequests();
-    expect(requested).toHaveLength(4);
-    expect(new Set(requested).size).toBe(4);
+    const distinct = new Set([...world.v1.pool.keys(), ...world.v2.pool.keys()]).size;
+    expect(requested).toHaveLength(distinct);
+    expect(new Set(requested).size).toBe(distinct);
     expect(await expectInstalled(dir, world.v1)).toBe(true);
     expect(await expectInstalled(dir, world.v2)).toBe(true);
   });
