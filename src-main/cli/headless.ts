@@ -28,7 +28,7 @@ const SPEC = {
   'lobby-start-when': { type: 'string', description: 'as the creator, start the battle once this many players are on the lobby\'s teams (and every bot is in)' },
   engine: { type: 'string', description: 'engine binary to play with (e.g. /usr/games/spring-headless); default: installed engines, the GL client when a display is available' },
   content: { type: 'list', description: 'a data directory holding games/ and maps/ for the engine' },
-  'log-level': { type: 'string', description: 'stderr log level: debug, info, warn (default), error' },
+  'log-level': { type: 'string', description: 'stderr log level: debug (with the engine\'s console), info, warn (default), error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
 
@@ -120,8 +120,12 @@ async function main(): Promise<number> {
   let lastPhase = report.view.matchmaking.phase;
   const lobbyDriver = new HeadlessLobbyDriver(lobbyPlan);
   const lobbyApp = app;
+  const engineLog = logger.child('engine');
   app.onPatch((patch) => {
     for (const record of report.records(patch)) emit(record);
+    // The engine's console (already redacted by the runner) for whoever debugs a battle: it is the only place the engine
+    // says why a map, game or AI did not load.
+    if (patch.slice === 'engineConsole' && level === 'debug') for (const line of patch.append) engineLog.debug(line.replace(/\t/g, '  '));
     if (lobbyDriver.active && (patch.slice === 'lobby' || patch.slice === 'lobbies' || patch.slice === 'self' || patch.slice === 'connection')) {
       const view = report.view;
       const steps = lobbyDriver.steps({
