@@ -103,9 +103,10 @@ describe('custom battles through headless clients on the embedded server and the
     expect(request).toMatchObject({ engineVersion: ENGINE_VERSION, gameName: TEST_GAME_NAME, mapName: TEST_MAP_NAME });
     expect(request?.allyTeams.flatMap((at) => at.teams.flatMap((t) => t.players?.map((p) => p.userId) ?? [])).sort()).toEqual([alice.userId, bob.userId].sort());
     const battleId = request?.battleId ?? '';
-    const updates = () => serverUpdates(world.server, battleId).map((u) => u.update.type);
-    await waitFor('both engines in spring-dedicated', () => updates().filter((t) => t === 'player_joined').length === 2, 60_000);
-    await waitFor('the game to end', () => updates().includes('engine_quit'), 60_000);
+    const updates = () => serverUpdates(world.server, battleId).map((u) => u.update);
+    const joined = () => new Set(updates().flatMap((u) => (u.type === 'player_joined' ? [u.userId] : [])));
+    await waitFor('both engines in spring-dedicated', () => joined().has(alice.userId) && joined().has(bob.userId), 60_000);
+    await waitFor('the game to end', () => updates().some((u) => u.type === 'engine_quit'), 60_000);
     await waitFor('both back in the lobby with no battle', () => backFromBattle(alice.run) && backFromBattle(bob.run), 30_000);
     await waitFor('both engines to exit', () => engineExited(alice.run) && engineExited(bob.run), 30_000);
     for (const { run, userId } of [alice, bob]) {
@@ -126,9 +127,10 @@ describe('custom battles through headless clients on the embedded server and the
     await waitFor('the engine to exit', () => engineExited(carol.run), 30_000);
     expect(engineRecords(carol.run).at(-1)?.exitCode).toBe(0);
     // Engine 106 prints this once the AI library is loaded and runs the team; a missing AI is "unknown skirmish AI".
-    const log = stderrText(carol.run);
-    expect(log).toMatch(/local skirmish AI ".*" \(ID: \d+, Short-Name: "NullAI".*\) took over control of team 1/);
-    expect(log).not.toMatch(/unknown skirmish AI|being removed from team/i);
+    const tookOver = /local skirmish AI ".*" \(ID: \d+, Short-Name: "NullAI".*\) took over control of team 1/;
+    // stderr is its own pipe: it may trail the stdout records by a read.
+    await waitFor('NullAI in the engine log', () => tookOver.test(stderrText(carol.run)), 30_000);
+    expect(stderrText(carol.run)).not.toMatch(/unknown skirmish AI|being removed from team/i);
   }, 150_000);
 
   it('sends battle/start to a spectator, whose engine watches the battle', async () => {
