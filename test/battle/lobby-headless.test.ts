@@ -34,13 +34,17 @@ beforeAll(async () => {
   const host = fleet.host.bind(fleet);
   fleet.host = async (request) => {
     requests.push(structuredClone(request));
+    // The battle's passwords: the secret grep checks no headless output (engine console included) shows one.
+    const seats = request.allyTeams.flatMap((at) => at.teams.flatMap((t) => t.players ?? []));
+    recordSecrets(...[...seats, ...(request.spectators ?? [])].map((p) => p.password));
     return host(request);
   };
 }, 60_000);
 
 afterEach(async () => {
   for (const run of runs) run.child.kill('SIGTERM');
-  await Promise.all(runs.splice(0).map((run) => run.exited));
+  await Promise.all(runs.map((run) => run.exited));
+  for (const run of runs.splice(0)) recordLog([...run.stdout, ...run.stderr.join('').split('\n')]);
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
