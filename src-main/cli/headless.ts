@@ -32,7 +32,7 @@ const SPEC = {
   download: { type: 'boolean', description: 'download what a queue or a battle/start needs and is missing (from the production addresses unless given below)' },
   'rapid-master': { type: 'string', description: 'the rapid master list games are downloaded through (implies --download; default the production one)' },
   'files-api': { type: 'string', description: 'the files API maps and engines are downloaded through (implies --download; default the production one)' },
-  'log-level': { type: 'string', description: 'stderr log level: debug, info, warn (default), error' },
+  'log-level': { type: 'string', description: 'stderr log level: debug (with the engine\'s console), info, warn (default), error' },
   help: { type: 'boolean', description: 'show this help' },
 } as const;
 
@@ -139,8 +139,12 @@ async function main(): Promise<number> {
   let lastPhase = report.view.matchmaking.phase;
   const lobbyDriver = new HeadlessLobbyDriver(lobbyPlan);
   const lobbyApp = app;
+  const engineLog = logger.child('engine');
   app.onPatch((patch) => {
     for (const record of report.records(patch)) emit(record);
+    // The engine's console (already redacted by the runner) for whoever debugs a battle: it is the only place the engine
+    // says why a map, game or AI did not load.
+    if (patch.slice === 'engineConsole' && level === 'debug') for (const line of patch.append) engineLog.debug(line.replace(/\t/g, '  '));
     if (lobbyDriver.active && (patch.slice === 'lobby' || patch.slice === 'lobbies' || patch.slice === 'self' || patch.slice === 'connection')) {
       const view = report.view;
       const steps = lobbyDriver.steps({

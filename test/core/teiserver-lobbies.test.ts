@@ -315,6 +315,35 @@ describe('custom lobbies as Teiserver serves them', () => {
     await waitFor('battle over', () => room()?.battle === null);
   });
 
+  it('applies an update sent right after the room answer (in the same read) over that answer, not under it', async () => {
+    const first = await admit();
+    // Create, then Bob's seat in the same socket write: the seat is newer than the details and must stay.
+    const creating = app.intents.createLobby({ name: 'Friday 1v1', mapName: 'Red Comet', allyTeams: 2, teamSize: 1, bossesEnabled: false });
+    const create = await first.next('lobby/create');
+    first.burst(() => {
+      first.succeed(create, created());
+      bobJoins(first);
+    });
+    await creating;
+    await waitFor('bob seated', () => room()?.players[BOB]?.allyTeam === '1');
+    await first.roundTrip();
+    expect(Object.keys(room()?.players ?? {}).sort()).toEqual([ALICE, BOB].sort());
+    expect(room()?.spectators).toEqual({});
+
+    // The restore after a reconnect: Bob leaves right after the server answered the join.
+    first.drop();
+    const second = await admit(teiserverSelf(ALICE, 'alice', { currentLobby: 'lobby-7' }));
+    const rejoin = await second.next('lobby/join');
+    const withBob = created({ players: { ...created().players, [BOB]: { id: BOB, allyTeam: '1', team: '0', player: '0', isReady: false, assetStatus: 'complete' } } });
+    second.burst(() => {
+      second.succeed(rejoin, withBob);
+      second.event('lobby/updated', { id: 'lobby-7', players: { [BOB]: null } });
+    });
+    await waitFor('the room restored', () => room() !== null && connected(app));
+    await second.roundTrip();
+    expect(Object.keys(room()?.players ?? {})).toEqual([ALICE]);
+  });
+
   it('after a reconnect fetches the lobby user/self names again and watches the list again', async () => {
     const first = await admit();
     await createLobby(first);

@@ -1,7 +1,7 @@
 // The player's custom-lobby requests (`lobby/*`): each intent is one request. What cannot work is refused here, in words,
 // before anything is sent (not in a lobby, no such team, bot or vote); the server's own refusals come back in words through
 // failure-text.ts. The room itself changes only by what the server answers or sends (`lobby/updated`).
-import type { RequestData } from '../protocol/commands';
+import type { AnyEvent, RequestData } from '../protocol/commands';
 import { IntentError, type AddBotParams, type CreateLobbyParams, type CustomLobbyIntents, type UpdateBotParams, type UpdateLobbyParams } from './intents';
 import type { LobbiesView, LobbyRoomView, StartBoxView } from './state';
 import type { LobbyCalls } from './lobby-intents';
@@ -32,6 +32,11 @@ export function allyTeamConfig(allyTeams: number, teamSize: number): RequestData
   return startBoxes(allyTeams).map((startBox) => ({ maxTeams: teamSize, startBox, teams: Array.from({ length: teamSize }, () => ({ maxPlayers: 1 })) }));
 }
 
+/** The events that change the room the player is in. */
+const ROOM_EVENTS: ReadonlySet<string> = new Set(['lobby/updated', 'lobby/left', 'lobby/voteEnded']);
+/** Room events held while a room answer is on its way; a server sending more than this in that time is not waited for. */
+const MAX_HELD_ROOM_EVENTS = 1_000;
+
 const invalid = (message: string) => new IntentError('invalid_input', message);
 
 function wholeNumber(value: number, min: number, max: number, what: string): number {
@@ -50,7 +55,35 @@ export class CustomLobbyRequests implements LobbyRequestIntents {
   /** The player looks at the list: it is subscribed again on every new session until they stop. */
   private wantList = false;
 
-  constructor(private readonly lobby: LobbyCalls) {}
+  /** Requests whose answer is the whole room (create, join, the restore after a reconnect) on their way. */
+  private roomAnswers = 0;
+  private held: AnyEvent[] = [];
+
+  /** `replay` hands a held room event back to the client's event handling. */
+  constructor(private readonly lobby: LobbyCalls, private readonly replay?: (event: AnyEvent) => void) {}
+
+  /**
+   * Takes a room event that arrives while a room answer is on its way, to apply it after that answer. The answer reaches us
+   * through a few promise hops, so an event the server sent after it (in the same read) would otherwise be applied first
+   * and then overwritten by the older details. Returns whether it took the event.
+   */
+  holdRoomEvent(event: AnyEvent): boolean {
+    if (!this.replay || this.roomAnswers === 0 || !ROOM_EVENTS.has(event.commandId) || this.held.length >= MAX_HELD_ROOM_EVENTS) return false;
+    this.held.push(event);
+    return true;
+  }
+
+  /** A request answered with the room: the room is published, then the room events that came meanwhile, in order. */
+  private async roomAnswer<T, R>(request: () => Promise<T>, publish: (answer: T) => R): Promise<R> {
+    this.roomAnswers++;
+    try {
+      return publish(await request());
+    } finally {
+      this.roomAnswers--;
+      // Replaying events the details already hold is harmless: each merge patch sets what it names to its values then.
+      if (this.roomAnswers === 0) for (const event of this.held.splice(0)) this.replay?.(event);
+    }
+  }
 
   /** Whether the list should be live: the client subscribes again when a session opens. */
   get watchingWanted(): boolean {
@@ -119,10 +152,10 @@ export class CustomLobbyRequests implements LobbyRequestIntents {
     const allyTeams = wholeNumber(params.allyTeams, 1, CREATE_LIMITS.allyTeams, 'The number of teams');
     const teamSize = wholeNumber(params.teamSize, 1, CREATE_LIMITS.teamSize, 'The team size');
     if (this.room) throw invalid('You are already in a lobby; leave it first.');
-    const details = await this.lobby.call('lobby/create', {
+    const room = await this.roomAnswer(() => this.lobby.call('lobby/create', {
       name, mapName, allyTeamConfig: allyTeamConfig(allyTeams, teamSize), areBossesEnabled: params.bossesEnabled === true,
-    });
-    return { lobbyId: this.publishRoom(details).id };
+    }), (details) => this.publishRoom(details));
+    return { lobbyId: room.id };
   }
 
   async joinLobby(params: { readonly lobbyId: string }): Promise<{ lobbyId: string }> {
@@ -131,8 +164,8 @@ export class CustomLobbyRequests implements LobbyRequestIntents {
     const room = this.room;
     // Joining the lobby one is in answers its details again (Teiserver's join is idempotent); another one needs a leave first.
     if (room && room.id !== id) throw invalid('You are already in a lobby; leave it first.');
-    const details = await this.lobby.call('lobby/join', { id });
-    return { lobbyId: this.publishRoom(details).id };
+    const joined = await this.roomAnswer(() => this.lobby.call('lobby/join', { id }), (details) => this.publishRoom(details));
+    return { lobbyId: joined.id };
   }
 
   /**
@@ -141,8 +174,7 @@ export class CustomLobbyRequests implements LobbyRequestIntents {
    */
   async restore(lobbyId: string): Promise<void> {
     try {
-      const details = await this.lobby.call('lobby/join', { id: lobbyId });
-      this.publishRoom(details);
+      await this.roomAnswer(() => this.lobby.call('lobby/join', { id: lobbyId }), (details) => this.publishRoom(details));
     } catch (error) {
       if (error instanceof IntentError && (error.code === 'not_connected' || error.code === 'timeout')) return;
       const room = this.room;

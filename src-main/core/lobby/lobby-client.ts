@@ -80,7 +80,7 @@ export class LobbyClient {
       matchmakingEvents: () => this.matchmakingEvents, watchUsers: this.watchUsers.bind(this), notice: this.notice.bind(this),
     };
     this.intents = new PlayerIntents(this.calls);
-    this.lobbies = new CustomLobbyRequests(this.calls);
+    this.lobbies = new CustomLobbyRequests(this.calls, (event) => this.onEvent(event));
     connection.onStatus((status) => {
       if (status.phase !== 'connected') {
         this.admitted = false;
@@ -164,6 +164,7 @@ export class LobbyClient {
   }
 
   private onEvent(event: AnyEvent): void {
+    if (this.lobbies.holdRoomEvent(event)) return;
     const admission = event.commandId === 'user/self' && !this.admitted && this.options.connection.session !== null;
     // `user/self` carries our matchmaking in the current revision: it moves it as much as a `matchmaking/*` event does.
     if (event.commandId.startsWith('matchmaking/') || event.commandId === 'user/self') this.matchmakingEvents++;
