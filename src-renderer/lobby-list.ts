@@ -51,8 +51,9 @@ export function sortLobbies(entries: readonly LobbySummaryView[], key: LobbySort
 export const defaultDescending = (key: LobbySortKey): boolean => key === 'players';
 
 /**
- * Map names to suggest in the create form, the first list first (the maps the player's playlists name), then the
- * maps lobbies are using; each once, at most `limit`. The page has no list of installed maps, so the field stays free text.
+ * Map names to suggest in the create form, the given lists first, in order (the installed maps, then those the player's
+ * playlists name), then the maps lobbies are using; each once, at most `limit`. The field stays free text: the server
+ * may know maps the player has not installed yet.
  */
 export function mapSuggestions(first: readonly (readonly string[])[], lobbies: Readonly<Record<string, LobbySummaryView>>, limit = 50): readonly string[] {
   const seen = new Set<string>();

@@ -146,7 +146,8 @@ describe('Lobbies in Chromium (stand-in service)', () => {
     await page.getByTestId('nav-lobbies').click();
     const rows = page.getByTestId('lobby-row');
     await expect.poll(() => rows.count()).toBe(3);
-    expect(calls).toEqual(['watchLobbies']);
+    // The Library is asked for too: its installed maps come first among the create form's suggestions.
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies']);
     await page.getByTestId('lobbies-search').fill('comet');
     await expect.poll(() => rows.count()).toBe(2);
     await page.getByTestId('lobbies-search').fill('');
@@ -159,7 +160,7 @@ describe('Lobbies in Chromium (stand-in service)', () => {
     await page.getByTestId('create-submit').click();
     await page.getByTestId('room-name').filter({ hasText: 'Evening skirmish' }).waitFor();
     // The list is no longer on screen: it is no longer watched.
-    expect(calls.slice(1)).toEqual(['createLobby {"name":"Evening skirmish","mapName":"Tachyon Test Map","allyTeams":2,"teamSize":1,"bossesEnabled":true}', 'unwatchLobbies']);
+    expect(calls.slice(2)).toEqual(['createLobby {"name":"Evening skirmish","mapName":"Tachyon Test Map","allyTeams":2,"teamSize":1,"bossesEnabled":true}', 'unwatchLobbies']);
     expect(await page.getByTestId('room-boss').textContent()).toContain('you are boss');
 
     // A bot on the other team, from the engine's AIs (the second one, with no options).
@@ -202,7 +203,7 @@ describe('Lobbies in Chromium (stand-in service)', () => {
     // Out of the lobby, the list is back and watched again.
     await expect.poll(() => rows.count()).toBe(3);
 
-    expect(calls.slice(3)).toEqual([
+    expect(calls.slice(4)).toEqual([
       'addBot {"allyTeam":"1","shortName":"KAIK","version":"0.13","name":"KAIK 1"}',
       'joinAllyTeam {"allyTeam":"1"}',
       'setLobbyReady {"isReady":true}',
@@ -210,6 +211,7 @@ describe('Lobbies in Chromium (stand-in service)', () => {
       'voteInLobby {"voteId":"v2","vote":"yes"}',
       'startLobbyBattle',
       'leaveLobby',
+      'refreshLibrary',
       'watchLobbies',
     ]);
   }, 120_000);

@@ -66,10 +66,10 @@ describe('LobbiesView', () => {
 
   it('watches the list while shown, and stops watching when it goes', async () => {
     const wrapper = await mounted(LobbiesView);
-    expect(calls).toEqual(['watchLobbies']);
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies']);
     wrapper.unmount();
     wrappers.pop();
-    expect(calls).toEqual(['watchLobbies', 'unwatchLobbies']);
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies', 'unwatchLobbies']);
   });
 
   it('asks for the list again after a reconnect dropped the subscription', async () => {
@@ -78,10 +78,10 @@ describe('LobbiesView', () => {
     stores.useConnectionStore().apply({ slice: 'connection', value: { serverUrl: 'http://127.0.0.1:1', phase: 'reconnecting', versionParity: 'match' } });
     stores.useLobbiesStore().apply({ slice: 'lobbies', value: { watching: false, loaded: false, entries: {} } });
     await flushPromises();
-    expect(calls).toEqual(['watchLobbies']);
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies']);
     stores.useConnectionStore().apply({ slice: 'connection', value: { serverUrl: 'http://127.0.0.1:1', phase: 'connected', versionParity: 'match' } });
     await flushPromises();
-    expect(calls).toEqual(['watchLobbies', 'watchLobbies']);
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies', 'watchLobbies']);
   });
 
   it('lists name, players/max, map, the running battle and engine/game; filters, hides full or running, sorts, and joins', async () => {
@@ -113,7 +113,7 @@ describe('LobbiesView', () => {
 
     await wrapper.get('[data-lobby="c"] [data-test="lobby-join"]').trigger('click');
     await flushPromises();
-    expect(calls).toEqual(['watchLobbies', 'joinLobby {"lobbyId":"c"}']);
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies', 'joinLobby {"lobbyId":"c"}']);
   });
 
   it('says when the server refused the join, in words', async () => {
@@ -131,13 +131,17 @@ describe('LobbiesView', () => {
       phase: 'idle', queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null,
       playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, ranked: false, version: null, engines: [], games: [], maps: ['Tachyon Test Map', 'Red Comet'] }],
     } });
+    stores.useLibraryStore().apply({ slice: 'library', value: { scanning: false, entries: [
+      { id: 'map:1', kind: 'map', name: 'Zed Installed', bytes: 10, format: '.sd7 archive', deletable: true },
+      { id: 'game:1', kind: 'game', name: 'Not A Map', bytes: 10, format: 'rapid package', deletable: true },
+    ] } });
     const wrapper = await mounted(LobbiesView);
     await wrapper.get('[data-test="create-lobby"]').trigger('submit');
-    expect(calls).toEqual(['watchLobbies']);
+    expect(calls).toEqual(['refreshLibrary', 'watchLobbies']);
     expect(wrapper.get('#create-name-error').text()).toMatch(/name/);
     expect(wrapper.get('#create-map-error').text()).toMatch(/map/);
     expect(wrapper.get('[data-test="create-name"]').attributes('aria-invalid')).toBe('true');
-    expect(wrapper.findAll('#create-map-list option').map((o) => o.attributes('value'))).toEqual(['Tachyon Test Map', 'Red Comet', 'Avalanche', 'Comet Catcher']);
+    expect(wrapper.findAll('#create-map-list option').map((o) => o.attributes('value'))).toEqual(['Zed Installed', 'Tachyon Test Map', 'Red Comet', 'Avalanche', 'Comet Catcher']);
 
     await wrapper.get('[data-test="create-name"]').setValue(' Friday ');
     await wrapper.get('[data-test="create-map"]').setValue('Comet Catcher');
