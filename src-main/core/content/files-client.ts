@@ -11,6 +11,7 @@ import type { HttpAgents } from './http-get';
 import { createAgents, httpGet, httpGetBuffer, withRetries } from './http-get';
 import { feedFile, md5Sink } from './md5-sink';
 import { SpeedMeter } from './progress';
+import { SingleFlight } from './single-flight';
 import { RapidError } from './rapid-format';
 import type { FilesCategory, FilesEntry } from './files-format';
 import { engineCategory, FILES_LIMITS, FilesError, hasControl, isEngineVersion, parseFindAnswer, parseMd5Sums, pickEntry } from './files-format';
@@ -79,13 +80,6 @@ export interface EngineInstall extends FileInstall {
   readonly unpackedBytes: number;
 }
 
-interface Flight<T> {
-  readonly promise: Promise<T>;
-  readonly controller: AbortController;
-  readonly listeners: Set<(progress: FileProgress) => void>;
-  waiters: number;
-}
-
 interface Run {
   readonly item: string;
   readonly kind: 'map' | 'engine';
@@ -137,7 +131,7 @@ export class FilesClient {
   private readonly retryDelayMs: number;
   private readonly platform: NodeJS.Platform;
   private readonly sevenZip: SevenZipBinary | undefined;
-  private readonly flights = new Map<string, Flight<FileInstall>>();
+  private readonly flights = new SingleFlight<FileInstall, FileProgress>();
 
   constructor(options: FilesClientOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -186,40 +180,9 @@ export class FilesClient {
 
   /** Single-flight: a second caller joins the running download and its progress; it stops once every caller's signal has aborted. */
   private join(key: string, options: FileInstallOptions, start: (signal: AbortSignal, emit: (p: FileProgress) => void) => Promise<FileInstall>): Promise<FileInstall> {
-    const { signal, onProgress } = options;
-    if (signal?.aborted) return Promise.reject(cancelled());
-    let flight = this.flights.get(key);
-    if (!flight) {
-      const controller = new AbortController();
-      const listeners = new Set<(progress: FileProgress) => void>();
-      const promise = start(controller.signal, (p) => { for (const listener of listeners) listener(p); })
-        .catch((error: unknown) => { throw controller.signal.aborted ? cancelled() : asFilesError(error); })
-        .finally(() => { if (this.flights.get(key) === flight) this.flights.delete(key); });
-      flight = { promise, controller, listeners, waiters: 0 };
-      this.flights.set(key, flight);
-    }
-    const joined = flight;
-    joined.waiters++;
-    if (onProgress) joined.listeners.add(onProgress);
-    return new Promise<FileInstall>((resolve, reject) => {
-      const leave = () => {
-        if (onProgress) joined.listeners.delete(onProgress);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        leave();
-        if (--joined.waiters > 0) return reject(cancelled());
-        // Nobody waits any more: it stops, and the caller hears once its requests and 7-Zip have stopped and its files are tidy.
-        if (this.flights.get(key) === joined) this.flights.delete(key);
-        joined.controller.abort();
-        joined.promise.then(() => reject(cancelled()), () => reject(cancelled()));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      joined.promise.then(
-        (result) => { if (!signal?.aborted) { leave(); resolve(result); } },
-        (error: unknown) => { if (!signal?.aborted) { leave(); reject(error as Error); } },
-      );
-    });
+    const mapped = (signal: AbortSignal, emit: (p: FileProgress) => void) => start(signal, emit)
+      .catch((error: unknown) => { throw signal.aborted ? cancelled() : asFilesError(error); });
+    return this.flights.join(key, options, mapped, cancelled);
   }
 
   private async withRun<T>(item: string, kind: Run['kind'], signal: AbortSignal, emit: (p: FileProgress) => void, work: (run: Run) => Promise<T>): Promise<T> {

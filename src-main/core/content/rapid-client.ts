@@ -10,6 +10,7 @@ import { createAgents, httpGetBuffer, withRetries } from './http-get';
 import { fetchPoolFile } from './pool-file';
 import type { RapidProgress } from './progress';
 import { SpeedMeter } from './progress';
+import { SingleFlight } from './single-flight';
 import type { RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
 import { checkBaseUrl, findVersion, normaliseRequest, parseRepos, parseVersions, RAPID_LIMITS, RapidError, readSdp, urlCachePath } from './rapid-format';
 
@@ -67,12 +68,7 @@ export interface RapidInstall {
 /** Repositories searched for a name that names none: the master list may be long, and each costs a GET. */
 const MAX_REPOS_SEARCHED = 32;
 
-interface Flight {
-  readonly promise: Promise<RapidInstall>;
-  readonly controller: AbortController;
-  readonly listeners: Set<(progress: RapidProgress) => void>;
-  waiters: number;
-}
+const rapidCancelled = (): RapidError => new RapidError('aborted', 'the download was cancelled');
 
 /** What one download run shares: the agents, the signal, the master list and versions already fetched, the meter. */
 interface Run {
@@ -96,7 +92,7 @@ export class RapidClient {
   private readonly idleMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
-  private readonly flights = new Map<string, Flight>();
+  private readonly flights = new SingleFlight<RapidInstall, RapidProgress>();
   /** One install of a package at a time: a second waits, then finds the files there. */
   private readonly packageLocks = new Map<string, Promise<unknown>>();
   /** Pool files being fetched, shared by the packages that need them. */
@@ -123,40 +119,7 @@ export class RapidClient {
       return Promise.reject(error as Error);
     }
     const { signal, onProgress, beforePool } = options;
-    if (signal?.aborted) return Promise.reject(new RapidError('aborted', 'the download was cancelled'));
-    let flight: Flight | undefined = this.flights.get(key);
-    if (!flight) {
-      const controller = new AbortController();
-      const listeners = new Set<(progress: RapidProgress) => void>();
-      const promise = this.run(key, controller.signal, (progress) => { for (const listener of listeners) listener(progress); }, beforePool)
-        .finally(() => { if (this.flights.get(key) === flight) this.flights.delete(key); });
-      flight = { promise, controller, listeners, waiters: 0 };
-      this.flights.set(key, flight);
-    }
-    const joined = flight;
-    joined.waiters++;
-    if (onProgress) joined.listeners.add(onProgress);
-    return new Promise<RapidInstall>((resolve, reject) => {
-      const leave = () => {
-        if (onProgress) joined.listeners.delete(onProgress);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        leave();
-        const cancelled = new RapidError('aborted', 'the download was cancelled');
-        if (--joined.waiters > 0) return reject(cancelled);
-        // Nobody waits for it any more: it ends (a new request starts afresh rather than joining it), and the caller
-        // hears of it once its requests have stopped and its temp files are gone.
-        if (this.flights.get(key) === joined) this.flights.delete(key);
-        joined.controller.abort();
-        joined.promise.then(() => reject(cancelled), () => reject(cancelled));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      joined.promise.then(
-        (result) => { if (!signal?.aborted) { leave(); resolve(result); } },
-        (error: unknown) => { if (!signal?.aborted) { leave(); reject(error as Error); } },
-      );
-    });
+    return this.flights.join(key, { signal, onProgress }, (flightSignal, emit) => this.run(key, flightSignal, emit, beforePool), rapidCancelled);
   }
 
   private async run(item: string, signal: AbortSignal, emit: (progress: RapidProgress) => void, beforePool?: (bytesTotal: number) => Promise<void>): Promise<RapidInstall> {
