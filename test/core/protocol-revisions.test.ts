@@ -183,6 +183,17 @@ const SAMPLES: [string, Message, Expect][] = [
   ['lobby/left kicked', event('lobby/left', { id: 'L1', reason: 'kicked' }), BOTH],
   ['lobby/left kickbanned', event('lobby/left', { id: 'L1', reason: 'kicked', bannedUntil: T }), BOTH],
   ['lobby/voteEnded', event('lobby/voteEnded', { id: 'v1', outcome: 'timeout' }), BOTH],
+  // Tachyon 1.23.0's asset check, which the embedded server sends (Teiserver does not yet): the shapes of its schema files.
+  [
+    'server matchmaking/checkAssets',
+    request('matchmaking/checkAssets', { queueId: '1v1', version: '3', engines: ['2025.04.10'], game: 'Beyond All Reason test-28094-d7c6a5e', maps: ['Red Comet Remake 1.8', 'Quicksilver'] }),
+    BOTH,
+  ],
+  ['server matchmaking/checkAssets without maps', request('matchmaking/checkAssets', { queueId: '1v1', version: '3', engines: [], game: 'BAR' }), NEITHER],
+  ['client matchmaking/checkAssets answer: downloading', success('matchmaking/checkAssets', { assetStatus: 'downloading' }), BOTH],
+  ['client matchmaking/checkAssets answer: ready (an older draft\'s word)', success('matchmaking/checkAssets', { assetStatus: 'ready' }), NEITHER],
+  ['client matchmaking/checkAssets refused: command_unimplemented', failed('matchmaking/checkAssets', 'command_unimplemented'), BOTH],
+  ['matchmaking/queue refused: party_missing_asset', failed('matchmaking/queue', 'party_missing_asset', 'bob does not have what Duel needs'), BOTH],
   ['client matchmaking/queue in the 1.13.0 shape', request('matchmaking/queue', { queues: ['1v1'] }), LEGACY],
   ['client matchmaking/queue in the current shape', request('matchmaking/queue', { queues: [{ id: '1v1', version: '3' }] }), BOTH],
   [
@@ -294,5 +305,8 @@ describe('the current and either schema sets against the real server\'s messages
     // A changed command keeps both shapes: the 1.13.0 queue names and the current revision's queue refs.
     expectTypeOf<{ queues: string[] }>().toExtend<RequestData<'matchmaking/queue'>>();
     expectTypeOf<{ queues: { id: string; version: string }[] }>().toExtend<RequestData<'matchmaking/queue'>>();
+    expectTypeOf<RequestData<'matchmaking/checkAssets'>>().toEqualTypeOf<{ queueId: string; version: string; engines: string[]; game: string; maps: string[] }>();
+    expectTypeOf<SuccessData<'matchmaking/checkAssets'>>().toEqualTypeOf<{ assetStatus: 'missing' | 'downloading' | 'complete' }>();
+    expectTypeOf<'party_missing_asset'>().toExtend<FailureReason<'matchmaking/queue'>>();
   });
 });

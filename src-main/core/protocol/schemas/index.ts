@@ -1,10 +1,14 @@
 // The current revision: what Teiserver validates against today (its vendored copy of the Tachyon schemas), for every command
-// whose shape moved on from the 1.13.0 package and every command it added (the custom battles, `lobby/*`). Each schema is declared once with
+// whose shape moved on from the 1.13.0 package and every command it added (the custom battles, `lobby/*`), plus the one
+// command of Tachyon 1.23.0 the embedded server sends and Teiserver does not yet (`matchmaking/checkAssets`, with the queue
+// refusal `party_missing_asset`). Each schema is declared once with
 // TypeBox, which gives both the JSON schema
 // that ajv compiles and the TypeScript type. Commands not listed here are unchanged and keep the package's validators and
 // types. docs/protocol-revisions.md lists the differences command by command.
 import type { Static, TSchema } from 'typebox';
-import { MatchmakingCancelledEvent, MatchmakingListResponse, MatchmakingQueueRequest, MatchmakingQueueResponse } from './matchmaking';
+import {
+  MatchmakingCancelledEvent, MatchmakingCheckAssetsRequest, MatchmakingCheckAssetsResponse, MatchmakingListResponse, MatchmakingQueueRequest, MatchmakingQueueResponse,
+} from './matchmaking';
 import { MessagingReceivedEvent, MessagingSendRequest } from './messaging';
 import { PartyCreateResponse, PartyInvitedEvent, PartyUpdatedEvent } from './party';
 import { UserSelfEvent, type CurrentPrivateUser as CurrentPrivateUserSchema } from './user';
@@ -25,6 +29,9 @@ export const CURRENT_REVISION_SCHEMAS: readonly MessageSchema[] = [
   { commandId: 'matchmaking/queue', type: 'request', schema: MatchmakingQueueRequest },
   { commandId: 'matchmaking/queue', type: 'response', schema: MatchmakingQueueResponse },
   { commandId: 'matchmaking/cancelled', type: 'event', schema: MatchmakingCancelledEvent },
+  // Tachyon 1.23.0, ahead of Teiserver's copy: the server asks whether a queue's content is on the player's disk.
+  { commandId: 'matchmaking/checkAssets', type: 'request', schema: MatchmakingCheckAssetsRequest },
+  { commandId: 'matchmaking/checkAssets', type: 'response', schema: MatchmakingCheckAssetsResponse },
   { commandId: 'messaging/send', type: 'request', schema: MessagingSendRequest },
   { commandId: 'messaging/received', type: 'event', schema: MessagingReceivedEvent },
   { commandId: 'party/create', type: 'response', schema: PartyCreateResponse },
@@ -99,6 +106,8 @@ export type CurrentRevisionMessage =
   | Static<typeof MatchmakingQueueRequest>
   | Static<typeof MatchmakingQueueResponse>
   | Static<typeof MatchmakingCancelledEvent>
+  | Static<typeof MatchmakingCheckAssetsRequest>
+  | Static<typeof MatchmakingCheckAssetsResponse>
   | Static<typeof MessagingSendRequest>
   | Static<typeof MessagingReceivedEvent>
   | Static<typeof PartyCreateResponse>
