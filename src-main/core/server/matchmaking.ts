@@ -9,6 +9,7 @@ import { GENERIC_START_FAILURE, LaunchFailure, playlistVersion, type BattleLaunc
 import type { MatchmakingState } from '../protocol/schemas/index';
 import type { Community } from './community';
 import { SessionGrace } from './session-grace';
+import { AssetGate, type AssetCheckOptions, type JoiningPlayer } from './queue-assets';
 
 // Re-exported for the modules that name them from here (core/local-play's playlists, tests); match.ts defines them.
 export type { BattleLauncher, MatchPlayer, MatchToLaunch, PlaylistConfig } from './match';
@@ -40,6 +41,8 @@ export interface MatchmakerOptions {
   readyTimeoutMs?: number;
   /** How long a player's matchmaking outlives their last socket dropping (Teiserver: 30 s). */
   sessionGraceMs?: number;
+  /** Ask every joining player's lobby for the playlist's content (`matchmaking/checkAssets`) before pairing them; off without it. */
+  assetCheck?: AssetCheckOptions;
   logger: Logger;
 }
 
@@ -59,10 +62,20 @@ export class Matchmaker {
   /** A battle/start for a player who was away when their battle started: it goes to the session they come back with. */
   private readonly startsOnReturn = new Map<string, { data: BattleStartRequestData; queue: QueueRef & { timeoutAt: number } }>();
   private tickTimer: NodeJS.Timeout | null = null;
+  /** With `assetCheck`: queues waiting for the first content answers, and players kept out of pairing while they download. */
+  private readonly assets: AssetGate | null;
 
   constructor(private readonly options: MatchmakerOptions) {
     for (const playlist of options.playlists) this.queues.set(playlist.id, []);
     this.grace = new SessionGrace(options.sessionGraceMs);
+    this.assets = options.assetCheck === undefined ? null : new AssetGate({
+      ...options.assetCheck,
+      sessionOf: (userId) => this.queuedBy.get(userId),
+      playlist: (id) => options.playlists.find((p) => p.id === id),
+      nameOf: (userId) => options.community.publicUserName(userId),
+      onComplete: () => setImmediate(() => this.formMatches()),
+      onFailed: (userId, text) => this.leaveForContent(userId, text),
+    });
   }
 
   start(): void {
@@ -74,6 +87,7 @@ export class Matchmaker {
     for (const match of this.matches.values()) if (match.timer) clearTimeout(match.timer);
     this.matches.clear();
     this.grace.stop();
+    this.assets?.stop();
   }
 
   playlistIds(): string[] {
@@ -170,7 +184,7 @@ export class Matchmaker {
         engines: [{ version: p.engine }], games: [{ springName: p.game }], maps: [{ springName: p.map }],
       })),
     }));
-    endpoint.handle('matchmaking/queue', ({ queues }) => {
+    endpoint.handle('matchmaking/queue', async ({ queues }) => {
       // The current revision's schema admits only `{id, version}` items; a 1.13.0 client's bare ids never get here.
       const refs = queues.filter((q): q is QueueRef => typeof q !== 'string');
       if (this.inBattle.has(me)) throw new FailWith<'matchmaking/queue'>('already_in_battle');
@@ -179,14 +193,17 @@ export class Matchmaker {
       if (refs.some((ref, i) => playlistVersion(playlists[i] as PlaylistConfig) !== ref.version)) throw new FailWith<'matchmaking/queue'>('version_mismatch');
       if (this.isQueued(me)) throw new FailWith<'matchmaking/queue'>('already_queued');
       const unique = [...new Map(refs.map((r) => [r.id, { id: r.id, version: r.version }])).values()];
-      this.enqueue(me, session, unique);
       // A party queues together (Teiserver's party matchmaking): every other free member joins the same queues and is told.
-      for (const member of this.options.community.partyOf(me)?.members ?? []) {
-        if (member.userId === me || this.inBattle.has(member.userId) || this.isQueued(member.userId)) continue;
-        const memberSession = this.options.sessionsOf(member.userId)[0];
-        if (!memberSession) continue;
-        this.enqueue(member.userId, memberSession, unique);
-        this.emit(member.userId, 'matchmaking/queuesJoined', { queues: unique.map((r) => r.id) });
+      const joining: JoiningPlayer[] = [{ userId: me, session }, ...this.freePartyMembers(me)];
+      const checked = await this.checkAssets(joining, unique.map((r) => this.options.playlists.find((p) => p.id === r.id)!));
+      if (checked === null) return undefined; // cancelled while the content was checked: the cancel told them
+      const { downloading, cancelled: gone } = checked;
+      for (const player of joining) {
+        const free = !gone.has(player.userId) && !this.inBattle.has(player.userId) && !this.isQueued(player.userId);
+        if (player.userId !== me && (!free || !this.options.sessionsOf(player.userId).includes(player.session))) continue;
+        this.enqueue(player.userId, player.session, unique);
+        this.assets?.hold(player.userId, downloading.get(player.userId) ?? []);
+        if (player.userId !== me) this.emit(player.userId, 'matchmaking/queuesJoined', { queues: unique.map((r) => r.id) });
       }
       setImmediate(() => this.formMatches());
       return undefined;
@@ -206,22 +223,57 @@ export class Matchmaker {
     endpoint.handle('matchmaking/cancel', () => {
       const match = this.matchOf(me);
       if (!match && !this.isQueued(me)) throw new FailWith<'matchmaking/cancel'>('not_queued');
+      this.assets?.cancelled(me);
       if (match) this.dissolve(match, new Set([me]), null);
       this.leaveQueues(me);
       setImmediate(() => this.emit(me, 'matchmaking/cancelled', { reason: 'intentional' }));
-      // The party queued together, so it leaves together: the others are told a member left.
-      for (const member of this.options.community.partyOf(me)?.members ?? []) {
-        if (member.userId === me || !this.queuedFor.has(member.userId)) continue;
-        const theirs = this.matchOf(member.userId);
-        if (theirs) this.dissolve(theirs, new Set([member.userId]), null);
-        this.leaveQueues(member.userId);
-        this.emit(member.userId, 'matchmaking/cancelled', { reason: 'party_user_left' });
-      }
+      this.partyLeaves(me);
       return undefined;
     });
   }
 
+  /** The party queued together, so it leaves together: the others are told a member left. */
+  private partyLeaves(userId: string): void {
+    for (const member of this.options.community.partyOf(userId)?.members ?? []) {
+      if (member.userId === userId || !this.queuedFor.has(member.userId)) continue;
+      const theirs = this.matchOf(member.userId);
+      if (theirs) this.dissolve(theirs, new Set([member.userId]), null);
+      this.leaveQueues(member.userId);
+      this.emit(member.userId, 'matchmaking/cancelled', { reason: 'party_user_left' });
+    }
+  }
+
+  private freePartyMembers(userId: string): JoiningPlayer[] {
+    return (this.options.community.partyOf(userId)?.members ?? []).flatMap((member) => {
+      if (member.userId === userId || this.inBattle.has(member.userId) || this.isQueued(member.userId)) return [];
+      const session = this.options.sessionsOf(member.userId)[0];
+      return session ? [{ userId: member.userId, session }] : [];
+    });
+  }
+
+  /** With `assetCheck`: everyone joining asked for the content (queue-assets.ts); null when the player cancelled meanwhile. */
+  private async checkAssets(joining: readonly JoiningPlayer[], playlists: readonly PlaylistConfig[]) {
+    if (!this.assets) return { downloading: new Map<string, readonly string[]>(), cancelled: new Set<string>() };
+    const outcome = await this.assets.check(joining, playlists);
+    const [{ userId: me, session }] = joining as [JoiningPlayer];
+    if (!this.options.sessionsOf(me).includes(session) || ('cancelled' in outcome && outcome.cancelled.has(me))) return null;
+    if ('refusal' in outcome) throw new FailWith<'matchmaking/queue'>('party_missing_asset', outcome.refusal);
+    if (this.inBattle.has(me)) throw new FailWith<'matchmaking/queue'>('already_in_battle');
+    if (this.isQueued(me)) throw new FailWith<'matchmaking/queue'>('already_queued');
+    return outcome;
+  }
+
+  /** A held player's content cannot be had: they leave matchmaking with the reason in words, and their party with them. */
+  private leaveForContent(userId: string, text: string): void {
+    const match = this.matchOf(userId);
+    if (match) this.dissolve(match, new Set([userId]), null);
+    this.leaveQueues(userId);
+    this.emit(userId, 'matchmaking/cancelled', cancelled('server_error', text));
+    this.partyLeaves(userId);
+  }
+
   private isQueued(userId: string): boolean {
+    if (this.assets?.isChecking(userId)) return true;
     for (const queue of this.queues.values()) if (queue.includes(userId)) return true;
     return this.matchOf(userId) !== undefined;
   }
@@ -238,6 +290,7 @@ export class Matchmaker {
   }
 
   private leaveQueues(userId: string): void {
+    this.assets?.release(userId);
     this.queuedBy.delete(userId);
     this.queuedFor.delete(userId);
     for (const [id, queue] of this.queues) this.queues.set(id, queue.filter((u) => u !== userId));
@@ -247,7 +300,7 @@ export class Matchmaker {
     for (const playlist of this.options.playlists) {
       const size = (playlist.numOfTeams - (playlist.botSides ?? 0)) * playlist.teamSize;
       const queue = this.queues.get(playlist.id) ?? [];
-      const waiting = queue.filter((userId) => !this.matchOf(userId));
+      const waiting = queue.filter((userId) => !this.matchOf(userId) && !this.assets?.isHeld(userId, playlist.id));
       while (waiting.length >= size) {
         const userIds = waiting.splice(0, size);
         const timeoutMs = this.options.readyTimeoutMs ?? 20_000;

@@ -12,6 +12,7 @@ import { TokenBucket } from '../../shared/token-bucket';
 import { Community } from './community';
 import { Matchmaker } from './matchmaking';
 import type { BattleLauncher, PlaylistConfig } from './match';
+import type { AssetCheckOptions } from './queue-assets';
 import { AutohostFleet } from './autohost-fleet';
 import { LobbyService } from './lobbies';
 import type { LobbyLimits } from './lobby-state';
@@ -42,6 +43,8 @@ export interface TachyonServerOptions {
   readyTimeoutMs?: number;
   /** How long a player's matchmaking outlives an abrupt drop of their last socket (default 30 s, as Teiserver keeps a session). */
   sessionGraceMs?: number;
+  /** Ask each joining player's lobby for the playlist's content (`matchmaking/checkAssets`) before pairing; off without it. */
+  assetCheck?: AssetCheckOptions;
   /** How long an autohost may be away before its battles are over (default 30 s). */
   autohostReconnectGraceMs?: number;
   /**
@@ -111,6 +114,7 @@ export class TachyonServer {
       matchIntervalMs: options.matchIntervalMs,
       readyTimeoutMs: options.readyTimeoutMs,
       sessionGraceMs: options.sessionGraceMs,
+      assetCheck: options.assetCheck,
       logger: this.logger.child('matchmaking'),
     });
     this.lobbies = new LobbyService({
