@@ -14,7 +14,7 @@ import { contentArchiveReaders } from './content';
 import { PlayerEngine, SkirmishAiCatalog, type PlayerEngineOptions } from './player-engine';
 import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
 import {
-  ContentLibrary, ContentNotReadyError, ContentReadiness, DownloadManager, createContentFetchers,
+  AssetCheck, ContentLibrary, ContentNotReadyError, ContentReadiness, DownloadManager, createContentFetchers,
   type ContentFetchers, type ContentNeeds, type DownloadManagerOptions,
 } from './content';
 import { EngineRegistry, quoteForMessage } from './engine';
@@ -95,6 +95,8 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     now: options.now,
     statsIntervalMs: options.statsIntervalMs,
     onBattleStart: options.onBattleStart ?? (options.engine ? (data) => (battleEngine as PlayerEngine).launch(data) : undefined),
+    // The server's content question: answered from the disk, what is missing fetched meanwhile (content/asset-check.ts).
+    onCheckAssets: content ? (needs, why) => content.assetCheck.answer(needs, why) : undefined,
   });
   if (options.engine) {
     // .sd7 maps are read with core/content's 7-Zip, unless the caller chose otherwise. The registry is read at each
@@ -286,6 +288,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
 interface WiredContent {
   readonly manager: DownloadManager;
   readonly readiness: ContentReadiness;
+  readonly assetCheck: AssetCheck;
   readonly library: ContentLibrary;
   /** The battle/start hook: what the battle names is fetched first, within the deadline. */
   readonly prepareBattle: (data: BattleStartRequestData) => Promise<void>;
@@ -363,7 +366,7 @@ function wireContent(options: LobbyAppOptions, store: LobbyStore, logger: Logger
     }
   };
   return {
-    manager, readiness, library, prepareBattle, registry: async () => (await registry()) ?? (await Promise.resolve(base!)),
+    manager, readiness, assetCheck: new AssetCheck(readiness, manager), library, prepareBattle, registry: async () => (await registry()) ?? (await Promise.resolve(base!)),
     markLibraryAsked: () => { libraryAsked = true; },
   };
 }

@@ -20,4 +20,6 @@ export type { ContentSources } from './content-fetchers';
 export { ContentNotReadyError, ContentReadiness } from './content-readiness';
 export type { ContentNeeds, ContentReadinessOptions, MissingItem } from './content-readiness';
 export { ContentLibrary } from './content-library';
+export { AssetCheck } from './asset-check';
+export type { AssetAnswer, AssetStatus } from './asset-check';
 export type { ContentLibraryOptions, LibraryEngine } from './content-library';

@@ -11,6 +11,7 @@ const FAILURE_TEXT: Record<string, string> = {
   already_queued: 'You are already in a queue.',
   already_in_battle: 'You are already in a battle.',
   invalid_queue_specified: 'That playlist does not exist on this server.',
+  party_missing_asset: 'Not queued: someone in your party does not have everything the playlist needs.',
   not_queued: 'You are not in a queue.',
   no_match: 'There is no match to ready up for any more.',
   invalid_user: 'No such player.',

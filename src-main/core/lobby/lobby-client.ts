@@ -16,6 +16,7 @@ import { PlayerIntents, type LobbyCalls } from './lobby-intents';
 import { openSession, requeue } from './session-opening';
 import { CustomLobbyRequests } from './custom-lobby-intents';
 import { isInQueue } from '../../shared/matchmaking';
+import { answerCheckAssets, type AssetChecker } from './check-assets';
 
 /** Launches the engine for a battle/start; resolves once it has spawned, throws FailWith or an Error with a player-facing message otherwise. */
 export type BattleStartHandler = (data: BattleStartRequestData) => Promise<void>;
@@ -35,6 +36,8 @@ export interface LobbyClientOptions {
   now?: () => number;
   statsIntervalMs?: number;
   onBattleStart?: BattleStartHandler;
+  /** Answers the server's `matchmaking/checkAssets` from the content on disk; without it the lobby says it does not manage content. */
+  onCheckAssets?: AssetChecker;
   /** How long an open socket may go without `user/self` before the player is told the server holds it in its login queue. */
   loginQueueAfterMs?: number;
 }
@@ -132,6 +135,11 @@ export class LobbyClient {
     this.admitted = false;
     this.subscriptionsFull = false;
     endpoint.handle('battle/start', (data) => this.onBattleStart(data));
+    endpoint.handle('matchmaking/checkAssets', (data) => answerCheckAssets(data, {
+      checker: this.options.onCheckAssets,
+      playlistName: (id) => this.options.store.view.matchmaking.playlists.find((p) => p.id === id)?.name,
+      notice: (level, text) => this.notice(level, text),
+    }));
   }
 
   /** `user/self` arrived on this socket: the session is open, so its opening requests and the stats timer start now. */
