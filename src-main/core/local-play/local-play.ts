@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../log';
 import { findLocalContent, localPlaylists, type LocalContent } from './content-playlists';
 import { TachyonServer } from '../server/tachyon-server';
 import type { ConnectionLimits } from '../server/admission';
+import type { AssetCheckOptions } from '../server/queue-assets';
 import type { ConsentPrompt } from '../server/player-authorization';
 import type { BattleUpdateView, LobbyPatch } from '../lobby/state';
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
@@ -31,6 +32,8 @@ export interface LocalPlayOptions {
   /** Server tuning for tests. */
   readyTimeoutMs?: number;
   matchIntervalMs?: number;
+  /** Ask each joining player's lobby for the playlist's content before pairing (`matchmaking/checkAssets`); off without it. */
+  assetCheck?: AssetCheckOptions;
   /** Seconds a hosted battle waits for its first player (engine minimum 10). */
   initialNetworkTimeoutSeconds?: number;
   autohostReconnectGraceMs?: number;
@@ -73,6 +76,7 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
     lobbies: { engine: engine?.version ?? 'none', game: content.game },
     readyTimeoutMs: options.readyTimeoutMs,
     matchIntervalMs: options.matchIntervalMs,
+    assetCheck: options.assetCheck,
     autohostReconnectGraceMs: options.autohostReconnectGraceMs,
     limits: options.limits,
     oauth: options.showConsentCode ? { showConsentCode: options.showConsentCode } : undefined,
