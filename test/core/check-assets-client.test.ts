@@ -12,6 +12,8 @@ import type { PlaylistConfig } from '../../src-main/core/server/match';
 import { startContentServer, type ContentServer } from '../support/content-server';
 import { connected, createWorld, waitFor, type World } from '../support/world';
 import type { CoreLobbyApp } from '../../src-main/core/lobby-app';
+import type { ContentFetchers } from '../../src-main/core/content';
+import { IntentError } from '../../src-main/core/lobby/intents';
 
 const GAME = 'Check Game test-1';
 const duel: PlaylistConfig = { id: 'duel', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: GAME, map: 'Files Map' };
@@ -38,7 +40,7 @@ afterEach(async () => {
 });
 
 /** A player with the game installed, and every map of `maps`; what is missing comes from the local content server. */
-async function player(name: string, maps: readonly string[]) {
+async function player(name: string, maps: readonly string[], fetchers?: ContentFetchers) {
   const home = path.join(root, name);
   const installed = await writeTestContent(path.join(home, 'installed'), { format: 'sdz', gameName: GAME, mapName: 'Unplayed Map' });
   for (const [i, map] of maps.entries()) await writeTestContent(path.join(home, `map-${i}`), { format: 'sdz', gameName: 'Unrelated Game', mapName: map });
@@ -50,7 +52,7 @@ async function player(name: string, maps: readonly string[]) {
   const dirs = [downloads, installed.dir, ...maps.map((_, i) => path.join(home, `map-${i}`))];
   const joined = await world.player(name, {
     engine: { registry, contentDirs: dirs, binary: 'headless', runner: { tempBase: path.join(home, 'runs') } },
-    content: { dir: downloads, rapidMaster: files.masterUrl, filesApi: `${files.url}/find`, manager: { throttleMs: 0 } },
+    content: { dir: downloads, rapidMaster: files.masterUrl, filesApi: `${files.url}/find`, manager: { throttleMs: 0 }, ...(fetchers ? { fetchers } : {}) },
   });
   await waitFor(`${name} connected with playlists`, () => connected(joined.app) && joined.app.snapshot().matchmaking.playlists.length === 2);
   return joined;
@@ -93,6 +95,21 @@ describe('matchmaking/checkAssets in the lobby', () => {
     expect(texts).toContain('Matchmaking stopped. The server said: carol does not have everything Far Away needs, and it cannot be downloaded.');
     await waitFor('alice out of the queue', () => alice.app.snapshot().matchmaking.phase === 'cancelled');
     expect(alice.app.snapshot().notices.at(-1)?.text).toBe('A party member left, so the party left the queue.');
+    expect(world.server.matchmaker.queuedUserIds('far')).toEqual([]);
+  }, 60_000);
+
+  it('answers missing at once when it has no way to fetch a map: the leader\'s queue is refused party_missing_asset, in words', async () => {
+    const alice = await player('alice', ['Nowhere Map']);
+    const dave = await player('dave', [], { map: undefined });
+    await partyOf(alice.app, dave);
+    const error = await alice.app.intents.queue(['far']).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(IntentError);
+    expect((error as IntentError).message).toBe(
+      'Not queued: someone in your party does not have everything the playlist needs. The server said: dave does not have everything Far Away needs, and it cannot be downloaded.',
+    );
+    expect(dave.app.snapshot().notices.at(-1)?.text).toBe('Not everything Far Away needs is here: this lobby cannot download map "Nowhere Map".');
+    expect([alice.app.snapshot().matchmaking.phase, dave.app.snapshot().matchmaking.phase]).toEqual(['idle', 'idle']);
+    expect(dave.app.snapshot().downloads.items).toEqual([]);
     expect(world.server.matchmaker.queuedUserIds('far')).toEqual([]);
   }, 60_000);
 
