@@ -1,6 +1,6 @@
 // One Pinia setup store per slice; each holds a shallowRef written only by the shared reducers (src-main/shared) or a snapshot.
 import { defineStore } from 'pinia';
-import { computed, shallowReactive, shallowRef } from 'vue';
+import { computed, shallowRef } from 'vue';
 import type {
   AppPatch,
   AppSnapshot,
@@ -25,7 +25,7 @@ import type {
   UserView,
 } from '../../src-main/contract';
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
-import { UserDirectory } from '../user-directory';
+import { UserDirectory, type UserWindow } from '../user-directory';
 import {
   reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceReplays, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
@@ -56,32 +56,36 @@ export const useStatsStore = defineStore('stats', () => {
 });
 
 export const useUsersStore = defineStore('users', () => {
-  // A reactive Map, per user: a status change re-renders the rows that show that user and nothing else. The display order
-  // (kept by the directory) has its own version, bumped only when users come, go or are renamed.
-  const users = shallowReactive(new Map<string, UserView>());
-  const directory = new UserDirectory(users);
+  // Plain storage, never a reactive proxy over every user: a patch bumps `version` once, and each reader of a user goes
+  // through a computed (a row's `user`), which changes, and so re-renders, only when that user's view is a new object.
+  // The display order (kept by the directory) has its own version, bumped only when users come, go or are renamed.
+  const directory = new UserDirectory();
+  const version = shallowRef(0);
   const orderVersion = shallowRef(0);
-  // Its own ref, not `users.size`: reading a reactive Map's size would make every status change re-check the counters shown.
   const count = shallowRef(0);
   const apply = (patch: PatchOf<'users'>) => {
     if (directory.apply(patch)) orderVersion.value++;
-    count.value = users.size;
+    version.value++;
+    count.value = directory.size;
   };
   const load = (s: AppSnapshot) => {
     directory.load(s.users);
     orderVersion.value++;
-    count.value = users.size;
+    version.value++;
+    count.value = directory.size;
   };
-  const byId = (userId: string) => users.get(userId);
+  const byId = (userId: string): UserView | undefined => {
+    void version.value;
+    return directory.get(userId);
+  };
   /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
   const nameOf = (userId: string) => byId(userId)?.displayName || byId(userId)?.username || userId;
-  /** A page of the list in display order, filtered by name: the ids to show and how many match in all. */
-  const page = (search: string, limit: number, exceptId: string | null) => {
+  /** A window of the list in display order, filtered by name: the ids from `offset` on (at most `limit`) and how many match. */
+  const window = (search: string, offset: number, limit: number, exceptId: string | null): UserWindow => {
     void orderVersion.value;
-    const found = directory.page(search, limit, exceptId);
-    return { userIds: found.users.map((u) => u.userId), total: found.total };
+    return directory.window(search, offset, limit, exceptId);
   };
-  return { apply, load, count, byId, nameOf, page };
+  return { apply, load, count, byId, nameOf, window };
 });
 
 export const useChatStore = defineStore('chat', () => {
