@@ -1,6 +1,6 @@
 // One Pinia setup store per slice; each holds a shallowRef written only by the shared reducers (src-main/shared) or a snapshot.
 import { defineStore } from 'pinia';
-import { computed, shallowRef } from 'vue';
+import { computed, shallowRef, type ComputedRef } from 'vue';
 import type {
   AppPatch,
   AppSnapshot,
@@ -55,14 +55,19 @@ export const useStatsStore = defineStore('stats', () => {
   return { view, apply, load };
 });
 
+/** How many users' reads the users store keeps a computed for (the oldest goes first); a reader beyond it still works. */
+const USER_READS_KEPT = 4_096;
+
 export const useUsersStore = defineStore('users', () => {
-  // Plain storage, never a reactive proxy over every user: a patch bumps `version` once, and each reader of a user goes
-  // through a computed (a row's `user`), which changes, and so re-renders, only when that user's view is a new object.
-  // The display order (kept by the directory) has its own version, bumped only when users come, go or are renamed.
+  // Plain storage, never a reactive proxy over every user: a patch bumps `version` once. Each user read goes through that
+  // user's own computed, which changes (and so re-renders its readers) only when the user's view is a new object: a patch
+  // of 1,000 users re-renders the rows and names on screen that show one of them, and nothing else. The display order
+  // (kept by the directory) has its own version, bumped only when users come, go or are renamed.
   const directory = new UserDirectory();
   const version = shallowRef(0);
   const orderVersion = shallowRef(0);
   const count = shallowRef(0);
+  const reads = new Map<string, ComputedRef<UserView | undefined>>();
   const apply = (patch: PatchOf<'users'>) => {
     if (directory.apply(patch)) orderVersion.value++;
     version.value++;
@@ -75,8 +80,16 @@ export const useUsersStore = defineStore('users', () => {
     count.value = directory.size;
   };
   const byId = (userId: string): UserView | undefined => {
-    void version.value;
-    return directory.get(userId);
+    let read = reads.get(userId);
+    if (!read) {
+      if (reads.size >= USER_READS_KEPT) reads.delete(reads.keys().next().value!);
+      read = computed(() => {
+        void version.value;
+        return directory.get(userId);
+      });
+      reads.set(userId, read);
+    }
+    return read.value;
   };
   /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
   const nameOf = (userId: string) => byId(userId)?.displayName || byId(userId)?.username || userId;
