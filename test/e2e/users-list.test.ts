@@ -54,8 +54,9 @@ function standInService(): LobbyService & { emit(patch: AppPatch): void } {
 
 /** The names of the rows inside the scroller's visible box, top to bottom, and how many rows the list holds in the DOM. */
 async function onScreen(page: Page): Promise<{ names: string[]; rows: number; viewport: number }> {
-  return page.evaluate(() => {
-    const scroller = document.querySelector('[data-test="user-scroller"]')!;
+  // A string: the test files are typed without the DOM (the page runs it).
+  return page.evaluate<{ names: string[]; rows: number; viewport: number }>(`(() => {
+    const scroller = document.querySelector('[data-test="user-scroller"]');
     const box = scroller.getBoundingClientRect();
     const rows = [...document.querySelectorAll('[data-test="user-list"] li')];
     const names = rows
@@ -65,7 +66,7 @@ async function onScreen(page: Page): Promise<{ names: string[]; rows: number; vi
       })
       .map((row) => row.querySelector('[data-test="user-name"]')?.textContent ?? '');
     return { names, rows: rows.length, viewport: scroller.clientHeight };
-  });
+  })()`);
 }
 
 async function scrollTo(page: Page, top: number): Promise<void> {
