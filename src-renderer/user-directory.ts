@@ -30,8 +30,8 @@ export class UserDirectory {
    * it, and a newer view with the same keys (a status change) leaves it in place. The current view is in `byId`.
    */
   private order: UserView[] = [];
-  /** The last search's matches (in display order), kept until the search or the order changes (scrolling pages them). */
-  private matches: { needle: string; found: readonly UserView[] } | null = null;
+  /** The last search's matches (in display order), kept until the search, the player or the order changes (scrolling pages them). */
+  private matches: { needle: string; exceptId: string | null; found: readonly UserView[] } | null = null;
 
   get size(): number {
     return this.byId.size;
@@ -107,11 +107,12 @@ export class UserDirectory {
   }
 
   private matching(needle: string, exceptId: string | null): readonly UserView[] {
-    if (this.matches?.needle !== needle) {
-      const found = this.order.filter((u) => u.displayName.toLowerCase().includes(needle) || u.username.toLowerCase().includes(needle));
-      this.matches = { needle, found };
+    if (this.matches?.needle !== needle || this.matches.exceptId !== exceptId) {
+      const found = this.order.filter((u) =>
+        u.userId !== exceptId && (u.displayName.toLowerCase().includes(needle) || u.username.toLowerCase().includes(needle)));
+      this.matches = { needle, exceptId, found };
     }
-    return exceptId === null ? this.matches.found : this.matches.found.filter((u) => u.userId !== exceptId);
+    return this.matches.found;
   }
 
   private insertionPoint(user: UserView): number {
