@@ -1,5 +1,6 @@
 // The renderer's index of known users: by id (through the shared reducer) and in display order, kept sorted as patches arrive,
-// so a patch costs time in proportion to the users it changes, not to every user known (100,000 in the benchmark).
+// so a patch costs time in proportion to the users it moves, not to every user known (100,000 in the benchmark), and a
+// status change (the common case) moves nothing at all.
 import { applyUsersPatch } from '../src-main/shared/lobby-reducers';
 import type { AppPatch, UserView } from '../src-main/contract';
 
@@ -15,17 +16,22 @@ function compare(a: UserView, b: UserView): number {
 /** Past this many moved users one rebuild of the order is cheaper than moving each one. */
 const REBUILD_AT = 64;
 
-export interface UserPage {
-  readonly users: readonly UserView[];
-  /** How many users match in all (the page holds at most the limit asked for). */
+export interface UserWindow {
+  /** The ids from `offset` on, at most the limit asked for, in display order. */
+  readonly userIds: readonly string[];
+  /** How many users match in all. */
   readonly total: number;
 }
 
 export class UserDirectory {
+  readonly byId = new Map<string, UserView>();
+  /**
+   * Every user in display order, as the view it was placed with: only its keys (id, display name, username) are read from
+   * it, and a newer view with the same keys (a status change) leaves it in place. The current view is in `byId`.
+   */
   private order: UserView[] = [];
-
-  /** `byId` may be a reactive Map: each change then reaches only what reads that user. */
-  constructor(readonly byId: Map<string, UserView> = new Map()) {}
+  /** The last search's matches (in display order), kept until the search, the player or the order changes (scrolling pages them). */
+  private matches: { needle: string; exceptId: string | null; found: readonly UserView[] } | null = null;
 
   get size(): number {
     return this.byId.size;
@@ -39,68 +45,74 @@ export class UserDirectory {
     this.byId.clear();
     for (const [userId, user] of Object.entries(users)) this.byId.set(userId, user);
     this.order = [...this.byId.values()].sort(compare);
+    this.matches = null;
   }
 
   /** Applies the patch; true when the display order changed (a user came, went or was renamed), false for status changes. */
   apply(patch: UsersPatch): boolean {
-    const leaving = new Set<UserView>();
-    const arriving: UserView[] = [];
-    const removed = new Set(patch.remove);
-    // What the order holds for each id right now, as this loop changes it (an id may come twice in one patch).
+    // By id, the view whose keys the order's entry has (the view before this patch), for those that leave their place.
+    const leaving = new Map<string, UserView>();
+    const arriving = new Map<string, UserView>();
+    // The keys each id's entry has as this loop goes (an id may come twice in one patch); null once it has left its place.
     const placed = new Map<string, UserView | null>();
-    const current = (userId: string) => (placed.has(userId) ? placed.get(userId) : this.byId.get(userId)) ?? undefined;
-    for (const userId of removed) {
-      const old = current(userId);
-      if (old) leaving.add(old);
+    const placedAs = (userId: string) => (placed.has(userId) ? placed.get(userId) : this.byId.get(userId)) ?? undefined;
+    const leave = (userId: string) => {
+      const old = placedAs(userId);
+      if (old) leaving.set(userId, old);
       placed.set(userId, null);
-    }
+      arriving.delete(userId);
+    };
+    for (const userId of patch.remove) leave(userId);
     for (const user of patch.upsert) {
-      const old = current(user.userId);
-      if (old && old.displayName === user.displayName) {
-        // Same name, same place: a status change (the common case) moves nothing.
-        this.order[this.indexOf(old)] = user;
-        placed.set(user.userId, user);
-        continue;
-      }
-      if (old) leaving.add(old);
-      placed.set(user.userId, null);
-      arriving.push(user);
+      const old = placedAs(user.userId);
+      // Same keys, same place: the order keeps its entry (no search, no move).
+      if (old && old.displayName === user.displayName && old.username === user.username) continue;
+      leave(user.userId);
+      // A user upserted twice in one patch arrives once, as its last version.
+      arriving.set(user.userId, user);
     }
     applyUsersPatch(this.byId, patch);
-    // A user upserted twice in one patch arrives once, as its last version.
-    const last = new Map(arriving.map((u) => [u.userId, u]));
-    const fresh = [...last.values()].filter((u) => this.byId.get(u.userId) === u);
-    if (leaving.size === 0 && fresh.length === 0) return false;
+    if (leaving.size === 0 && arriving.size === 0) return false;
+    const fresh = [...arriving.values()];
     if (leaving.size + fresh.length <= REBUILD_AT) {
-      for (const old of leaving) this.order.splice(this.indexOf(old), 1);
+      for (const old of leaving.values()) this.order.splice(this.indexOf(old), 1);
       for (const user of fresh) this.order.splice(this.insertionPoint(user), 0, user);
-      return true;
+    } else {
+      const kept = leaving.size > 0 ? this.order.filter((u) => !leaving.has(u.userId)) : this.order;
+      this.order = mergeSorted(kept, fresh.sort(compare));
     }
-    const kept = leaving.size > 0 ? this.order.filter((u) => !leaving.has(u)) : this.order;
-    this.order = mergeSorted(kept, fresh.sort(compare));
+    this.matches = null;
     return true;
   }
 
-  /** The first `limit` users in display order whose names contain `search` (case-insensitive), without `exceptId`. */
-  page(search: string, limit: number, exceptId: string | null): UserPage {
+  /**
+   * The users from `offset` on (at most `limit`) in display order whose display name or username contains `search`
+   * (case-insensitive), without `exceptId`. With no search this is a slice; a search scans once, then pages its matches.
+   */
+  window(search: string, offset: number, limit: number, exceptId: string | null): UserWindow {
     const needle = search.trim().toLowerCase();
-    const users: UserView[] = [];
+    const from = Math.max(0, Math.floor(offset));
+    const count = Math.max(0, Math.floor(limit));
     if (!needle) {
-      for (const user of this.order) {
-        if (users.length >= limit) break;
-        if (user.userId !== exceptId) users.push(user);
-      }
-      // The order's length, not the Map's size: reading a reactive Map's size would tie the page to every status change.
-      return { users, total: this.order.length - (exceptId !== null && this.byId.has(exceptId) ? 1 : 0) };
+      // Without the player: the order's index of each shown position skips their own entry.
+      const self = exceptId === null ? undefined : this.byId.get(exceptId);
+      const selfAt = self ? this.indexOf(self) : this.order.length;
+      const total = this.order.length - (self ? 1 : 0);
+      const userIds: string[] = [];
+      for (let i = from; i < Math.min(total, from + count); i++) userIds.push(this.order[i < selfAt ? i : i + 1]!.userId);
+      return { userIds, total };
     }
-    let total = 0;
-    for (const user of this.order) {
-      if (user.userId === exceptId) continue;
-      if (!user.displayName.toLowerCase().includes(needle) && !user.username.toLowerCase().includes(needle)) continue;
-      total++;
-      if (users.length < limit) users.push(user);
+    const found = this.matching(needle, exceptId);
+    return { userIds: found.slice(from, from + count).map((u) => u.userId), total: found.length };
+  }
+
+  private matching(needle: string, exceptId: string | null): readonly UserView[] {
+    if (this.matches?.needle !== needle || this.matches.exceptId !== exceptId) {
+      const found = this.order.filter((u) =>
+        u.userId !== exceptId && (u.displayName.toLowerCase().includes(needle) || u.username.toLowerCase().includes(needle)));
+      this.matches = { needle, exceptId, found };
     }
-    return { users, total };
+    return this.matches.found;
   }
 
   private insertionPoint(user: UserView): number {
@@ -114,9 +126,10 @@ export class UserDirectory {
     return low;
   }
 
+  /** Where a placed user is, found by its keys: any view of that user with the entry's display name finds it. */
   private indexOf(user: UserView): number {
     const at = this.insertionPoint(user);
-    if (this.order[at] !== user) throw new Error('user directory out of order');
+    if (this.order[at]?.userId !== user.userId) throw new Error('user directory out of order');
     return at;
   }
 }

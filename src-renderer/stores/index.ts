@@ -1,6 +1,6 @@
 // One Pinia setup store per slice; each holds a shallowRef written only by the shared reducers (src-main/shared) or a snapshot.
 import { defineStore } from 'pinia';
-import { computed, shallowReactive, shallowRef } from 'vue';
+import { computed, shallowRef, type ComputedRef } from 'vue';
 import type {
   AppPatch,
   AppSnapshot,
@@ -25,7 +25,7 @@ import type {
   UserView,
 } from '../../src-main/contract';
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
-import { UserDirectory } from '../user-directory';
+import { UserDirectory, type UserWindow } from '../user-directory';
 import {
   reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceReplays, reduceStats,
 } from '../../src-main/shared/lobby-reducers';
@@ -55,33 +55,50 @@ export const useStatsStore = defineStore('stats', () => {
   return { view, apply, load };
 });
 
+/** How many users' reads the users store keeps a computed for (the oldest goes first); a reader beyond it still works. */
+const USER_READS_KEPT = 4_096;
+
 export const useUsersStore = defineStore('users', () => {
-  // A reactive Map, per user: a status change re-renders the rows that show that user and nothing else. The display order
+  // Plain storage, never a reactive proxy over every user: a patch bumps `version` once. Each user read goes through that
+  // user's own computed, which changes (and so re-renders its readers) only when the user's view is a new object: a patch
+  // of 1,000 users re-renders the rows and names on screen that show one of them, and nothing else. The display order
   // (kept by the directory) has its own version, bumped only when users come, go or are renamed.
-  const users = shallowReactive(new Map<string, UserView>());
-  const directory = new UserDirectory(users);
+  const directory = new UserDirectory();
+  const version = shallowRef(0);
   const orderVersion = shallowRef(0);
-  // Its own ref, not `users.size`: reading a reactive Map's size would make every status change re-check the counters shown.
   const count = shallowRef(0);
+  const reads = new Map<string, ComputedRef<UserView | undefined>>();
   const apply = (patch: PatchOf<'users'>) => {
     if (directory.apply(patch)) orderVersion.value++;
-    count.value = users.size;
+    version.value++;
+    count.value = directory.size;
   };
   const load = (s: AppSnapshot) => {
     directory.load(s.users);
     orderVersion.value++;
-    count.value = users.size;
+    version.value++;
+    count.value = directory.size;
   };
-  const byId = (userId: string) => users.get(userId);
+  const byId = (userId: string): UserView | undefined => {
+    let read = reads.get(userId);
+    if (!read) {
+      if (reads.size >= USER_READS_KEPT) reads.delete(reads.keys().next().value!);
+      read = computed(() => {
+        void version.value;
+        return directory.get(userId);
+      });
+      reads.set(userId, read);
+    }
+    return read.value;
+  };
   /** Display name for an id, falling back to the id itself (a user we have not been told about yet). */
   const nameOf = (userId: string) => byId(userId)?.displayName || byId(userId)?.username || userId;
-  /** A page of the list in display order, filtered by name: the ids to show and how many match in all. */
-  const page = (search: string, limit: number, exceptId: string | null) => {
+  /** A window of the list in display order, filtered by name: the ids from `offset` on (at most `limit`) and how many match. */
+  const window = (search: string, offset: number, limit: number, exceptId: string | null): UserWindow => {
     void orderVersion.value;
-    const found = directory.page(search, limit, exceptId);
-    return { userIds: found.users.map((u) => u.userId), total: found.total };
+    return directory.window(search, offset, limit, exceptId);
   };
-  return { apply, load, count, byId, nameOf, page };
+  return { apply, load, count, byId, nameOf, window };
 });
 
 export const useChatStore = defineStore('chat', () => {

@@ -4,7 +4,7 @@ import { measureHeadlessRss } from './rss';
 import { measureBattleStart } from './battle';
 import { measureCapacity } from './capacity';
 import { measureQueueToGame } from './local-play';
-import { measureRendererPatch } from './renderer';
+import { FRAME_BUDGET_MS, measureRendererPatch } from './renderer';
 import { measureDownload } from './download';
 import { measureRapidDownload } from './rapid-download';
 
@@ -51,20 +51,25 @@ if (wanted('capacity')) {
 }
 
 if (wanted('renderer')) {
-  say('renderer in Chromium: users listed, one users patch applied and laid out (goal: within one 16 ms frame; one user under 1 ms)');
+  say(`renderer in Chromium: users listed, one users patch applied and laid out (goals: 1,000 users over 10,000 in half a frame, over 100,000 within one ${FRAME_BUDGET_MS} ms frame; one user under 1 ms)`);
   {
     const tenK = await measureRendererPatch({ users: 10_000, changes: 1_000 });
     const hundredK = await measureRendererPatch({ users: 100_000, changes: 1_000 });
     const single = await measureRendererPatch({ users: 100_000, changes: 1 });
     Object.assign(figures, {
-      render_patch_1000_ms: tenK.patch_ms, render_frame_budget_ratio: tenK.frame_budget_ratio, renderer_heap_mb: tenK.heap_mb,
+      render_patch_1000_ms: tenK.patch_ms, render_patch_1000_to_store_ms: tenK.patch_to_store_ms, render_patch_1000_to_dom_ms: tenK.patch_to_dom_ms,
+      render_frame_budget_ratio: tenK.frame_budget_ratio, render_rows_in_dom: tenK.rows_in_dom, renderer_heap_mb: tenK.heap_mb,
       render_patch_1000_ms_100k_users: hundredK.patch_ms, render_frame_budget_ratio_100k_users: hundredK.frame_budget_ratio,
+      render_rows_in_dom_100k_users: hundredK.rows_in_dom,
       render_patch_1_ms_100k_users: single.patch_ms, render_patch_1_to_dom_ms_100k_users: single.patch_to_dom_ms,
       renderer_heap_mb_100k_users: hundredK.heap_mb,
     });
   }
-  say(`  10,000 users: ${figures.render_patch_1000_ms} ms per 1,000-user patch (${figures.render_frame_budget_ratio} of a frame), JS heap ${figures.renderer_heap_mb} MB`);
-  say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (${figures.render_frame_budget_ratio_100k_users} of a frame), one-user patch ${figures.render_patch_1_to_dom_ms_100k_users} ms to the DOM (goal < 1 ms) and ${figures.render_patch_1_ms_100k_users} ms laid out, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
+  say(`  10,000 users: ${figures.render_patch_1000_ms} ms per 1,000-user patch laid out (goal ≤ 8 ms, half a frame; ${figures.render_frame_budget_ratio} of a frame): `
+    + `stores ${figures.render_patch_1000_to_store_ms} ms, DOM ${figures.render_patch_1000_to_dom_ms} ms; ${figures.render_rows_in_dom} rows in the DOM, JS heap ${figures.renderer_heap_mb} MB`);
+  say(`  100,000 users: ${figures.render_patch_1000_ms_100k_users} ms per 1,000-user patch (goal ≤ ${FRAME_BUDGET_MS} ms; ${figures.render_frame_budget_ratio_100k_users} of a frame), `
+    + `${figures.render_rows_in_dom_100k_users} rows in the DOM; one-user patch ${figures.render_patch_1_to_dom_ms_100k_users} ms to the DOM (goal < 1 ms) `
+    + `and ${figures.render_patch_1_ms_100k_users} ms laid out, JS heap ${figures.renderer_heap_mb_100k_users} MB`);
 }
 
 if (wanted('rapid')) {
