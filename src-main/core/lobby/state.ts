@@ -3,8 +3,9 @@ import type { ConnectionPhase, VersionParity } from '../connection/status';
 import type { ReplaysView } from '../../shared/replays-view';
 import type { LobbiesView, LobbyRoomView, SkirmishAiView } from '../../shared/custom-lobbies-view';
 import type { DownloadsView, LibraryView } from '../../shared/downloads-view';
+import type { BattleUpdateView } from '../../shared/battle-fold';
 
-export type { ConnectionPhase, VersionParity };
+export type { BattleUpdateView, ConnectionPhase, VersionParity };
 export type {
   AllyTeamView, LobbiesView, LobbyAssetStatus, LobbyBotView, LobbyPlayerView, LobbyRoomView, LobbySpectatorView, LobbySummaryView,
   LobbyVoteAction, LobbyVoteOutcome, LobbyVoteRecordView, LobbyVoterState, LobbyVoteView, SkirmishAiOptionView, SkirmishAiView, StartBoxView,
@@ -158,23 +159,6 @@ export interface EngineView {
   readonly message?: string;
   /** Redacted console output, newest last, bounded. */
   readonly console: readonly string[];
-}
-
-/** One update of a battle hosted by the local autohost (the protocol's `autohost/update`), known fields only. */
-export interface BattleUpdateView {
-  readonly battleId: string;
-  /** Milliseconds since the epoch (the protocol's microseconds / 1000). */
-  readonly at: number;
-  readonly type:
-    | 'start' | 'finished' | 'engine_message' | 'engine_warning' | 'engine_quit' | 'engine_crash'
-    | 'player_joined' | 'player_left' | 'player_chat' | 'player_defeated' | 'luamsg';
-  readonly userId?: string;
-  readonly name?: string;
-  readonly message?: string;
-  readonly reason?: string;
-  readonly destination?: string;
-  readonly toUserId?: string;
-  readonly winningAllyTeams?: readonly number[];
 }
 
 export interface Notice {
