@@ -1,5 +1,8 @@
 // The battle state of the autohost's `autohost/update` events, in words: the current battle (last battleId), who is in it, how it ended, and a timeline.
+// The state itself is the shared fold's (src-main/shared/battle-fold.ts); this file only words it.
 import type { BattleUpdateView } from '../src-main/contract';
+import { assertNever } from '../src-main/shared/assert-never';
+import { firstWinners, foldLastBattle, type BattleProgress, type PlayerProgress } from '../src-main/shared/battle-fold';
 import type { Tone } from './present';
 
 export type BattleOutcome = 'waiting' | 'running' | 'finished' | 'quit' | 'crashed';
@@ -55,27 +58,32 @@ export function teamWords(allyTeams: readonly number[]): string {
 }
 
 /**
- * The report of the current battle: the updates of the last battleId seen, in order. `nameOf` turns a user id into a
- * display name (the users store); an update's own `name` wins when it carries one. Null when no battle has updates.
+ * The report of the current battle: the updates of the last battleId seen, in order. The shared fold
+ * (src-main/shared/battle-fold.ts, the one the local autohost keeps) says the phase, the results and each player's state;
+ * this adds names and the timeline in words. `nameOf` turns a user id into a display name (the users store); an update's
+ * own `name` wins when it carries one. Null when no battle has updates.
  */
 export function presentBattleUpdates(updates: readonly BattleUpdateView[], nameOf: (userId: string) => string): BattleReport | null {
-  const last = updates[updates.length - 1];
-  if (!last) return null;
-  const battleId = last.battleId;
-  const players = new Map<string, BattlePlayerRow>();
+  const folded = foldLastBattle(updates);
+  if (!folded) return null;
+  const { battleId, progress } = folded;
   const events: BattleEventRow[] = [];
-  let outcome: BattleOutcome = 'waiting';
-  let winners: readonly number[] | null = null;
-  let winnerReports = 0;
-  let crashDetails: string | undefined;
+  let winnerShown = false;
   // A name an update carried (the autohost knows bots' and players' in-game names) is used for that id from then on.
   const known = new Map<string, string>();
+  // The name a player row shows: the one at their latest join, else at the first update that named them.
+  const rowNames = new Map<string, string>();
   const who = (u: BattleUpdateView): string => {
     if (u.name && u.name.length > 0) {
       if (u.userId) known.set(u.userId, u.name);
       return u.name;
     }
     return u.userId ? (known.get(u.userId) ?? nameOf(u.userId)) : 'Someone';
+  };
+  const nameRow = (u: BattleUpdateView, joined: boolean): string => {
+    const name = who(u);
+    if (u.userId && (joined || !rowNames.has(u.userId))) rowNames.set(u.userId, name);
+    return name;
   };
 
   updates.forEach((u, index) => {
@@ -85,50 +93,34 @@ export function presentBattleUpdates(updates: readonly BattleUpdateView[], nameO
       events.push(message === undefined ? { key, at: u.at, kind, tone, text } : { key, at: u.at, kind, tone, text, message });
     switch (u.type) {
       case 'start':
-        if (outcome === 'waiting') outcome = 'running';
         push('start', 'good', 'The battle started');
         return;
       case 'player_joined':
-        if (u.userId) players.set(u.userId, { userId: u.userId, name: who(u), state: 'in' });
-        if (outcome === 'waiting') outcome = 'running';
-        push('joined', 'good', `${who(u)} joined`);
+        push('joined', 'good', `${nameRow(u, true)} joined`);
         return;
-      case 'player_left': {
-        const detail = LEFT_WORDS[u.reason ?? ''] ?? 'left';
-        if (u.userId) {
-          const before = players.get(u.userId);
-          // A defeated player who then leaves stays "defeated": that is what mattered in the game.
-          if (before?.state !== 'defeated') players.set(u.userId, { userId: u.userId, name: before?.name ?? who(u), state: 'left', detail });
-        }
-        push('left', u.reason === 'left' ? 'idle' : 'warn', `${who(u)} ${detail}`);
+      case 'player_left':
+        push('left', u.reason === 'left' ? 'idle' : 'warn', `${nameRow(u, false)} ${leftWords(u.reason)}`);
         return;
-      }
       case 'player_chat': {
         const to = u.destination === 'player' ? `to ${u.toUserId ? (known.get(u.toUserId) ?? nameOf(u.toUserId)) : 'a player'}` : (DESTINATION_WORDS[u.destination ?? ''] ?? 'to all');
         push('chat', 'idle', `${who(u)} ${to}`, u.message ?? '');
         return;
       }
       case 'player_defeated':
-        if (u.userId) players.set(u.userId, { userId: u.userId, name: players.get(u.userId)?.name ?? who(u), state: 'defeated' });
-        push('defeated', 'warn', `${who(u)} was defeated`);
+        push('defeated', 'warn', `${nameRow(u, false)} was defeated`);
         return;
       case 'finished':
-        // Sent once per player reporting the result: the first report sets it, the others only count.
-        winnerReports += 1;
-        if (winners === null && u.winningAllyTeams && u.winningAllyTeams.length > 0) {
-          winners = u.winningAllyTeams;
+        // Sent once per player reporting the result: the first that names winners is shown, the others only count.
+        if (!winnerShown && u.winningAllyTeams && u.winningAllyTeams.length > 0) {
+          winnerShown = true;
           push('finished', 'good', `Game over: ${teamWords(u.winningAllyTeams)}`);
         }
-        if (outcome === 'waiting' || outcome === 'running') outcome = 'finished';
         return;
       case 'engine_quit':
-        if (outcome !== 'finished') outcome = 'quit';
         push('quit', 'idle', 'The battle closed');
         return;
       case 'engine_crash':
-        outcome = 'crashed';
-        crashDetails = u.message ?? u.reason;
-        push('crash', 'bad', crashDetails ? `The engine crashed: ${crashDetails}` : 'The engine crashed');
+        push('crash', 'bad', u.message ? `The engine crashed: ${u.message}` : 'The engine crashed');
         return;
       case 'engine_warning':
         push('warning', 'warn', `Engine warning: ${u.message ?? ''}`);
@@ -142,19 +134,40 @@ export function presentBattleUpdates(updates: readonly BattleUpdateView[], nameO
     }
   });
 
-  const winnerList = winners as readonly number[] | null;
-  const { headline, tone } = outcomeWords(outcome, winnerList, winnerReports, crashDetails);
+  const outcome = outcomeOf(progress);
+  const winners = firstWinners(progress.results);
+  const { headline, tone } = outcomeWords(outcome, winners, progress.results.length, progress.end?.details);
   const hiddenEvents = Math.max(0, events.length - BATTLE_EVENTS_SHOWN);
   return {
     battleId,
     outcome,
     tone,
     headline,
-    winners: winnerList,
-    players: [...players.values()],
+    winners,
+    players: progress.players.map((p) => playerRow(p, rowNames.get(p.userId) ?? nameOf(p.userId))),
     events: hiddenEvents > 0 ? events.slice(hiddenEvents) : events,
     hiddenEvents,
   };
+}
+
+/** The fold's phase in the page's words: a battle someone joined is under way even before the engine says `start`. */
+function outcomeOf(progress: BattleProgress): BattleOutcome {
+  if (progress.end?.kind === 'crash') return 'crashed';
+  if (progress.results.length > 0) return 'finished';
+  if (progress.end?.kind === 'quit') return 'quit';
+  if (progress.phase === 'running' || progress.joins > 0) return 'running';
+  return 'waiting';
+}
+
+/** Defeated wins over left: that is what mattered in the game. A player still listed at the end was in to the end. */
+function playerRow(p: PlayerProgress, name: string): BattlePlayerRow {
+  if (p.defeated) return { userId: p.userId, name, state: 'defeated' };
+  if (p.leftReason !== undefined) return { userId: p.userId, name, state: 'left', detail: leftWords(p.leftReason) };
+  return { userId: p.userId, name, state: 'in' };
+}
+
+function leftWords(reason: string | undefined): string {
+  return LEFT_WORDS[reason ?? ''] ?? 'left';
 }
 
 function outcomeWords(outcome: BattleOutcome, winners: readonly number[] | null, reports: number, crash: string | undefined): { headline: string; tone: Tone } {
@@ -176,6 +189,3 @@ function outcomeWords(outcome: BattleOutcome, winners: readonly number[] | null,
   }
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(value)}`);
-}

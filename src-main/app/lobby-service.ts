@@ -19,7 +19,7 @@ import type { PayloadSchemas } from '../contract/payloads';
 // Written from payloads.ts by `npm run schemas` (kept in step by a test), so main loads no TypeBox.
 import payloadSchemas from '../contract/payload-schemas.json' with { type: 'json' };
 import { AuthError } from '../core/auth';
-import { IntentError, type LobbyApp } from '../core/lobby/intents';
+import { IntentError, type LobbyApp, type LobbyIntents } from '../core/lobby/intents';
 import type { SettingsStore } from './settings';
 import { checkSettingsChange, recheckStoredSettings } from './settings-check';
 import type { SignInService } from './sign-in-service';
@@ -45,7 +45,17 @@ export interface LobbyService {
   close(): Promise<void>;
 }
 
-type Handlers = { [N in IntentName]: (payload: PayloadOf<N>) => Promise<ResultOf<N>> };
+/**
+ * Intents the core serves as they come: a `LobbyIntents` method of the same name that takes the payload as it is (or
+ * nothing) and answers nothing. They need no line in `handlers`; `dispatch` passes them on (CONTRIBUTING.md's recipe).
+ */
+type PassThroughName = {
+  [N in IntentName]: N extends keyof LobbyIntents
+    ? ResultOf<N> extends null ? (LobbyIntents[N] extends (payload: PayloadOf<N>) => Promise<void> ? N : never) : never
+    : never;
+}[IntentName];
+type Handler<N extends IntentName> = (payload: PayloadOf<N>) => Promise<ResultOf<N>>;
+type Handlers = { [N in Exclude<IntentName, PassThroughName>]: Handler<N> } & { [N in PassThroughName]?: Handler<N> };
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 /** The payload's check, typed by its schema. ajv compiles a schema object once and keeps it, so later calls only look it up. */
@@ -158,28 +168,17 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   const handlers: Handlers = {
     snapshot: async () => ({ seq, state: snapshot() }),
     queue: (p) => none(() => intents().queue(p.queues)),
-    cancelQueue: () => none(() => intents().cancelQueue()),
-    ready: () => none(() => intents().ready()),
-    refreshPlaylists: () => none(() => intents().refreshPlaylists()),
     sendChat: (p) => none(() => intents().sendChat(p.target.type === 'player' ? { type: 'player', userId: p.target.userId } : { type: p.target.type }, p.text)),
     sendFriendRequest: (p) => none(() => intents().sendFriendRequest(p.userId)),
     acceptFriendRequest: (p) => none(() => intents().acceptFriendRequest(p.userId)),
     rejectFriendRequest: (p) => none(() => intents().rejectFriendRequest(p.userId)),
     cancelFriendRequest: (p) => none(() => intents().cancelFriendRequest(p.userId)),
     removeFriend: (p) => none(() => intents().removeFriend(p.userId)),
-    createParty: () => none(() => intents().createParty()),
     inviteToParty: (p) => none(() => intents().inviteToParty(p.userId)),
     cancelPartyInvite: (p) => none(() => intents().cancelPartyInvite(p.userId)),
     kickFromParty: (p) => none(() => intents().kickFromParty(p.userId)),
     acceptPartyInvite: (p) => none(() => intents().acceptPartyInvite(p.partyId)),
     declinePartyInvite: (p) => none(() => intents().declinePartyInvite(p.partyId)),
-    leaveParty: () => none(() => intents().leaveParty()),
-    reconnectNow: () => none(() => intents().reconnectNow()),
-    engineStart: () => none(() => intents().engineStart()),
-    engineStop: () => none(() => intents().engineStop()),
-    engineRestart: () => none(() => intents().engineRestart()),
-    engineKill: () => none(() => intents().engineKill()),
-    refreshReplays: () => none(() => intents().refreshReplays()),
     watchReplay: (p) => none(() => intents().watchReplay(p.file)),
     deleteReplay: (p) => none(() => intents().deleteReplay(p.file)),
     // The core names the folder, the shell opens it: the path never reaches the page.
@@ -213,30 +212,12 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
       await auth.removeServer(p.id);
       return auth.servers();
     },
-    watchLobbies: () => none(() => intents().watchLobbies()),
-    unwatchLobbies: () => none(() => intents().unwatchLobbies()),
     createLobby: (p) => intents().createLobby(p),
     joinLobby: (p) => intents().joinLobby(p),
-    leaveLobby: () => none(() => intents().leaveLobby()),
-    joinAllyTeam: (p) => none(() => intents().joinAllyTeam(p)),
-    spectateLobby: () => none(() => intents().spectateLobby()),
-    joinLobbyQueue: () => none(() => intents().joinLobbyQueue()),
     addBot: (p) => intents().addBot(p),
-    updateBot: (p) => none(() => intents().updateBot(p)),
-    removeBot: (p) => none(() => intents().removeBot(p)),
-    updateLobby: (p) => none(() => intents().updateLobby(p)),
-    setLobbyReady: (p) => none(() => intents().setLobbyReady(p)),
-    startLobbyBattle: () => none(() => intents().startLobbyBattle()),
-    joinLobbyBattle: () => none(() => intents().joinLobbyBattle()),
-    voteInLobby: (p) => none(() => intents().voteInLobby(p)),
-    appointBoss: (p) => none(() => intents().appointBoss(p)),
-    unboss: (p) => none(() => intents().unboss(p)),
-    kickbanFromLobby: (p) => none(() => intents().kickbanFromLobby(p)),
-    refreshSkirmishAis: () => none(() => intents().refreshSkirmishAis()),
     // Downloads and the Library.
     cancelDownload: (p) => none(() => intents().cancelDownload(p.id)),
     retryDownload: (p) => none(() => intents().retryDownload(p.id)),
-    refreshLibrary: () => none(() => intents().refreshLibrary()),
     deleteContent: (p) => none(() => intents().deleteContent(p.id)),
   };
 
@@ -244,7 +225,13 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
   async function dispatch<N extends IntentName>(name: N, payload: unknown): Promise<IpcResult<ResultOf<N>>> {
     const validate = validatorFor(name);
     if (!validate(payload)) return { ok: false, code: 'invalid_input', message: describePayloadErrors(validate.errors) };
-    return { ok: true, value: await handlers[name](payload) };
+    const handler = (handlers as Partial<Record<IntentName, (payload: unknown) => Promise<unknown>>>)[name];
+    if (handler) return { ok: true, value: (await handler(payload)) as ResultOf<N> };
+    // A pass-through intent (PassThroughName): the core's method of that name, with the checked payload as it came
+    // (none for an intent that takes none).
+    const core = intents() as unknown as Record<string, (...payload: unknown[]) => Promise<void>>;
+    await core[name]!.call(core, ...(payload === null ? [] : [payload]));
+    return { ok: true, value: null as ResultOf<N> };
   }
 
   async function invoke(name: unknown, rawPayload: unknown): Promise<IpcResult<unknown>> {

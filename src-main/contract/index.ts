@@ -1,6 +1,6 @@
 // The one IPC contract between main and renderer: every intent (name, payload, result), the patch feed and the snapshot.
 // The payloads' schemas (and so their types) are declared in payloads.ts.
-import type { LobbyPatch, LobbySnapshot } from '../core/lobby/state';
+import type { LobbyPatch, LobbySnapshot, LobbyValueSlices } from '../core/lobby/state';
 import type { IntentErrorCode } from '../core/lobby/intents';
 import type { Payloads } from './payloads';
 
@@ -27,6 +27,7 @@ export type {
   LobbySnapshot,
   LobbySpectatorView,
   LobbySummaryView,
+  LobbyValueSlices,
   LobbyVoteAction,
   LobbyVoteOutcome,
   LobbyVoteRecordView,
@@ -115,6 +116,13 @@ export interface ServersView {
   /** The profile the lobby connects to. */
   readonly current: string;
   readonly profiles: readonly ServerProfileView[];
+}
+
+/** Every slice whose patch is its whole value: the lobby's and the app's own (settings, servers, sign-in). */
+export interface AppValueSlices extends LobbyValueSlices {
+  settings: SettingsView;
+  servers: ServersView;
+  session: SessionView;
 }
 
 /** Everything the renderer needs at start: the lobby, the settings, the servers and the sign-in. */

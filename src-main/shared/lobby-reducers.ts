@@ -1,9 +1,11 @@
 // The one way to apply a lobby patch: the limits and pure per-slice reducers that the core's store, the headless shell and the
 // renderer's stores all use. Runtime-neutral (no Node, no Electron, no DOM), so the sandboxed page can import it as it is.
 import type {
-  BattleUpdateView, ChatLine, ConnectionView, DownloadsView, EngineView, LibraryView, LobbyPatch, LobbySnapshot, Notice, ReplaysView, StatsView, UserView,
+  BattleUpdateView, ChatLine, ConnectionView, DownloadsView, EngineView, LibraryView, LobbyPatch, LobbySnapshot, LobbyValueSlices, Notice, ReplaysView,
+  StatsView, UserView,
 } from '../core/lobby/state';
 import { assertNever } from './assert-never';
+import { isValueSliceName, type LobbyValueSliceName } from './lobby-slices';
 
 type PatchOf<S extends LobbyPatch['slice']> = Extract<LobbyPatch, { slice: S }>;
 
@@ -92,6 +94,24 @@ export function reduceLibrary(patch: PatchOf<'library'>): LibraryView {
   return entries.length > LOBBY_LIMITS.library ? { ...patch.value, entries: entries.slice(0, LOBBY_LIMITS.library) } : patch.value;
 }
 
+/** The value slices held to a bound (lists the core already bounds, checked again on every copy); the rest are taken as they come. */
+const VALUE_BOUNDS: { readonly [K in keyof LobbyValueSlices]?: (value: LobbyValueSlices[K]) => LobbyValueSlices[K] } = {
+  replays: (value) => reduceReplays({ slice: 'replays', value }),
+  downloads: (value) => reduceDownloads({ slice: 'downloads', value }),
+  library: (value) => reduceLibrary({ slice: 'library', value }),
+};
+
+/** Whether a patch is a value slice's `{ slice, value }` (the core's or, in the renderer, the app's patches alike). */
+export function isValueSlicePatch<P extends { readonly slice: string }>(patch: P): patch is Extract<P, { readonly slice: LobbyValueSliceName }> {
+  return isValueSliceName(patch.slice);
+}
+
+/** A value slice's new value: the patch's, held to the slice's bound where it has one. */
+export function reduceValueSlice<P extends { readonly slice: string; readonly value: unknown }>(patch: P): P['value'] {
+  const bound = Object.hasOwn(VALUE_BOUNDS, patch.slice) ? (VALUE_BOUNDS as Readonly<Record<string, (value: P['value']) => P['value']>>)[patch.slice] : undefined;
+  return bound ? bound(patch.value) : patch.value;
+}
+
 /**
  * Applies a users patch in place, in time proportional to the users it names. A Map, so ids such as `__proto__` are just ids.
  * An upserted user moves to the end: the Map's order is "heard of longest ago first", which is what eviction needs.
@@ -124,27 +144,21 @@ export function lobbySnapshotOf(state: LobbyState): LobbySnapshot {
 
 /** Applies one patch in place. Every copy of the state (core, headless, renderer) goes through these reducers. */
 export function applyLobbyPatch(state: LobbyState, patch: LobbyPatch): void {
+  if (isValueSlicePatch(patch)) {
+    // The patch type pairs each value slice's name with its value's type.
+    (state as unknown as Record<LobbyValueSliceName, unknown>)[patch.slice] = reduceValueSlice(patch);
+    return;
+  }
   switch (patch.slice) {
     case 'connection':
     case 'protocol': state.connection = reduceConnection(state.connection, patch); return;
-    case 'self': state.self = patch.value; return;
     case 'stats': state.stats = reduceStats(state.stats, patch); return;
     case 'users': applyUsersPatch(state.users, patch); return;
     case 'chat': state.chat = reduceChat(state.chat, patch); return;
-    case 'matchmaking': state.matchmaking = patch.value; return;
-    case 'friends': state.friends = patch.value; return;
-    case 'party': state.party = patch.value; return;
-    case 'battle': state.battle = patch.value; return;
     case 'engine':
     case 'engineConsole': state.engine = reduceEngine(state.engine, patch); return;
     case 'battleUpdates': state.battleUpdates = reduceBattleUpdates(state.battleUpdates, patch); return;
     case 'notice': state.notices = reduceNotices(state.notices, patch); return;
-    case 'replays': state.replays = reduceReplays(patch); return;
-    case 'lobbies': state.lobbies = patch.value; return;
-    case 'lobby': state.lobby = patch.value; return;
-    case 'skirmishAis': state.skirmishAis = patch.value; return;
-    case 'downloads': state.downloads = reduceDownloads(patch); return;
-    case 'library': state.library = reduceLibrary(patch); return;
     default: assertNever(patch);
   }
 }

@@ -1,50 +1,74 @@
 // One Pinia setup store per slice; each holds a shallowRef written only by the shared reducers (src-main/shared) or a snapshot.
+// The value slices (src-main/shared/lobby-slices.ts) share one store shape, `useSliceStore(name)`; the rest are written out.
 import { defineStore } from 'pinia';
 import { computed, shallowRef, type ComputedRef } from 'vue';
 import type {
-  AppPatch,
-  AppSnapshot,
-  BattleUpdateView,
-  BattleView,
-  ChatLine,
-  ConnectionView,
-  EngineView,
-  FriendsView,
-  LobbiesView,
-  LobbyRoomView,
-  MatchmakingView,
-  Notice,
-  PartiesView,
-  ReplaysView,
-  SelfView,
-  ServersView,
-  SessionView,
-  SettingsView,
-  SkirmishAiView,
-  StatsView,
-  UserView,
+  AppPatch, AppSnapshot, BattleUpdateView, ChatLine, ConnectionView, EngineView, LobbyValueSlices, Notice, ServersView, SessionView, SettingsView, StatsView, UserView,
 } from '../../src-main/contract';
 import { markThreadSeen, seenAll, unreadByThread, type SeenMarkers } from '../chat-unread';
 import { UserDirectory, type UserWindow } from '../user-directory';
 import {
-  reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceReplays, reduceStats,
+  reduceBattleUpdates, reduceChat, reduceConnection, reduceEngine, reduceNotices, reduceStats, reduceValueSlice,
 } from '../../src-main/shared/lobby-reducers';
-import type { DownloadsView, LibraryView } from '../../src-main/contract';
-import { reduceDownloads, reduceLibrary } from '../../src-main/shared/lobby-reducers';
+import { valueSliceStart, type LobbyValueSliceName } from '../../src-main/shared/lobby-slices';
 
 export type PatchOf<S extends AppPatch['slice']> = Extract<AppPatch, { slice: S }>;
+
+/** A lobby value slice: one whose patch is its whole value (`LobbyValueSlices`); each has a store from `useSliceStore`. */
+export type ValueSliceName = LobbyValueSliceName;
+
+function startValue<K extends ValueSliceName>(name: K): LobbyValueSlices[K] {
+  const start: LobbyValueSlices = valueSliceStart();
+  return start[name];
+}
+
+function defineSliceStore<K extends ValueSliceName>(name: K) {
+  return defineStore(name, () => {
+    const view = shallowRef<LobbyValueSlices[K]>(startValue(name));
+    const apply = (patch: PatchOf<K>) => (view.value = reduceValueSlice(patch as { slice: K; value: LobbyValueSlices[K] }));
+    const load = (s: AppSnapshot) => (view.value = s[name]);
+    return { view, apply, load };
+  });
+}
+
+type SliceStoreDefinition<K extends ValueSliceName> = ReturnType<typeof defineSliceStore<K>>;
+const sliceStores = new Map<ValueSliceName, unknown>();
+
+/**
+ * The store of a value slice (one whose patch is its whole value): `view` (a shallowRef of the slice), `apply` (through
+ * the shared reducer, which holds bounded lists to their bound) and `load`. One Pinia store per slice, named after it.
+ */
+export function useSliceStore<K extends ValueSliceName>(name: K): ReturnType<SliceStoreDefinition<K>> {
+  let definition = sliceStores.get(name) as SliceStoreDefinition<K> | undefined;
+  if (!definition) {
+    definition = defineSliceStore(name);
+    sliceStores.set(name, definition);
+  }
+  return definition();
+}
+
+export const useSelfStore = () => useSliceStore('self');
+export const useMatchmakingStore = () => useSliceStore('matchmaking');
+export const useFriendsStore = () => useSliceStore('friends');
+export const usePartyStore = () => useSliceStore('party');
+export const useBattleStore = () => useSliceStore('battle');
+/** The demos in the replays folder, newest first, as the core's replay library lists them. */
+export const useReplaysStore = () => useSliceStore('replays');
+/** The custom lobbies the server lists (live only while watched). */
+export const useLobbiesStore = () => useSliceStore('lobbies');
+/** The custom lobby the player is in, or null. */
+export const useLobbyRoomStore = () => useSliceStore('lobby');
+/** The skirmish AIs the player's engine can run as bots. */
+export const useSkirmishAisStore = () => useSliceStore('skirmishAis');
+/** What the lobby fetches and fetched lately (the Downloads view, the Play view's progress line). */
+export const useDownloadsStore = () => useSliceStore('downloads');
+/** Installed engines, games and maps (the Library view). */
+export const useLibraryStore = () => useSliceStore('library');
 
 export const useConnectionStore = defineStore('connection', () => {
   const view = shallowRef<ConnectionView>({ serverUrl: '', phase: 'idle', versionParity: 'unknown', protocol: 'unknown' });
   const apply = (patch: PatchOf<'connection'> | PatchOf<'protocol'>) => (view.value = reduceConnection(view.value, patch));
   const load = (s: AppSnapshot) => (view.value = s.connection);
-  return { view, apply, load };
-});
-
-export const useSelfStore = defineStore('self', () => {
-  const view = shallowRef<SelfView | null>(null);
-  const apply = (patch: PatchOf<'self'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.self);
   return { view, apply, load };
 });
 
@@ -118,34 +142,6 @@ export const useChatStore = defineStore('chat', () => {
   return { lines, seen, unread, apply, load, markSeen };
 });
 
-export const useMatchmakingStore = defineStore('matchmaking', () => {
-  const view = shallowRef<MatchmakingView>({ phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null });
-  const apply = (patch: PatchOf<'matchmaking'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.matchmaking);
-  return { view, apply, load };
-});
-
-export const useFriendsStore = defineStore('friends', () => {
-  const view = shallowRef<FriendsView>({ friendIds: [], incoming: [], outgoing: [] });
-  const apply = (patch: PatchOf<'friends'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.friends);
-  return { view, apply, load };
-});
-
-export const usePartyStore = defineStore('party', () => {
-  const view = shallowRef<PartiesView>({ current: null, invitations: [] });
-  const apply = (patch: PatchOf<'party'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.party);
-  return { view, apply, load };
-});
-
-export const useBattleStore = defineStore('battle', () => {
-  const view = shallowRef<BattleView | null>(null);
-  const apply = (patch: PatchOf<'battle'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.battle);
-  return { view, apply, load };
-});
-
 /** Updates of battles the local autohost hosts (Tachyon's `autohost/update`): joins, chat, defeats, the result. */
 export const useBattleUpdatesStore = defineStore('battleUpdates', () => {
   const list = shallowRef<readonly BattleUpdateView[]>([]);
@@ -159,38 +155,6 @@ export const useEngineStore = defineStore('engine', () => {
   const apply = (patch: PatchOf<'engine'> | PatchOf<'engineConsole'>) => (view.value = reduceEngine(view.value, patch));
   const load = (s: AppSnapshot) => (view.value = s.engine);
   return { view, apply, load };
-});
-
-/** The demos in the replays folder, newest first, as the core's replay library lists them. */
-export const useReplaysStore = defineStore('replays', () => {
-  const view = shallowRef<ReplaysView>({ entries: [], scanning: false });
-  const apply = (patch: PatchOf<'replays'>) => (view.value = reduceReplays(patch));
-  const load = (s: AppSnapshot) => (view.value = s.replays);
-  return { view, apply, load };
-});
-
-/** The custom lobbies the server lists (live only while watched). */
-export const useLobbiesStore = defineStore('lobbies', () => {
-  const view = shallowRef<LobbiesView>({ watching: false, loaded: false, entries: {} });
-  const apply = (patch: PatchOf<'lobbies'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.lobbies);
-  return { view, apply, load };
-});
-
-/** The custom lobby the player is in, or null. */
-export const useLobbyRoomStore = defineStore('lobbyRoom', () => {
-  const view = shallowRef<LobbyRoomView | null>(null);
-  const apply = (patch: PatchOf<'lobby'>) => (view.value = patch.value);
-  const load = (s: AppSnapshot) => (view.value = s.lobby);
-  return { view, apply, load };
-});
-
-/** The skirmish AIs the player's engine can run as bots. */
-export const useSkirmishAisStore = defineStore('skirmishAis', () => {
-  const list = shallowRef<readonly SkirmishAiView[]>([]);
-  const apply = (patch: PatchOf<'skirmishAis'>) => (list.value = patch.value);
-  const load = (s: AppSnapshot) => (list.value = s.skirmishAis);
-  return { list, apply, load };
 });
 
 export const useNoticesStore = defineStore('notices', () => {
@@ -221,21 +185,5 @@ export const useSessionStore = defineStore('session', () => {
   const view = shallowRef<SessionView>({ state: 'signed_out', server: 'embedded' });
   const apply = (patch: PatchOf<'session'>) => (view.value = patch.value);
   const load = (s: AppSnapshot) => (view.value = s.session);
-  return { view, apply, load };
-});
-
-/** What the lobby fetches and fetched lately (the Downloads view, the Play view's progress line). */
-export const useDownloadsStore = defineStore('downloads', () => {
-  const view = shallowRef<DownloadsView>({ items: [] });
-  const apply = (patch: PatchOf<'downloads'>) => (view.value = reduceDownloads(patch));
-  const load = (s: AppSnapshot) => (view.value = s.downloads);
-  return { view, apply, load };
-});
-
-/** Installed engines, games and maps (the Library view). */
-export const useLibraryStore = defineStore('library', () => {
-  const view = shallowRef<LibraryView>({ entries: [], scanning: false });
-  const apply = (patch: PatchOf<'library'>) => (view.value = reduceLibrary(patch));
-  const load = (s: AppSnapshot) => (view.value = s.library);
   return { view, apply, load };
 });

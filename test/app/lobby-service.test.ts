@@ -67,6 +67,15 @@ describe('lobby service', () => {
     await service.close();
   });
 
+  it('passes a pass-through intent to the core method of its name: the checked payload as it is, or nothing for none', async () => {
+    const { service, apps } = await setup();
+    expect(await service.invoke('joinAllyTeam', { allyTeam: '1' })).toEqual({ ok: true, value: null });
+    expect(await service.invoke('leaveLobby', null)).toEqual({ ok: true, value: null });
+    expect(await service.invoke('joinAllyTeam', { allyTeam: '1', extra: 'x' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(apps[0]!.calls).toEqual(['joinAllyTeam([{"allyTeam":"1"}])', 'leaveLobby([])']);
+    await service.close();
+  });
+
   it('hands the replays intents to the core, and the folder the core names to the shell to open', async () => {
     const opened: string[] = [];
     const { service, apps } = await setup(async (folder) => void opened.push(folder));

@@ -1,38 +1,12 @@
 // The embedded server's custom battles (`lobby/*`) against raw clients, as Teiserver serves them: create, join and leave,
 // seats and the join queue, bots, merge-patch updates with null removals, the list, lobby chat, bosses, votes, kickban.
-import { afterEach, describe, expect, it } from 'vitest';
-import { TachyonServer, type TachyonServerOptions } from '../../src-main/core/server/tachyon-server';
-import { controlsOf } from '../support/server-controls';
+import { describe, expect, it } from 'vitest';
+import { useLobbyServer, type LobbyDetails } from '../support/lobby-server';
 import { allyTeams, lobbyName, rawPlayer, startBox, type RawPlayer } from './lobby-client-harness';
 
-let server: TachyonServer;
-const players: RawPlayer[] = [];
-
-async function start(options: TachyonServerOptions = {}): Promise<void> {
-  server = new TachyonServer({ rateLimit: null, playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Test Game 1', map: 'Test Map' }], ...options, lobbies: { listFlushMs: 20, ...options.lobbies } });
-  controlsOf(server);
-  await server.listen(0);
-}
-
-async function join(name: string): Promise<RawPlayer> {
-  const player = await rawPlayer(server, name);
-  players.push(player);
-  return player;
-}
-
-afterEach(async () => {
-  for (const p of players.splice(0)) await p.close();
-  expect(controlsOf(server).violations).toEqual([]);
-  await server.close();
-});
-
-type Details = {
-  id: string;
-  players: Record<string, { allyTeam: string; team: string; isReady: boolean }>;
-  spectators: Record<string, { joinQueuePosition?: number }>;
-  bots: Record<string, unknown>;
-  [k: string]: unknown;
-};
+const suite = useLobbyServer({ playlists: [{ id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: 'Test Game 1', map: 'Test Map' }] });
+const { start, join, create, twoInLobby, players } = suite;
+type Details = LobbyDetails;
 type Update = Record<string, unknown> & { id: string };
 
 /** The next update that starts a vote. */
@@ -41,10 +15,6 @@ async function voteIn(player: RawPlayer): Promise<{ id: string; action: unknown 
     const update = await player.next<Update & { currentVote?: { id: string; action: unknown } | null }>('lobby/updated');
     if (update.currentVote?.action) return update.currentVote;
   }
-}
-
-async function create(creator: RawPlayer, extra: Record<string, unknown> = {}): Promise<Details> {
-  return creator.ok<Details>('lobby/create', { name: lobbyName(), mapName: 'Test Map', allyTeamConfig: allyTeams(), ...extra });
 }
 
 describe('lobby/create, join, leave', () => {
@@ -60,7 +30,7 @@ describe('lobby/create, join, leave', () => {
       allyTeamConfig: { 0: { maxTeams: 1, startBox, teams: { 0: { maxPlayers: 1 } } }, 1: { maxTeams: 1 } },
     });
     expect(lobby.currentBattle).toBeUndefined();
-    expect(server.lobbies.lobbyOf(alice.userId)).toBe(lobby.id);
+    expect(suite.server().lobbies.lobbyOf(alice.userId)).toBe(lobby.id);
 
     const joined = await bob.ok<Details>('lobby/join', { id: lobby.id });
     expect(joined.spectators).toEqual({ [bob.userId]: { id: bob.userId } });
@@ -78,10 +48,10 @@ describe('lobby/create, join, leave', () => {
 
     await bob.ok('lobby/leave');
     expect(await alice.next<Update>('lobby/updated')).toEqual({ id: lobby.id, spectators: { [bob.userId]: null } });
-    expect(server.lobbies.lobbyOf(bob.userId)).toBeNull();
+    expect(suite.server().lobbies.lobbyOf(bob.userId)).toBeNull();
     // The last member leaving ends the lobby.
     await alice.ok('lobby/leave');
-    expect(server.lobbies.lobbyCount).toBe(0);
+    expect(suite.server().lobbies.lobbyCount).toBe(0);
     expect(await bob.call('lobby/join', { id: lobby.id })).toMatchObject({ status: 'failed', details: 'invalid_lobby' });
   });
 
@@ -94,24 +64,21 @@ describe('lobby/create, join, leave', () => {
     expect(await bad({ name: 'bad/name' })).toMatchObject({ details: 'Cannot create lobby: Lobby name contains invalid characters' });
     expect(await bad({ allyTeamConfig: [] })).toMatchObject({ status: 'failed', reason: 'invalid_request' });
     expect(await bad({ allyTeamConfig: allyTeams(17) })).toMatchObject({ status: 'failed', reason: 'invalid_request' });
-    expect(server.lobbies.lobbyCount).toBe(0);
+    expect(suite.server().lobbies.lobbyCount).toBe(0);
   });
 
   it('user/self names the lobby, also after a reconnect within the grace; a drop past it or a disconnect leaves', async () => {
     await start({ sessionGraceMs: 60_000 });
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice);
-    await bob.ok('lobby/join', { id: lobby.id });
+    const { alice, bob, lobby } = await twoInLobby();
     await alice.next('lobby/updated');
-    const token = server.addPlayer('bob').token; // the same account, a second token
+    const token = suite.server().addPlayer('bob').token; // the same account, a second token
     // A drop (no system/disconnect): bob keeps his place and finds it in user/self.
     bob.socket.terminate();
     await new Promise((resolve) => bob.socket.once('close', resolve));
     players.splice(players.indexOf(bob), 1);
     await alice.barrier();
     expect(alice.pending('lobby/updated')).toBe(0);
-    const back = await rawPlayer(server, 'bob', token);
+    const back = await rawPlayer(suite.server(), 'bob', token);
     players.push(back);
     const self = back.messages.find((m) => m.commandId === 'user/self')?.data as { user: { currentLobby: string | null } };
     expect(self.user.currentLobby).toBe(lobby.id);
@@ -122,10 +89,7 @@ describe('lobby/create, join, leave', () => {
 
   it('a drop with no grace removes the member and their bots', async () => {
     await start({ sessionGraceMs: 0 });
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice);
-    await bob.ok('lobby/join', { id: lobby.id });
+    const { alice, bob, lobby } = await twoInLobby();
     await alice.next('lobby/updated');
     const { id: botId } = await bob.ok<{ id: string }>('lobby/addBot', { allyTeam: '1', shortName: 'NullAI' });
     await alice.next('lobby/updated');
@@ -244,11 +208,7 @@ describe('lobby/update', () => {
 describe('votes', () => {
   it('puts a map change among two players to a vote that passes with both, and one that fails', async () => {
     await start();
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice);
-    await bob.ok('lobby/join', { id: lobby.id });
-    await bob.ok('lobby/joinAllyTeam', { allyTeam: '1' });
+    const { alice, bob, lobby } = await twoInLobby({ seat: '1' });
     await alice.next('lobby/updated');
     await alice.next('lobby/updated');
     await bob.next('lobby/updated');
@@ -272,34 +232,27 @@ describe('votes', () => {
     await alice.ok('lobby/voteSubmit', { id: second.id, vote: 'no' });
     expect(await bob.next('lobby/voteEnded')).toEqual({ id: second.id, outcome: 'failed' });
     expect(await bob.next<Update>('lobby/updated')).toMatchObject({ currentVote: null, voteHistory: { [second.id]: { outcome: 'failed' } } });
-    expect(server.lobbies.lobbyOf(alice.userId)).toBe(lobby.id);
+    expect(suite.server().lobbies.lobbyOf(alice.userId)).toBe(lobby.id);
   });
 
   it('a vote nobody finishes times out', async () => {
     await start({ lobbies: { voteDurationMs: 100 } });
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice);
-    await bob.ok('lobby/join', { id: lobby.id });
-    await bob.ok('lobby/joinAllyTeam', { allyTeam: '1' });
+    const { alice, bob, lobby } = await twoInLobby({ seat: '1' });
     await alice.ok('lobby/update', { mapName: 'Slow Map' });
     const vote = await voteIn(alice);
     expect(await alice.next('lobby/voteEnded')).toEqual({ id: vote.id, outcome: 'timeout' });
-    expect(server.lobbies.lobbyOf(bob.userId)).toBe(lobby.id);
+    expect(suite.server().lobbies.lobbyOf(bob.userId)).toBe(lobby.id);
   });
 });
 
 describe('kickban', () => {
   it('kicks at once for a boss, bans until a time, and lets the player back after it', async () => {
     await start();
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice, { areBossesEnabled: true });
-    await bob.ok('lobby/join', { id: lobby.id });
+    const { alice, bob, lobby } = await twoInLobby({ lobby: { areBossesEnabled: true } });
     expect(await bob.call('lobby/kickban', { userId: alice.userId })).toMatchObject({ status: 'failed', reason: 'invalid_request' });
     await alice.ok('lobby/kickban', { userId: bob.userId });
     expect(await bob.next('lobby/left')).toEqual({ id: lobby.id, reason: 'kicked' });
-    expect(server.lobbies.lobbyOf(bob.userId)).toBeNull();
+    expect(suite.server().lobbies.lobbyOf(bob.userId)).toBeNull();
     await bob.ok('lobby/join', { id: lobby.id });
     const banUntil = (Date.now() + 800) * 1000;
     await alice.ok('lobby/kickban', { userId: bob.userId, banUntil });
@@ -317,18 +270,14 @@ describe('kickban', () => {
 
   it('without bosses and with two players a kick is a vote', async () => {
     await start();
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice);
-    await bob.ok('lobby/join', { id: lobby.id });
-    await bob.ok('lobby/joinAllyTeam', { allyTeam: '1' });
+    const { alice, bob, lobby } = await twoInLobby({ seat: '1' });
     await alice.ok('lobby/kickban', { userId: bob.userId });
     const vote = await voteIn(bob);
     expect(vote.action).toEqual({ type: 'kickban', userId: bob.userId });
     // The target leaving cancels the vote to kick him.
     await bob.ok('lobby/leave');
     expect(await alice.next('lobby/voteEnded')).toEqual({ id: vote.id, outcome: 'cancelled' });
-    expect(server.lobbies.lobbyOf(alice.userId)).toBe(lobby.id);
+    expect(suite.server().lobbies.lobbyOf(alice.userId)).toBe(lobby.id);
   });
 });
 
@@ -358,10 +307,7 @@ describe('the list and lobby chat', () => {
 
   it('messaging/send to the lobby reaches the other members with the lobby as source', async () => {
     await start();
-    const alice = await join('alice');
-    const bob = await join('bob');
-    const lobby = await create(alice);
-    await bob.ok('lobby/join', { id: lobby.id });
+    const { alice, bob, lobby } = await twoInLobby();
     for (const p of [alice, bob]) await p.ok('messaging/subscribeReceived', { since: { type: 'latest' } });
     await alice.ok('messaging/send', { target: { type: 'lobby' }, message: 'glhf' });
     expect(await bob.next('messaging/received')).toMatchObject({ message: 'glhf', source: { type: 'lobby', lobbyId: lobby.id, userId: alice.userId } });
@@ -406,7 +352,7 @@ describe('caps against a hostile client', () => {
       await create(churner);
       await churner.ok('lobby/leave');
     }
-    expect(server.lobbies.lobbyCount).toBe(2);
+    expect(suite.server().lobbies.lobbyCount).toBe(2);
     // Bots only where there are seats: two ally teams of one, the owner in one.
     await owner.ok('lobby/addBot', { allyTeam: '1', shortName: 'NullAI' });
     for (let i = 0; i < 5; i++) expect(await owner.call('lobby/addBot', { allyTeam: String(i % 2), shortName: 'NullAI' })).toMatchObject({ status: 'failed', reason: 'ally_team_full' });

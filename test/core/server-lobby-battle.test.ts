@@ -1,45 +1,28 @@
 // A lobby's battle on the embedded server, in the order Teiserver's "battle lifecycle" test sets (`lobby_test.exs`):
 // autohost/start with players, bots and spectators, the startBattle success, battle/start to every player and spectator,
 // lobby/updated {currentBattle} and the list; a late joiner through autohost/addPlayer; the end; and the refusals.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { TachyonServer } from '../../src-main/core/server/tachyon-server';
-import { controlsOf } from '../support/server-controls';
+import { useLobbyServer } from '../support/lobby-server';
 import { recordSecrets } from '../support/secret-ledger';
 import { waitFor } from '../support/world';
 import { autohostToken } from './raw-client';
-import { allyTeams, lobbyName, rawPlayer, type RawPlayer } from './lobby-client-harness';
+import { allyTeams, lobbyName } from './lobby-client-harness';
 
-let server: TachyonServer;
-const players: RawPlayer[] = [];
+const suite = useLobbyServer({ lobbies: { engine: '106.0', game: 'Test Game 1' } });
+const { start, join } = suite;
 const sockets: WebSocket[] = [];
-
-afterEach(async () => {
-  for (const p of players.splice(0)) await p.close();
+suite.teardown(() => {
   for (const socket of sockets.splice(0)) socket.terminate();
-  expect(controlsOf(server).violations).toEqual([]);
-  await server.close();
 });
-
-async function start(): Promise<void> {
-  server = new TachyonServer({ rateLimit: null, lobbies: { engine: '106.0', game: 'Test Game 1', listFlushMs: 20 } });
-  controlsOf(server);
-  await server.listen(0);
-}
-
-async function join(name: string): Promise<RawPlayer> {
-  const player = await rawPlayer(server, name);
-  players.push(player);
-  return player;
-}
 
 type Request = { type: string; messageId: string; commandId: string; data: Record<string, unknown> };
 
 /** A bare autohost: it reports its status, answers start and addPlayer, records every request, and sends the updates it is given. */
 async function rawAutohost() {
-  const token = await autohostToken(server, 'raw-autohost');
+  const token = await autohostToken(suite.server(), 'raw-autohost');
   recordSecrets(token);
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/tachyon`, ['v0.tachyon'], { headers: { Authorization: `Bearer ${token}` } });
+  const socket = new WebSocket(`ws://127.0.0.1:${suite.server().port}/tachyon`, ['v0.tachyon'], { headers: { Authorization: `Bearer ${token}` } });
   sockets.push(socket);
   const requests: Request[] = [];
   socket.on('message', (raw) => {
@@ -51,7 +34,7 @@ async function rawAutohost() {
   });
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
   socket.send(JSON.stringify({ type: 'event', messageId: 'status', commandId: 'autohost/status', data: { maxBattles: 2, currentBattles: 0, availableEngines: ['106.0'] } }));
-  await waitFor('the autohost status', () => server.autohosts.statusOf('raw-autohost') !== null);
+  await waitFor('the autohost status', () => suite.server().autohosts.statusOf('raw-autohost') !== null);
   let time = Date.now() * 1000;
   return {
     requests,
@@ -102,7 +85,7 @@ describe('a lobby battle', () => {
     const order = alice.messages.slice(before).map((m) => `${m.commandId} ${m.type}`);
     expect(order.filter((o) => o !== 'system/serverStats response')).toEqual(['lobby/startBattle response', 'battle/start request', 'lobby/updated event']);
     expect(await watcher.next('lobby/listUpdated')).toEqual({ lobbies: { [lobby.id]: { id: lobby.id, currentBattle: { startedAt: withBattle.currentBattle.startedAt } } } });
-    expect(server.community.statusOf(alice.userId)).toBe('playing');
+    expect(suite.server().community.statusOf(alice.userId)).toBe('playing');
 
     expect(await bob.call('lobby/startBattle')).toMatchObject({ status: 'failed', reason: 'invalid_request', details: 'battle_already_started' });
 
@@ -125,7 +108,7 @@ describe('a lobby battle', () => {
     }
     expect(ended).toEqual({ id: lobby.id, currentBattle: null });
     await waitFor('listUpdated with no battle', () => watcher.messages.some((m) => m.commandId === 'lobby/listUpdated' && JSON.stringify(m.data).includes('"currentBattle":null')));
-    await waitFor('alice back in the menu', () => server.community.statusOf(alice.userId) === 'menu');
+    await waitFor('alice back in the menu', () => suite.server().community.statusOf(alice.userId) === 'menu');
     // And a new battle may start.
     await alice.ok('lobby/startBattle');
     expect(autohost.requests.filter((r) => r.commandId === 'autohost/start')).toHaveLength(2);

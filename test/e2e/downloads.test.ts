@@ -1,10 +1,9 @@
 // Downloads in Debian's Chromium against the real core through the browser bridge: queueing for a playlist whose game
 // is only on the local content server shows the queue-ready line on Play and the item on Downloads (bytes, why), queues
 // once it is verified, and the Library lists the game with its size and deletes it after a confirm.
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { createLobbyApp } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
@@ -12,42 +11,22 @@ import { createLobbyService } from '../../src-main/app/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/app/settings';
 import type { PlaylistConfig } from '../../src-main/core/server/match';
 import { createWorld } from '../support/world';
-import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
+import { SCREENSHOTS, useBrowserSuite } from '../support/e2e-page';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
-import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
 import { contentWorld, GAME_NAME, poolUrlPath } from '../content/fixtures';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const GAME = `${GAME_NAME} test-1`;
 
-let browser: BrowserWorld | undefined;
-let cleanup: (() => Promise<void>)[] = [];
-let problems: string[] = [];
-
-beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
-}, 60_000);
-afterAll(async () => {
-  await browser?.dispose();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  const seen = problems;
-  problems = [];
-  expect(seen).toEqual([]);
-});
+const suite = useBrowserSuite();
 
 describe('Downloads in Chromium', () => {
   it('shows a queue-ready download on Play and Downloads, queues once it is verified, and the Library deletes the game', async () => {
     const content = await contentWorld();
-    cleanup.push(() => content.dispose());
+    suite.cleanup(() => content.dispose());
     // A duel with nobody else queued: the player stays queued, so the views stay in sight.
     const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: GAME, map: TEST_MAP_NAME };
     const world = await createWorld({ playlists: [duel] });
-    cleanup.push(() => world.dispose());
+    suite.cleanup(() => world.dispose());
     const { token } = world.server.addPlayer('Alice');
     const dataDir = world.tempDir();
     const maps = await writeTestContent(path.join(dataDir, 'maps'), { format: 'sdz', gameName: 'Unrelated Game' });
@@ -65,16 +44,7 @@ describe('Downloads in Chromium', () => {
       }),
       logError: (m) => logger.error(m),
     });
-    const bridge = await startBridge(browser!.rendererDir, service);
-    cleanup.push(() => service.close());
-    cleanup.push(() => bridge.close());
-    const page: Page = await browser!.context.newPage();
-    page.setDefaultTimeout(8_000);
-    cleanup.push(() => page.close());
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-    await page.goto(bridge.url);
-    await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    const page = await suite.openPage(service);
 
     const [firstPool] = [...content.v1.pool.keys()];
     const held = poolUrlPath('byar', firstPool!);

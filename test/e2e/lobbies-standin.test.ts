@@ -2,21 +2,17 @@
 // records every intent and answers with the patches the core publishes for it (a list, a room, a bot, a move, a chat
 // line, a battle). Not the real core: it proves the page's side — the built app under the app's CSP, navigation, each
 // control's intent and what the page shows of the slices — and takes the screenshots of both views.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LobbyService } from '../../src-main/app/lobby-service';
 import type {
   AppPatch, AppSnapshot, IpcResult, LobbyPlayerView, LobbyRoomView, PatchMessage,
 } from '../../src-main/contract';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
-import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
+import { SCREENSHOTS, useBrowserSuite } from '../support/e2e-page';
 import { AIS, LIST, room, USERS } from '../renderer/support/lobby-fixtures';
-import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const SERVER = 'http://127.0.0.1:1';
 
 /** Answers as the core would once the lobby client serves these intents: each changes the stand-in's room and publishes it. */
@@ -103,39 +99,9 @@ function standInService(calls: string[]): LobbyService & { setRoom(next: LobbyRo
   };
 }
 
-let browser: BrowserWorld | undefined;
-let cleanup: (() => Promise<void>)[] = [];
-let problems: string[] = [];
+const suite = useBrowserSuite({ launchTimeoutMs: 90_000 });
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
-}, 90_000);
-afterAll(async () => {
-  await browser?.dispose();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  const seen = problems;
-  problems = [];
-  expect(seen).toEqual([]);
-});
-
-async function open(service: LobbyService): Promise<Page> {
-  const bridge: Bridge = await startBridge(browser!.rendererDir, service);
-  cleanup.push(() => bridge.close());
-  const page = await browser!.context.newPage();
-  page.setDefaultTimeout(10_000);
-  cleanup.push(() => page.close());
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(bridge.url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-  return page;
-}
+const open = (service: LobbyService): Promise<Page> => suite.openPage(service, { timeoutMs: 10_000 });
 
 describe('Lobbies in Chromium (stand-in service)', () => {
   it('browses, creates a lobby, adds a bot, moves team, chats, starts, sees the battle and leaves', async () => {

@@ -1,11 +1,11 @@
 // Custom battles in Debian's Chromium through the browser bridge, against the real core and local play: the embedded
 // server's lobby/*, its local autohost on the real spring-dedicated, and alice's spring-headless. Bob is a second lobby
 // core in Node: his lobby is the one alice browses, and he joins hers to see her chat and be seen.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLobbyService } from '../../src-main/app/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/app/settings';
 import { appEngineOptions, contentDirOf } from '../../src-main/app/lobby-factory';
@@ -14,39 +14,15 @@ import { createLobbyApp, type CoreLobbyApp } from '../../src-main/core/lobby-app
 import { IntentError } from '../../src-main/core/lobby/intents';
 import { startLocalPlay } from '../../src-main/core/local-play';
 import { createMemoryLogger } from '../../src-main/core/log';
-import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
+import { SCREENSHOTS, useBrowserSuite } from '../support/e2e-page';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 import { engineDescendants } from '../support/processes';
 import { recordLog, recordSecrets } from '../support/secret-ledger';
 import { connected, waitFor } from '../support/world';
 import { controlsOf, type TestControls } from '../support/server-controls';
-import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
-
-let browser: BrowserWorld | undefined;
-let cleanup: (() => Promise<void>)[] = [];
-let problems: string[] = [];
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.dispose();
-  // Every engine this file started (alice's and the host's) is gone.
-  expect(engineDescendants()).toEqual([]);
-});
-
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  const seen = problems;
-  problems = [];
-  expect(seen).toEqual([]);
-});
+// Every engine this file started (alice's and the host's) is gone once the browser is.
+const suite = useBrowserSuite({ launchTimeoutMs: 90_000, afterAll: () => expect(engineDescendants()).toEqual([]) });
 
 async function shot(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 1400 });
@@ -60,12 +36,12 @@ async function shot(page: Page, name: string) {
  */
 async function openLocalPlay(): Promise<{ page: Page; bob: CoreLobbyApp; alice: () => CoreLobbyApp; controls: TestControls }> {
   const base = mkdtempSync(path.join(tmpdir(), 'lobby-e2e-lobbies-'));
-  cleanup.push(async () => rmSync(base, { recursive: true, force: true }));
+  suite.cleanup(async () => rmSync(base, { recursive: true, force: true }));
   const dataDir = path.join(base, 'alice');
   // The test game ends itself at frame 240 (8 s of game time): the battle runs, then closes on its own.
   await writeTestContent(contentDirOf(dataDir), { gameOverFrame: 240 });
   const logger = createMemoryLogger();
-  cleanup.push(async () => recordLog(logger.lines));
+  suite.cleanup(async () => recordLog(logger.lines));
   const local = await startLocalPlay({
     dataDir: path.join(dataDir, 'local'),
     replaysDir: path.join(dataDir, 'replays'),
@@ -73,19 +49,19 @@ async function openLocalPlay(): Promise<{ page: Page; bob: CoreLobbyApp; alice: 
     engines: { engineDirs: [] },
     logger: logger.child('local-play'),
   });
-  cleanup.push(() => local.close());
+  suite.cleanup(() => local.close());
   const aliceToken = local.tokenFor('alice');
   const bobToken = local.tokenFor('bob');
   recordSecrets(aliceToken, bobToken);
 
   // Attached before any player connects, so every client message is checked against the protocol.
   const controls = controlsOf(local.server);
-  cleanup.push(async () => void problems.push(...controls.violations.map((v) => `protocol: ${v}`)));
+  suite.cleanup(() => controls.violations.forEach((v) => suite.problem(`protocol: ${v}`)));
   const bob: CoreLobbyApp = createLobbyApp({
     serverUrl: local.baseUrl, getToken: () => bobToken, dataDir: path.join(base, 'bob'), logger: logger.child('bob'),
     connection: { backoff: { baseMs: 50, capMs: 500 } },
   });
-  cleanup.push(() => bob.close());
+  suite.cleanup(() => bob.close());
   await waitFor('bob connected', () => connected(bob), 20_000);
   await bob.intents.createLobby({ name: 'Bobs room', mapName: TEST_MAP_NAME, allyTeams: 2, teamSize: 1, bossesEnabled: true });
 
@@ -113,21 +89,11 @@ async function openLocalPlay(): Promise<{ page: Page; bob: CoreLobbyApp; alice: 
     },
     logError: (m) => logger.error(m),
   });
-  cleanup.push(async () => {
+  suite.cleanup(async () => {
     stopUpdates();
     await service.close();
   });
-  const bridge = await startBridge(browser!.rendererDir, service);
-  cleanup.push(() => bridge.close());
-  const page = await browser!.context.newPage();
-  page.setDefaultTimeout(15_000);
-  cleanup.push(() => page.close());
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(bridge.url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const page = await suite.openPage(service, { timeoutMs: 15_000, closeService: false });
   return { page, bob, alice: () => alice!, controls };
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { createLobbyApp } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
@@ -14,49 +14,16 @@ import { createMemorySettingsStore } from '../../src-main/app/settings';
 import { contentDirOf, createLobbyFactory } from '../../src-main/app/lobby-factory';
 import type { ReplayGoodView, SnapshotResult } from '../../src-main/contract';
 import { createWorld } from '../support/world';
-import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
+import { SCREENSHOTS, useBrowserSuite } from '../support/e2e-page';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
 import { engineDescendants } from '../support/processes';
-import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
 import { buildDemo, gzipDemo, SAMPLE_SCRIPT } from '../replays/demo-builder';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
-
-let browser: BrowserWorld | undefined;
-let cleanup: (() => Promise<void>)[] = [];
-let problems: string[] = [];
-
-beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
-}, 60_000);
-afterAll(async () => {
-  expect(engineDescendants()).toEqual([]);
-  await browser?.dispose();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  const seen = problems;
-  problems = [];
-  expect(seen).toEqual([]);
-});
+const suite = useBrowserSuite({ afterAll: () => expect(engineDescendants()).toEqual([]) });
 
 /** The page on a lobby service through the bridge, connected, on the Replays view. */
 async function openReplays(service: LobbyService): Promise<Page> {
-  const bridge = await startBridge(browser!.rendererDir, service);
-  cleanup.push(() => service.close());
-  cleanup.push(() => bridge.close());
-  const page = await browser!.context.newPage();
-  page.setDefaultTimeout(8_000);
-  cleanup.push(() => page.close());
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(bridge.url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  const page = await suite.openPage(service);
   await page.getByTestId('nav-replays').click();
   return page;
 }
@@ -66,7 +33,7 @@ const demoName = (n: number) => `20261201_1200${String(n).padStart(2, '0')}_Tach
 describe('Replays in Chromium', () => {
   it('lists demos (a damaged one in words), shows the detail, watches one in the engine panel and deletes one after a confirm', async () => {
     const world = await createWorld({});
-    cleanup.push(() => world.dispose());
+    suite.cleanup(() => world.dispose());
     const { token } = world.server.addPlayer('Alice');
     const dataDir = world.tempDir();
     const replaysDir = path.join(dataDir, 'replays');
@@ -132,7 +99,7 @@ describe('Replays in Chromium', () => {
 
   it('lists a local battle played on the real engine with its map, players and winner, and Watch replays it on spring-headless (exit 0)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'replays-e2e-local-'));
-    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    suite.cleanup(async () => rmSync(dataDir, { recursive: true, force: true }));
     // The game ends itself at frame 240 with ally team 0 the winner (the test content's default).
     await writeTestContent(contentDirOf(dataDir), { gameOverFrame: 240 });
     const logger = createMemoryLogger();

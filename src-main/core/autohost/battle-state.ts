@@ -1,8 +1,13 @@
-// What a hosted battle looks like to the UI, built by a pure function from the battle's start data and its updates.
+// What a hosted battle looks like to the UI: the battle's start data and roster, with the phase, results and each player's
+// state from the shared fold (src-main/shared/battle-fold.ts, which the page uses too) and a bounded chat log.
 import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
+import {
+  foldBattleUpdate, tallyWinners, type BattleEnd, type BattlePhase, type BattleProgress, type BattleResult, type BattleUpdateView,
+  type LeaveReason, type WinnerTally,
+} from '../../shared/battle-fold';
 
 /** starting (start answered, waiting for players) → running (`start`) → finished (a `finished` came) → ended (quit/crash). */
-export type HostedBattlePhase = 'starting' | 'running' | 'finished' | 'ended';
+export type HostedBattlePhase = BattlePhase;
 
 export interface HostedPlayer {
   readonly userId: string;
@@ -11,7 +16,7 @@ export interface HostedPlayer {
   /** In the start script as a spectator, or added later by `addPlayer` (the engine adds them as spectators). */
   readonly spectator: boolean;
   readonly connected: boolean;
-  readonly leftReason?: 'lost_connection' | 'left' | 'kicked';
+  readonly leftReason?: LeaveReason;
   readonly defeated: boolean;
 }
 
@@ -24,16 +29,10 @@ export interface HostedChatLine {
 }
 
 /** One reported result: the ally teams a player's engine said won. */
-export interface HostedResult {
-  readonly userId: string;
-  readonly winningAllyTeams: readonly number[];
-}
+export type HostedResult = BattleResult;
 
 /** Reports grouped by the winners they name, most reported first: clients may disagree. */
-export interface HostedWinnerTally {
-  readonly winningAllyTeams: readonly number[];
-  readonly reports: number;
-}
+export type HostedWinnerTally = WinnerTally;
 
 export interface HostedBattleState {
   readonly battleId: string;
@@ -49,7 +48,7 @@ export interface HostedBattleState {
   readonly chat: readonly HostedChatLine[];
   readonly results: readonly HostedResult[];
   readonly winners: readonly HostedWinnerTally[];
-  readonly end: { readonly kind: 'quit' | 'crash'; readonly details?: string } | null;
+  readonly end: BattleEnd | null;
 }
 
 /** Chat lines kept per battle: enough for a battle view, bounded against a chatty or hostile game. */
@@ -87,62 +86,47 @@ export function withPlayerAdded(state: HostedBattleState, player: { userId: stri
 export function applyBattleUpdate(state: HostedBattleState, event: AutohostUpdateEventData): HostedBattleState {
   if (state.phase === 'ended') return state;
   const update = event.update;
-  switch (update.type) {
-    case 'start':
-      return state.phase === 'starting' ? { ...state, phase: 'running' } : state;
-    case 'finished': {
-      const results = [...state.results, { userId: update.userId, winningAllyTeams: [...update.winningAllyTeams] }];
-      return { ...state, phase: 'finished', results, winners: tally(results) };
-    }
-    case 'engine_quit':
-      return { ...state, phase: 'ended', end: { kind: 'quit' }, players: state.players.map((p) => (p.connected ? { ...p, connected: false } : p)) };
-    case 'engine_crash':
-      return {
-        ...state,
-        phase: 'ended',
-        end: update.details === undefined ? { kind: 'crash' } : { kind: 'crash', details: update.details },
-        players: state.players.map((p) => (p.connected ? { ...p, connected: false } : p)),
-      };
-    case 'player_joined':
-      return mapPlayer(state, update.userId, (p) => {
-        const { leftReason: _gone, ...rest } = p;
-        return { ...rest, connected: true };
-      });
-    case 'player_left':
-      return mapPlayer(state, update.userId, (p) => ({ ...p, connected: false, leftReason: update.reason }));
-    case 'player_defeated':
-      return mapPlayer(state, update.userId, (p) => ({ ...p, defeated: true }));
-    case 'player_chat': {
-      const line: HostedChatLine =
-        update.destination === 'player'
-          ? { time: event.time, userId: update.userId, message: update.message, destination: 'player', toUserId: update.toUserId }
-          : { time: event.time, userId: update.userId, message: update.message, destination: update.destination };
-      return { ...state, chat: [...state.chat, line].slice(-CHAT_LINES_KEPT) };
-    }
-    case 'engine_message':
-    case 'engine_warning':
-    case 'luamsg':
-      return state;
-    default:
-      return assertNever(update);
+  if (update.type === 'player_chat') {
+    const line: HostedChatLine =
+      update.destination === 'player'
+        ? { time: event.time, userId: update.userId, message: update.message, destination: 'player', toUserId: update.toUserId }
+        : { time: event.time, userId: update.userId, message: update.message, destination: update.destination };
+    return { ...state, chat: [...state.chat, line].slice(-CHAT_LINES_KEPT) };
   }
+  const before: BattleProgress = { phase: state.phase, end: state.end, results: state.results, players: state.players, joins: 0 };
+  const after = foldBattleUpdate(before, battleUpdateView(event));
+  if (after === before) return state;
+  // The roster comes from the start script: a player the engine names who is not on it stays out of the UI's state.
+  const progressOf = new Map(after.players.map((p) => [p.userId, p]));
+  const players = state.players.map((p) => {
+    const next = progressOf.get(p.userId);
+    if (next === undefined || next === p) return p;
+    const { leftReason: _before, ...rest } = p;
+    return next.leftReason === undefined
+      ? { ...rest, connected: next.connected, defeated: next.defeated }
+      : { ...rest, connected: next.connected, defeated: next.defeated, leftReason: next.leftReason };
+  });
+  const winners = after.results === state.results ? state.winners : tallyWinners(after.results);
+  return { ...state, phase: after.phase, end: after.end, results: after.results, winners, players };
 }
 
-function mapPlayer(state: HostedBattleState, userId: string, change: (player: HostedPlayer) => HostedPlayer): HostedBattleState {
-  return { ...state, players: state.players.map((p) => (p.userId === userId ? change(p) : p)) };
-}
-
-function tally(results: readonly HostedResult[]): HostedWinnerTally[] {
-  const counts = new Map<string, HostedWinnerTally>();
-  for (const result of results) {
-    const teams = [...new Set(result.winningAllyTeams)].sort((a, b) => a - b);
-    const key = teams.join(',');
-    const seen = counts.get(key);
-    counts.set(key, { winningAllyTeams: teams, reports: (seen?.reports ?? 0) + 1 });
+/** Copies the known fields of an autohost update for the UI (luamsg data stays out: it is opaque bytes). */
+export function battleUpdateView(event: AutohostUpdateEventData): BattleUpdateView {
+  const u = event.update;
+  const view: { -readonly [K in keyof BattleUpdateView]: BattleUpdateView[K] } = { battleId: event.battleId, at: Math.floor(event.time / 1000), type: u.type };
+  switch (u.type) {
+    case 'finished': view.userId = u.userId; view.winningAllyTeams = u.winningAllyTeams.slice(); break;
+    case 'engine_message': case 'engine_warning': view.message = u.message; break;
+    case 'engine_crash': if (u.details !== undefined) view.message = u.details; break;
+    case 'player_joined': view.userId = u.userId; break;
+    case 'player_left': view.userId = u.userId; view.reason = u.reason; break;
+    case 'player_chat':
+      view.userId = u.userId; view.message = u.message; view.destination = u.destination;
+      if (u.destination === 'player') view.toUserId = u.toUserId;
+      break;
+    case 'player_defeated': view.userId = u.userId; break;
+    case 'luamsg': view.userId = u.userId; break;
+    case 'start': case 'engine_quit': break;
   }
-  return [...counts.values()].sort((a, b) => b.reports - a.reports);
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled battle update ${JSON.stringify(value)}`);
+  return view;
 }

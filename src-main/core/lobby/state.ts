@@ -3,8 +3,10 @@ import type { ConnectionPhase, VersionParity } from '../connection/status';
 import type { ReplaysView } from '../../shared/replays-view';
 import type { LobbiesView, LobbyRoomView, SkirmishAiView } from '../../shared/custom-lobbies-view';
 import type { DownloadsView, LibraryView } from '../../shared/downloads-view';
+import type { BattleUpdateView } from '../../shared/battle-fold';
+import { valueSliceStart, type LobbyValueSliceName } from '../../shared/lobby-slices';
 
-export type { ConnectionPhase, VersionParity };
+export type { BattleUpdateView, ConnectionPhase, VersionParity };
 export type {
   AllyTeamView, LobbiesView, LobbyAssetStatus, LobbyBotView, LobbyPlayerView, LobbyRoomView, LobbySpectatorView, LobbySummaryView,
   LobbyVoteAction, LobbyVoteOutcome, LobbyVoteRecordView, LobbyVoterState, LobbyVoteView, SkirmishAiOptionView, SkirmishAiView, StartBoxView,
@@ -160,98 +162,78 @@ export interface EngineView {
   readonly console: readonly string[];
 }
 
-/** One update of a battle hosted by the local autohost (the protocol's `autohost/update`), known fields only. */
-export interface BattleUpdateView {
-  readonly battleId: string;
-  /** Milliseconds since the epoch (the protocol's microseconds / 1000). */
-  readonly at: number;
-  readonly type:
-    | 'start' | 'finished' | 'engine_message' | 'engine_warning' | 'engine_quit' | 'engine_crash'
-    | 'player_joined' | 'player_left' | 'player_chat' | 'player_defeated' | 'luamsg';
-  readonly userId?: string;
-  readonly name?: string;
-  readonly message?: string;
-  readonly reason?: string;
-  readonly destination?: string;
-  readonly toUserId?: string;
-  readonly winningAllyTeams?: readonly number[];
-}
-
 export interface Notice {
   readonly at: number;
   readonly level: 'info' | 'warning' | 'error';
   readonly text: string;
 }
 
-export interface LobbySnapshot {
+/**
+ * The slices whose patch is their whole new value (`{ slice, value }`), by name: one line here adds such a slice to
+ * `LobbySnapshot` and `LobbyPatch`, and its start value in src-main/shared/lobby-slices.ts (the type below demands it)
+ * gives it its place in every copy of the state, the reducers and the renderer's stores (`useSliceStore(name)`).
+ */
+export interface LobbyValueSlices {
+  self: SelfView | null;
+  matchmaking: MatchmakingView;
+  friends: FriendsView;
+  party: PartiesView;
+  battle: BattleView | null;
+  /** The demos in `<dataDir>/replays`, newest first, bounded (core/replays' ReplayLibrary). */
+  replays: ReplaysView;
+  /** The custom lobbies the server lists, live while the player watches the list. */
+  lobbies: LobbiesView;
+  /** The custom lobby the player is in; null when in none. */
+  lobby: LobbyRoomView | null;
+  /** The skirmish AIs the player's engine has, for bots. */
+  skirmishAis: readonly SkirmishAiView[];
+  /** What the lobby is fetching (queue-ready, battle/start) and what it fetched lately (core/content's download manager). */
+  downloads: DownloadsView;
+  /** Installed engines, games and maps with their sizes (core/content's library), listed when the Library view asks. */
+  library: LibraryView;
+}
+
+/** The `{ slice, value }` patch of each slice of a table such as `LobbyValueSlices`. */
+export type ValueSlicePatch<T> = { [K in keyof T]: { readonly slice: K; readonly value: T[K] } }[keyof T];
+
+export interface LobbySnapshot extends Readonly<LobbyValueSlices> {
   readonly connection: ConnectionView;
-  readonly self: SelfView | null;
   readonly stats: StatsView;
   readonly users: Readonly<Record<string, UserView>>;
   readonly chat: readonly ChatLine[];
-  readonly matchmaking: MatchmakingView;
-  readonly friends: FriendsView;
-  readonly party: PartiesView;
-  readonly battle: BattleView | null;
   readonly engine: EngineView;
   /** Updates of battles hosted by this app's local autohost, oldest first, bounded. */
   readonly battleUpdates: readonly BattleUpdateView[];
   readonly notices: readonly Notice[];
-  /** The demos in `<dataDir>/replays`, newest first, bounded (core/replays' ReplayLibrary). */
-  readonly replays: ReplaysView;
-  /** The custom lobbies the server lists, live while the player watches the list. */
-  readonly lobbies: LobbiesView;
-  /** The custom lobby the player is in; null when in none. */
-  readonly lobby: LobbyRoomView | null;
-  /** The skirmish AIs the player's engine has, for bots. */
-  readonly skirmishAis: readonly SkirmishAiView[];
-  /** What the lobby is fetching (queue-ready, battle/start) and what it fetched lately (core/content's download manager). */
-  readonly downloads: DownloadsView;
-  /** Installed engines, games and maps with their sizes (core/content's library), listed when the Library view asks. */
-  readonly library: LibraryView;
 }
 
+/** A change to one slice: the whole value of a value slice, or the slices with patches of their own shape. */
 export type LobbyPatch =
+  | ValueSlicePatch<LobbyValueSlices>
   | { readonly slice: 'connection'; readonly value: ConnectionStatusView }
   | { readonly slice: 'protocol'; readonly value: ProtocolRevision }
-  | { readonly slice: 'self'; readonly value: SelfView | null }
   | { readonly slice: 'stats'; readonly userCount: number; readonly sample: StatsSample }
   | { readonly slice: 'users'; readonly upsert: readonly UserView[]; readonly remove: readonly string[] }
   | { readonly slice: 'chat'; readonly append: readonly ChatLine[] }
-  | { readonly slice: 'matchmaking'; readonly value: MatchmakingView }
-  | { readonly slice: 'friends'; readonly value: FriendsView }
-  | { readonly slice: 'party'; readonly value: PartiesView }
-  | { readonly slice: 'battle'; readonly value: BattleView | null }
   | { readonly slice: 'engine'; readonly value: Omit<EngineView, 'console'> }
   | { readonly slice: 'engineConsole'; readonly append: readonly string[] }
   | { readonly slice: 'battleUpdates'; readonly append: readonly BattleUpdateView[] }
-  | { readonly slice: 'notice'; readonly value: Notice }
-  | { readonly slice: 'replays'; readonly value: ReplaysView }
-  | { readonly slice: 'lobbies'; readonly value: LobbiesView }
-  | { readonly slice: 'lobby'; readonly value: LobbyRoomView | null }
-  | { readonly slice: 'skirmishAis'; readonly value: readonly SkirmishAiView[] }
-  | { readonly slice: 'downloads'; readonly value: DownloadsView }
-  | { readonly slice: 'library'; readonly value: LibraryView };
+  | { readonly slice: 'notice'; readonly value: Notice };
+
+/** The value slices' start values, checked against their types here (the shared table names no core type). */
+const valueSlicesAtStart: () => LobbyValueSlices = valueSliceStart;
+/** …and the table names no slice that `LobbyValueSlices` lacks. */
+const _noOtherSlice: [Exclude<LobbyValueSliceName, keyof LobbyValueSlices>] extends [never] ? true : never = true;
 
 export function initialSnapshot(serverUrl = ''): LobbySnapshot {
   return {
+    ...valueSlicesAtStart(),
     connection: { serverUrl, phase: 'idle', versionParity: 'unknown', protocol: 'unknown' },
-    self: null,
     stats: { userCount: null, history: [] },
     users: {},
     chat: [],
-    matchmaking: { phase: 'idle', playlists: [], queues: [], playersQueued: null, found: null, readyCount: 0, cancelReason: null },
-    friends: { friendIds: [], incoming: [], outgoing: [] },
-    party: { current: null, invitations: [] },
-    battle: null,
     engine: { status: 'offline', pid: null, startedAt: null, cpuPercent: null, rssMb: null, exitCode: null, console: [] },
     battleUpdates: [],
     notices: [],
-    replays: { entries: [], scanning: false },
-    lobbies: { watching: false, loaded: false, entries: {} },
-    lobby: null,
-    skirmishAis: [],
-    downloads: { items: [] },
-    library: { entries: [], scanning: false },
   };
 }

@@ -1,7 +1,7 @@
 // Local play out of the box: the embedded Tachyon server on 127.0.0.1, playlists from the content found (or the tiny test content), and a local autohost driving spring-dedicated.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalAutohost } from '../autohost';
+import { LocalAutohost, battleUpdateView } from '../autohost';
 import { EngineRegistry, type ArchiveReaders, type EngineRegistryOptions } from '../engine';
 import { silentLogger, type Logger } from '../log';
 import { findLocalContent, localPlaylists, type LocalContent } from './content-playlists';
@@ -9,8 +9,7 @@ import { TachyonServer } from '../server/tachyon-server';
 import type { ConnectionLimits } from '../server/admission';
 import type { AssetCheckOptions } from '../server/queue-assets';
 import type { ConsentPrompt } from '../server/player-authorization';
-import type { BattleUpdateView, LobbyPatch } from '../lobby/state';
-import type { AutohostUpdateEventData } from 'tachyon-protocol/types';
+import type { LobbyPatch } from '../lobby/state';
 
 export interface LocalPlayOptions {
   /** Where local play keeps its files: the test content it may write, the battles' directories. */
@@ -120,25 +119,4 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
       await server.close();
     },
   };
-}
-
-/** Copies the known fields of an autohost update for the UI (luamsg data stays out: it is opaque bytes). */
-export function battleUpdateView(event: AutohostUpdateEventData): BattleUpdateView {
-  const u = event.update;
-  const view: { -readonly [K in keyof BattleUpdateView]: BattleUpdateView[K] } = { battleId: event.battleId, at: Math.floor(event.time / 1000), type: u.type };
-  switch (u.type) {
-    case 'finished': view.userId = u.userId; view.winningAllyTeams = u.winningAllyTeams.slice(); break;
-    case 'engine_message': case 'engine_warning': view.message = u.message; break;
-    case 'engine_crash': if (u.details !== undefined) view.message = u.details; break;
-    case 'player_joined': view.userId = u.userId; break;
-    case 'player_left': view.userId = u.userId; view.reason = u.reason; break;
-    case 'player_chat':
-      view.userId = u.userId; view.message = u.message; view.destination = u.destination;
-      if (u.destination === 'player') view.toUserId = u.toUserId;
-      break;
-    case 'player_defeated': view.userId = u.userId; break;
-    case 'luamsg': view.userId = u.userId; break;
-    case 'start': case 'engine_quit': break;
-  }
-  return view;
 }
