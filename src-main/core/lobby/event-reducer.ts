@@ -94,7 +94,8 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
       const patches: LobbyPatch[] = [];
       if (upsert.length > 0) patches.push({ slice: 'users', upsert, remove: usersToEvict(lobby, upsert) });
       const self = view.self;
-      const mine = upsert.find((u) => u.userId === self?.userId);
+      let mine: UserView | undefined;
+      if (self) for (const user of upsert) if (user.userId === self.userId) mine = user;
       if (self && mine && mine.status !== self.status) patches.push({ slice: 'self', value: { ...self, status: mine.status } });
       // Teiserver sends no `battle/ended`: the battle is over for the server when it puts us back in the menu.
       if (self?.status === 'playing' && mine?.status === 'menu' && view.matchmaking.phase === 'battle') patches.push({ slice: 'matchmaking', value: mmIdle(view.matchmaking) });
