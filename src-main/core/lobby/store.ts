@@ -22,7 +22,8 @@ function isBatched(patch: LobbyPatch): patch is BatchedPatch {
 /**
  * Applies patches and tells listeners. The busy slices (users, chat, the lobby list, the room, matchmaking) are batched: the
  * patches a burst of messages makes (everything handled before the next microtask, i.e. one socket read) reach listeners as
- * one patch per slice, in the order each slice first changed, and before any other patch that comes after them. Users and
+ * one patch per slice, in the order each slice first changed, and before any other patch that comes after them; a new
+ * matchmaking phase or another room is never merged away (`mergeable`). Users and
  * value slices are applied at once, so whatever reads the store meanwhile sees them; chat lines are applied when the burst
  * ends (nothing in the core reads them back). `snapshot()` ends the burst first, so a snapshot never holds what its
  * listeners have not been told.
@@ -76,8 +77,13 @@ export class LobbyStore {
       this.tell(patch);
       return;
     }
+    let before = this.pending.get(patch.slice);
+    if (before && !mergeable(before.patch, patch)) {
+      // A step listeners act on (a match found, a battle, another room): what came before it is told first, as it was.
+      this.flush();
+      before = undefined;
+    }
     if (patch.slice !== 'chat') applyLobbyPatch(this.state, patch);
-    const before = this.pending.get(patch.slice);
     if (before) mergeInto(before, patch);
     else this.pending.set(patch.slice, { patch, owned: false });
     if (!this.flushQueued) {
@@ -114,6 +120,16 @@ export class LobbyStore {
     this.told++;
     for (const listener of this.listeners) listener(patch);
   }
+}
+
+/**
+ * Whether `after` may replace or extend the pending patch of its slice. Lists always; matchmaking only within one phase (a
+ * ready count that changes), the room only while it stays the same room: every phase and every room is told.
+ */
+function mergeable(before: BatchedPatch, after: BatchedPatch): boolean {
+  if (before.slice === 'matchmaking' && after.slice === 'matchmaking') return before.value.phase === after.value.phase;
+  if (before.slice === 'lobby' && after.slice === 'lobby') return before.value !== null && after.value !== null && before.value.id === after.value.id;
+  return true;
 }
 
 /** Makes `pending` one patch with the effect of itself and then `after` (same slice), in time proportional to `after`. */

@@ -60,7 +60,9 @@ function compiledOnFirstUse(ajv: Ajv, schema: unknown): Check {
 }
 
 function buildTables(): Record<SchemaSet, CheckTable> {
-  const ajv = new Ajv({ strict: true });
+  // No meta-schema check at run time: it doubles the cost of compiling a schema on the connection's path, and the schemas
+  // file is ours, each schema compiled against the meta-schema by test/core/protocol-schemas-file.test.ts.
+  const ajv = new Ajv({ strict: true, validateSchema: false });
   const legacy: CheckTable = new Map();
   for (const [commandId, entry] of Object.entries(packageValidators)) {
     const checks: Partial<Record<MessageType, Check>> = {};
