@@ -357,9 +357,12 @@ export function listFromReset(lobbies: Readonly<Rec<Overview>>): Rec<LobbySummar
  * `entries` itself: only for a record this burst made and no one has seen yet (`LobbyStore.isDraft`).
  */
 export function listWithUpdate(entries: Readonly<Rec<LobbySummaryView>>, lobbies: Readonly<Rec<OverviewUpdate | null>>, inPlace = false): Rec<LobbySummaryView> {
-  return patchRecord(entries, lobbies, LOBBY_LIMITS.lobbiesListed, (previous, entry, id) => {
-    const others = Object.keys(entry).filter((key) => key !== 'id' && key !== 'currentBattle').length;
-    const battleChange = previous !== undefined && entry.currentBattle === null && others > 0 ? 'keep' : 'set';
-    return summary(previous, entry, id, battleChange);
-  }, inPlace);
+  return patchRecord(entries, lobbies, LOBBY_LIMITS.lobbiesListed, summaryUpdate, inPlace);
+}
+
+function summaryUpdate(previous: LobbySummaryView | undefined, entry: OverviewUpdate, id: string): LobbySummaryView | null {
+  let others = false;
+  for (const key in entry) if (key !== 'id' && key !== 'currentBattle' && Object.hasOwn(entry, key)) others = true;
+  const battleChange = previous !== undefined && entry.currentBattle === null && others ? 'keep' : 'set';
+  return summary(previous, entry, id, battleChange);
 }

@@ -187,8 +187,10 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
       const room = view.lobby;
       if (!room || room.id !== event.data.id) return ignored('debug', 'ignored lobby/updated for a lobby we are not in');
       const next = applyLobbyUpdate(room, event.data);
-      // Newcomers arrive as bare ids: follow them so the room shows their names.
-      return { patches: [{ slice: 'lobby', value: next }], watch: lobbyMemberIds(next) };
+      // Newcomers arrive as bare ids: follow them so the room shows their names (only an update that names people has any).
+      const { players, spectators, bosses } = event.data;
+      const members = players !== undefined || spectators !== undefined || bosses !== undefined;
+      return { patches: [{ slice: 'lobby', value: next }], watch: members ? lobbyMemberIds(next) : [] };
     }
     case 'lobby/listReset':
       // Only while the player watches the list (a late one after unsubscribing would bring back a list nobody keeps live).
