@@ -166,7 +166,11 @@ export async function createLobbyService(options: LobbyServiceOptions): Promise<
     return null;
   };
   const handlers: Handlers = {
-    snapshot: async () => ({ seq, state: snapshot() }),
+    snapshot: async () => {
+      // The state first: taking it tells listeners the lobby's batched patches (core/lobby/store.ts), which `seq` then counts.
+      const state = snapshot();
+      return { seq, state };
+    },
     queue: (p) => none(() => intents().queue(p.queues)),
     sendChat: (p) => none(() => intents().sendChat(p.target.type === 'player' ? { type: 'player', userId: p.target.userId } : { type: p.target.type }, p.text)),
     sendFriendRequest: (p) => none(() => intents().sendFriendRequest(p.userId)),

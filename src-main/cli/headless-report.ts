@@ -28,8 +28,12 @@ export class HeadlessReport {
   private last = new Map<string, string>();
   private lastLobby: { id: string; name: string } | null = null;
 
-  constructor(initial: LobbySnapshot) {
-    this.state = lobbyStateFrom(initial);
+  /**
+   * `userName`: the name of a known user, from the core's own copy: the report then keeps no users of its own (a second map
+   * of every known user, for nothing but the names of chat senders). Without it the report follows the users patches.
+   */
+  constructor(initial: LobbySnapshot, private readonly userName?: (userId: string) => string | undefined) {
+    this.state = lobbyStateFrom(userName ? { ...initial, users: {} } : initial);
   }
 
   /** The state as of the last patch given to records(): read it instead of copying a whole snapshot per patch. */
@@ -38,7 +42,7 @@ export class HeadlessReport {
   }
 
   records(patch: LobbyPatch): HeadlessRecord[] {
-    applyLobbyPatch(this.state, patch);
+    if (patch.slice !== 'users' || !this.userName) applyLobbyPatch(this.state, patch);
     const s = this.state;
     const out: HeadlessRecord[] = [];
     const changed = (kind: string, record: HeadlessRecord, key = JSON.stringify(record)) => {
@@ -71,7 +75,7 @@ export class HeadlessReport {
       }
       case 'chat':
         for (const line of patch.append) {
-          const from = s.users.get(line.fromUserId)?.username || line.fromUserId;
+          const from = (this.userName ? this.userName(line.fromUserId) : s.users.get(line.fromUserId)?.username) || line.fromUserId;
           out.push({ kind: 'chat', from, fromUserId: line.fromUserId, channel: line.channel.type, text: line.text, marker: line.marker });
         }
         break;

@@ -129,7 +129,7 @@ async function main(): Promise<number> {
     process.stderr.write(`headless: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.usage;
   }
-  const report = new HeadlessReport(app.snapshot());
+  const report = new HeadlessReport(app.snapshot(), (userId) => app.user(userId)?.username);
   const queues = args.queue ?? [];
   let queued = false;
   let exitCode: number | null = null;

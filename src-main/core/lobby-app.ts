@@ -9,7 +9,7 @@ import { ChatMarkerFile } from './lobby/chat-marker-file';
 import { BattleStartFailure, LobbyClient, type BattleStartHandler } from './lobby/lobby-client';
 import { LobbyStore } from './lobby/store';
 import { IntentError, type ContentIntents, type CustomLobbyIntents, type LobbyApp, type LobbyIntents } from './lobby/intents';
-import type { LobbyPatch } from './lobby/state';
+import type { LobbyPatch, UserView } from './lobby/state';
 import { contentArchiveReaders } from './content';
 import { PlayerEngine, SkirmishAiCatalog, type PlayerEngineOptions } from './player-engine';
 import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
@@ -69,6 +69,8 @@ export interface CoreLobbyApp extends LobbyApp {
   /** Lets the engine layer publish its panel state and tell the lobby a battle ended. */
   readonly publish: (patch: LobbyPatch) => void;
   battleEnded(message?: string): void;
+  /** A known user, read from the core's state without copying it (a snapshot copies every user). */
+  user(userId: string): UserView | undefined;
 }
 
 export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
@@ -277,6 +279,7 @@ export function createLobbyApp(options: LobbyAppOptions): CoreLobbyApp {
     start,
     publish: (patch) => store.publish(patch),
     battleEnded: (message) => client.battleEnded(message),
+    user: (userId) => store.user(userId),
     async close() {
       content?.manager.close();
       client.close();

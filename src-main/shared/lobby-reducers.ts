@@ -41,16 +41,44 @@ export function reduceStats(state: StatsView, patch: PatchOf<'stats'>): StatsVie
   return { userCount: patch.userCount, history: appendBounded(state.history, [patch.sample], LOBBY_LIMITS.statsHistory) };
 }
 
+/**
+ * How many lines of a chat list carry each marker, kept beside the newest list each copy of the state made, so a new line is
+ * checked against the 2,000 held in constant time. It moves to the next list (the old one loses it; reducing an old list
+ * again just counts it afresh).
+ */
+const markerCounts = new WeakMap<readonly ChatLine[], Map<string, number>>();
+
+function countsOf(lines: readonly ChatLine[]): Map<string, number> {
+  const known = markerCounts.get(lines);
+  if (known) {
+    markerCounts.delete(lines);
+    return known;
+  }
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line.marker, (counts.get(line.marker) ?? 0) + 1);
+  return counts;
+}
+
 /** Appends new lines; a marker already held is never shown twice (a resubscribe after a reconnect may repeat the edge). */
 export function reduceChat(state: readonly ChatLine[], patch: PatchOf<'chat'>): readonly ChatLine[] {
-  const seen = new Set(state.map((line) => line.marker));
+  const counts = countsOf(state);
   const fresh: ChatLine[] = [];
   for (const line of patch.append) {
-    if (seen.has(line.marker)) continue;
-    seen.add(line.marker);
+    if (counts.has(line.marker)) continue;
+    counts.set(line.marker, 1);
     fresh.push(line);
   }
-  return appendBounded(state, fresh, LOBBY_LIMITS.chat);
+  const next = appendBounded(state, fresh, LOBBY_LIMITS.chat);
+  // The lines that fell off the front leave the counts.
+  const dropped = state.length + fresh.length - next.length;
+  for (let i = 0; i < dropped; i++) {
+    const marker = (i < state.length ? state[i] : fresh[i - state.length])!.marker;
+    const left = (counts.get(marker) ?? 1) - 1;
+    if (left > 0) counts.set(marker, left);
+    else counts.delete(marker);
+  }
+  markerCounts.set(next, counts);
+  return next;
 }
 
 /**

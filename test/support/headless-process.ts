@@ -15,8 +15,9 @@ export interface HeadlessProcess {
   records(): Record<string, unknown>[];
 }
 
-export function spawnHeadless(args: readonly string[], env: Record<string, string> = {}): HeadlessProcess {
-  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+/** `entry`: a built headless client (an esbuild bundle, as the memory benchmark runs it) instead of the sources under tsx. */
+export function spawnHeadless(args: readonly string[], env: Record<string, string> = {}, entry?: string): HeadlessProcess {
+  const child = spawn(process.execPath, [...(entry ? [entry] : CLI), ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
   const stdout: string[] = [];
   const stderr: string[] = [];
   followLines(child.stdout, (line) => {

@@ -61,6 +61,8 @@ export class TachyonConnection {
   private readonly url: URL;
   private retryTimer: NodeJS.Timeout | null = null;
   private silenceTimer: NodeJS.Timeout | null = null;
+  /** When the live socket last heard from the server (performance.now()). */
+  private heardAt = 0;
   private stableTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** Numbers each connect attempt: an attempt whose token arrives after a newer attempt (or close()) started opens nothing. */
@@ -317,14 +319,25 @@ export class TachyonConnection {
     }, waitMs);
   }
 
+  /**
+   * Something arrived: the silence limit counts from now. Thousands of messages a second arrive in a busy burst, so this only
+   * notes the time; the one timer, when it fires, waits again for whatever is left of the limit since the last arrival.
+   */
   private armSilenceTimer(socket: WebSocket): void {
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.heardAt = performance.now();
+    if (this.silenceTimer) return;
     const limit = this.options.silenceTimeoutMs ?? 30_000;
-    this.silenceTimer = setTimeout(() => {
-      this.options.logger.warn(`no ping or message for ${limit} ms: dropping the connection`);
-      this.lastFailure = `the server went silent for ${Math.round(limit / 1000)} s`;
-      socket.terminate();
-    }, limit);
+    const wait = (ms: number) => {
+      this.silenceTimer = setTimeout(() => {
+        const left = this.heardAt + limit - performance.now();
+        if (left >= 1) return wait(left);
+        this.silenceTimer = null;
+        this.options.logger.warn(`no ping or message for ${limit} ms: dropping the connection`);
+        this.lastFailure = `the server went silent for ${Math.round(limit / 1000)} s`;
+        socket.terminate();
+      }, ms);
+    };
+    wait(limit);
   }
 
   private clearTimers(): void {

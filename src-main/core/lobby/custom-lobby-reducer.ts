@@ -31,7 +31,8 @@ function entriesOf<T>(value: Readonly<Rec<T>> | null | undefined): [string, T][]
 
 function copyRecord<T>(from: Readonly<Rec<T>>): Rec<T> {
   const to = emptyRecord<T>();
-  for (const [key, value] of Object.entries(from)) to[key] = value;
+  // Our records have no prototype, so for-in sees own keys only; hasOwn keeps that true for any other object.
+  for (const key in from) if (Object.hasOwn(from, key)) to[key] = from[key] as T;
   return to;
 }
 
@@ -61,24 +62,26 @@ export function compareIds(a: string, b: string): number {
  * returns null to refuse it). A record at its cap takes no new keys; the server's own limits are far below ours.
  */
 function patchRecord<T, P>(current: Readonly<Rec<T>>, patch: Readonly<Rec<P | null>> | null | undefined, cap: number,
-  merge: (previous: T | undefined, entry: P, key: string) => T | null): Rec<T> {
-  const next = copyRecord(current);
-  let size = Object.keys(next).length;
+  merge: (previous: T | undefined, entry: P, key: string) => T | null, inPlace = false): Rec<T> {
+  const next = inPlace ? current as Rec<T> : copyRecord(current);
+  // Counted only when a new key needs room: most patches change entries the record already has.
+  let counted: number | null = null;
+  const size = () => (counted ??= Object.keys(next).length);
   for (const [key, entry] of entriesOf(patch)) {
     if (!isUsableKey(key)) continue;
     const had = Object.hasOwn(next, key);
     if (entry === null) {
       if (had) {
+        if (counted !== null) counted--;
         delete next[key];
-        size--;
       }
       continue;
     }
-    if (!had && size >= cap) continue;
+    if (!had && size() >= cap) continue;
     const merged = merge(had ? next[key] : undefined, entry, key);
     if (merged === null) continue;
     next[key] = merged;
-    if (!had) size++;
+    if (!had && counted !== null) counted++;
   }
   return next;
 }
@@ -350,12 +353,16 @@ export function listFromReset(lobbies: Readonly<Rec<Overview>>): Rec<LobbySummar
 /**
  * `lobby/listUpdated`: a null entry removes the lobby, any other merges. Teiserver puts `currentBattle: null` into every entry
  * (tachyon_handler's `lobby_overview_to_tachyon` starts each one from it), so a null there ends a known battle only when the
- * entry says nothing else; a new lobby, or a `currentBattle` with a start time, is taken as it comes.
+ * entry says nothing else; a new lobby, or a `currentBattle` with a start time, is taken as it comes. `inPlace` updates
+ * `entries` itself: only for a record this burst made and no one has seen yet (`LobbyStore.isDraft`).
  */
-export function listWithUpdate(entries: Readonly<Rec<LobbySummaryView>>, lobbies: Readonly<Rec<OverviewUpdate | null>>): Rec<LobbySummaryView> {
-  return patchRecord(entries, lobbies, LOBBY_LIMITS.lobbiesListed, (previous, entry, id) => {
-    const others = Object.keys(entry).filter((key) => key !== 'id' && key !== 'currentBattle').length;
-    const battleChange = previous !== undefined && entry.currentBattle === null && others > 0 ? 'keep' : 'set';
-    return summary(previous, entry, id, battleChange);
-  });
+export function listWithUpdate(entries: Readonly<Rec<LobbySummaryView>>, lobbies: Readonly<Rec<OverviewUpdate | null>>, inPlace = false): Rec<LobbySummaryView> {
+  return patchRecord(entries, lobbies, LOBBY_LIMITS.lobbiesListed, summaryUpdate, inPlace);
+}
+
+function summaryUpdate(previous: LobbySummaryView | undefined, entry: OverviewUpdate, id: string): LobbySummaryView | null {
+  let others = false;
+  for (const key in entry) if (key !== 'id' && key !== 'currentBattle' && Object.hasOwn(entry, key)) others = true;
+  const battleChange = previous !== undefined && entry.currentBattle === null && others ? 'keep' : 'set';
+  return summary(previous, entry, id, battleChange);
 }

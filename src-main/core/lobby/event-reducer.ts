@@ -28,6 +28,8 @@ export interface LobbyReadView {
   readonly userCount: number;
   /** Known user ids, heard of longest ago first. */
   userIds(): Iterable<string>;
+  /** Whether a value of the state was made in this burst and seen by no one yet, so it may be updated in place. */
+  isDraft?(value: object): boolean;
 }
 
 export interface EventOutcome {
@@ -50,6 +52,8 @@ export interface EventOutcome {
    * were away are lost.
    */
   readonly restoreLobby?: string;
+  /** A value the patches carry that no one has seen yet (the lobby list's entries): the next change in this burst may reuse it. */
+  readonly draft?: object;
   /** Why the event changed nothing, for the log. */
   readonly ignored?: { readonly level: 'warn' | 'debug'; readonly text: string };
 }
@@ -90,7 +94,8 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
       const patches: LobbyPatch[] = [];
       if (upsert.length > 0) patches.push({ slice: 'users', upsert, remove: usersToEvict(lobby, upsert) });
       const self = view.self;
-      const mine = upsert.find((u) => u.userId === self?.userId);
+      let mine: UserView | undefined;
+      if (self) for (const user of upsert) if (user.userId === self.userId) mine = user;
       if (self && mine && mine.status !== self.status) patches.push({ slice: 'self', value: { ...self, status: mine.status } });
       // Teiserver sends no `battle/ended`: the battle is over for the server when it puts us back in the menu.
       if (self?.status === 'playing' && mine?.status === 'menu' && view.matchmaking.phase === 'battle') patches.push({ slice: 'matchmaking', value: mmIdle(view.matchmaking) });
@@ -182,16 +187,21 @@ export function reduceEvent(lobby: LobbyReadView, event: AnyEvent, now: number, 
       const room = view.lobby;
       if (!room || room.id !== event.data.id) return ignored('debug', 'ignored lobby/updated for a lobby we are not in');
       const next = applyLobbyUpdate(room, event.data);
-      // Newcomers arrive as bare ids: follow them so the room shows their names.
-      return { patches: [{ slice: 'lobby', value: next }], watch: lobbyMemberIds(next) };
+      // Newcomers arrive as bare ids: follow them so the room shows their names (only an update that names people has any).
+      const { players, spectators, bosses } = event.data;
+      const members = players !== undefined || spectators !== undefined || bosses !== undefined;
+      return { patches: [{ slice: 'lobby', value: next }], watch: members ? lobbyMemberIds(next) : [] };
     }
     case 'lobby/listReset':
       // Only while the player watches the list (a late one after unsubscribing would bring back a list nobody keeps live).
       if (!view.lobbies.watching) return ignored('debug', 'ignored lobby/listReset: the list is not watched');
       return { patches: [{ slice: 'lobbies', value: { watching: true, loaded: true, entries: listFromReset(event.data.lobbies) } }], watch: [] };
-    case 'lobby/listUpdated':
+    case 'lobby/listUpdated': {
       if (!view.lobbies.watching) return ignored('debug', 'ignored lobby/listUpdated: the list is not watched');
-      return { patches: [{ slice: 'lobbies', value: { ...view.lobbies, entries: listWithUpdate(view.lobbies.entries, event.data.lobbies) } }], watch: [] };
+      // A list of a few hundred lobbies is copied once per burst of updates, not once per update.
+      const entries = listWithUpdate(view.lobbies.entries, event.data.lobbies, lobby.isDraft?.(view.lobbies.entries) ?? false);
+      return { patches: [{ slice: 'lobbies', value: { ...view.lobbies, entries } }], watch: [], draft: entries };
+    }
     case 'lobby/left': {
       const room = view.lobby;
       if (!room || room.id !== event.data.id) return ignored('debug', 'ignored lobby/left for a lobby we are not in');
@@ -235,6 +245,8 @@ export function partyPatch(current: PartiesView, change: (p: PartiesView) => Par
  * never ourselves, a friend or a party member.
  */
 export function usersToEvict(lobby: LobbyReadView, incoming: readonly UserView[]): string[] {
+  // Far below the cap (every session but the busiest), nothing to count.
+  if (lobby.userCount + incoming.length <= LOBBY_LIMITS.users) return [];
   const fresh = new Set(incoming.filter((u) => lobby.user(u.userId) === undefined).map((u) => u.userId)).size;
   let excess = lobby.userCount + fresh - LOBBY_LIMITS.users;
   if (excess <= 0) return [];

@@ -57,6 +57,8 @@ export class LobbyClient {
   readonly lobbies: CustomLobbyRequests;
   private statsTimer: NodeJS.Timeout | null = null;
   private readonly seenMarkers = new Set<string>();
+  /** Whether a chat line's key was already shown: made once, not per event. */
+  private readonly shown = (marker: string): boolean => this.seenMarkers.has(marker);
   private readonly subscribedUsers = new Set<string>();
   /** Users to subscribe to in the next batch. */
   private readonly pendingWatch = new Set<string>();
@@ -176,11 +178,13 @@ export class LobbyClient {
     const admission = event.commandId === 'user/self' && !this.admitted && this.options.connection.session !== null;
     // `user/self` carries our matchmaking in the current revision: it moves it as much as a `matchmaking/*` event does.
     if (event.commandId.startsWith('matchmaking/') || event.commandId === 'user/self') this.matchmakingEvents++;
-    const outcome = reduceEvent(this.options.store, event, this.now(), (marker) => this.seenMarkers.has(marker));
+    const store = this.options.store;
+    const outcome = reduceEvent(store, event, this.now(), this.shown);
     if (outcome.ignored) this.options.logger[outcome.ignored.level](outcome.ignored.text);
     if (outcome.saveMarker !== undefined) this.options.chatMarkers.save(outcome.saveMarker);
     if (outcome.shownMarker !== undefined) this.rememberMarker(outcome.shownMarker);
-    for (const patch of outcome.patches) this.options.store.publish(patch);
+    for (const patch of outcome.patches) store.publish(patch);
+    if (outcome.draft) store.markDraft(outcome.draft);
     if (outcome.watch.length > 0) this.watchUsers(outcome.watch);
     if (admission) this.admit();
     // After admission: the session's requests may go out now.

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { redactedJson } from './redact';
-import { hasSchema, isKnownCommand, validateMessage, type MessageType, type SchemaSet } from './validation';
+import { hasSchema, isKnownCommand, schemaCheck, validateMessage, type MessageType, type SchemaSet } from './validation';
 import type {
   AnyEvent, AnyResponse, EventCommandId, EventData, FailureReason, RequestCommandId, RequestData, RequestOf, ResponseOf, SuccessData,
 } from './commands';
@@ -258,12 +258,13 @@ export class TachyonEndpoint {
   }
 
   private receiveEvent(envelope: Record<string, unknown>, commandId: string): void {
-    if (!hasSchema(commandId, 'event', this.schemas)) {
+    const check = schemaCheck(commandId, 'event', this.schemas);
+    if (!check) {
       this.counters.unknownCommands++;
       return this.dropInvalid(`unknown event ${describeCommand(commandId)}`);
     }
-    const check = validateMessage(envelope as { type: MessageType; commandId: string }, this.schemas);
-    if (!check.ok) return this.dropInvalid(`invalid ${commandId} event: ${check.problem}`);
+    const verdict = check(envelope);
+    if (!verdict.ok) return this.dropInvalid(`invalid ${commandId} event: ${verdict.problem}`);
     for (const listener of this.eventListeners) {
       try {
         listener(envelope as unknown as AnyEvent);

@@ -60,7 +60,9 @@ function compiledOnFirstUse(ajv: Ajv, schema: unknown): Check {
 }
 
 function buildTables(): Record<SchemaSet, CheckTable> {
-  const ajv = new Ajv({ strict: true });
+  // No meta-schema check at run time: it doubles the cost of compiling a schema on the connection's path, and the schemas
+  // file is ours, each schema compiled against the meta-schema by test/core/protocol-schemas-file.test.ts.
+  const ajv = new Ajv({ strict: true, validateSchema: false });
   const legacy: CheckTable = new Map();
   for (const [commandId, entry] of Object.entries(packageValidators)) {
     const checks: Partial<Record<MessageType, Check>> = {};
@@ -82,12 +84,32 @@ function buildTables(): Record<SchemaSet, CheckTable> {
       const now = checks[type];
       const before = merged[type];
       if (!now || now === before) continue;
-      // Valid in either revision; when neither fits, the current revision's complaint is the one worth reading.
-      merged[type] = before ? (message) => (before(message).ok ? OK : now(message)) : now;
+      merged[type] = before ? eitherOf(before, now) : now;
     }
     either.set(commandId, merged);
   }
   return { current, either };
+}
+
+/**
+ * Valid in either revision; when neither fits, the current revision's complaint is the one worth reading. The revision that
+ * judged the last message valid is asked first: a server speaks one, so a message is checked once, not twice.
+ */
+function eitherOf(legacy: Check, current: Check): Check {
+  let currentFirst = false;
+  return (message) => {
+    if (currentFirst) {
+      const now = current(message);
+      if (now.ok) return OK;
+      if (!legacy(message).ok) return now;
+      currentFirst = false;
+      return OK;
+    }
+    if (legacy(message).ok) return OK;
+    const now = current(message);
+    if (now.ok) currentFirst = true;
+    return now;
+  };
 }
 
 const tables = buildTables();
@@ -99,6 +121,14 @@ export function isKnownCommand(commandId: string, set: SchemaSet = 'either'): co
 /** Whether the schema set defines `commandId` with this message type at all (e.g. `user/self` has no request). */
 export function hasSchema(commandId: string, type: MessageType, set: SchemaSet = 'either'): boolean {
   return tables[set].get(commandId)?.[type] !== undefined;
+}
+
+/**
+ * The check for one command and message type in a schema set, or undefined when the set has none: look it up once, then
+ * call it (what `validateMessage` does in one step).
+ */
+export function schemaCheck(commandId: string, type: MessageType, set: SchemaSet = 'either'): ((message: unknown) => ValidationResult) | undefined {
+  return tables[set].get(commandId)?.[type];
 }
 
 /** Validates a whole message (envelope + data) against its command's schema in the given set. */
