@@ -21,3 +21,5 @@ export { ContentNotReadyError, ContentReadiness } from './content-readiness';
 export type { ContentNeeds, ContentReadinessOptions, MissingItem } from './content-readiness';
 export { ContentLibrary } from './content-library';
 export type { ContentLibraryOptions, LibraryEngine } from './content-library';
+export { FirstStartFetch, firstStartReason } from './first-start';
+export type { DefaultPlaylist, FirstStartFetchOptions } from './first-start';
