@@ -379,8 +379,8 @@ function watchForFirstStart(store: LobbyStore, readiness: ContentReadiness, logg
   const first = new FirstStartFetch({
     readiness,
     onSettled: (result) => {
-      if ('error' in result) logger.warn(`first start: the content to play ${result.playlist} could not be fetched: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
-      else if (result.fetched.length > 0) logger.info(`first start: fetched ${result.fetched.length} item(s) to play ${result.playlist}`);
+      if ('error' in result) logger.warn(`first start: the content to play ${quoteForMessage(result.playlist)} could not be fetched: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+      else if (result.fetched.length > 0) logger.info(`first start: fetched ${result.fetched.length} item(s) to play ${quoteForMessage(result.playlist)}`);
     },
   });
   const stop = store.onPatch((patch) => {
