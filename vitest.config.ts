@@ -14,8 +14,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
     globalSetup: ['./test/support/global-secrets.ts'],
-    // Every test file must leave no socket, server, timer or child process behind.
-    setupFiles: ['./test/support/leak-check.ts'],
+    // Every test file must leave no socket, server, timer or child process behind, and reach no address but this computer's.
+    setupFiles: ['./test/support/leak-check.ts', './test/support/loopback-guard.ts'],
     pool: 'forks',
   },
 });

@@ -34,7 +34,10 @@ export function speedWords(item: DownloadItemView): string {
 
 export function etaWords(item: DownloadItemView): string {
   if (item.state !== 'downloading' || item.etaSeconds === null) return '';
-  const s = item.etaSeconds;
+  return secondsLeftWords(item.etaSeconds);
+}
+
+function secondsLeftWords(s: number): string {
   if (s < 60) return `${s} s left`;
   if (s < 3600) return `${Math.ceil(s / 60)} min left`;
   return `${Math.floor(s / 3600)} h ${Math.ceil((s % 3600) / 60)} min left`;
@@ -68,4 +71,30 @@ export function queueReadyLine(view: DownloadsView): string | null {
   const why = first.reasons.at(-1) ?? '';
   const amount = total === null ? bytesWords(done) : `${bytesWords(done)} of ${bytesWords(total)}`;
   return `Downloading ${what} ${why}: ${amount}${speed > 0 ? `, ${bytesWords(speed)}/s` : ''}`;
+}
+
+/** The downloads slice's reason for a first-start fetch (core/content's `firstStartReason`): `to play Duel`. */
+const FIRST_START = /^to play (.+)$/;
+
+/**
+ * One line for the Play view while the first start fetches the default playlist's content, before the player asked for
+ * anything: `Getting Beyond All Reason test-1 and 2 more items to play Duel: 12 MB of 60 MB, 3.0 MB/s, 20 s left`
+ * (the game named first). Null when nothing runs for that reason, or when a queue already waits for the same items
+ * (then `queueReadyLine` says it).
+ */
+export function firstStartLine(view: DownloadsView): string | null {
+  const active = view.items.filter((i) => isActive(i) && i.reasons.some((r) => FIRST_START.test(r)) && !i.reasons.some((r) => r.startsWith('for playlist') || r === 'for the battle'));
+  if (active.length === 0) return null;
+  const queue = FIRST_START.exec(active[0]!.reasons.find((r) => FIRST_START.test(r))!)![1]!;
+  const lead = active.find((i) => i.kind === 'game') ?? active[0]!;
+  const what = active.length === 1 ? lead.name : `${lead.name} and ${active.length - 1} more ${active.length === 2 ? 'item' : 'items'}`;
+  const done = active.reduce((s, i) => s + i.bytesDone, 0);
+  const totals = active.map((i) => i.bytesTotal);
+  const total = totals.every((t): t is number => t !== null) ? totals.reduce((s, t) => s + t, 0) : null;
+  const speed = active.reduce((s, i) => s + (i.state === 'downloading' ? i.bytesPerSecond : 0), 0);
+  const etas = active.flatMap((i) => (i.state === 'downloading' && i.etaSeconds !== null ? [i.etaSeconds] : []));
+  const parts = [total === null ? bytesWords(done) : `${bytesWords(done)} of ${bytesWords(total)}`];
+  if (speed > 0) parts.push(`${bytesWords(speed)}/s`);
+  if (etas.length > 0) parts.push(secondsLeftWords(Math.max(...etas)));
+  return `Getting ${what} to play ${queue}: ${parts.join(', ')}`;
 }

@@ -35,6 +35,12 @@ export interface LobbyFactoryOptions {
   engine?: Pick<PlayerEngineOptions, 'statsIntervalMs' | 'runner'>;
   /** Download tuning for tests (fetchers, manager, the battle's deadline); the addresses come from the settings. */
   content?: Pick<LobbyContentOptions, 'fetchers' | 'manager' | 'battleDeadlineMs'>;
+  /**
+   * First start: fetch the default playlist's missing content as soon as the lobby connects (`LobbyContentOptions.fetchOnStart`).
+   * The app turns it on; test support leaves it off unless a test sets local content addresses, so no test reaches the
+   * production addresses the settings default to.
+   */
+  fetchOnStart?: boolean;
 }
 
 export interface AppEngineInput {
@@ -89,6 +95,7 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       dir: contentDirOf(dataDir),
       ...(settings.rapidMaster ? { rapidMaster: settings.rapidMaster } : {}),
       ...(settings.filesApi ? { filesApi: settings.filesApi } : {}),
+      ...(options.fetchOnStart ? { fetchOnStart: true } : {}),
     };
     const engineFor = (extra: Partial<AppEngineInput>): PlayerEngineOptions => {
       const wired = appEngineOptions({
@@ -143,7 +150,8 @@ export function createLobbyFactory(options: LobbyFactoryOptions): (settings: Set
       logger: options.logger,
       engine: engineFor({ registry: local.registry, contentDirs: local.content.contentDirs }),
       replaysDir,
-      content,
+      // Without an engine that can host, local play's playlists name none: there is nothing to fetch on start.
+      content: local.autohost === null ? { ...content, fetchOnStart: false } : content,
     });
     // The hosted battles' updates (Tachyon's `autohost/update`) feed the Battle view of this lobby.
     const stopUpdates = local.forwardBattleUpdates((patch) => app.publish(patch));

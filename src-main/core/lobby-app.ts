@@ -14,7 +14,7 @@ import { contentArchiveReaders } from './content';
 import { PlayerEngine, SkirmishAiCatalog, type PlayerEngineOptions } from './player-engine';
 import { ReplayLibrary, type ReplayLibraryOptions } from './replays';
 import {
-  AssetCheck, ContentLibrary, ContentNotReadyError, ContentReadiness, DownloadManager, createContentFetchers,
+  AssetCheck, ContentLibrary, ContentNotReadyError, ContentReadiness, DownloadManager, FirstStartFetch, createContentFetchers,
   type ContentFetchers, type ContentNeeds, type DownloadManagerOptions,
 } from './content';
 import { EngineRegistry, quoteForMessage } from './engine';
@@ -61,6 +61,11 @@ export interface LobbyContentOptions {
   manager?: Pick<DownloadManagerOptions, 'concurrency' | 'throttleMs' | 'largeBytes' | 'reserveBytes' | 'freeBytes'>;
   /** How long a battle/start may wait for what it names to download (default 4 minutes; the host gives up after 5). */
   battleDeadlineMs?: number;
+  /**
+   * First start: once the server lists its playlists, fetch what the first (default) one needs and is missing, without
+   * being asked (`to play <playlist>`). Off unless set: the shell decides (the app turns it on; tests use local addresses).
+   */
+  fetchOnStart?: boolean;
 }
 
 export interface CoreLobbyApp extends LobbyApp {
@@ -355,6 +360,7 @@ function wireContent(options: LobbyAppOptions, store: LobbyStore, logger: Logger
       logger.info(`downloading ${missing.length} item(s) ${why}`);
     },
   });
+  if (settings.fetchOnStart) watchForFirstStart(store, readiness, logger);
   const prepareBattle = async (data: BattleStartRequestData): Promise<void> => {
     const deadlineMs = settings.battleDeadlineMs ?? 240_000;
     const needs: ContentNeeds = { engines: [data.engine.version], games: [data.game.springName], maps: [data.map.springName] };
@@ -372,4 +378,20 @@ function wireContent(options: LobbyAppOptions, store: LobbyStore, logger: Logger
     manager, readiness, assetCheck: new AssetCheck(readiness, manager), library, prepareBattle, registry: async () => (await registry()) ?? (await Promise.resolve(base!)),
     markLibraryAsked: () => { libraryAsked = true; },
   };
+}
+
+/** First start: the default playlist's content, fetched as soon as the server has listed its playlists. */
+function watchForFirstStart(store: LobbyStore, readiness: ContentReadiness, logger: Logger): void {
+  const first = new FirstStartFetch({
+    readiness,
+    onSettled: (result) => {
+      if ('error' in result) logger.warn(`first start: the content to play ${quoteForMessage(result.playlist)} could not be fetched: ${result.error instanceof Error ? result.error.message : String(result.error)}`);
+      else if (result.fetched.length > 0) logger.info(`first start: fetched ${result.fetched.length} item(s) to play ${quoteForMessage(result.playlist)}`);
+    },
+  });
+  const stop = store.onPatch((patch) => {
+    if (patch.slice !== 'matchmaking' || patch.value.playlists.length === 0) return;
+    void first.offer(patch.value.playlists);
+    stop();
+  });
 }

@@ -88,6 +88,8 @@ async function startLobby(userData: string, logger: Logger): Promise<LobbyServic
       sessionFor: (serverUrl) => auth.sessionFor(serverUrl),
       logger,
       localPlayerName: localPlayerName(userInfo().username),
+      // A newcomer's first battle needs nothing from them: the default playlist's content is fetched on start.
+      fetchOnStart: true,
     }),
     auth,
     forgetFixedToken: () => fixedToken.clear(),

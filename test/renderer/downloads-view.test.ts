@@ -1,13 +1,13 @@
 // @vitest-environment happy-dom
 // The Downloads view (name, bytes of total, network speed, time left, why, cancel and retry by id), the Library view
-// (sizes, delete after a confirm, by id), the Play view's queue-ready line; and the words they use.
+// (sizes, delete after a confirm, by id), the Play view's queue-ready and first-start lines; and the words they use.
 import { mount, flushPromises } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { Component } from 'vue';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DownloadItemView, LibraryEntryView } from '../../src-main/contract';
 import type * as StoresModule from '../../src-renderer/stores';
-import { bytesWords, etaWords, progressWords, queueReadyLine } from '../../src-renderer/downloads';
+import { bytesWords, etaWords, firstStartLine, progressWords, queueReadyLine } from '../../src-renderer/downloads';
 import { buildRendererModules, installRecordingBridge, type BuiltModules } from './support/components';
 
 type Stores = typeof StoresModule;
@@ -64,6 +64,21 @@ describe('the words', () => {
     expect(queueReadyLine({ items: [item('d1', { reasons: ['for the battle'], bytesTotal: null }), item('d2', { kind: 'map', reasons: ['for the battle'] })] }))
       .toBe('Downloading 2 items for the battle: 25 MB, 6.0 MB/s');
     expect(queueReadyLine({ items: [item('d1', { state: 'done' })] })).toBeNull();
+  });
+
+  it('says what a first start is getting and for which playlist, the game named first', () => {
+    const firstStart = { reasons: ['to play Duel'] };
+    expect(firstStartLine({ items: [item('d1', firstStart)] })).toBe('Getting Beyond All Reason test-1 to play Duel: 12 MB of 50 MB, 3.0 MB/s, 15 s left');
+    const three = [
+      item('d3', { ...firstStart, kind: 'engine', name: '2025.01.6', bytesDone: 0, bytesTotal: null, state: 'queued', bytesPerSecond: 0, etaSeconds: null }),
+      item('d1', { ...firstStart, etaSeconds: 90 }),
+      item('d2', { ...firstStart, kind: 'map', name: 'Red Comet', bytesDone: 1_000_000, bytesTotal: 10_000_000, bytesPerSecond: 1_000_000, etaSeconds: 9 }),
+    ];
+    expect(firstStartLine({ items: three })).toBe('Getting Beyond All Reason test-1 and 2 more items to play Duel: 13 MB, 4.0 MB/s, 2 min left');
+    // Once the player queued for them the queue-ready line says it; done, or fetched for another reason: nothing.
+    expect(firstStartLine({ items: [item('d1', { reasons: ['to play Duel', 'for playlist Duel'] })] })).toBeNull();
+    expect(firstStartLine({ items: [item('d1', { ...firstStart, state: 'done' })] })).toBeNull();
+    expect(firstStartLine({ items: [item('d1')] })).toBeNull();
   });
 });
 
@@ -125,5 +140,15 @@ describe('PlayView', () => {
     stores.useDownloadsStore().apply({ slice: 'downloads', value: { items: [item('d1')] } });
     await flushPromises();
     expect(wrapper.get('[data-test="queue-ready"]').text()).toBe('Downloading game "Beyond All Reason test-1" for playlist Duel: 12 MB of 50 MB, 3.0 MB/s. You are queued once it is here.');
+    expect(wrapper.find('[data-test="first-start"]').exists()).toBe(false);
+  });
+
+  it('shows what a first start is getting, and that the player may queue meanwhile', async () => {
+    const wrapper = await mounted('PlayView');
+    stores.useDownloadsStore().apply({ slice: 'downloads', value: { items: [item('d1', { reasons: ['to play Duel'] })] } });
+    await flushPromises();
+    expect(wrapper.get('[data-test="first-start"]').text())
+      .toBe('Getting Beyond All Reason test-1 to play Duel: 12 MB of 50 MB, 3.0 MB/s, 15 s left. You can queue now: the queue goes out once it is here.');
+    expect(wrapper.find('[data-test="queue-ready"]').exists()).toBe(false);
   });
 });

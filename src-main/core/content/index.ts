@@ -23,3 +23,5 @@ export { ContentLibrary } from './content-library';
 export { AssetCheck } from './asset-check';
 export type { AssetAnswer, AssetStatus } from './asset-check';
 export type { ContentLibraryOptions, LibraryEngine } from './content-library';
+export { FirstStartFetch, firstStartReason } from './first-start';
+export type { DefaultPlaylist, FirstStartFetchOptions } from './first-start';
