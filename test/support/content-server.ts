@@ -14,6 +14,8 @@ export interface LoggedRequest {
   readonly ifNoneMatch?: string;
   /** For a streamer POST: the indexes of the files asked for, in sdp order. */
   readonly streamerFiles?: readonly number[];
+  /** For a streamer POST: the gunzipped bit array, in hex. */
+  readonly streamerBits?: string;
   /** The Range header sent, if any. */
   readonly range?: string;
 }
@@ -54,6 +56,12 @@ export interface ContentFaults {
   readonly throttle: Map<string, number>;
   /** Paths that ignore Range and send the whole file (200). */
   readonly noRange: Set<string>;
+  /** Repositories whose pool files answer a GET with this status (404, 405, 501): only their streamer serves them. */
+  readonly streamerOnly: Map<string, number>;
+  /** Pool files (by MD5) whose frame in a streamer answer states this length instead of their own. */
+  readonly frameLength: Map<string, number>;
+  /** Pool files (by MD5) left out of a streamer answer that asked for them. */
+  readonly unstreamed: Set<string>;
 }
 
 export interface ContentServer {
@@ -96,7 +104,7 @@ export async function startContentServer(): Promise<ContentServer> {
   const requests: LoggedRequest[] = [];
   const faults: ContentFaults = {
     status: new Map(), flaky: new Map(), tampered: new Set(), garbled: new Set(), cut: new Map(), held: new Set(), trickle: new Map(), replace: new Map(),
-    wrongMd5: new Set(), wrongSize: new Set(), throttle: new Map(), noRange: new Set(),
+    wrongMd5: new Set(), wrongSize: new Set(), throttle: new Map(), noRange: new Set(), streamerOnly: new Map(), frameLength: new Map(), unstreamed: new Set(),
   };
   const files = new Map<string, PublishedFile>();
   const findEntries: Array<{ file: PublishedFile; mirrors: readonly string[]; omitMd5: boolean; omitSize: boolean }> = [];
@@ -152,10 +160,10 @@ export async function startContentServer(): Promise<ContentServer> {
     const bits = zlib.gunzipSync(body);
     const parts: Buffer[] = [];
     pkg.files.forEach((f, i) => {
-      if ((bits[i >> 3]! >> (i & 7)) & 1) {
+      if ((bits[i >> 3]! >> (i & 7)) & 1 && !faults.unstreamed.has(f.md5)) {
         const gz = poolBody(f.md5)!;
         const length = Buffer.alloc(4);
-        length.writeUInt32BE(gz.length);
+        length.writeUInt32BE(faults.frameLength.get(f.md5) ?? gz.length);
         parts.push(length, gz);
       }
     });
@@ -179,13 +187,14 @@ export async function startContentServer(): Promise<ContentServer> {
         const pkg = packages.get(query);
         const bits = body.length > 0 ? zlib.gunzipSync(body) : Buffer.alloc(0);
         const wanted = pkg ? pkg.files.map((_f, i) => i).filter((i) => (bits[i >> 3]! >> (i & 7)) & 1) : [];
-        requests.push({ ...entry, streamerFiles: wanted });
+        requests.push({ ...entry, streamerFiles: wanted, streamerBits: bits.toString('hex') });
       } else {
         requests.push(entry);
       }
       const flaky = faults.flaky.get(pathname) ?? 0;
       if (flaky > 0) faults.flaky.set(pathname, flaky - 1);
-      const status = flaky > 0 ? 503 : faults.status.get(pathname);
+      const poolOf = req.method === 'GET' ? /^\/([^/]+)\/pool\//.exec(pathname)?.[1] : undefined;
+      const status = flaky > 0 ? 503 : faults.status.get(pathname) ?? (poolOf === undefined ? undefined : faults.streamerOnly.get(poolOf));
       if (status !== undefined) {
         res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
         return;
