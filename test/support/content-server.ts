@@ -1,6 +1,7 @@
 // Test support: a local content server on 127.0.0.1:0 — the rapid master list, repositories (versions.gz, .sdp, pool by
 // plain GET and by pr-downloader's streamer POST), the files API (`/find`) with the maps and engine archives it names,
-// `HEAD` and `Range` on every file — with fault switches and a log of every request.
+// `HEAD` and `Range` on every file — with fault switches (streamer-only repositories and broken streamer answers too)
+// and a log of every request.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
