@@ -269,6 +269,30 @@ describe('a streamer answer that is not right: a clear error, nothing half-insta
   });
 });
 
+describe('two packages at once', () => {
+  it('a file both need is fetched once: the second package waits for it and asks only for its own', async () => {
+    world.server.faults.streamerOnly.set('byar', 404);
+    world.server.publish('byar', 'byar:next', 'Tachyon Test Game test-2', world.v2);
+    const shared = world.v2.files.filter((f) => world.v1.pool.has(f.md5));
+    expect(shared.length).toBeGreaterThan(0);
+    world.server.faults.held.add(STREAMER);
+    const dir = world.dataDir();
+    const streaming = client(dir, { transport: 'streamer' });
+    const first = streaming.install('byar:test');
+    await world.server.waitHeld(STREAMER);
+    world.server.faults.held.clear();
+    // The first package's answer is half sent: its files are claimed, and the second asks only for the others.
+    const second = streaming.install('byar:next');
+    const own = world.v2.files.map((f, i) => (world.v1.pool.has(f.md5) ? -1 : i)).filter((i) => i >= 0);
+    await world.server.waitRequests(STREAMER, 2);
+    world.server.release(STREAMER);
+    await Promise.all([first, second]);
+    expect(posts().map((p) => p.streamerFiles)).toEqual([[0, 1, 2], own]);
+    expect(await expectInstalled(dir, world.v1)).toBe(true);
+    expect(await expectInstalled(dir, world.v2)).toBe(true);
+  });
+});
+
 describe('cancel', () => {
   it('a cancel mid-stream stops it, keeps only whole verified files, and the next run asks for the rest', async () => {
     world.server.faults.streamerOnly.set('byar', 404);

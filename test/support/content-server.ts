@@ -88,6 +88,8 @@ export interface ContentServer {
   publishFile(category: PublishedFile['category'], springname: string, filename: string, data: Buffer, options?: { mirrors?: readonly string[]; omitMd5?: boolean; omitSize?: boolean }): PublishedFile;
   /** The requests for a path (the files API's, a map's), in order. */
   requestsFor(path: string): LoggedRequest[];
+  /** Resolves once `count` requests for a path have arrived. */
+  waitRequests(path: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,11 @@ export async function startContentServer(): Promise<ContentServer> {
   const releases = new Map<string, () => void>();
   const heldWaiters = new Map<string, Array<() => void>>();
   const heldSent = new Set<string>();
+  const requestWaiters = new Set<() => void>();
+  const logRequest = (entry: LoggedRequest) => {
+    requests.push(entry);
+    for (const check of [...requestWaiters]) check();
+  };
   let base = '';
 
   const versionsText = (repo: string) => [...(repos.get(repo) ?? [])].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
@@ -188,9 +195,9 @@ export async function startContentServer(): Promise<ContentServer> {
         const pkg = packages.get(query);
         const bits = body.length > 0 ? zlib.gunzipSync(body) : Buffer.alloc(0);
         const wanted = pkg ? pkg.files.map((_f, i) => i).filter((i) => (bits[i >> 3]! >> (i & 7)) & 1) : [];
-        requests.push({ ...entry, streamerFiles: wanted, streamerBits: bits.toString('hex') });
+        logRequest({ ...entry, streamerFiles: wanted, streamerBits: bits.toString('hex') });
       } else {
-        requests.push(entry);
+        logRequest(entry);
       }
       const flaky = faults.flaky.get(pathname) ?? 0;
       if (flaky > 0) faults.flaky.set(pathname, flaky - 1);
@@ -281,6 +288,8 @@ export async function startContentServer(): Promise<ContentServer> {
     res.end(data);
   }
 
+  const requestsFor = (path: string) => requests.filter((r) => new URL(r.url, 'http://127.0.0.1').pathname === path);
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
@@ -318,7 +327,18 @@ export async function startContentServer(): Promise<ContentServer> {
       findEntries.push({ file: published, mirrors: [...(options.mirrors ?? []), `${base}${where}`], omitMd5: options.omitMd5 ?? false, omitSize: options.omitSize ?? false });
       return published;
     },
-    requestsFor: (path) => requests.filter((r) => new URL(r.url, 'http://127.0.0.1').pathname === path),
+    requestsFor,
+    waitRequests(path, count) {
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (requestsFor(path).length < count) return;
+          requestWaiters.delete(check);
+          resolve();
+        };
+        requestWaiters.add(check);
+        check();
+      });
+    },
     poolRequests: () => requests.filter((r) => r.method === 'GET' && r.url.includes('/pool/')).map((r) => r.url.replace(/^.*\/pool\//, '')),
     async close() {
       server.closeAllConnections();

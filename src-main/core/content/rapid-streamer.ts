@@ -116,46 +116,60 @@ export async function streamMissingFiles(
     done.add(entry.md5);
     progress.onFile(entry);
   };
+  const present = async (entry: SdpEntry) => {
+    if (!(await isRegularFile(poolFilePath(job.dataDir, entry.md5)))) return false;
+    progress.onContent(entry.size);
+    arrived(entry);
+    return true;
+  };
   await withRetries(job.retry, async () => {
-    const wanted: StreamedFile[] = [];
-    for (const entry of job.missing) {
-      if (done.has(entry.md5)) continue;
-      const other = job.flights.get(entry.md5);
-      if (other) await other.catch(() => undefined);
-      if (await isRegularFile(poolFilePath(job.dataDir, entry.md5))) {
-        progress.onContent(entry.size);
-        arrived(entry);
-      } else {
-        wanted.push({ index: firstIndex.get(entry.md5)!, entry });
+    // Rounds: what another package is fetching is waited for (and looked for again after), the rest asked for now.
+    for (;;) {
+      const candidates: SdpEntry[] = [];
+      for (const entry of job.missing) {
+        // The flight first, then the file: a flight ends only after its files are in place.
+        if (!done.has(entry.md5) && (job.flights.has(entry.md5) || !(await present(entry)))) candidates.push(entry);
       }
-    }
-    if (wanted.length === 0) return; // an empty selection is never sent
-    wanted.sort((a, b) => a.index - b.index);
-    const counted = new Map<string, number>();
-    let settle = () => {};
-    const flight = new Promise<void>((resolve) => { settle = resolve; });
-    for (const file of wanted) job.flights.set(file.entry.md5, flight);
-    try {
-      await streamPoolFiles(job.base, job.sdpMd5, job.entries.length, wanted, job.dataDir, options, {
-        onNetwork: progress.onNetwork,
-        onContent: (file, bytes) => {
-          counted.set(file.entry.md5, (counted.get(file.entry.md5) ?? 0) + bytes);
-          progress.onContent(bytes);
-        },
-        onFile: (file) => {
-          counted.delete(file.entry.md5);
-          arrived(file.entry);
-        },
-      });
-    } catch (error) {
-      // The files that did not arrive are asked for afresh: what they counted is taken back.
-      for (const bytes of counted.values()) progress.onContent(-bytes);
-      throw error;
-    } finally {
-      for (const file of wanted) if (job.flights.get(file.entry.md5) === flight) job.flights.delete(file.entry.md5);
-      settle();
+      // No await from this look to the claim below: a file another package began fetching meanwhile is not fetched twice.
+      const others = candidates.filter((entry) => job.flights.has(entry.md5));
+      const wanted = candidates.filter((entry) => !job.flights.has(entry.md5)).map((entry) => ({ index: firstIndex.get(entry.md5)!, entry }));
+      if (wanted.length === 0 && others.length === 0) return; // an empty selection is never sent
+      const joined = Promise.all(others.map((entry) => job.flights.get(entry.md5)!.catch(() => undefined)));
+      if (wanted.length > 0) await streamRound(job, wanted.sort((a, b) => a.index - b.index), options, progress, arrived);
+      await joined;
     }
   });
+}
+
+/** One streamer request for `wanted`, each file claimed in `flights` until the request has settled. */
+async function streamRound(
+  job: MissingFiles, wanted: readonly StreamedFile[], options: StreamOptions, progress: { onNetwork(bytes: number): void; onContent(bytes: number): void },
+  arrived: (entry: SdpEntry) => void,
+): Promise<void> {
+  const counted = new Map<string, number>();
+  let settle = () => {};
+  const flight = new Promise<void>((resolve) => { settle = resolve; });
+  for (const file of wanted) job.flights.set(file.entry.md5, flight);
+  try {
+    await streamPoolFiles(job.base, job.sdpMd5, job.entries.length, wanted, job.dataDir, options, {
+      onNetwork: progress.onNetwork,
+      onContent: (file, bytes) => {
+        counted.set(file.entry.md5, (counted.get(file.entry.md5) ?? 0) + bytes);
+        progress.onContent(bytes);
+      },
+      onFile: (file) => {
+        counted.delete(file.entry.md5);
+        arrived(file.entry);
+      },
+    });
+  } catch (error) {
+    // The files that did not arrive are asked for afresh: what they counted is taken back.
+    for (const bytes of counted.values()) progress.onContent(-bytes);
+    throw error;
+  } finally {
+    for (const file of wanted) if (job.flights.get(file.entry.md5) === flight) job.flights.delete(file.entry.md5);
+    settle();
+  }
 }
 
 /** The answer's state machine: a frame's 4 length bytes (which may arrive split), then its body, into one writer at a time. */
