@@ -30,10 +30,9 @@ export class PoolFileWriter {
   private readonly hash = createHash('md5');
   private readonly done: Promise<void>;
   private content = 0;
-  private crc = 0;
   private received = 0;
-  /** The last 8 bytes received: the gzip trailer (CRC32 and size of the content, little-endian) when nothing follows it. */
-  private readonly tail = Buffer.alloc(8);
+  /** The last 4 bytes received: the gzip trailer's size of the content (little-endian) when nothing follows it. */
+  private readonly tail = Buffer.alloc(4);
   private failure: RapidError | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -43,7 +42,6 @@ export class PoolFileWriter {
       this.content += chunk.length;
       if (this.content > entry.size) return this.fail(new RapidError('corrupt', `${what} is larger than its package index says`));
       this.hash.update(chunk);
-      this.crc = zlib.crc32(chunk, this.crc);
       onContent(chunk.length);
     });
     this.gunzip.on('error', () => this.fail(new RapidError('corrupt', `${what} is not valid gzip`)));
@@ -66,11 +64,11 @@ export class PoolFileWriter {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     this.received += chunk.length;
-    if (chunk.length >= 8) {
-      chunk.copy(this.tail, 0, chunk.length - 8);
+    if (chunk.length >= 4) {
+      chunk.copy(this.tail, 0, chunk.length - 4);
     } else {
       this.tail.copyWithin(0, chunk.length);
-      chunk.copy(this.tail, 8 - chunk.length);
+      chunk.copy(this.tail, 4 - chunk.length);
     }
     this.gunzip.write(chunk);
     if (this.pendingBytes >= WRITE_BATCH) await this.flush();
@@ -91,8 +89,9 @@ export class PoolFileWriter {
       this.gunzip.end();
       await this.done;
       if (this.failure) throw this.failure;
-      // zlib stops at a gzip member's end and ignores what follows when it starts with a zero byte: the file must end there.
-      if (this.received < MIN_GZIP_BYTES || this.tail.readUInt32LE(0) !== this.crc || this.tail.readUInt32LE(4) !== this.content % 2 ** 32) {
+      // zlib stops at a gzip member's end and ignores what follows when it starts with a zero byte: the file must end
+      // there, with the trailer's size (RFC 1952, ISIZE: the content's size modulo 2^32).
+      if (this.received < MIN_GZIP_BYTES || this.tail.readUInt32LE(0) !== this.content % 2 ** 32) {
         throw new RapidError('corrupt', `${this.what} is not valid gzip`);
       }
       if (this.content !== this.entry.size || this.hash.digest('hex') !== this.entry.md5) {
