@@ -1,5 +1,6 @@
 // Benchmark: one rapid package (600 pool files, about 60 MB of incompressible bytes, so as much on the wire) installed from
-// the same local content server (a process of its own) by our client and by Debian's pr-downloader (streamer mode), in the same run.
+// the same local content server (a process of its own) by our client (plain GETs, then the streamer) and by Debian's
+// pr-downloader (streamer mode), in the same run.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -65,6 +66,8 @@ export interface RapidDownloadFigures {
   rapid_download_s: number;
   prd_download_s: number;
   rapid_vs_prd_ratio: number;
+  rapid_streamer_s: number;
+  rapid_streamer_vs_prd_ratio: number;
   rapid_pool_files: number;
   rapid_package_mb: number;
 }
@@ -116,7 +119,13 @@ export async function measureRapidDownload(): Promise<RapidDownloadFigures> {
     await new RapidClient({ dataDir: oursDir, master: server.masterUrl }).install('byar:bench');
     const oursS = (performance.now() - started) / 1000;
 
-    for (const [who, dir] of [['pr-downloader', prdDir], ['ours', oursDir]] as const) {
+    const streamerDir = path.join(base, 'streamer');
+    await flushDisk();
+    started = performance.now();
+    await new RapidClient({ dataDir: streamerDir, master: server.masterUrl, transport: 'streamer' }).install('byar:bench');
+    const streamerS = (performance.now() - started) / 1000;
+
+    for (const [who, dir] of [['pr-downloader', prdDir], ['ours', oursDir], ['ours (streamer)', streamerDir]] as const) {
       const count = await poolCount(dir);
       if (count !== server.poolFiles) throw new Error(`bench: ${who} installed ${count} of ${server.poolFiles} pool files`);
     }
@@ -124,6 +133,8 @@ export async function measureRapidDownload(): Promise<RapidDownloadFigures> {
       rapid_download_s: Number(oursS.toFixed(2)),
       prd_download_s: Number(prdS.toFixed(2)),
       rapid_vs_prd_ratio: Number((oursS / prdS).toFixed(3)),
+      rapid_streamer_s: Number(streamerS.toFixed(2)),
+      rapid_streamer_vs_prd_ratio: Number((streamerS / prdS).toFixed(3)),
       rapid_pool_files: server.poolFiles,
       rapid_package_mb: Number((server.wireBytes / 1024 / 1024).toFixed(1)),
     };

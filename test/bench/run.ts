@@ -83,6 +83,7 @@ if (wanted('rapid')) {
   say('rapid download: one package (600 pool files, 60 MB incompressible) from a local server, our client vs Debian\'s pr-downloader');
   Object.assign(figures, await measureRapidDownload());
   say(`  ours ${figures.rapid_download_s} s, pr-downloader ${figures.prd_download_s} s, ratio ${figures.rapid_vs_prd_ratio} (goal ≤ 0.5; ${figures.rapid_pool_files} files, ${figures.rapid_package_mb} MB)`);
+  say(`  ours through the streamer ${figures.rapid_streamer_s} s, ratio ${figures.rapid_streamer_vs_prd_ratio} to pr-downloader`);
 }
 
 if (wanted('download')) {

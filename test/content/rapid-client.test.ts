@@ -121,7 +121,11 @@ describe('dependencies', () => {
 describe('faults: a clear error, no half-installed package, and a retry that fetches only what is missing', () => {
   type Faults = ContentWorld['server']['faults'];
   const cases: Array<{ title: string; code: string; set: (f: Faults, md5: string) => void; clear: (f: Faults) => void }> = [
-    { title: 'a pool file missing (404)', code: 'not_found', set: (f, md5) => f.status.set(poolUrlPath('byar', md5), 404), clear: (f) => f.status.clear() },
+    // A repository without a streamer, as production's: a pool GET's 404 then stands (the client asks the streamer once).
+    {
+      title: 'a pool file missing (404)', code: 'not_found', clear: (f) => f.status.clear(),
+      set: (f, md5) => { f.status.set(poolUrlPath('byar', md5), 404); f.status.set('/byar/streamer.cgi', 404); },
+    },
     { title: 'a pool file failing (500)', code: 'http_error', set: (f, md5) => f.status.set(poolUrlPath('byar', md5), 500), clear: (f) => f.status.clear() },
     { title: 'a tampered pool file (wrong MD5)', code: 'corrupt', set: (f, md5) => f.tampered.add(md5), clear: (f) => f.tampered.clear() },
     { title: 'a pool file that is not gzip', code: 'corrupt', set: (f, md5) => f.garbled.add(md5), clear: (f) => f.garbled.clear() },
@@ -169,6 +173,7 @@ describe('faults: a clear error, no half-installed package, and a retry that fet
     expect((await failure(client(other, 1).install('byar:test'))).code).toBe('http_error');
     expect(count(b)).toBe(1 + 3);
     world.server.faults.status.set(b, 404);
+    world.server.faults.status.set('/byar/streamer.cgi', 404);
     expect((await failure(client(other, 1).install('byar:test'))).code).toBe('not_found');
     expect(count(b)).toBe(1 + 3 + 1);
     world.server.faults.status.clear();

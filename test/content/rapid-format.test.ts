@@ -1,7 +1,8 @@
-// Rapid's index formats read on their own: repos.gz, versions.gz, the .sdp and its name, the rapid/ cache path.
+// Rapid's index formats read on their own: repos.gz, versions.gz, the .sdp and its name, the rapid/ cache path, the
+// streamer's bit array.
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { findVersion, normaliseRequest, parseRepos, parseVersions, RapidError, readSdp, sdpDigest, urlCachePath } from '../../src-main/core/content';
+import { findVersion, normaliseRequest, parseRepos, parseVersions, RapidError, readSdp, sdpDigest, streamerBits, urlCachePath } from '../../src-main/core/content';
 import { packFiles, sdpEntryBytes } from '../support/rapid-packer';
 
 const gz = (text: string) => zlib.gzipSync(text);
@@ -51,5 +52,17 @@ describe('the .sdp', () => {
     const entry = sdpEntryBytes('a.lua', A, 1, 2);
     expect(() => readSdp(gz(entry.subarray(0, 10).toString('latin1')), A)).toThrow(/cut short/);
     expect(() => readSdp(zlib.gzipSync(Buffer.from([255, 0x61])), A)).toThrow(/cut short/);
+  });
+});
+
+describe('the streamer request', () => {
+  it('one bit per entry, least significant first, files / 8 + 1 bytes; an entry outside the package is refused', () => {
+    expect(streamerBits(3, [0, 1, 2]).toString('hex')).toBe('07');
+    expect(streamerBits(3, [0, 1]).toString('hex')).toBe('03');
+    expect(streamerBits(3, []).toString('hex')).toBe('00');
+    expect(streamerBits(8, [7]).toString('hex')).toBe('8000');
+    expect(streamerBits(17, [0, 8, 9, 16]).toString('hex')).toBe('010301');
+    expect(() => streamerBits(3, [3])).toThrow(RangeError);
+    expect(() => streamerBits(3, [-1])).toThrow(RangeError);
   });
 });

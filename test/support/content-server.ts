@@ -1,6 +1,7 @@
 // Test support: a local content server on 127.0.0.1:0 — the rapid master list, repositories (versions.gz, .sdp, pool by
 // plain GET and by pr-downloader's streamer POST), the files API (`/find`) with the maps and engine archives it names,
-// `HEAD` and `Range` on every file — with fault switches and a log of every request.
+// `HEAD` and `Range` on every file — with fault switches (streamer-only repositories and broken streamer answers too)
+// and a log of every request.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,8 @@ export interface LoggedRequest {
   readonly ifNoneMatch?: string;
   /** For a streamer POST: the indexes of the files asked for, in sdp order. */
   readonly streamerFiles?: readonly number[];
+  /** For a streamer POST: the gunzipped bit array, in hex. */
+  readonly streamerBits?: string;
   /** The Range header sent, if any. */
   readonly range?: string;
 }
@@ -54,6 +57,12 @@ export interface ContentFaults {
   readonly throttle: Map<string, number>;
   /** Paths that ignore Range and send the whole file (200). */
   readonly noRange: Set<string>;
+  /** Repositories whose pool files answer a GET with this status (404, 405, 501): only their streamer serves them. */
+  readonly streamerOnly: Map<string, number>;
+  /** Pool files (by MD5) whose frame in a streamer answer states this length instead of their own. */
+  readonly frameLength: Map<string, number>;
+  /** Pool files (by MD5) left out of a streamer answer that asked for them. */
+  readonly unstreamed: Set<string>;
 }
 
 export interface ContentServer {
@@ -79,6 +88,8 @@ export interface ContentServer {
   publishFile(category: PublishedFile['category'], springname: string, filename: string, data: Buffer, options?: { mirrors?: readonly string[]; omitMd5?: boolean; omitSize?: boolean }): PublishedFile;
   /** The requests for a path (the files API's, a map's), in order. */
   requestsFor(path: string): LoggedRequest[];
+  /** Resolves once `count` requests for a path have arrived. */
+  waitRequests(path: string, count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,13 +107,18 @@ export async function startContentServer(): Promise<ContentServer> {
   const requests: LoggedRequest[] = [];
   const faults: ContentFaults = {
     status: new Map(), flaky: new Map(), tampered: new Set(), garbled: new Set(), cut: new Map(), held: new Set(), trickle: new Map(), replace: new Map(),
-    wrongMd5: new Set(), wrongSize: new Set(), throttle: new Map(), noRange: new Set(),
+    wrongMd5: new Set(), wrongSize: new Set(), throttle: new Map(), noRange: new Set(), streamerOnly: new Map(), frameLength: new Map(), unstreamed: new Set(),
   };
   const files = new Map<string, PublishedFile>();
   const findEntries: Array<{ file: PublishedFile; mirrors: readonly string[]; omitMd5: boolean; omitSize: boolean }> = [];
   const releases = new Map<string, () => void>();
   const heldWaiters = new Map<string, Array<() => void>>();
   const heldSent = new Set<string>();
+  const requestWaiters = new Set<() => void>();
+  const logRequest = (entry: LoggedRequest) => {
+    requests.push(entry);
+    for (const check of [...requestWaiters]) check();
+  };
   let base = '';
 
   const versionsText = (repo: string) => [...(repos.get(repo) ?? [])].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
@@ -152,10 +168,10 @@ export async function startContentServer(): Promise<ContentServer> {
     const bits = zlib.gunzipSync(body);
     const parts: Buffer[] = [];
     pkg.files.forEach((f, i) => {
-      if ((bits[i >> 3]! >> (i & 7)) & 1) {
+      if ((bits[i >> 3]! >> (i & 7)) & 1 && !faults.unstreamed.has(f.md5)) {
         const gz = poolBody(f.md5)!;
         const length = Buffer.alloc(4);
-        length.writeUInt32BE(gz.length);
+        length.writeUInt32BE(faults.frameLength.get(f.md5) ?? gz.length);
         parts.push(length, gz);
       }
     });
@@ -179,13 +195,14 @@ export async function startContentServer(): Promise<ContentServer> {
         const pkg = packages.get(query);
         const bits = body.length > 0 ? zlib.gunzipSync(body) : Buffer.alloc(0);
         const wanted = pkg ? pkg.files.map((_f, i) => i).filter((i) => (bits[i >> 3]! >> (i & 7)) & 1) : [];
-        requests.push({ ...entry, streamerFiles: wanted });
+        logRequest({ ...entry, streamerFiles: wanted, streamerBits: bits.toString('hex') });
       } else {
-        requests.push(entry);
+        logRequest(entry);
       }
       const flaky = faults.flaky.get(pathname) ?? 0;
       if (flaky > 0) faults.flaky.set(pathname, flaky - 1);
-      const status = flaky > 0 ? 503 : faults.status.get(pathname);
+      const poolOf = req.method === 'GET' ? /^\/([^/]+)\/pool\//.exec(pathname)?.[1] : undefined;
+      const status = flaky > 0 ? 503 : faults.status.get(pathname) ?? (poolOf === undefined ? undefined : faults.streamerOnly.get(poolOf));
       if (status !== undefined) {
         res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
         return;
@@ -271,6 +288,8 @@ export async function startContentServer(): Promise<ContentServer> {
     res.end(data);
   }
 
+  const requestsFor = (path: string) => requests.filter((r) => new URL(r.url, 'http://127.0.0.1').pathname === path);
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
@@ -308,7 +327,18 @@ export async function startContentServer(): Promise<ContentServer> {
       findEntries.push({ file: published, mirrors: [...(options.mirrors ?? []), `${base}${where}`], omitMd5: options.omitMd5 ?? false, omitSize: options.omitSize ?? false });
       return published;
     },
-    requestsFor: (path) => requests.filter((r) => new URL(r.url, 'http://127.0.0.1').pathname === path),
+    requestsFor,
+    waitRequests(path, count) {
+      return new Promise<void>((resolve) => {
+        const check = () => {
+          if (requestsFor(path).length < count) return;
+          requestWaiters.delete(check);
+          resolve();
+        };
+        requestWaiters.add(check);
+        check();
+      });
+    },
     poolRequests: () => requests.filter((r) => r.method === 'GET' && r.url.includes('/pool/')).map((r) => r.url.replace(/^.*\/pool\//, '')),
     async close() {
       server.closeAllConnections();

@@ -30,8 +30,17 @@ export async function sweepTemps(targets: readonly string[], busy: (target: stri
   }
 }
 
-/** Writes through `write` into a temp file, then renames it over `target`; on any failure the temp file is removed. */
-export async function writeAtomically(target: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+/** A temp file beside its target: written through `file`, then renamed over the target (`commit`) or removed (`discard`). */
+export interface AtomicFile {
+  readonly file: FileHandle;
+  /** fsync, close, rename over the target; on a failure the temp file is removed. */
+  commit(): Promise<void>;
+  /** Closes and removes the temp file; never throws. */
+  discard(): Promise<void>;
+}
+
+/** Opens a fresh temp file for `target` (its folder made when missing), for a writer that cannot be one callback. */
+export async function openAtomically(target: string): Promise<AtomicFile> {
   const temp = tempBeside(target);
   let file: FileHandle;
   try {
@@ -42,18 +51,44 @@ export async function writeAtomically(target: string, write: (file: FileHandle) 
     await mkdir(path.dirname(target), { recursive: true });
     file = await open(temp, 'wx', 0o644);
   }
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
+  return {
+    file,
+    async commit() {
+      try {
+        try {
+          await file.sync();
+        } finally {
+          await close();
+        }
+        await rename(temp, target);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+      }
+    },
+    async discard() {
+      await close().catch(() => undefined);
+      await rm(temp, { force: true });
+    },
+  };
+}
+
+/** Writes through `write` into a temp file, then renames it over `target`; on any failure the temp file is removed. */
+export async function writeAtomically(target: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
+  const atomic = await openAtomically(target);
   try {
-    try {
-      await write(file);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, target);
+    await write(atomic.file);
   } catch (error) {
-    await rm(temp, { force: true });
+    await atomic.discard();
     throw error;
   }
+  await atomic.commit();
 }
 
 export async function writeFileAtomically(target: string, data: Uint8Array): Promise<void> {

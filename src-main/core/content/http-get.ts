@@ -1,4 +1,4 @@
-// Plain GETs for rapid, on node:http/https with agents the caller owns (closed when its download ends, so no keep-alive
+// Plain GETs for rapid (and the streamer's one POST), on node:http/https with agents the caller owns (closed when its download ends, so no keep-alive
 // socket outlives it). Every body is capped by bytes; a status, a cut body or an abort becomes a RapidError.
 import http from 'node:http';
 import https from 'node:https';
@@ -31,6 +31,8 @@ export interface GetOptions {
   readonly rangeStart?: number;
   /** Redirects followed (http(s) only, never from https to http); 0 (the default) treats one as an error. */
   readonly redirects?: number;
+  /** Sends this body with a POST instead of a GET (the streamer's request); a POST is never redirected. */
+  readonly post?: { readonly body: Buffer; readonly type: string };
   /** Called with the response before its body is read: the caller learns where the body starts and how long it is. */
   readonly onResponse?: (response: { offset: number; total: number | undefined }) => Promise<void> | void;
 }
@@ -84,15 +86,19 @@ async function httpGetOnce(url: URL, options: GetOptions, onChunk: (chunk: Buffe
   if (signal.aborted) throw abortedError();
   const secure = url.protocol === 'https:';
   const rangeStart = options.rangeStart ?? 0;
-  const request = (secure ? https : http).get(url, {
+  const { post } = options;
+  const request = (secure ? https : http).request(url, {
+    method: post ? 'POST' : 'GET',
     agent: secure ? options.agents.https : options.agents.http,
     signal,
     headers: {
       'cache-control': 'no-cache', 'accept-encoding': 'identity',
       ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}),
       ...(rangeStart > 0 ? { range: `bytes=${rangeStart}-` } : {}),
+      ...(post ? { 'content-type': post.type, 'content-length': String(post.body.length) } : {}),
     },
   });
+  request.end(post?.body);
   // Failures reach the caller through the response promise or the body's stream; a second error event must not crash the process.
   request.on('error', () => undefined);
   request.setTimeout(options.idleMs ?? 30_000, () => request.destroy(new RapidError('network', `${what}: the server stopped sending`)));
@@ -108,10 +114,10 @@ async function httpGetOnce(url: URL, options: GetOptions, onChunk: (chunk: Buffe
   try {
     const status = response.statusCode ?? 0;
     if (status === 304 && options.ifNoneMatch) return { received: 0, notModified: true, etag: options.ifNoneMatch, offset: 0, total: undefined };
-    if ([301, 302, 303, 307, 308].includes(status) && (options.redirects ?? 0) > 0) return { redirect: redirectTarget(url, response.headers.location, what) };
-    if (status === 404) throw new RapidError('not_found', `${what} is not on the server (HTTP 404)`);
+    if ([301, 302, 303, 307, 308].includes(status) && (options.redirects ?? 0) > 0 && !post) return { redirect: redirectTarget(url, response.headers.location, what) };
+    if (status === 404) throw new RapidError('not_found', `${what} is not on the server (HTTP 404)`, status);
     const partial = status === 206 && rangeStart > 0;
-    if (status !== 200 && !partial) throw new RapidError('http_error', `${what}: the server answered HTTP ${status}`);
+    if (status !== 200 && !partial) throw new RapidError('http_error', `${what}: the server answered HTTP ${status}`, status);
     const declared = response.headers['content-length'];
     const length = declared === undefined ? undefined : Number(declared);
     if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) throw new RapidError('http_error', `${what}: the server sent a bad Content-Length`);

@@ -4,7 +4,8 @@
 export { DEFAULT_RAPID_CONCURRENCY, DEFAULT_RAPID_MASTER, RapidClient } from './rapid-client';
 export type { InstallOptions, RapidClientOptions, RapidInstall } from './rapid-client';
 export type { RapidProgress } from './progress';
-export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, urlCachePath } from './rapid-format';
+export type { RapidTransport } from './rapid-streamer';
+export { RapidError, RAPID_LIMITS, findVersion, parseRepos, parseVersions, readSdp, sdpDigest, normaliseRequest, streamerBits, urlCachePath } from './rapid-format';
 export type { RapidErrorCode, RapidRepo, RapidVersion, SdpEntry } from './rapid-format';
 export { DEFAULT_FILES_API, FilesClient } from './files-client';
 export type { EngineInstall, FileInstall, FileInstallOptions, FileProgress, FilesClientOptions } from './files-client';

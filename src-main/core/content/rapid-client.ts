@@ -1,6 +1,7 @@
 // The rapid client: a tag or name resolved through the master list and a repository's versions.gz, then the package
-// index and every missing pool file fetched with plain GETs (pr-downloader's HTTP mode), each verified, into the
-// engine's layout. The .sdp is written last, so a half-done install is never a package; a rerun fetches only what is missing.
+// index and every missing pool file fetched with plain GETs (pr-downloader's HTTP mode), or through the streamer from a
+// repository that serves only that (`rapid-streamer.ts`), each verified, into the engine's layout. The .sdp is written
+// last, so a half-done install is never a package; a rerun fetches only what is missing.
 import { setMaxListeners } from 'node:events';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,6 +9,8 @@ import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomical
 import type { GetResult, HttpAgents } from './http-get';
 import { createAgents, httpGetBuffer, withRetries } from './http-get';
 import { fetchPoolFile } from './pool-file';
+import type { RapidTransport } from './rapid-streamer';
+import { poolRefusesGets, streamMissingFiles } from './rapid-streamer';
 import type { RapidProgress } from './progress';
 import { SpeedMeter } from './progress';
 import { SingleFlight } from './single-flight';
@@ -34,6 +37,8 @@ export interface RapidClientOptions {
   readonly retries?: number;
   /** The wait before the n-th retry is n times this (default 500 ms). */
   readonly retryDelayMs?: number;
+  /** Plain GETs, the streamer, or GETs then the streamer for a repository without GETs (the default, `auto`). */
+  readonly transport?: RapidTransport;
 }
 
 export interface InstallOptions {
@@ -92,6 +97,9 @@ export class RapidClient {
   private readonly idleMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly transport: RapidTransport;
+  /** Repositories (base URLs) whose pool files come through the streamer: `auto` found them without plain GETs. */
+  private readonly streamerRepos = new Set<string>();
   private readonly flights = new SingleFlight<RapidInstall, RapidProgress>();
   /** One install of a package at a time: a second waits, then finds the files there. */
   private readonly packageLocks = new Map<string, Promise<unknown>>();
@@ -105,6 +113,7 @@ export class RapidClient {
     this.idleMs = options.idleMs ?? 30_000;
     this.retries = Math.max(0, Math.min(options.retries ?? 2, 10));
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 500);
+    this.transport = options.transport ?? 'auto';
   }
 
   /**
@@ -152,7 +161,7 @@ export class RapidClient {
   }
 
   private async get(run: Run, url: URL, maxBytes: number, what: string, ifNoneMatch?: string): Promise<GetResult & { body: Buffer }> {
-    const result = await withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal: run.signal }, () =>
+    const result = await withRetries(this.retryOptions(run.signal), () =>
       httpGetBuffer(url, { agents: run.agents, signal: run.signal, maxBytes, what, idleMs: this.idleMs, ...(ifNoneMatch ? { ifNoneMatch } : {}) }));
     run.meter.add(result.body.length);
     return result;
@@ -275,7 +284,7 @@ export class RapidClient {
     const sweep = missing.map((e) => poolFilePath(this.dataDir, e.md5));
     const busy = (target: string) => [...this.poolFlights.keys()].some((m) => poolFilePath(this.dataDir, m) === target);
     await sweepTemps(sdpGz ? [...sweep, sdpFilePath(this.dataDir, md5)] : sweep, busy);
-    await this.fetchPool(run, repo, missing);
+    await this.fetchPool(run, repo, md5, entries, missing);
     run.emit({ phase: 'installing', filesDone: missing.length, filesTotal: missing.length, bytesDone: 0, bytesTotal: 0 });
     // Last: only now is the package visible.
     if (sdpGz) await writeFileAtomically(sdpFilePath(this.dataDir, md5), sdpGz);
@@ -289,16 +298,45 @@ export class RapidClient {
     };
   }
 
-  /** The missing files, `concurrency` at a time; the first failure stops the others, and all have settled when it throws. */
-  private async fetchPool(run: Run, repo: RapidRepo, missing: readonly SdpEntry[]): Promise<void> {
+  /** The missing files, by the repository's transport; the first failure stops the others, and all have settled when it throws. */
+  private async fetchPool(run: Run, repo: RapidRepo, md5: string, entries: readonly SdpEntry[], missing: readonly SdpEntry[]): Promise<void> {
     const bytesTotal = missing.reduce((sum, e) => sum + e.size, 0);
     if (missing.length > 0 && run.beforePool) await run.beforePool(bytesTotal);
     run.fetched.files += missing.length;
     run.fetched.bytes += bytesTotal;
-    let filesDone = 0;
-    let bytesDone = 0;
-    const report = () => run.emit({ phase: 'pool', filesDone, filesTotal: missing.length, bytesDone, bytesTotal });
+    const counts = { filesDone: 0, bytesDone: 0 };
+    const report = () => run.emit({ phase: 'pool', ...counts, filesTotal: missing.length, bytesTotal });
     report();
+    if (missing.length === 0) return;
+    const stream = () => {
+      // The streamer counts every file afresh, those a failed GET attempt left in the pool included.
+      counts.filesDone = 0;
+      counts.bytesDone = 0;
+      return streamMissingFiles(
+        { base: repo.url, sdpMd5: md5, entries, missing, dataDir: this.dataDir, flights: this.poolFlights, retry: this.retryOptions(run.signal) },
+        { agents: run.agents, signal: run.signal, commits: this.concurrency, idleMs: this.idleMs, onAnswered: () => this.streamerRepos.add(repo.url) },
+        { onNetwork: (bytes) => { run.meter.add(bytes); }, onContent: (bytes) => { counts.bytesDone += bytes; report(); }, onFile: () => { counts.filesDone++; report(); } },
+      );
+    };
+    if (this.transport === 'streamer' || this.streamerRepos.has(repo.url)) return stream();
+    try {
+      await this.getPool(run, repo, missing, counts, report);
+    } catch (error) {
+      if (this.transport !== 'auto' || !poolRefusesGets(error) || run.signal.aborted) throw error;
+      try {
+        await stream();
+      } catch (streamError) {
+        throw poolRefusesGets(streamError) ? error : streamError;
+      }
+    }
+  }
+
+  private retryOptions(signal: AbortSignal) {
+    return { retries: this.retries, delayMs: this.retryDelayMs, signal };
+  }
+
+  /** Plain GETs, `concurrency` at a time. */
+  private async getPool(run: Run, repo: RapidRepo, missing: readonly SdpEntry[], counts: { filesDone: number; bytesDone: number }, report: () => void): Promise<void> {
     const stop = new AbortController();
     // Each request in flight (and each retry's wait) listens to it: more than Node's default 10 at a high concurrency.
     setMaxListeners(4 * this.concurrency + 10, stop.signal);
@@ -312,9 +350,9 @@ export class RapidClient {
         try {
           await this.poolFile(run, repo, entry, stop.signal, {
             onNetwork: (bytes) => { run.meter.add(bytes); },
-            onContent: (bytes) => { bytesDone += bytes; report(); },
+            onContent: (bytes) => { counts.bytesDone += bytes; report(); },
           });
-          filesDone++;
+          counts.filesDone++;
           report();
         } catch (error) {
           // A cancel is reported as such, not as whichever request it broke.
@@ -350,7 +388,7 @@ export class RapidClient {
       // A retry starts the file afresh: what the failed attempt counted is taken back.
       let counted = 0;
       const counting = { onNetwork: progress.onNetwork, onContent: (bytes: number) => { counted += bytes; progress.onContent(bytes); } };
-      await withRetries({ retries: this.retries, delayMs: this.retryDelayMs, signal }, async () => {
+      await withRetries(this.retryOptions(signal), async () => {
         if (counted > 0) progress.onContent(-counted);
         counted = 0;
         await fetchPoolFile(repo.url, this.dataDir, entry, { agents: run.agents, signal, idleMs: this.idleMs }, counting);

@@ -9,7 +9,8 @@ export type RapidErrorCode =
 
 /** Every failure of the rapid client: a stable code and a message fit for the player (no local paths). */
 export class RapidError extends Error {
-  constructor(readonly code: RapidErrorCode, message: string) {
+  /** `status` is the HTTP status of a refused request (`not_found`, `http_error`), when a server answered one. */
+  constructor(readonly code: RapidErrorCode, message: string, readonly status?: number) {
     super(message);
     this.name = 'RapidError';
   }
@@ -196,6 +197,19 @@ export function readSdp(gz: Buffer, md5: string): SdpEntry[] {
   const entries = parseSdpEntries(gunzipCapped(gz, RAPID_LIMITS.sdpRawBytes, 'the package index'));
   if (sdpDigest(entries) !== md5) throw new RapidError('corrupt', `the package index does not match its name ${md5}`);
   return entries;
+}
+
+/**
+ * The streamer's request body before gzip: one bit per .sdp entry, `files / 8 + 1` bytes, entry i at bit (i % 8), least
+ * significant first, of byte i / 8 (pr-downloader's `Sdp.h` documents it; its `Streamer.cpp` reads it).
+ */
+export function streamerBits(files: number, indexes: Iterable<number>): Buffer {
+  const bits = Buffer.alloc((files >> 3) + 1);
+  for (const i of indexes) {
+    if (!Number.isInteger(i) || i < 0 || i >= files) throw new RangeError(`entry ${i} is not in a package of ${files} files`);
+    bits[i >> 3] = bits[i >> 3]! | (1 << (i & 7));
+  }
+  return bits;
 }
 
 /** Where pr-downloader caches a URL's file under `rapid/`: the scheme dropped and ':' made '-' (`127.0.0.1-8080/byar`). */
