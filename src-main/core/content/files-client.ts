@@ -2,6 +2,8 @@
 // mirrors in order into a `.part` beside its place, resumed with `Range` after a cut or a kill, and kept only when its size
 // and MD5 match. A map is renamed into `maps/<filename>`; an engine archive is unpacked with 7-Zip into a hidden folder,
 // checked (binaries executable, files.md5.gz), renamed to `engine/<version>/`, and the archive removed either way.
+// Another process fetching the same item into the same data dir holds its lock (`download-lock.ts`): this one waits, then
+// finds it installed, or takes over and resumes the part.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { access, chmod, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -9,6 +11,8 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { HttpAgents } from './http-get';
 import { createAgents, httpGet, httpGetBuffer, withRetries } from './http-get';
+import type { DownloadLock } from './download-lock';
+import { withDownloadLock } from './download-lock';
 import { feedFile, md5Sink } from './md5-sink';
 import { SpeedMeter } from './progress';
 import { SingleFlight } from './single-flight';
@@ -41,7 +45,8 @@ export interface FileProgress {
   /** The request as asked (the map's spring name, the engine's version). */
   readonly item: string;
   readonly kind: 'map' | 'engine';
-  readonly phase: 'resolving' | 'downloading' | 'verifying' | 'extracting' | 'done';
+  /** `waiting`: another process is downloading this file into the same data dir; this one waits for it to finish. */
+  readonly phase: 'resolving' | 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'done';
   /** Bytes of the file on disk (a resumed part counts), of its size (0 while unknown). */
   readonly bytesDone: number;
   readonly bytesTotal: number;
@@ -199,6 +204,18 @@ export class FilesClient {
     }
   }
 
+  /** `work` holding the item's lock across processes (`lock` beside `part`), reporting `waiting` while another holds it. */
+  private async locked<T>(run: Run, lock: string, part: string, total: number, work: (lock: DownloadLock) => Promise<T>): Promise<T> {
+    let told = 0;
+    const onWait = () => {
+      // The part is the other process's progress; looked at no more than once a second.
+      if (Date.now() - told < 1000) return;
+      told = Date.now();
+      void stat(part).then((s) => s.size, () => 0).then((bytes) => { if (!run.signal.aborted) run.emit('waiting', bytes, total); });
+    };
+    return withDownloadLock(lock, { signal: run.signal, activity: part, onWait }, work);
+  }
+
   private async find(run: Run, category: FilesCategory, springname: string): Promise<FilesEntry> {
     run.emit('resolving', 0, 0);
     const url = new URL(this.api);
@@ -234,10 +251,20 @@ export class FilesClient {
         return { ...base, bytes, md5: present, fetched: false, networkBytes: run.meter.bytes };
       }
       const part = path.join(this.dataDir, 'maps', `.${entry.filename}.part`);
-      const { bytes, md5 } = await this.download(run, entry, part, `map ${entry.filename}`);
-      await rename(part, target);
-      run.emit('done', bytes, bytes);
-      return { ...base, bytes, md5, fetched: true, networkBytes: run.meter.bytes };
+      const lock = path.join(this.dataDir, 'maps', `.${entry.filename}.lock`);
+      return this.locked(run, lock, part, entry.size ?? 0, async () => {
+        // Looked at again under the lock: another process may have installed it meanwhile (verified like any file there).
+        const installed = await this.matches(target, entry);
+        if (installed !== undefined) {
+          const bytes = (await stat(target)).size;
+          run.emit('done', bytes, bytes);
+          return { ...base, bytes, md5: installed, fetched: false, networkBytes: run.meter.bytes };
+        }
+        const { bytes, md5 } = await this.download(run, entry, part, `map ${entry.filename}`);
+        await rename(part, target);
+        run.emit('done', bytes, bytes);
+        return { ...base, bytes, md5, fetched: true, networkBytes: run.meter.bytes };
+      });
     });
   }
 
@@ -350,37 +377,51 @@ export class FilesClient {
       }
       const entry = await this.find(run, category, version);
       const engineRoot = path.join(this.dataDir, 'engine');
-      // A killed run's unpacking folder for this version is nobody's now (one run per version at a time in this process).
-      for (const name of await readdir(engineRoot).catch(() => [] as string[])) {
-        if (name.startsWith(`.${version}.`) && /\.[0-9a-f]{12}\.unpack$/.test(name)) await rm(path.join(engineRoot, name), { recursive: true, force: true });
-      }
       const part = path.join(engineRoot, `.${entry.filename}.part`);
-      const { bytes, md5 } = await this.download(run, entry, part, `engine archive ${entry.filename}`);
-      // Verified: it is no longer a part to resume. Unpacked beside its place, checked, then renamed in; the archive goes either way.
-      const archive = path.join(engineRoot, `.${entry.filename}`);
-      await rename(part, archive);
-      const staging = path.join(engineRoot, `.${version}.${randomBytes(6).toString('hex')}.unpack`);
-      try {
-        run.emit('extracting', bytes, bytes);
-        const unpacked = await extractArchive(archive, staging, {
-          signal: run.signal, maxBytes: FILES_LIMITS.engineBytes, what: `engine archive ${entry.filename}`, ...(this.sevenZip ? { sevenZip: this.sevenZip } : {}),
-        });
-        await this.checkEngine(staging, version);
-        try {
-          await rename(staging, dir);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new FilesError('bad_engine', `engine/${version} exists already and holds something that is not this engine: remove it first`);
-          throw error;
+      return this.locked(run, path.join(engineRoot, `.${version}.lock`), part, entry.size ?? 0, async () => {
+        const there = await this.installedEngine(dir);
+        if (there) {
+          run.emit('done', 0, 0);
+          return { kind: 'engine', request: version, version, filename: entry.filename, path: dir, bytes: 0, md5: '', fetched: false, networkBytes: run.meter.bytes, ...there };
         }
-        const files = unpacked.entries.filter((e) => !e.directory).length;
-        run.emit('done', bytes, bytes);
-        return { kind: 'engine', request: version, version, filename: entry.filename, path: dir, bytes, md5, fetched: true, networkBytes: run.meter.bytes, files, unpackedBytes: unpacked.bytes };
-      } finally {
-        await rm(archive, { force: true });
-        await rm(staging, { recursive: true, force: true });
-      }
+        return this.fetchEngine(run, version, entry, part);
+      });
     });
+  }
+
+  /** Under the version's lock: the archive fetched, unpacked beside its place, checked, renamed in. */
+  private async fetchEngine(run: Run, version: string, entry: FilesEntry, part: string): Promise<EngineInstall> {
+    const dir = this.enginePath(version);
+    const engineRoot = path.join(this.dataDir, 'engine');
+    // A killed run's unpacking folder for this version is nobody's now (one run per version at a time, across processes too).
+    for (const name of await readdir(engineRoot).catch(() => [] as string[])) {
+      if (name.startsWith(`.${version}.`) && /\.[0-9a-f]{12}\.unpack$/.test(name)) await rm(path.join(engineRoot, name), { recursive: true, force: true });
+    }
+    const { bytes, md5 } = await this.download(run, entry, part, `engine archive ${entry.filename}`);
+    // Verified: it is no longer a part to resume. Unpacked beside its place, checked, then renamed in; the archive goes either way.
+    const archive = path.join(engineRoot, `.${entry.filename}`);
+    await rename(part, archive);
+    const staging = path.join(engineRoot, `.${version}.${randomBytes(6).toString('hex')}.unpack`);
+    try {
+      run.emit('extracting', bytes, bytes);
+      const unpacked = await extractArchive(archive, staging, {
+        signal: run.signal, maxBytes: FILES_LIMITS.engineBytes, what: `engine archive ${entry.filename}`, ...(this.sevenZip ? { sevenZip: this.sevenZip } : {}),
+      });
+      await this.checkEngine(staging, version);
+      try {
+        await rename(staging, dir);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new FilesError('bad_engine', `engine/${version} exists already and holds something that is not this engine: remove it first`);
+        throw error;
+      }
+      const files = unpacked.entries.filter((e) => !e.directory).length;
+      run.emit('done', bytes, bytes);
+      return { kind: 'engine', request: version, version, filename: entry.filename, path: dir, bytes, md5, fetched: true, networkBytes: run.meter.bytes, files, unpackedBytes: unpacked.bytes };
+    } finally {
+      await rm(archive, { force: true });
+      await rm(staging, { recursive: true, force: true });
+    }
   }
 
   private binaryName(name: string): string {
