@@ -14,6 +14,7 @@ import { createAgents, httpGet, httpGetBuffer, withRetries } from './http-get';
 import type { DownloadLock } from './download-lock';
 import { withDownloadLock } from './download-lock';
 import { feedFile, md5Sink } from './md5-sink';
+import { PartWriter } from './part-writer';
 import { SpeedMeter } from './progress';
 import { SingleFlight } from './single-flight';
 import { RapidError } from './rapid-format';
@@ -93,8 +94,6 @@ interface Run {
   readonly meter: SpeedMeter;
   readonly emit: (phase: FileProgress['phase'], bytesDone: number, bytesTotal: number) => void;
 }
-
-const WRITE_BATCH_BYTES = 1 << 20;
 
 const ENGINE_BINARIES = ['spring', 'spring-headless', 'spring-dedicated'] as const;
 /** Tools the engine runs besides itself: executable too when present. */
@@ -316,17 +315,8 @@ export class FilesClient {
     const hash = md5Sink(total);
     // Opened once the server answers with the body: a 404 or a refused connection leaves no empty part behind.
     let file: FileHandle | undefined;
+    let writer: PartWriter | undefined;
     let done = have;
-    // Written in batches of about 1 MiB: one disk write per socket chunk (64 KiB) costs more than the transfer on a fast link.
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await file!.write(data);
-    };
     try {
       run.emit('downloading', done, total ?? 0);
       await httpGet(mirror, {
@@ -336,21 +326,22 @@ export class FilesClient {
         onResponse: async ({ offset }) => {
           // A server that ignores Range sends the whole file: it replaces the part.
           file = await open(part, offset === 0 ? 'w' : 'a', 0o644);
+          writer = new PartWriter(file);
           done = offset;
           if (offset > 0) await feedFile(hash, part);
         },
       }, async (chunk) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
         await hash.update(chunk);
         done += chunk.length;
         run.meter.add(chunk.length);
         run.emit('downloading', done, total ?? 0);
-        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+        await writer!.add(chunk);
       });
-      await flush();
-      await file!.sync();
-      return await hash.digest();
+      // The hasher's backlog and the disk's finish at once.
+      const digest = hash.digest();
+      digest.catch(() => undefined);
+      await writer!.sync();
+      return await digest;
     } catch (error) {
       // A part the server has no more of (a resume past its end: HTTP 416) is started afresh on the next try.
       if (error instanceof RapidError && /HTTP 416$/.test(error.message)) {
@@ -361,7 +352,7 @@ export class FilesClient {
     } finally {
       hash.close();
       // What arrived before a failure or a cancel is a true head of the file: kept, for the next try to resume after.
-      if (file) await flush().catch(() => undefined);
+      await (writer as PartWriter | undefined)?.flush().catch(() => undefined);
       await (file as FileHandle | undefined)?.close();
     }
   }
