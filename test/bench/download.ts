@@ -35,13 +35,14 @@ async function floorGet(url: string, file: string): Promise<string> {
   let out = '';
   md5sum.stdout.setEncoding('utf8').on('data', (text: string) => { out += text; });
   const hashed = new Promise<void>((resolve, reject) => md5sum.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`bench: md5sum exited ${code}`)))));
-  const handle = await open(file, 'w');
-  const disk = handle.createWriteStream({ autoClose: false });
-  const written = new Promise<void>((resolve, reject) => disk.once('finish', resolve).once('error', reject));
+  const disk = createWriteStream(file);
+  const written = new Promise<void>((resolve, reject) => disk.once('close', resolve).once('error', reject));
   // One source, two sinks: pipe() waits for the slower of them.
   response.pipe(disk);
   response.pipe(md5sum.stdin);
   await written;
+  // fsync is the file's, whichever descriptor asks.
+  const handle = await open(file, 'r+');
   await handle.sync();
   await handle.close();
   await hashed;
