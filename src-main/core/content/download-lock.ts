@@ -107,7 +107,7 @@ async function readLock(file: string): Promise<string | undefined> {
  * Removes a stale lock, only if it is still the one judged stale: a guard file (O_EXCL too) keeps two processes from
  * both taking over, one of them removing the fresh lock the other just made.
  */
-async function takeOver(file: string, judged: string): Promise<boolean> {
+async function takeOver(file: string, judged: string): Promise<'removed' | 'changed' | 'busy'> {
   const guard = `${file}.takeover`;
   try {
     await (await open(guard, 'wx', 0o644)).close();
@@ -115,11 +115,13 @@ async function takeOver(file: string, judged: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // A guard lives for a few file operations; an old one was left by a process killed in between.
     if (Date.now() - (await mtimeMs(guard)) > UNREADABLE_STALE_MS) await rm(guard, { force: true });
-    return false;
+    return 'busy';
   }
   try {
-    if ((await readLock(file)) === judged) await rm(file, { force: true });
-    return true;
+    // Released (or taken over by another) since it was read: nothing to take over, the caller looks again.
+    if ((await readLock(file)) !== judged) return 'changed';
+    await rm(file, { force: true });
+    return 'removed';
   } finally {
     await rm(guard, { force: true });
   }
@@ -160,10 +162,9 @@ export async function acquireDownloadLock(file: string, options: DownloadLockOpt
     if (held === undefined) continue; // released between the two looks
     const holder = parseHolder(held);
     if (await isStale(file, held, holder, options)) {
-      if (await takeOver(file, held)) {
-        tookOver = true;
-        continue;
-      }
+      const outcome = await takeOver(file, held);
+      if (outcome === 'removed') tookOver = true;
+      if (outcome !== 'busy') continue;
     }
     waited = true;
     options.onWait?.(holder);
