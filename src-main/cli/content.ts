@@ -44,6 +44,7 @@ function progressLine(type: Job['type'], p: AnyProgress, json: boolean): string 
   const { item, phase, bytesDone, bytesTotal, networkBytes, bytesPerSecond } = p;
   const files = 'filesDone' in p ? { filesDone: p.filesDone, filesTotal: p.filesTotal } : {};
   if (json) return jsonLine({ at: Date.now(), kind: 'progress', type, item, phase, ...files, bytesDone, bytesTotal, networkBytes, bytesPerSecond });
+  if (phase === 'waiting') return `${printable(item, 200)}: waiting for another download of it (another process, same data dir) to finish`;
   const count = 'filesDone' in p ? ` ${p.filesDone}/${p.filesTotal} files,` : '';
   return `${printable(item, 200)}: ${phase},${count} ${mb(bytesDone)}/${mb(bytesTotal)}, ${mb(bytesPerSecond)}/s`;
 }

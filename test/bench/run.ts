@@ -90,6 +90,7 @@ if (wanted('download')) {
   say('content: a verified 128 MiB map download through the files API vs a bare HTTP GET of the same bytes (local server)');
   Object.assign(figures, await measureDownload());
   say(`  ours ${figures.download_s} s, bare ${figures.bare_download_s} s, download_vs_bare_ratio ${figures.download_vs_bare_ratio} (goal ≥ 0.7)`);
+  say(`  floor (bare GET + md5sum + fsync) ${figures.floor_download_s} s: download_floor_ratio ${figures.download_floor_ratio} (floor vs bare), download_vs_floor_ratio ${figures.download_vs_floor_ratio} (ours vs floor)`);
 }
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);

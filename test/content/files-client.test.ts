@@ -335,4 +335,22 @@ describe.skipIf(!hasEngine)('engines through the files API', () => {
     expect(await readdir(path.join(dir, 'engine'))).toEqual([VERSION]);
     for (const bad of ['../x', '.hidden', 'a/b', '']) expect((await failure(client(dir).installEngine(bad))).code).toBe('bad_request');
   });
+
+  it('two clients on one data dir (as two processes would be): the second waits for the engine lock, then finds it installed', async () => {
+    publishEngine(engine.archive);
+    server.faults.held.add(archivePath);
+    const dir = dataDir();
+    const before = server.requestsFor(archivePath).length;
+    const first = client(dir).installEngine(VERSION);
+    await server.waitHeld(archivePath);
+    let sawWaiting!: () => void;
+    const waiting = new Promise<void>((resolve) => { sawWaiting = resolve; });
+    const second = client(dir).installEngine(VERSION, { onProgress: (p) => { if (p.phase === 'waiting') sawWaiting(); } });
+    await waiting;
+    server.release(archivePath);
+    expect(await first).toMatchObject({ fetched: true, files: engine.files.length });
+    expect(await second).toMatchObject({ fetched: false, path: path.join(dir, 'engine', VERSION) });
+    expect(server.requestsFor(archivePath).length - before).toBe(1);
+    expect(await readdir(path.join(dir, 'engine'))).toEqual([VERSION]);
+  });
 });

@@ -4,14 +4,18 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
+import { processAlive } from './download-lock';
 
+/** `.<name>.<pid>-<random>.part`: the writer's pid tells a sweep in another process that the file is someone's. */
 export function tempBeside(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.part`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(6).toString('hex')}.part`);
 }
 
 /**
- * Removes the temp files a killed run left for these targets (`.<name>.<random>.part` beside each). Only one download
- * of a file runs at a time in this process (`busy` says which run now), so any other temp file for the target is nobody's.
+ * Removes the temp files a killed run left for these targets (`.<name>.<pid>-<random>.part` beside each, or the older
+ * `.<name>.<random>.part`). Only one download of a file runs at a time in this process (`busy` says which run now), so
+ * this process's other temp files for the target are nobody's; another live process's are left alone (it may be
+ * fetching a pool file another package shares), a dead one's removed.
  */
 export async function sweepTemps(targets: readonly string[], busy: (target: string) => boolean = () => false): Promise<void> {
   const byDir = new Map<string, Set<string>>();
@@ -23,9 +27,12 @@ export async function sweepTemps(targets: readonly string[], busy: (target: stri
   for (const [dir, names] of byDir) {
     const entries = await readdir(dir).catch(() => [] as string[]);
     for (const entry of entries) {
-      const match = /^\.(.+)\.[0-9a-f]{12}\.part$/.exec(entry);
+      const match = /^\.(.+)\.(?:(\d{1,10})-)?[0-9a-f]{12}\.part$/.exec(entry);
+      if (!match || !names.has(match[1]!)) continue;
+      const pid = match[2] === undefined ? process.pid : Number(match[2]);
+      if (pid !== process.pid && processAlive(pid)) continue;
       // Asked just before the removal: a download that began after the listing made a temp file this list does not hold.
-      if (match && names.has(match[1]!) && !busy(path.join(dir, match[1]!))) await rm(path.join(dir, entry), { force: true });
+      if (!busy(path.join(dir, match[1]!))) await rm(path.join(dir, entry), { force: true });
     }
   }
 }

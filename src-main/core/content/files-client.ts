@@ -2,6 +2,8 @@
 // mirrors in order into a `.part` beside its place, resumed with `Range` after a cut or a kill, and kept only when its size
 // and MD5 match. A map is renamed into `maps/<filename>`; an engine archive is unpacked with 7-Zip into a hidden folder,
 // checked (binaries executable, files.md5.gz), renamed to `engine/<version>/`, and the archive removed either way.
+// Another process fetching the same item into the same data dir holds its lock (`download-lock.ts`): this one waits, then
+// finds it installed, or takes over and resumes the part.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { access, chmod, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -9,7 +11,10 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import type { HttpAgents } from './http-get';
 import { createAgents, httpGet, httpGetBuffer, withRetries } from './http-get';
+import type { DownloadLock } from './download-lock';
+import { withDownloadLock } from './download-lock';
 import { feedFile, md5Sink } from './md5-sink';
+import { PartWriter } from './part-writer';
 import { SpeedMeter } from './progress';
 import { SingleFlight } from './single-flight';
 import { RapidError } from './rapid-format';
@@ -41,7 +46,8 @@ export interface FileProgress {
   /** The request as asked (the map's spring name, the engine's version). */
   readonly item: string;
   readonly kind: 'map' | 'engine';
-  readonly phase: 'resolving' | 'downloading' | 'verifying' | 'extracting' | 'done';
+  /** `waiting`: another process is downloading this file into the same data dir; this one waits for it to finish. */
+  readonly phase: 'resolving' | 'waiting' | 'downloading' | 'verifying' | 'extracting' | 'done';
   /** Bytes of the file on disk (a resumed part counts), of its size (0 while unknown). */
   readonly bytesDone: number;
   readonly bytesTotal: number;
@@ -88,8 +94,6 @@ interface Run {
   readonly meter: SpeedMeter;
   readonly emit: (phase: FileProgress['phase'], bytesDone: number, bytesTotal: number) => void;
 }
-
-const WRITE_BATCH_BYTES = 1 << 20;
 
 const ENGINE_BINARIES = ['spring', 'spring-headless', 'spring-dedicated'] as const;
 /** Tools the engine runs besides itself: executable too when present. */
@@ -199,6 +203,18 @@ export class FilesClient {
     }
   }
 
+  /** `work` holding the item's lock across processes (`lock` beside `part`), reporting `waiting` while another holds it. */
+  private async locked<T>(run: Run, lock: string, part: string, total: number, work: (lock: DownloadLock) => Promise<T>): Promise<T> {
+    let told = 0;
+    const onWait = () => {
+      // The part is the other process's progress; looked at no more than once a second.
+      if (Date.now() - told < 1000) return;
+      told = Date.now();
+      void stat(part).then((s) => s.size, () => 0).then((bytes) => { if (!run.signal.aborted) run.emit('waiting', bytes, total); });
+    };
+    return withDownloadLock(lock, { signal: run.signal, activity: part, onWait }, work);
+  }
+
   private async find(run: Run, category: FilesCategory, springname: string): Promise<FilesEntry> {
     run.emit('resolving', 0, 0);
     const url = new URL(this.api);
@@ -234,10 +250,20 @@ export class FilesClient {
         return { ...base, bytes, md5: present, fetched: false, networkBytes: run.meter.bytes };
       }
       const part = path.join(this.dataDir, 'maps', `.${entry.filename}.part`);
-      const { bytes, md5 } = await this.download(run, entry, part, `map ${entry.filename}`);
-      await rename(part, target);
-      run.emit('done', bytes, bytes);
-      return { ...base, bytes, md5, fetched: true, networkBytes: run.meter.bytes };
+      const lock = path.join(this.dataDir, 'maps', `.${entry.filename}.lock`);
+      return this.locked(run, lock, part, entry.size ?? 0, async () => {
+        // Looked at again under the lock: another process may have installed it meanwhile (verified like any file there).
+        const installed = await this.matches(target, entry);
+        if (installed !== undefined) {
+          const bytes = (await stat(target)).size;
+          run.emit('done', bytes, bytes);
+          return { ...base, bytes, md5: installed, fetched: false, networkBytes: run.meter.bytes };
+        }
+        const { bytes, md5 } = await this.download(run, entry, part, `map ${entry.filename}`);
+        await rename(part, target);
+        run.emit('done', bytes, bytes);
+        return { ...base, bytes, md5, fetched: true, networkBytes: run.meter.bytes };
+      });
     });
   }
 
@@ -289,17 +315,8 @@ export class FilesClient {
     const hash = md5Sink(total);
     // Opened once the server answers with the body: a 404 or a refused connection leaves no empty part behind.
     let file: FileHandle | undefined;
+    let writer: PartWriter | undefined;
     let done = have;
-    // Written in batches of about 1 MiB: one disk write per socket chunk (64 KiB) costs more than the transfer on a fast link.
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await file!.write(data);
-    };
     try {
       run.emit('downloading', done, total ?? 0);
       await httpGet(mirror, {
@@ -309,21 +326,22 @@ export class FilesClient {
         onResponse: async ({ offset }) => {
           // A server that ignores Range sends the whole file: it replaces the part.
           file = await open(part, offset === 0 ? 'w' : 'a', 0o644);
+          writer = new PartWriter(file);
           done = offset;
           if (offset > 0) await feedFile(hash, part);
         },
       }, async (chunk) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
         await hash.update(chunk);
         done += chunk.length;
         run.meter.add(chunk.length);
         run.emit('downloading', done, total ?? 0);
-        if (pendingBytes >= WRITE_BATCH_BYTES) await flush();
+        await writer!.add(chunk);
       });
-      await flush();
-      await file!.sync();
-      return await hash.digest();
+      // The hasher's backlog and the disk's finish at once.
+      const digest = hash.digest();
+      digest.catch(() => undefined);
+      await writer!.sync();
+      return await digest;
     } catch (error) {
       // A part the server has no more of (a resume past its end: HTTP 416) is started afresh on the next try.
       if (error instanceof RapidError && /HTTP 416$/.test(error.message)) {
@@ -334,7 +352,7 @@ export class FilesClient {
     } finally {
       hash.close();
       // What arrived before a failure or a cancel is a true head of the file: kept, for the next try to resume after.
-      if (file) await flush().catch(() => undefined);
+      await (writer as PartWriter | undefined)?.flush().catch(() => undefined);
       await (file as FileHandle | undefined)?.close();
     }
   }
@@ -350,37 +368,51 @@ export class FilesClient {
       }
       const entry = await this.find(run, category, version);
       const engineRoot = path.join(this.dataDir, 'engine');
-      // A killed run's unpacking folder for this version is nobody's now (one run per version at a time in this process).
-      for (const name of await readdir(engineRoot).catch(() => [] as string[])) {
-        if (name.startsWith(`.${version}.`) && /\.[0-9a-f]{12}\.unpack$/.test(name)) await rm(path.join(engineRoot, name), { recursive: true, force: true });
-      }
       const part = path.join(engineRoot, `.${entry.filename}.part`);
-      const { bytes, md5 } = await this.download(run, entry, part, `engine archive ${entry.filename}`);
-      // Verified: it is no longer a part to resume. Unpacked beside its place, checked, then renamed in; the archive goes either way.
-      const archive = path.join(engineRoot, `.${entry.filename}`);
-      await rename(part, archive);
-      const staging = path.join(engineRoot, `.${version}.${randomBytes(6).toString('hex')}.unpack`);
-      try {
-        run.emit('extracting', bytes, bytes);
-        const unpacked = await extractArchive(archive, staging, {
-          signal: run.signal, maxBytes: FILES_LIMITS.engineBytes, what: `engine archive ${entry.filename}`, ...(this.sevenZip ? { sevenZip: this.sevenZip } : {}),
-        });
-        await this.checkEngine(staging, version);
-        try {
-          await rename(staging, dir);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new FilesError('bad_engine', `engine/${version} exists already and holds something that is not this engine: remove it first`);
-          throw error;
+      return this.locked(run, path.join(engineRoot, `.${version}.lock`), part, entry.size ?? 0, async () => {
+        const there = await this.installedEngine(dir);
+        if (there) {
+          run.emit('done', 0, 0);
+          return { kind: 'engine', request: version, version, filename: entry.filename, path: dir, bytes: 0, md5: '', fetched: false, networkBytes: run.meter.bytes, ...there };
         }
-        const files = unpacked.entries.filter((e) => !e.directory).length;
-        run.emit('done', bytes, bytes);
-        return { kind: 'engine', request: version, version, filename: entry.filename, path: dir, bytes, md5, fetched: true, networkBytes: run.meter.bytes, files, unpackedBytes: unpacked.bytes };
-      } finally {
-        await rm(archive, { force: true });
-        await rm(staging, { recursive: true, force: true });
-      }
+        return this.fetchEngine(run, version, entry, part);
+      });
     });
+  }
+
+  /** Under the version's lock: the archive fetched, unpacked beside its place, checked, renamed in. */
+  private async fetchEngine(run: Run, version: string, entry: FilesEntry, part: string): Promise<EngineInstall> {
+    const dir = this.enginePath(version);
+    const engineRoot = path.join(this.dataDir, 'engine');
+    // A killed run's unpacking folder for this version is nobody's now (one run per version at a time, across processes too).
+    for (const name of await readdir(engineRoot).catch(() => [] as string[])) {
+      if (name.startsWith(`.${version}.`) && /\.[0-9a-f]{12}\.unpack$/.test(name)) await rm(path.join(engineRoot, name), { recursive: true, force: true });
+    }
+    const { bytes, md5 } = await this.download(run, entry, part, `engine archive ${entry.filename}`);
+    // Verified: it is no longer a part to resume. Unpacked beside its place, checked, then renamed in; the archive goes either way.
+    const archive = path.join(engineRoot, `.${entry.filename}`);
+    await rename(part, archive);
+    const staging = path.join(engineRoot, `.${version}.${randomBytes(6).toString('hex')}.unpack`);
+    try {
+      run.emit('extracting', bytes, bytes);
+      const unpacked = await extractArchive(archive, staging, {
+        signal: run.signal, maxBytes: FILES_LIMITS.engineBytes, what: `engine archive ${entry.filename}`, ...(this.sevenZip ? { sevenZip: this.sevenZip } : {}),
+      });
+      await this.checkEngine(staging, version);
+      try {
+        await rename(staging, dir);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new FilesError('bad_engine', `engine/${version} exists already and holds something that is not this engine: remove it first`);
+        throw error;
+      }
+      const files = unpacked.entries.filter((e) => !e.directory).length;
+      run.emit('done', bytes, bytes);
+      return { kind: 'engine', request: version, version, filename: entry.filename, path: dir, bytes, md5, fetched: true, networkBytes: run.meter.bytes, files, unpackedBytes: unpacked.bytes };
+    } finally {
+      await rm(archive, { force: true });
+      await rm(staging, { recursive: true, force: true });
+    }
   }
 
   private binaryName(name: string): string {

@@ -3,7 +3,8 @@
 export interface RapidProgress {
   /** The request as asked (`byar:test`). */
   readonly item: string;
-  readonly phase: 'resolving' | 'index' | 'pool' | 'installing' | 'done';
+  /** `waiting`: another process is installing this package into the same data dir; this one waits for it to finish. */
+  readonly phase: 'resolving' | 'waiting' | 'index' | 'pool' | 'installing' | 'done';
   /** Pool files fetched and verified, of those missing when the download began. */
   readonly filesDone: number;
   readonly filesTotal: number;

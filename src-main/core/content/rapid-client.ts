@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isRegularFile, poolFilePath, sdpFilePath, sweepTemps, writeFileAtomically } from './content-files';
 import type { GetResult, HttpAgents } from './http-get';
 import { createAgents, httpGetBuffer, withRetries } from './http-get';
+import { withDownloadLock } from './download-lock';
 import { fetchPoolFile } from './pool-file';
 import type { RapidTransport } from './rapid-streamer';
 import { poolRefusesGets, streamMissingFiles } from './rapid-streamer';
@@ -235,7 +236,11 @@ export class RapidClient {
         unresolvedDepends.push(dependency);
       }
     }
-    const installed = await this.locked(found.version.md5, run.signal, () => this.installPackage(run, found.repo, found.version.md5));
+    const md5 = found.version.md5;
+    // Across processes too (`packages/.<md5>.lock`): a second one waits, then finds the package whole.
+    const waiting = () => run.emit({ phase: 'waiting', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 });
+    const lock = { signal: run.signal, onWait: waiting };
+    const installed = await this.locked(md5, run.signal, () => withDownloadLock(path.join(this.dataDir, 'packages', `.${md5}.lock`), lock, () => this.installPackage(run, found.repo, md5)));
     return { request, repo: found.repo.name, tag: found.version.tag, name: found.version.name, ...installed, depends, unresolvedDepends };
   }
 
