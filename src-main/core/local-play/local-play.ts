@@ -74,6 +74,8 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
     readyTimeoutMs: options.readyTimeoutMs,
     matchIntervalMs: options.matchIntervalMs,
     autohostReconnectGraceMs: options.autohostReconnectGraceMs,
+    // Our own autohost writes a `startDelay` of 0 as no countdown; an external one (recoil-autohost) gets the default.
+    ...(options.autohost !== false && engine ? { matchStartDelaySeconds: 0 } : {}),
     limits: options.limits,
     oauth: options.showConsentCode ? { showConsentCode: options.showConsentCode } : undefined,
   });
