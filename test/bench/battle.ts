@@ -34,7 +34,7 @@ export interface BattleFigures {
   battle_start_to_in_game_ms: number;
 }
 
-export async function measureBattleStart(rounds = 5): Promise<BattleFigures> {
+export async function measureBattleStart(rounds = 8): Promise<BattleFigures> {
   const base = mkdtempSync(join(tmpdir(), 'lobby-bench-battle-'));
   const server = new TachyonServer({ rateLimit: null });
   await server.listen(0);
@@ -71,6 +71,7 @@ export async function measureBattleStart(rounds = 5): Promise<BattleFigures> {
         engine: { version: engine.version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
       });
       await until(() => spawnedAt > 0, 10_000, 'engine spawn');
+      bare.push(await bareSpawnMs(engine.binaries.headless)); // and right after, while the engine loads
       const response = await answer;
       if (response.status !== 'success') throw new Error(`bench: battle/start failed: ${response.reason}`);
       await until(() => host.events.some((e) => e.type === 'player_joined'), 30_000, 'player in game');

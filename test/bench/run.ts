@@ -34,7 +34,7 @@ if (wanted('rss')) {
 if (wanted('battle')) {
   say('battle/start on the real engine (spring-headless joining a spring-dedicated host on 127.0.0.1)');
   Object.assign(figures, await measureBattleStart());
-  say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms, medians of 5 (goal ≤ 2× a bare spawn of the same binary, ${figures.bare_spawn_ms} ms: ratio ${figures.spawn_ratio})`);
+  say(`  battle/start → engine spawned ${figures.battle_start_to_spawn_ms} ms, medians of 8 (goal ≤ 2× a bare spawn of the same binary, median of 16 around them: ${figures.bare_spawn_ms} ms: ratio ${figures.spawn_ratio})`);
   say(`  battle/start → player in game ${figures.battle_start_to_in_game_ms} ms`);
 }
 
