@@ -60,6 +60,9 @@ async function bareEngineStart(base: string, contentDir: string, headless: strin
   const dir = join(base, `bare-client-${randomUUID()}`);
   const { mkdir, writeFile } = await import('node:fs/promises');
   await mkdir(join(dir, 'write'), { recursive: true });
+  // As the runner does: without a CA bundle in $HOME/.spring the engine's downloader waits about 2 s to fetch one.
+  await mkdir(join(dir, '.spring'), { recursive: true });
+  await writeFile(join(dir, '.spring', 'cacert.pem'), '# placeholder\n');
   await writeFile(join(dir, 'script.txt'), `[GAME]\n{\n\tHostIP=127.0.0.1;\n\tHostPort=${host.port};\n\tMyPlayerName=alice;\n\tMyPasswd=bench-pw;\n\tIsHost=0;\n}\n`);
   await writeFile(join(dir, 'write', 'springsettings.cfg'), 'ROAM = 0\nTextureMemPoolSize = 0\n');
   const joinStarted = performance.now();
