@@ -34,7 +34,7 @@ export interface BattleFigures {
   battle_start_to_in_game_ms: number;
 }
 
-export async function measureBattleStart(rounds = 2): Promise<BattleFigures> {
+export async function measureBattleStart(rounds = 8): Promise<BattleFigures> {
   const base = mkdtempSync(join(tmpdir(), 'lobby-bench-battle-'));
   const server = new TachyonServer({ rateLimit: null });
   await server.listen(0);
@@ -54,14 +54,16 @@ export async function measureBattleStart(rounds = 2): Promise<BattleFigures> {
   try {
     await until(() => app.snapshot().connection.phase === 'connected', 10_000, 'connection');
     for (let round = 0; round < rounds; round++) {
-      bare.push(await bareSpawnMs(engine.binaries.headless));
       const host = await startRealHost(join(base, `host${round}`), contentDir, {
         battleId: randomUUID(), engineVersion: engine.version, gameName: TEST_GAME_NAME, mapName: TEST_MAP_NAME, startPosType: 'fixed',
         allyTeams: [{ teams: [{ players: [{ userId, name: 'alice', password: 'bench-pw' }] }] }],
       });
+      // The bare spawn right before the battle/start, with the host up: both under the same load.
+      bare.push(await bareSpawnMs(engine.binaries.headless));
       let spawnedAt = 0;
       const off = app.onPatch((patch) => {
-        if (patch.slice === 'engine' && patch.value.status !== 'offline' && spawnedAt === 0) spawnedAt = performance.now();
+        // The engine slice carries a pid once the process has spawned (`starting` comes first, before any work).
+        if (patch.slice === 'engine' && patch.value.pid !== null && spawnedAt === 0) spawnedAt = performance.now();
       });
       const sentAt = performance.now();
       const answer = controlsOf(server).request(userId, 'battle/start', {
@@ -69,6 +71,7 @@ export async function measureBattleStart(rounds = 2): Promise<BattleFigures> {
         engine: { version: engine.version }, game: { springName: TEST_GAME_NAME }, map: { springName: TEST_MAP_NAME },
       });
       await until(() => spawnedAt > 0, 10_000, 'engine spawn');
+      bare.push(await bareSpawnMs(engine.binaries.headless)); // and right after, while the engine loads
       const response = await answer;
       if (response.status !== 'success') throw new Error(`bench: battle/start failed: ${response.reason}`);
       await until(() => host.events.some((e) => e.type === 'player_joined'), 30_000, 'player in game');

@@ -178,11 +178,13 @@ describe('host script mapping', () => {
     expect(game.player0).toEqual({ userid: 'ua', name: 'Alice', password: 'pa', team: '0', countrycode: 'DE', rank: '3', s: 'skill' });
   });
 
-  it('writes hashes as `1` when asked, and omits GameStartDelay for 0', () => {
+  it('writes hashes as `1` when asked; GameStartDelay 0 for a startDelay of 0 (no countdown), none without one (the engine\'s default)', () => {
     const script = buildHostScript(battle({ startDelay: 0 }), { ...HOST, absentHash: '1' });
     expect(script).toContain('ModHash=1;');
     expect(script).toContain('MapHash=1;');
-    expect(script).not.toContain('GameStartDelay');
+    expect(script).toContain('GameStartDelay=0;');
+    const { startDelay: _none, ...without } = battle({});
+    expect(buildHostScript(without, HOST)).not.toContain('GameStartDelay');
   });
 
   it('numbers teams globally, players in walk order then spectators, AIs globally', () => {

@@ -9,10 +9,11 @@ import { FailWith } from '../protocol/endpoint';
 import type { RequestData } from '../protocol/commands';
 import {
   AutohostCommandError,
+  ContentScanCache,
   EngineRegistry,
-  checkContent,
   encodeChat,
   killEnginesOf,
+  matchContent,
   normaliseBattleId,
   quoteForMessage,
   type AutohostEvent,
@@ -48,6 +49,8 @@ export class LocalAutohost implements AutohostService {
   private readonly logger: Logger;
   private readonly now: () => number;
   private rescan: Promise<void> | null = null;
+  /** The content check of autohost/start, scanned again only when a content dir changed. */
+  private readonly content: ContentScanCache;
   private closing = false;
   /** The last `firstHostPort` offset handed out. */
   private portOffset = 0;
@@ -57,6 +60,7 @@ export class LocalAutohost implements AutohostService {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.registry = options.registry ?? null;
+    this.content = new ContentScanCache(options.archiveReaders ? { readers: options.archiveReaders } : {});
     this.updates = new UpdateBuffer({ maxAgeMs: options.updatesMaxAgeMs, now: this.now });
     if (options.getToken) this.credentials = null;
     else if (options.clientId !== undefined && options.clientSecret !== undefined) {
@@ -108,6 +112,12 @@ export class LocalAutohost implements AutohostService {
     await this.sweepLeftovers();
     this.registry ??= await EngineRegistry.discover(this.options.engines ?? {});
     this.connection.start();
+    // The content check of the first autohost/start finds the scan done.
+    if (this.options.checkContent ?? true) {
+      for (const engine of this.registry.engines.filter((e) => e.binaries.dedicated !== undefined).slice(0, 4)) {
+        this.content.archives([...this.options.contentDirs, engine.dataDir]).catch(() => undefined);
+      }
+    }
   }
 
   get connectionStatus(): ConnectionStatus {
@@ -186,10 +196,7 @@ export class LocalAutohost implements AutohostService {
     // Hostile or malformed start data is refused here, before any directory, socket or process exists.
     this.hostScript(data, 1, 1);
     if (this.options.checkContent ?? true) {
-      const content = await checkContent({
-        dataDirs: [...this.options.contentDirs, engine.dataDir], gameName: data.gameName, mapName: data.mapName,
-        ...(this.options.archiveReaders ? { readers: this.options.archiveReaders } : {}),
-      });
+      const content = matchContent(await this.content.archives([...this.options.contentDirs, engine.dataDir]), data.gameName, data.mapName);
       if (!content.ok) throw new FailWith<'autohost/start'>('internal_error', content.message ?? 'the game or map is not installed');
     }
     // Another start may have arrived during the content check.

@@ -1,5 +1,5 @@
 // The content scan, cached: one scan while the data dirs stay as they are, shared by every battle/start asking meanwhile.
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ArchiveReaders } from './archive-info';
 import type { InstalledArchive } from './content-check';
@@ -29,22 +29,24 @@ interface ScanKey {
  * What the scan depends on: the mtime of every directory it lists. Adding, removing or renaming an archive (a rapid
  * package's .sdp included) changes its directory's mtime; rewriting a file inside an `.sdd` folder in place does not
  * (such an edit is seen after a restart). Archives unchanged since the last scan are not read again (ArchiveInfoCache).
+ * The stats are synchronous on purpose: a dozen stats of directories the kernel has cached take microseconds, while as
+ * many trips through the thread pool cost a `battle/start` milliseconds on a busy machine.
  */
-async function scanKey(dataDirs: readonly string[], now: number): Promise<ScanKey> {
+function scanKey(dataDirs: readonly string[], now: number): ScanKey {
   const parts: string[] = [];
   let settled = true;
-  const mtimeOf = async (dir: string): Promise<string> => {
-    try {
-      const { mtimeMs } = await stat(dir);
-      if (now - mtimeMs < SETTLED_MS) settled = false;
-      return `${mtimeMs}`;
-    } catch {
-      return '-';
-    }
-  };
   for (const dataDir of dataDirs) {
     const root = path.resolve(dataDir);
-    for (const sub of SCAN_SUBDIRS) parts.push(await mtimeOf(path.join(root, sub)));
+    for (const sub of SCAN_SUBDIRS) {
+      let mtimeMs: number | undefined;
+      try {
+        mtimeMs = statSync(path.join(root, sub), { throwIfNoEntry: false })?.mtimeMs;
+      } catch {
+        mtimeMs = undefined; // not a directory, or not ours to look at: scanned as absent
+      }
+      if (mtimeMs !== undefined && now - mtimeMs < SETTLED_MS) settled = false;
+      parts.push(mtimeMs === undefined ? '-' : `${mtimeMs}`);
+    }
   }
   return { key: parts.join('|'), settled };
 }
@@ -71,7 +73,7 @@ export class ContentScanCache {
   /** The archives in `dataDirs`: from the last scan while no directory it listed has changed, else from a new one. */
   async archives(dataDirs: readonly string[]): Promise<InstalledArchive[]> {
     const dirsKey = JSON.stringify(dataDirs.map((d) => path.resolve(d)));
-    const { key, settled } = await scanKey(dataDirs, this.now());
+    const { key, settled } = scanKey(dataDirs, this.now());
     const cached = this.entries.get(dirsKey);
     if (cached !== undefined && cached.key === key) return cached.scan;
     // Keyed before the scan: a change while it runs makes the next call scan again.

@@ -1,5 +1,6 @@
 // What one engine launch is: its request, the checks before anything touches the disk, its files, argv and environment.
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkEngineDir, defaultPassEnv, springDataDirValue } from './engine-paths';
@@ -133,6 +134,11 @@ function settingsFile(settings: Readonly<Record<string, string | number>>): stri
   return out;
 }
 
+/** The springsettings.cfg of a per-launch write dir: the lean headless defaults for `headless`, then `settings`. */
+export function launchSettings(kind: EngineClientKind, settings?: Readonly<Record<string, string | number>>): string {
+  return settingsFile({ ...(kind === 'headless' ? HEADLESS_SETTINGS : {}), ...settings });
+}
+
 /** A launch request checked and turned into what the spawn needs; made before anything touches the disk. */
 export interface PreparedLaunch {
   request: EngineLaunchRequest;
@@ -160,27 +166,55 @@ export function prepareLaunch(request: EngineLaunchRequest): PreparedLaunch {
   const contentDirs = (request.contentDirs ?? []).map((d) => checkEngineDir(d, 'a content dir'));
   const engineDirs = engineDataDirs(request.engine).map((d) => checkEngineDir(d, "the engine's data dir"));
   const writeDir = request.writeDir === undefined ? undefined : checkEngineDir(request.writeDir, 'the write dir');
-  const settings = writeDir === undefined ? settingsFile({ ...(kind === 'headless' ? HEADLESS_SETTINGS : {}), ...request.settings }) : '';
+  const settings = writeDir === undefined ? launchSettings(kind, request.settings) : '';
   return { request, script, demo, binary, contentDirs, engineDataDirs: engineDirs, writeDir, settings };
 }
 
-/** Writes the launch's files into its private `dir`: the script (0600, never overwritten), HOME and the write dir. */
-export async function writeLaunchFiles(dir: string, prepared: PreparedLaunch): Promise<{ scriptPath: string; writeDir: string; home: string }> {
+export interface LaunchFiles {
+  scriptPath: string;
+  writeDir: string;
+  home: string;
+}
+
+/**
+ * What a launch dir holds besides the script: HOME (with the downloader's CA placeholder) and the per-launch write dir
+ * with `settings` as its springsettings.cfg. Made before the launch for a spare dir (EngineRunner.warm), so that a
+ * `battle/start` then writes only the script.
+ */
+export async function writeLaunchBase(dir: string, settings: string): Promise<void> {
+  const home = path.join(dir, 'home');
+  await mkdir(path.join(home, '.spring'), { recursive: true, mode: 0o700 });
+  await writeFile(path.join(home, '.spring', 'cacert.pem'), CACERT_PLACEHOLDER, { mode: 0o600 });
+  await mkdir(path.join(dir, 'write'), { mode: 0o700 });
+  await writeFile(path.join(dir, 'write', 'springsettings.cfg'), settings, { mode: 0o600 });
+}
+
+/**
+ * Writes the launch's files into its private `dir`: the script (0600, never overwritten), then HOME and the write dir;
+ * when `base` says the dir already has them (a spare dir), only the script, and the settings file again if it differs.
+ * Into a spare dir the script is written synchronously: a few hundred bytes into the page cache take microseconds,
+ * while open, write and close through the thread pool cost a `battle/start` milliseconds on a busy machine.
+ */
+export async function writeLaunchFiles(dir: string, prepared: PreparedLaunch, base?: { settings: string }): Promise<LaunchFiles> {
   const scriptPath = path.join(dir, 'script.txt');
   const writeDir = prepared.writeDir ?? path.join(dir, 'write');
   const home = path.join(dir, 'home');
-  if (prepared.demo === undefined) await writeFile(scriptPath, prepared.script, { mode: 0o600, flag: 'wx' });
-  await mkdir(path.join(home, '.spring'), { recursive: true, mode: 0o700 });
-  await writeFile(path.join(home, '.spring', 'cacert.pem'), CACERT_PLACEHOLDER, { mode: 0o600 });
-  await mkdir(writeDir, { recursive: true, mode: 0o700 });
-  if (prepared.writeDir === undefined) await writeFile(path.join(writeDir, 'springsettings.cfg'), prepared.settings, { mode: 0o600 });
+  if (prepared.demo === undefined) {
+    if (base === undefined) await writeFile(scriptPath, prepared.script, { mode: 0o600, flag: 'wx' });
+    else writeFileSync(scriptPath, prepared.script, { mode: 0o600, flag: 'wx' });
+  }
+  if (base === undefined) await writeLaunchBase(dir, prepared.settings);
+  else if (prepared.writeDir === undefined && base.settings !== prepared.settings) {
+    await writeFile(path.join(writeDir, 'springsettings.cfg'), prepared.settings, { mode: 0o600 });
+  }
+  if (prepared.writeDir !== undefined) await mkdir(prepared.writeDir, { recursive: true, mode: 0o700 });
   return { scriptPath, writeDir, home };
 }
 
 /** Spawns the player's engine with an explicit environment (an allow-list, never the lobby's); resolves on the process's 'spawn'. */
 export async function spawnLaunch(
   prepared: PreparedLaunch,
-  files: { scriptPath: string; writeDir: string; home: string },
+  files: LaunchFiles,
   options: { passEnv?: readonly string[]; onLine: SpawnEngineOptions['onLine']; maxLineChars: number },
 ): Promise<ChildProcess> {
   const env = engineEnvironment(options.passEnv ?? defaultPassEnv(), {

@@ -1,15 +1,16 @@
 // The player's engine process, as a panel: status, redacted console ring buffer, stats, and start/stop/restart/kill.
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { explainExit } from './engine-exit';
 import type {
-  EngineConsoleLine, EngineExit, EngineLaunchRequest, EnginePhase, EngineSnapshot, EngineStats, EngineStatus, EngineTimings, PreparedLaunch,
+  EngineClientKind, EngineConsoleLine, EngineExit, EngineLaunchRequest, EnginePhase, EngineSnapshot, EngineStats, EngineStatus, EngineTimings,
+  LaunchFiles, PreparedLaunch,
 } from './engine-launch';
-import { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError, prepareLaunch, spawnLaunch, writeLaunchFiles } from './engine-launch';
+import { EngineBusyError, EngineLaunchAbortedError, EngineSpawnError, launchSettings, prepareLaunch, spawnLaunch } from './engine-launch';
 import { keepDemos } from './keep-demos';
-import { LAUNCH_DIR_PREFIX, sweepLaunchDirs, writeLaunchOwner } from './launch-dirs';
+import { openLaunchDir, SpareLaunchDirs, sweepLaunchDirs, writeLaunchOwner } from './launch-dirs';
 import { defaultProcRoot, readProcessSample } from './process-stats';
 import { redactEngineText } from './redact-secrets';
 import { stopEngine } from './spawn-engine';
@@ -84,6 +85,7 @@ export class EngineRunner {
   private readonly live = new Set<Launch>();
   private disposed = false;
   private readonly swept: Promise<number>;
+  private readonly spare: SpareLaunchDirs;
   private readonly statusListeners = new Set<(status: EngineStatus, snapshot: EngineSnapshot) => void>();
   private readonly consoleListeners = new Set<(line: EngineConsoleLine) => void>();
   private readonly exitListeners = new Set<(exit: EngineExit) => void>();
@@ -101,6 +103,7 @@ export class EngineRunner {
     this.procRoot = options.procRoot ?? defaultProcRoot();
     // Join scripts hold passwords: sweep what a crash left, but only in a dir that is ours alone (not the shared tmp).
     this.swept = options.tempBase === undefined ? Promise.resolve(0) : sweepLaunchDirs(this.base).catch(() => 0);
+    this.spare = new SpareLaunchDirs(this.base, this.swept);
   }
 
   get status(): EngineStatus {
@@ -110,6 +113,15 @@ export class EngineRunner {
   /** How many leftover launch dirs the start-up sweep removed (0 without an explicit `tempBase`). */
   sweptLeftovers(): Promise<number> {
     return this.swept;
+  }
+
+  /**
+   * From now on keeps the next launch's private dir ready (HOME, write dir, springsettings.cfg for engines of `like`),
+   * so that a launch only writes its script and spawns. The spare holds no secret; `dispose()` removes it. Resolves
+   * once the first spare is ready (never rejects: without one a launch makes its own dir).
+   */
+  async warm(like: { binary?: EngineClientKind; settings?: Readonly<Record<string, string | number>> } = {}): Promise<void> {
+    if (!this.disposed) await this.spare.keep(launchSettings(like.binary ?? 'client', like.settings));
   }
 
   snapshot(): EngineSnapshot {
@@ -226,6 +238,7 @@ export class EngineRunner {
     await this.chain;
     await Promise.all([...this.live].map((launch) => launch.exited));
     await this.swept;
+    await this.spare.close();
     this.statusListeners.clear();
     this.consoleListeners.clear();
     this.exitListeners.clear();
@@ -250,10 +263,8 @@ export class EngineRunner {
     this.assertLatest(generation);
     let dir: string | undefined;
     try {
-      await mkdir(this.base, { recursive: true, mode: 0o700 });
-      dir = await mkdtemp(path.join(this.base, LAUNCH_DIR_PREFIX));
-      await writeLaunchOwner(dir, { lobbyPid: process.pid });
-      const files = await writeLaunchFiles(dir, prepared);
+      let files: LaunchFiles;
+      ({ dir, files } = await openLaunchDir(this.base, prepared, await this.spare.take()));
       this.assertLatest(generation);
       const secrets = prepared.request.join ? [prepared.request.join.password] : [];
       // Only the current engine's output reaches the console; a superseded one is read and dropped.
@@ -264,6 +275,7 @@ export class EngineRunner {
       const child = await spawnLaunch(prepared, files, { passEnv: this.options.passEnv, onLine, maxLineChars: MAX_LINE * 4 });
       const launch = this.track(child, prepared.request, dir);
       tracked.launch = launch;
+      this.spare.refill(prepared.writeDir === undefined ? prepared.settings : undefined);
       launch.ownerWritten = writeLaunchOwner(dir, { lobbyPid: process.pid, ...(child.pid !== undefined ? { enginePid: child.pid } : {}) }).catch(() => {});
       if (generation !== this.generation) {
         // Stopped or superseded while it spawned: it never becomes the battle's engine.
@@ -281,6 +293,7 @@ export class EngineRunner {
       return this.snapshot();
     } catch (error) {
       if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => {});
+      this.spare.refill(prepared.writeDir === undefined ? prepared.settings : undefined);
       if (error instanceof EngineLaunchAbortedError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       const code = (error as NodeJS.ErrnoException | undefined)?.code;

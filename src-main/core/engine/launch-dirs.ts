@@ -1,7 +1,8 @@
 // Per-launch directories (join script with the password, write dir, HOME): who owns each, and sweeping the ones a crash left.
 import type { Dirent } from 'node:fs';
-import { open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeLaunchBase, writeLaunchFiles, type LaunchFiles, type PreparedLaunch } from './engine-launch';
 
 export const LAUNCH_DIR_PREFIX = 'engine-';
 const OWNER_FILE = 'owner.json';
@@ -19,6 +20,101 @@ export interface LaunchOwner {
 
 export async function writeLaunchOwner(dir: string, owner: LaunchOwner): Promise<void> {
   await writeFile(path.join(dir, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+}
+
+/** A launch dir made ahead of its launch (owner file, HOME, write dir with `settings`): the launch adds only its script. */
+export interface SpareLaunchDir {
+  dir: string;
+  settings: string;
+}
+
+/** A new private (0700) launch dir under `base` that names this process as its owner. */
+async function newLaunchDir(base: string): Promise<string> {
+  await mkdir(base, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(path.join(base, LAUNCH_DIR_PREFIX));
+  try {
+    await writeLaunchOwner(dir, { lobbyPid: process.pid });
+    return dir;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * The spare launch dir a runner keeps once warmed: made ahead, taken by the next launch (which writes only its script),
+ * and made again after it with that launch's settings.
+ */
+export class SpareLaunchDirs {
+  /** Being made or ready; never rejects (undefined when it could not be made: the launch then makes its own). */
+  private spare: Promise<SpareLaunchDir | undefined> | undefined;
+  /** Undefined until `keep()`: no spare is made before. */
+  private settings: string | undefined;
+  private closed = false;
+
+  /** @param ready awaited before the first dir is made (the runner's sweep of `base`). */
+  constructor(private readonly base: string, private readonly ready: Promise<unknown>) {}
+
+  /** Keeps a spare with `settings` from now on; resolves once one is ready (or could not be made). */
+  async keep(settings: string): Promise<void> {
+    this.settings = settings;
+    this.refill();
+    await this.spare;
+  }
+
+  /** The spare, if one is kept; the caller owns it from now on. */
+  async take(): Promise<SpareLaunchDir | undefined> {
+    const spare = await this.spare;
+    this.spare = undefined;
+    return spare;
+  }
+
+  /** A new spare after one was taken, with `settings` from now on when given. */
+  refill(settings?: string): void {
+    if (this.settings === undefined || this.closed) return;
+    if (settings !== undefined) this.settings = settings;
+    const next = this.settings;
+    this.spare ??= this.ready.then(() => (this.closed ? undefined : makeSpareLaunchDir(this.base, next)));
+  }
+
+  /** Makes no more, and removes the one kept. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = await this.take();
+    if (spare !== undefined) await rm(spare.dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** A spare launch dir with HOME and a write dir for `settings`, or undefined when it cannot be made (the launch then makes its own). */
+export async function makeSpareLaunchDir(base: string, settings: string): Promise<SpareLaunchDir | undefined> {
+  let dir: string | undefined;
+  try {
+    dir = await newLaunchDir(base);
+    await writeLaunchBase(dir, settings);
+    return { dir, settings };
+  } catch {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true }).catch(() => {});
+    return undefined;
+  }
+}
+
+/** A launch's dir with its files: `spare` when given (only the script is written), else a new one; removed again when writing fails. */
+export async function openLaunchDir(base: string, prepared: PreparedLaunch, spare: SpareLaunchDir | undefined): Promise<{ dir: string; files: LaunchFiles }> {
+  if (spare !== undefined) {
+    try {
+      return { dir: spare.dir, files: await writeLaunchFiles(spare.dir, prepared, spare) };
+    } catch {
+      // Gone or damaged since it was made (a temp cleaner, a full disk): the spare goes, and a new dir is made.
+      await rm(spare.dir, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+  const dir = await newLaunchDir(base);
+  try {
+    return { dir, files: await writeLaunchFiles(dir, prepared) };
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    throw error;
+  }
 }
 
 async function readLaunchOwner(dir: string): Promise<LaunchOwner | undefined> {

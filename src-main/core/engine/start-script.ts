@@ -298,7 +298,9 @@ export function buildHostScriptSection(data: AutohostStartRequestData, options: 
   const startPosType = Object.hasOwn(START_POS_TYPE, data.startPosType) ? START_POS_TYPE[data.startPosType] : undefined;
   if (startPosType === undefined) throw new StartScriptError('startPosType', 'invalid_number', 'must be fixed, random, ingame or beforegame');
   game.set('StartPosType', startPosType, 'startPosType');
-  if (data.startDelay !== undefined && data.startDelay !== 0) {
+  // 0 is written as 0 (no countdown once everyone is in); absent leaves the engine's default of 4 s. recoil-autohost
+  // writes only a non-zero value, so there 0 means the default.
+  if (data.startDelay !== undefined) {
     game.set('GameStartDelay', checkNumber(data.startDelay, 'startDelay', RANGES.startDelay), 'startDelay');
   }
 

@@ -77,6 +77,8 @@ export async function startLocalPlay(options: LocalPlayOptions): Promise<LocalPl
     matchIntervalMs: options.matchIntervalMs,
     assetCheck: options.assetCheck,
     autohostReconnectGraceMs: options.autohostReconnectGraceMs,
+    // Our own autohost writes a `startDelay` of 0 as no countdown; an external one (recoil-autohost) gets the default.
+    ...(options.autohost !== false && engine ? { matchStartDelaySeconds: 0 } : {}),
     limits: options.limits,
     oauth: options.showConsentCode ? { showConsentCode: options.showConsentCode } : undefined,
   });

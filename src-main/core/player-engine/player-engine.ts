@@ -58,6 +58,9 @@ export class PlayerEngine {
   ) {
     this.content = new ContentScanCache(options.archiveReaders ? { readers: options.archiveReaders } : {});
     this.runner = new EngineRunner(options.runner);
+    // What battle/start needs that does not depend on the battle is made now: the launch dir and the content scan.
+    void this.runner.warm({ binary: options.binary ?? 'client' });
+    void this.warmContent();
     this.runner.onStatus((status, snap) => {
       if (status === 'starting') this.startedAt = Date.now();
       if (status === 'running') this.startStats();
@@ -77,6 +80,19 @@ export class PlayerEngine {
       // Replaced by a newer battle/start, or gone while one is being planned: the player is in the new battle.
       if (!exit.replaced && this.launchesInFlight === 0 && this.playing === 'battle') this.battleEnded(exit.ok ? undefined : message);
     });
+  }
+
+  /** Scans the content each installed engine would see, so that the first battle/start finds the scan done. */
+  private async warmContent(): Promise<void> {
+    try {
+      const registry = await this.options.registry;
+      const binary = this.options.binary ?? 'client';
+      for (const engine of registry.engines.filter((e) => e.binaries[binary] !== undefined).slice(0, 4)) {
+        await this.content.archives([...this.options.contentDirs, engine.dataDir]);
+      }
+    } catch (error) {
+      this.logger.debug(`content scan ahead of battles: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /**

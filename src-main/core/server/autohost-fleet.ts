@@ -57,6 +57,8 @@ export class AutohostFleet implements BattleLauncher {
     private readonly reconnectGraceMs = 30_000,
     /** How long a hosted battle may wait for its game to start (`start`) before the server gives up on it. */
     private readonly preGameTimeoutMs = 5 * 60_000,
+    /** A matchmade battle's `startDelay` (see `startRequest`). */
+    private readonly matchStartDelaySeconds = DEFAULT_MATCH_START_DELAY_S,
   ) {}
 
   /** A battle is over: by the autohost's word (no text), or because the server ended it (`playerText` says why). */
@@ -222,7 +224,7 @@ export class AutohostFleet implements BattleLauncher {
   }
 
   async launch(match: MatchToLaunch): Promise<{ ip: string; port: number }> {
-    return this.host(startRequest(match));
+    return this.host(startRequest(match, this.matchStartDelaySeconds));
   }
 
   /** Hosts a battle described in full (a matchmade one, or a lobby's with bots and spectators) on an autohost with its engine. */
@@ -322,8 +324,15 @@ function printableVersion(version: string): string {
   return version.replace(/[^0-9a-zA-Z .+-]/g, '').slice(0, 64);
 }
 
+/**
+ * A matchmade battle's countdown once everyone is in: the engine's default is 4 s, and a matchmade battle has nothing to
+ * wait for. recoil-autohost writes `GameStartDelay` only for a non-zero `startDelay` (0 gets the default), so 1 is the
+ * shortest it honours; our local autohost writes 0 as 0, and local play asks for that.
+ */
+export const DEFAULT_MATCH_START_DELAY_S = 1;
+
 /** The battle description for a match: one ally team per side, one team per player, bots for bot sides. */
-export function startRequest(match: MatchToLaunch): AutohostStartRequestData {
+export function startRequest(match: MatchToLaunch, startDelay = DEFAULT_MATCH_START_DELAY_S): AutohostStartRequestData {
   const { playlist } = match;
   const allyTeams: AllyTeam[] = [];
   for (let side = 0; side < playlist.numOfTeams; side++) {
@@ -339,8 +348,7 @@ export function startRequest(match: MatchToLaunch): AutohostStartRequestData {
   // `beforegame`: spring-dedicated starts with any autohost's script. With `fixed` or `random` it reads the map's start
   // positions, which it cannot when the script carries archive hashes (recoil-autohost writes `ModHash = 1`): exit 21.
   // `ingame` (Teiserver's choice) waits for every player to place and ready, which needs a forcestart for headless players.
-  // `startDelay`: the engine's default countdown is 4 s once everyone is in; a matchmade battle has nothing to wait for.
-  return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'beforegame', startDelay: 1, allyTeams };
+  return { battleId: match.battleId, engineVersion: playlist.engine, gameName: playlist.game, mapName: playlist.map, startPosType: 'beforegame', startDelay, allyTeams };
 }
 
 /** Picks the address players connect to: no unspecified or link-local addresses, IPv4 first (Tachyon protocol docs, `autohost/start` response `ips`). */

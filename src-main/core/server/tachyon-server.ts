@@ -47,6 +47,8 @@ export interface TachyonServerOptions {
   assetCheck?: AssetCheckOptions;
   /** How long an autohost may be away before its battles are over (default 30 s). */
   autohostReconnectGraceMs?: number;
+  /** The `startDelay` of matchmade battles' `autohost/start` (default 1 s, the shortest recoil-autohost writes; see `startRequest`). */
+  matchStartDelaySeconds?: number;
   /**
    * Custom battles: the engine and game every lobby gets (by default the first playlist's), the caps, how often list
    * subscribers get the changes, how long a vote runs (tests shorten them).
@@ -105,7 +107,7 @@ export class TachyonServer {
       (userId) => this.matchmaker.stateOf(userId),
       (userId) => this.lobbies.chatRoomOf(userId),
     );
-    this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs);
+    this.autohosts = new AutohostFleet(this.logger.child('autohosts'), Date.now, options.autohostReconnectGraceMs, undefined, options.matchStartDelaySeconds);
     this.matchmaker = new Matchmaker({
       sessionsOf: (userId) => this.sessionsOf(userId),
       community: this.community,
