@@ -25,7 +25,9 @@ export async function measureCapacity(): Promise<CapacityFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'lobby-bench-capacity-'));
   const names = Array.from({ length: STEPS.at(-1) ?? 0 }, (_, i) => `u${i}`);
   const tokensFile = join(dir, 'tokens.json');
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/server.ts', '--port', '0', '--users', names.join(','), '--tokens-out', tokensFile, '--log-level', 'error', '--no-autohost', '--max-sockets', String((STEPS.at(-1) ?? 0) + 100)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_SERVER_NODE_FLAGS passes node flags to the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes.
+  const nodeFlags = (process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const server = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src-main/cli/server.ts', '--port', '0', '--users', names.join(','), '--tokens-out', tokensFile, '--log-level', 'error', '--no-autohost', '--max-sockets', String((STEPS.at(-1) ?? 0) + 100)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     server.stdout.on('data', (chunk: Buffer) => {
       const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
