@@ -19,23 +19,30 @@ interface AccessToken {
 export class AccountRegistry {
   private readonly byId = new Map<string, Account>();
   private readonly byToken = new Map<string, AccessToken>();
+  private readonly byUsername = new Map<string, Account>();
+  /** Prune expired tokens when the map outgrows this (twice what survived the last prune): amortised O(1) per token, not a scan each time. */
+  private pruneAt = 1000;
   private nextId = 1;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Creates a player (or returns the existing one of that name) and issues a fresh access token for it. */
   addPlayer(username: string, options: { displayName?: string; countryCode?: string } = {}): { account: Account; token: string } {
-    let account = [...this.byId.values()].find((a) => a.username === username);
+    let account = this.byUsername.get(username);
     if (!account) {
       account = { userId: String(this.nextId++), username, displayName: options.displayName ?? username, countryCode: options.countryCode };
       this.byId.set(account.userId, account);
+      this.byUsername.set(username, account);
     }
     return { account, token: this.issueToken(account.userId) };
   }
 
   /** Without a lifetime the token never expires (addPlayer's tokens); OAuth passes its `expires_in`. */
   issueToken(userId: string, options: { lifetimeSeconds?: number; grantId?: string } = {}): string {
-    if (this.byToken.size > 1000) this.pruneExpired();
+    if (this.byToken.size > this.pruneAt) {
+      this.pruneExpired();
+      this.pruneAt = Math.max(1000, this.byToken.size * 2);
+    }
     const token = `local_${randomBytes(24).toString('base64url')}`;
     const expiresAt = options.lifetimeSeconds === undefined ? null : this.now() + options.lifetimeSeconds * 1000;
     this.byToken.set(token, { userId, expiresAt, grantId: options.grantId ?? null });

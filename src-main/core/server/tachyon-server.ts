@@ -74,6 +74,8 @@ export class TachyonServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<ClientSession>();
+  /** The same sessions by player: presence, `sessionsOf` and `system/serverStats` stay O(1) per request however many are online. */
+  private readonly sessionsByUser = new Map<string, Set<ClientSession>>();
   /** Sessions that asked `system/disconnect`: their close ends the session at once, with no grace. */
   private readonly disconnecting = new WeakSet<ClientSession>();
   private readonly loginQueue = new LoginQueue();
@@ -182,6 +184,7 @@ export class TachyonServer {
     // Every socket (players, autohosts, and those in a polite close that ws would wait up to 30 s on for the peer's answer).
     for (const socket of this.wss.clients) socket.terminate();
     this.sessions.clear();
+    this.sessionsByUser.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     // Stop listening first, then drop what is connected (keep-alive HTTP included): nothing can slip in between.
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -206,11 +209,32 @@ export class TachyonServer {
   }
 
   connectedUserIds(): string[] {
-    return [...new Set([...this.sessions].map((s) => s.account.userId))];
+    return [...this.sessionsByUser.keys()];
+  }
+
+  /** How many players have at least one admitted session (what `system/serverStats` reports). */
+  connectedUserCount(): number {
+    return this.sessionsByUser.size;
   }
 
   sessionsOf(userId: string): ClientSession[] {
-    return [...this.sessions].filter((s) => s.account.userId === userId);
+    const own = this.sessionsByUser.get(userId);
+    return own ? [...own] : [];
+  }
+
+  private addSession(session: ClientSession): void {
+    this.sessions.add(session);
+    const userId = session.account.userId;
+    const own = this.sessionsByUser.get(userId);
+    if (own) own.add(session);
+    else this.sessionsByUser.set(userId, new Set([session]));
+  }
+
+  private removeSession(session: ClientSession): void {
+    this.sessions.delete(session);
+    const userId = session.account.userId;
+    const own = this.sessionsByUser.get(userId);
+    if (own?.delete(session) && own.size === 0) this.sessionsByUser.delete(userId);
   }
 
   // ---- transport ----
@@ -321,7 +345,7 @@ export class TachyonServer {
     socket.on('close', () => {
       endpoint.close(new Error('client disconnected'));
       if (queued?.leave()) return; // never admitted: never online
-      this.sessions.delete(session);
+      this.removeSession(session);
       const end = this.disconnecting.has(session) ? 'disconnect' : 'dropped';
       this.matchmaker.sessionClosed(session, end);
       this.lobbies.sessionClosed(session, end);
@@ -334,7 +358,7 @@ export class TachyonServer {
   private open(session: ClientSession): void {
     const { account, endpoint, socket } = session;
     if (socket.readyState !== WebSocket.OPEN) return;
-    this.sessions.add(session);
+    this.addSession(session);
     this.registerHandlers(session);
     const wasOnline = this.sessionsOf(account.userId).length > 1;
     const playing = this.matchmaker.isInBattle(account.userId) || this.lobbies.isInBattle(account.userId);
@@ -378,7 +402,7 @@ export class TachyonServer {
 
   private registerHandlers(session: ClientSession): void {
     const { endpoint, socket } = session;
-    endpoint.handle('system/serverStats', () => ({ userCount: this.connectedUserIds().length }));
+    endpoint.handle('system/serverStats', () => ({ userCount: this.connectedUserCount() }));
     endpoint.handle('system/disconnect', () => {
       this.disconnecting.add(session);
       setImmediate(() => socket.close(1000, 'bye'));
