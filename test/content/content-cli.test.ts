@@ -1,5 +1,4 @@
 // `npm run content -- download …` as a child process against the local content server.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine/test
 import type { EngineArchive } from '../support/engine-archive';
 import { DEBIAN_HEADLESS, makeEngineArchive } from '../support/engine-archive';
 import { pack7z } from '../support/seven-zip-pack';
+import { contentCli, type CliRun } from './cli-run';
 import type { ContentWorld } from './fixtures';
 import { contentWorld, expectInstalled, GAME_NAME, poolUrlPath, treeFiles } from './fixtures';
 
@@ -16,45 +16,8 @@ let world: ContentWorld;
 beforeEach(async () => { world = await contentWorld(); });
 afterEach(async () => { await world.dispose(); });
 
-interface Run {
-  readonly lines: string[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-  /** Resolves with the first stdout line matching. */
-  line(pattern: RegExp): Promise<string>;
-}
-
-function content(args: readonly string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/content.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const waiters = new Set<() => void>();
-  let rest = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    lines.push(...parts);
-    for (const wake of waiters) wake();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return {
-    lines, stderr, exited,
-    kill: (signal) => { child.kill(signal); },
-    line: (pattern) => new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const hit = lines.find((l) => pattern.test(l));
-        if (hit !== undefined) { waiters.delete(check); resolve(hit); }
-      };
-      waiters.add(check);
-      check();
-      void exited.then(() => { if (waiters.delete(check)) reject(new Error(`exited without a line matching ${pattern}: ${lines.join('\n')} ${stderr.join('')}`)); });
-    }),
-  };
-}
-
-const records = (run: Run) => run.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+const content = contentCli;
+const records = (run: CliRun) => run.records();
 
 describe('npm run content -- download', () => {
   it('installs a tag, prints a progress record a second and a final record, and exits 0', async () => {

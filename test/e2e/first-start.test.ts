@@ -1,10 +1,8 @@
 // First start in Debian's Chromium against the real core through the browser bridge: with an empty data dir the lobby
 // fetches the default playlist's game by itself, the Play view says what and for which playlist (bytes of total), the
 // player queues meanwhile (the line turns into the queue-ready one), and is queued once the game is verified.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
 import { createLobbyApp } from '../../src-main/core/lobby-app';
 import { createMemoryLogger } from '../../src-main/core/log';
@@ -12,41 +10,21 @@ import { createLobbyService } from '../../src-main/app/lobby-service';
 import { createMemorySettingsStore } from '../../src-main/app/settings';
 import type { PlaylistConfig } from '../../src-main/core/server/match';
 import { createWorld } from '../support/world';
-import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
+import { useBrowserSuite } from '../support/e2e-page';
 import { createFixedTokenSignIn } from '../support/fixed-sign-in';
-import { BROWSER_SHIM, startBridge } from './bridge/bridge-server';
 import { contentWorld, GAME_NAME, poolUrlPath } from '../content/fixtures';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCREENSHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const GAME = `${GAME_NAME} test-1`;
 
-let browser: BrowserWorld | undefined;
-let cleanup: (() => Promise<void>)[] = [];
-let problems: string[] = [];
-
-beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
-}, 60_000);
-afterAll(async () => {
-  await browser?.dispose();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  const seen = problems;
-  problems = [];
-  expect(seen).toEqual([]);
-});
+const suite = useBrowserSuite();
 
 describe('First start in Chromium', () => {
   it('shows what the default playlist is getting before anything is asked, lets the player queue meanwhile, and queues once it is here', async () => {
     const content = await contentWorld();
-    cleanup.push(() => content.dispose());
+    suite.cleanup(() => content.dispose());
     const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: GAME, map: TEST_MAP_NAME };
     const world = await createWorld({ playlists: [duel] });
-    cleanup.push(() => world.dispose());
+    suite.cleanup(() => world.dispose());
     const { token } = world.server.addPlayer('Alice');
     const dataDir = world.tempDir();
     const maps = await writeTestContent(path.join(dataDir, 'maps'), { format: 'sdz', gameName: 'Unrelated Game' });
@@ -67,22 +45,13 @@ describe('First start in Chromium', () => {
       }),
       logError: (m) => logger.error(m),
     });
-    const bridge = await startBridge(browser!.rendererDir, service);
-    cleanup.push(() => service.close());
-    cleanup.push(() => bridge.close());
-    const page: Page = await browser!.context.newPage();
-    page.setDefaultTimeout(8_000);
-    cleanup.push(() => page.close());
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-    await page.goto(bridge.url);
+    const page = await suite.openPage(service);
     await content.server.waitHeld(held);
-    await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
 
     const line = page.getByTestId('first-start');
     await expect.poll(() => line.textContent()).toMatch(new RegExp(`^Getting ${GAME} to play Duel: .* of .*\\. You can queue now: the queue goes out once it is here\\.$`));
     expect(await page.getByTestId('mm-phase').textContent()).toContain('idle');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'first-start-play.png'), fullPage: true });
+    await suite.shot(page, 'first-start-play');
 
     await page.getByTestId('playlist-1v1').click();
     await page.getByTestId('queue').click();

@@ -4,12 +4,11 @@
 // A stand-in service publishes the snapshot and the patches the core would (no server makes 10,000 users known to one
 // player here); it proves the page's side of the list.
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LobbyService } from '../../src-main/app/lobby-service';
 import type { AppPatch, AppSnapshot, PatchMessage, UserView } from '../../src-main/contract';
 import { initialSnapshot } from '../../src-main/core/lobby/state';
-import { launchRendererBrowser, type BrowserWorld } from '../support/browser';
-import { BROWSER_SHIM, startBridge, type Bridge } from './bridge/bridge-server';
+import { useBrowserSuite } from '../support/e2e-page';
 
 const SERVER = 'http://127.0.0.1:1';
 const USERS = 10_000;
@@ -73,36 +72,11 @@ async function scrollTo(page: Page, top: number): Promise<void> {
   await page.getByTestId('user-scroller').evaluate((scroller, to) => scroller.scrollTo({ top: to }), top);
 }
 
-let browser: BrowserWorld | undefined;
-let cleanup: (() => Promise<void>)[] = [];
-let problems: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchRendererBrowser({ initScript: BROWSER_SHIM });
-}, 90_000);
-afterAll(async () => {
-  await browser?.dispose();
-});
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup = [];
-  const seen = problems;
-  problems = [];
-  expect(seen).toEqual([]);
-});
+const suite = useBrowserSuite({ launchTimeoutMs: 90_000 });
 
 async function openPeople(service: LobbyService): Promise<Page> {
-  const bridge: Bridge = await startBridge(browser!.rendererDir, service);
-  cleanup.push(() => bridge.close());
-  const page = await browser!.context.newPage();
-  page.setDefaultTimeout(10_000);
-  cleanup.push(() => page.close());
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  await page.goto(bridge.url);
-  await page.getByTestId('connection').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+  // The stand-in holds no sockets or files: nothing to close.
+  const page = await suite.openPage(service, { timeoutMs: 10_000, closeService: false });
   await page.getByTestId('nav-people').click();
   await page.getByTestId('user-total').filter({ hasText: `${USERS - 1} listed` }).waitFor();
   return page;
