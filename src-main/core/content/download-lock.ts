@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { RapidError } from './rapid-format';
+import { processAlive } from '../engine';
 
 /** What a lock file holds (one JSON line, at most a few hundred bytes). */
 export interface LockHolder {
@@ -49,16 +50,8 @@ const POLL_MAX_MS = 1000;
 
 const processStarted = Math.round(Date.now() - process.uptime() * 1000);
 
-/** A process with this pid exists on this computer (one of another user counts: EPERM). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Shared with the engine's launch directories: a pid that exists on this computer (EPERM counts). */
+export { processAlive };
 
 function parseHolder(text: string): LockHolder | undefined {
   try {

@@ -61,7 +61,7 @@ export type {
   EngineLaunchAbortReason,
 } from './engine-runner';
 export { redactEngineText } from './redact-secrets';
-export { LAUNCH_DIR_PREFIX, writeLaunchOwner } from './launch-dirs';
+export { LAUNCH_DIR_PREFIX, processAlive, writeLaunchOwner } from './launch-dirs';
 export { keepDemos, DEMO_SUBDIRS, MAX_KEPT_DEMO_BYTES } from './keep-demos';
 export type { KeptDemo, KeptDemos } from './keep-demos';
 export { checkEngineDir, springDataDirValue, defaultPassEnv } from './engine-paths';
