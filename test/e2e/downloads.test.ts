@@ -4,46 +4,16 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
-import { createLobbyApp } from '../../src-main/core/lobby-app';
-import { createMemoryLogger } from '../../src-main/core/log';
-import { createLobbyService } from '../../src-main/app/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/app/settings';
-import type { PlaylistConfig } from '../../src-main/core/server/match';
-import { createWorld } from '../support/world';
 import { SCREENSHOTS, useBrowserSuite } from '../support/e2e-page';
-import { createFixedTokenSignIn } from '../support/fixed-sign-in';
-import { contentWorld, GAME_NAME, poolUrlPath } from '../content/fixtures';
-
-const GAME = `${GAME_NAME} test-1`;
+import { poolUrlPath } from '../content/fixtures';
+import { DUEL_GAME as GAME, duelDownloadService } from './duel-download-service';
 
 const suite = useBrowserSuite();
 
 describe('Downloads in Chromium', () => {
   it('shows a queue-ready download on Play and Downloads, queues once it is verified, and the Library deletes the game', async () => {
-    const content = await contentWorld();
-    suite.cleanup(() => content.dispose());
     // A duel with nobody else queued: the player stays queued, so the views stay in sight.
-    const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: GAME, map: TEST_MAP_NAME };
-    const world = await createWorld({ playlists: [duel] });
-    suite.cleanup(() => world.dispose());
-    const { token } = world.server.addPlayer('Alice');
-    const dataDir = world.tempDir();
-    const maps = await writeTestContent(path.join(dataDir, 'maps'), { format: 'sdz', gameName: 'Unrelated Game' });
-    const downloads = path.join(dataDir, 'content');
-    const registry = new EngineRegistry([{ version: '106.0', binaries: { headless: '/usr/games/spring-headless' }, dataDir: '/usr/share/games/spring', source: 'system' }]);
-    const logger = createMemoryLogger();
-    const service = await createLobbyService({
-      settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
-      auth: createFixedTokenSignIn(),
-      createApp: async (settings) => createLobbyApp({
-        serverUrl: settings.serverUrl ?? world.server.baseUrl, getToken: () => token, dataDir, logger,
-        connection: { backoff: { baseMs: 50, capMs: 500 } },
-        engine: { registry, contentDirs: [downloads, maps.dir], binary: 'headless', runner: { tempBase: path.join(dataDir, 'engine-runs') } },
-        content: { dir: downloads, rapidMaster: content.server.masterUrl, filesApi: `${content.server.url}/find` },
-      }),
-      logError: (m) => logger.error(m),
-    });
+    const { content, service, downloads } = await duelDownloadService(suite);
     const page = await suite.openPage(service);
 
     const [firstPool] = [...content.v1.pool.keys()];

@@ -1,49 +1,23 @@
 // First start in Debian's Chromium against the real core through the browser bridge: with an empty data dir the lobby
 // fetches the default playlist's game by itself, the Play view says what and for which playlist (bytes of total), the
 // player queues meanwhile (the line turns into the queue-ready one), and is queued once the game is verified.
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EngineRegistry, TEST_MAP_NAME, writeTestContent } from '../../src-main/core/engine';
-import { createLobbyApp } from '../../src-main/core/lobby-app';
-import { createMemoryLogger } from '../../src-main/core/log';
-import { createLobbyService } from '../../src-main/app/lobby-service';
-import { createMemorySettingsStore } from '../../src-main/app/settings';
-import type { PlaylistConfig } from '../../src-main/core/server/match';
-import { createWorld } from '../support/world';
 import { useBrowserSuite } from '../support/e2e-page';
-import { createFixedTokenSignIn } from '../support/fixed-sign-in';
-import { contentWorld, GAME_NAME, poolUrlPath } from '../content/fixtures';
-
-const GAME = `${GAME_NAME} test-1`;
+import { poolUrlPath } from '../content/fixtures';
+import { DUEL_GAME as GAME, duelDownloadService } from './duel-download-service';
 
 const suite = useBrowserSuite();
 
 describe('First start in Chromium', () => {
   it('shows what the default playlist is getting before anything is asked, lets the player queue meanwhile, and queues once it is here', async () => {
-    const content = await contentWorld();
-    suite.cleanup(() => content.dispose());
-    const duel: PlaylistConfig = { id: '1v1', name: 'Duel', numOfTeams: 2, teamSize: 1, engine: '106.0', game: GAME, map: TEST_MAP_NAME };
-    const world = await createWorld({ playlists: [duel] });
-    suite.cleanup(() => world.dispose());
-    const { token } = world.server.addPlayer('Alice');
-    const dataDir = world.tempDir();
-    const maps = await writeTestContent(path.join(dataDir, 'maps'), { format: 'sdz', gameName: 'Unrelated Game' });
-    const downloads = path.join(dataDir, 'content');
-    const registry = new EngineRegistry([{ version: '106.0', binaries: { headless: '/usr/games/spring-headless' }, dataDir: '/usr/share/games/spring', source: 'system' }]);
     // Held halfway through a pool file from the start: the first-start download stays in sight.
-    const held = poolUrlPath('byar', [...content.v1.pool.keys()][0]!);
-    content.server.faults.held.add(held);
-    const logger = createMemoryLogger();
-    const service = await createLobbyService({
-      settings: createMemorySettingsStore({ serverUrl: world.server.baseUrl }),
-      auth: createFixedTokenSignIn(),
-      createApp: async (settings) => createLobbyApp({
-        serverUrl: settings.serverUrl ?? world.server.baseUrl, getToken: () => token, dataDir, logger,
-        connection: { backoff: { baseMs: 50, capMs: 500 } },
-        engine: { registry, contentDirs: [downloads, maps.dir], binary: 'headless', runner: { tempBase: path.join(dataDir, 'engine-runs') } },
-        content: { dir: downloads, rapidMaster: content.server.masterUrl, filesApi: `${content.server.url}/find`, fetchOnStart: true },
-      }),
-      logError: (m) => logger.error(m),
+    let held = '';
+    const { content, service } = await duelDownloadService(suite, {
+      fetchOnStart: true,
+      beforeStart: (world) => {
+        held = poolUrlPath('byar', [...world.v1.pool.keys()][0]!);
+        world.server.faults.held.add(held);
+      },
     });
     const page = await suite.openPage(service);
     await content.server.waitHeld(held);
